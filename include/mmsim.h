@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmsim.h - the public API of the mmsim library: a user-space model of the
+ * Linux memory allocator on a simulated SMP/NUMA machine.  Kernel names and
+ * v4.19 signatures; the design card is DESIGN.md.
+ *
+ *   mmsim/machine.h	machine life cycle, CPUs, execution context
+ *   mmsim/gfp.h	gfp flags
+ *   mmsim/mm_types.h	struct page and page flags
+ *   mmsim/mm.h		the page allocator
+ */
+#ifndef MMSIM_H
+#define MMSIM_H
+
+#include <mmsim/compiler.h>
+#include <mmsim/machine.h>
+#include <mmsim/gfp.h>
+#include <mmsim/mm_types.h>
+#include <mmsim/mm.h>
+
+#endif /* MMSIM_H */

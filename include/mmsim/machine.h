@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmsim/machine.h - the simulated machine: life cycle, CPUs, nodes and the
+ * execution context (preemption, interrupts) of the calling thread.
+ *
+ * A host thread becomes simulated CPU k with mm_cpu_attach(k); from then on
+ * smp_processor_id() is a thread-local read, and the thread runs pinned to
+ * host PU (k mod host PUs).  Only an attached thread may call the allocator.
+ */
+#ifndef MMSIM_MACHINE_H
+#define MMSIM_MACHINE_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <mmsim/compiler.h>
+
+#define NR_CPUS		512
+#define MAX_NUMNODES	64
+#define NUMA_NO_NODE	(-1)
+
+/* Machine life cycle: the only non-kernel names of the allocator API. */
+int  mm_boot(const char *cmdline);
+void mm_shutdown(void);
+int  mm_cpu_attach(unsigned int cpu);
+void mm_cpu_detach(void);
+int  mm_check(FILE *report);
+int  mm_proc_show(const char *name, FILE *out);
+int  mm_sysctl_write(const char *name, const char *value);
+int  mm_sysctl_read(const char *name, char *buf, size_t len);
+
+/*
+ * Run fn(info) once on every simulated CPU: one pinned host thread per CPU,
+ * each attached to its CPU for the call, started together behind a gate.
+ * Returns when every call has returned (the kernel's on_each_cpu() with
+ * wait=1): 0, or -errno if a thread could not be started or attached.
+ */
+int mm_on_each_cpu(void (*fn)(void *info), void *info);
+
+/* Per-thread state of the simulated task running on a CPU. */
+struct task_struct {
+	int cpu;			/* attached CPU, or -1 */
+	int pid;			/* host thread id */
+	unsigned int flags;		/* PF_* */
+	int preempt_count;		/* see *_OFFSET below */
+	int irqs_disabled;		/* local_irq_disable() depth */
+	char comm[16];
+};
+
+#define PF_MEMALLOC	0x00000800	/* allocating for reclaim: no watermarks */
+#define PF_KSWAPD	0x00020000	/* I am kswapd */
+
+extern __thread struct task_struct __mm_current;
+#define current (&__mm_current)
+
+/* The CPU this thread is attached to; a BUG (and -1) if it is not. */
+static inline int raw_smp_processor_id(void)
+{
+	return __mm_current.cpu;
+}
+
+unsigned int smp_processor_id(void);
+int numa_node_id(void);
+int cpu_to_node(unsigned int cpu);
+unsigned int num_online_cpus(void);
+unsigned int num_online_nodes(void);
+
+/* Execution context, as the kernel's preempt_count. */
+#define PREEMPT_OFFSET	0x00000001
+#define SOFTIRQ_OFFSET	0x00000100
+#define HARDIRQ_OFFSET	0x00010000
+#define PREEMPT_MASK	0x000000ff
+#define SOFTIRQ_MASK	0x0000ff00
+#define HARDIRQ_MASK	0x00ff0000
+
+static inline void preempt_disable(void) { current->preempt_count += PREEMPT_OFFSET; }
+static inline void preempt_enable(void)  { current->preempt_count -= PREEMPT_OFFSET; }
+static inline void local_irq_disable(void) { current->irqs_disabled++; }
+static inline void local_irq_enable(void)  { current->irqs_disabled--; }
+#define local_irq_save(flags) \
+	do { (flags) = (unsigned long)current->irqs_disabled; local_irq_disable(); } while (0)
+#define local_irq_restore(flags) \
+	do { current->irqs_disabled = (int)(flags); } while (0)
+static inline void irq_enter(void) { current->preempt_count += HARDIRQ_OFFSET; }
+static inline void irq_exit(void)  { current->preempt_count -= HARDIRQ_OFFSET; }
+static inline void local_bh_disable(void) { current->preempt_count += SOFTIRQ_OFFSET; }
+static inline void local_bh_enable(void)  { current->preempt_count -= SOFTIRQ_OFFSET; }
+
+static inline int in_interrupt(void)
+{
+	return current->preempt_count & (HARDIRQ_MASK | SOFTIRQ_MASK);
+}
+static inline int in_irq(void) { return current->preempt_count & HARDIRQ_MASK; }
+static inline int in_atomic(void) { return current->preempt_count != 0; }
+static inline int irqs_disabled(void) { return current->irqs_disabled != 0; }
+
+/*
+ * might_sleep(): a sleeping call from atomic context is reported as the
+ * kernel does ("BUG: sleeping function called from invalid context") and
+ * the macro yields true so that the caller can refuse the call.
+ */
+int ___might_sleep(const char *file, int line);
+#define might_sleep() ___might_sleep(__FILE__, __LINE__)
+
+#endif /* MMSIM_MACHINE_H */

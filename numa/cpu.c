@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * numa/cpu.c - simulated CPUs as host threads.
+ *
+ *   __mm_current	thread-local task state: which CPU the thread is, its
+ *			preempt count and irq state.  Only its thread touches it.
+ *   cpu_owner[k]	pid of the thread attached as CPU k, 0 if none.  Won
+ *			with a CAS (acquire), given back with a release store,
+ *			so everything CPU k's previous thread wrote to per-CPU
+ *			data happens before its next thread reads it.
+ *   hp_states[]	CPU hotplug callbacks; hp_lock guards the array.
+ */
+#define _GNU_SOURCE
+#include <hwloc.h>	/* before mmsim headers: see machine.h */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "printk.h"
+
+__thread struct task_struct __mm_current = { .cpu = -1 };
+static __thread hwloc_cpuset_t saved_cpuset;
+
+static int cpu_owner[NR_CPUS];
+
+#define MAX_CPUHP_STATES 8
+static pthread_mutex_t hp_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct cpuhp_state *hp_states[MAX_CPUHP_STATES];
+
+static void init_task(void)
+{
+	if (!current->pid) {
+		current->pid = (int)syscall(SYS_gettid);
+		snprintf(current->comm, sizeof(current->comm), "%s",
+			 program_invocation_short_name);
+	}
+}
+
+void cpus_init(void)
+{
+	for (unsigned int k = 0; k < NR_CPUS; k++)
+		__atomic_store_n(&cpu_owner[k], 0, __ATOMIC_RELAXED);
+}
+
+unsigned int cpus_attached(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < machine.nr_cpus; k++)
+		n += __atomic_load_n(&cpu_owner[k], __ATOMIC_RELAXED) != 0;
+	return n;
+}
+
+/* Returns the number of CPUs still attached by other threads. */
+int cpus_exit(void)
+{
+	if (current->cpu >= 0)
+		mm_cpu_detach();
+	return (int)cpus_attached();
+}
+
+int cpuhp_setup_state(const struct cpuhp_state *state)
+{
+	int ret = -ENOSPC;
+
+	pthread_mutex_lock(&hp_lock);
+	for (int i = 0; i < MAX_CPUHP_STATES; i++) {
+		if (!hp_states[i]) {
+			hp_states[i] = state;
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&hp_lock);
+	return ret;
+}
+
+void cpuhp_remove_state(const struct cpuhp_state *state)
+{
+	pthread_mutex_lock(&hp_lock);
+	for (int i = 0; i < MAX_CPUHP_STATES; i++)
+		if (hp_states[i] == state)
+			hp_states[i] = NULL;
+	pthread_mutex_unlock(&hp_lock);
+}
+
+int mm_cpu_attach(unsigned int cpu)
+{
+	int zero = 0;
+
+	init_task();
+	if (!READ_ONCE(machine.booted)) {
+		pr_err("mm_cpu_attach: CPU %u: no machine is booted\n", cpu);
+		return -EINVAL;
+	}
+	if (cpu >= machine.nr_cpus) {
+		pr_err("mm_cpu_attach: CPU %u does not exist (the machine has %u)\n",
+		       cpu, machine.nr_cpus);
+		return -EINVAL;
+	}
+	if (current->cpu >= 0) {
+		pr_err("mm_cpu_attach: this thread is already CPU %d\n", current->cpu);
+		return -EBUSY;
+	}
+	/* Acquire: pairs with the release in mm_cpu_detach(). */
+	if (!__atomic_compare_exchange_n(&cpu_owner[cpu], &zero, current->pid, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		pr_err("mm_cpu_attach: CPU %u is already attached by thread %d\n",
+		       cpu, zero);
+		return -EBUSY;
+	}
+
+	current->cpu = (int)cpu;
+	current->preempt_count = 0;
+	current->irqs_disabled = 0;
+	if (!saved_cpuset)
+		saved_cpuset = hwloc_bitmap_alloc();
+	topology_bind_thread(cpu, saved_cpuset);
+
+	pthread_mutex_lock(&hp_lock);
+	for (int i = 0; i < MAX_CPUHP_STATES; i++)
+		if (hp_states[i] && hp_states[i]->online)
+			hp_states[i]->online(cpu);
+	pthread_mutex_unlock(&hp_lock);
+	return 0;
+}
+
+void mm_cpu_detach(void)
+{
+	int cpu = current->cpu;
+
+	if (cpu < 0) {
+		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
+		return;
+	}
+	pthread_mutex_lock(&hp_lock);
+	for (int i = MAX_CPUHP_STATES - 1; i >= 0; i--)
+		if (hp_states[i] && hp_states[i]->offline)
+			hp_states[i]->offline((unsigned int)cpu);
+	pthread_mutex_unlock(&hp_lock);
+
+	topology_unbind_thread(saved_cpuset);
+	if (saved_cpuset) {
+		hwloc_bitmap_free(saved_cpuset);
+		saved_cpuset = NULL;
+	}
+	current->cpu = -1;
+	/* Release: this CPU's per-CPU data is handed to its next thread. */
+	__atomic_store_n(&cpu_owner[cpu], 0, __ATOMIC_RELEASE);
+}
+
+static void not_a_cpu(const char *what)
+{
+	report_begin(REPORT_BUG);
+	printk("BUG: using %s() in a thread that is not a simulated CPU: %s/%d\n",
+	       what, current->comm, current->pid);
+	report_end(REPORT_BUG, -1);
+}
+
+unsigned int smp_processor_id(void)
+{
+	if (unlikely(current->cpu < 0)) {
+		init_task();
+		not_a_cpu("smp_processor_id");
+		return 0;
+	}
+	return (unsigned int)current->cpu;
+}
+
+int numa_node_id(void)
+{
+	if (unlikely(current->cpu < 0)) {
+		init_task();
+		not_a_cpu("numa_node_id");
+		return 0;
+	}
+	return machine.cpu_node[current->cpu];
+}
+
+int cpu_to_node(unsigned int cpu)
+{
+	if (cpu >= machine.nr_cpus) {
+		WARN(1, "cpu_to_node: CPU %u does not exist\n", cpu);
+		return NUMA_NO_NODE;
+	}
+	return machine.cpu_node[cpu];
+}
+
+unsigned int num_online_cpus(void)
+{
+	return machine.nr_cpus;
+}
+
+unsigned int num_online_nodes(void)
+{
+	return machine.nr_nodes;
+}
+
+int ___might_sleep(const char *file, int line)
+{
+	if (likely(!in_atomic() && !irqs_disabled()))
+		return 0;
+	init_task();
+	report_begin(REPORT_BUG);
+	printk("BUG: sleeping function called from invalid context at %s:%d\n",
+	       file, line);
+	printk("in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s\n",
+	       in_atomic() ? 1 : 0, irqs_disabled() ? 1 : 0, current->pid,
+	       current->comm);
+	report_end(REPORT_BUG, -1);
+	return 1;
+}
+
+/*
+ * mm_on_each_cpu(): one pinned thread per CPU.  Each thread attaches, then
+ * waits at the gate; the caller opens it (go = 1) once every thread has
+ * attached, or turns everyone back (go = -1) if a thread could not be
+ * started or attached.  gate_lock/gate_cond guard `attached` and `go`.
+ */
+struct each_cpu {
+	void (*fn)(void *info);
+	void *info;
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	unsigned int attached;
+	int failed;
+	int go;
+};
+
+struct each_cpu_arg {
+	struct each_cpu *ec;
+	unsigned int cpu;
+};
+
+static void *each_cpu_thread(void *p)
+{
+	struct each_cpu_arg *arg = p;
+	struct each_cpu *ec = arg->ec;
+	int ret = mm_cpu_attach(arg->cpu);
+	int go;
+
+	pthread_mutex_lock(&ec->gate_lock);
+	if (ret)
+		ec->failed = ret;
+	ec->attached++;
+	pthread_cond_broadcast(&ec->gate_cond);
+	while (!ec->go)
+		pthread_cond_wait(&ec->gate_cond, &ec->gate_lock);
+	go = ec->go;
+	pthread_mutex_unlock(&ec->gate_lock);
+
+	if (!ret) {
+		if (go > 0)
+			ec->fn(ec->info);
+		mm_cpu_detach();
+	}
+	return NULL;
+}
+
+int mm_on_each_cpu(void (*fn)(void *info), void *info)
+{
+	unsigned int n = machine.nr_cpus, started = 0;
+	struct each_cpu ec = { .fn = fn, .info = info };
+	struct each_cpu_arg *args;
+	pthread_t *tids;
+	int ret = 0;
+
+	if (!READ_ONCE(machine.booted))
+		return -EINVAL;
+	args = calloc(n, sizeof(*args));
+	tids = calloc(n, sizeof(*tids));
+	if (!args || !tids) {
+		free(args);
+		free(tids);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&ec.gate_lock, NULL);
+	pthread_cond_init(&ec.gate_cond, NULL);
+	for (unsigned int k = 0; k < n; k++) {
+		args[k].ec = &ec;
+		args[k].cpu = k;
+		if (pthread_create(&tids[k], NULL, each_cpu_thread, &args[k])) {
+			ret = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+
+	pthread_mutex_lock(&ec.gate_lock);
+	while (ec.attached < started)
+		pthread_cond_wait(&ec.gate_cond, &ec.gate_lock);
+	if (!ret)
+		ret = ec.failed;
+	ec.go = ret ? -1 : 1;
+	pthread_cond_broadcast(&ec.gate_cond);
+	pthread_mutex_unlock(&ec.gate_lock);
+
+	for (unsigned int k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	pthread_cond_destroy(&ec.gate_cond);
+	pthread_mutex_destroy(&ec.gate_lock);
+	free(args);
+	free(tids);
+	return ret;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * numa/machine.c - boot and shutdown of the simulated machine, and its share
+ * of the boot command line:
+ *
+ *   mem=SIZE		RAM (default 1G), split evenly over the nodes; node
+ *			spans are multiples of 4 MiB (a MAX_ORDER block)
+ *   memstart=ADDR	physical address where RAM starts (default 0)
+ *   nodes=N cpus=M	synthetic machine, CPUs grouped by node
+ *   topology=host|"hwloc synthetic description"
+ *   arch=x86_64|x86_32	zone layout; x86_32 has highmem above 896 MiB
+ *   hz_scale=N		jiffies run N times faster than real time
+ *   panic_on_warn	abort() after any BUG or WARNING report
+ *   quiet		no boot banner
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "machine.h"
+#include "printk.h"
+
+struct machine machine = { .memfd = -1 };
+
+void machine_config_init(struct machine_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->arch = ARCH_X86_64;
+	cfg->hz_scale = 1;
+}
+
+static int bad_value(const char *param, const char *val, const char *why)
+{
+	pr_err("mm_boot: bad value '%s' for '%s': %s\n", val ? val : "", param, why);
+	return -EINVAL;
+}
+
+/* 0: taken, 1: not a machine parameter, -EINVAL: bad value. */
+int machine_parse_param(struct machine_config *cfg, const char *param,
+			const char *val)
+{
+	unsigned long long v;
+
+	if (!strcmp(param, "panic_on_warn") || !strcmp(param, "quiet")) {
+		int on = 1;
+
+		if (val) {
+			if (parse_uint(val, 0, 1, &v))
+				return bad_value(param, val, "expected 0 or 1");
+			on = (int)v;
+		}
+		if (param[0] == 'p')
+			cfg->panic_on_warn = on;
+		else
+			printk_set_quiet(on);
+		return 0;
+	}
+	if (strcmp(param, "mem") && strcmp(param, "memstart") &&
+	    strcmp(param, "nodes") && strcmp(param, "cpus") &&
+	    strcmp(param, "topology") && strcmp(param, "arch") &&
+	    strcmp(param, "hz_scale"))
+		return 1;
+	if (!val || !*val)
+		return bad_value(param, val, "a value is required");
+
+	if (!strcmp(param, "mem")) {
+		if (memparse_strict(val, &v) || v == 0)
+			return bad_value(param, val, "expected a size such as 512M or 4G");
+		cfg->mem = v;
+	} else if (!strcmp(param, "memstart")) {
+		if (memparse_strict(val, &v))
+			return bad_value(param, val, "expected an address such as 0 or 4G");
+		if (v % NODE_ALIGN)
+			return bad_value(param, val, "must be a multiple of 4M");
+		cfg->memstart = v;
+	} else if (!strcmp(param, "nodes")) {
+		if (parse_uint(val, 1, MAX_NUMNODES, &v))
+			return bad_value(param, val, "expected 1 to 64");
+		cfg->nodes = (unsigned int)v;
+	} else if (!strcmp(param, "cpus")) {
+		if (parse_uint(val, 1, NR_CPUS, &v))
+			return bad_value(param, val, "expected 1 to 512");
+		cfg->cpus = (unsigned int)v;
+	} else if (!strcmp(param, "topology")) {
+		if (strlen(val) >= sizeof(cfg->topology))
+			return bad_value(param, val, "too long");
+		strcpy(cfg->topology, val);
+	} else if (!strcmp(param, "arch")) {
+		if (!strcmp(val, "x86_64"))
+			cfg->arch = ARCH_X86_64;
+		else if (!strcmp(val, "x86_32"))
+			cfg->arch = ARCH_X86_32;
+		else
+			return bad_value(param, val, "expected x86_64 or x86_32");
+	} else {
+		if (parse_uint(val, 1, 1000000, &v))
+			return bad_value(param, val, "expected 1 to 1000000");
+		cfg->hz_scale = (unsigned int)v;
+	}
+	return 0;
+}
+
+static int layout_memory(const struct machine_config *cfg)
+{
+	uint64_t mem = cfg->mem ? cfg->mem : SZ_1G;
+	uint64_t limit = cfg->arch == ARCH_X86_32 ? MEM_MAX_X86_32 : MEM_MAX_X86_64;
+	uint64_t per_node;
+	unsigned int n = machine.nr_nodes;
+
+	if (cfg->memstart + mem > limit || cfg->memstart + mem < mem) {
+		pr_err("mm_boot: mem=%lluM at memstart=%lluM exceeds %s's %lluG of physical memory\n",
+		       (unsigned long long)(mem >> 20), (unsigned long long)(cfg->memstart >> 20),
+		       cfg->arch == ARCH_X86_32 ? "x86_32" : "the model",
+		       (unsigned long long)(limit >> 30));
+		return -EINVAL;
+	}
+	per_node = mem / n / NODE_ALIGN * NODE_ALIGN;
+	if (per_node == 0) {
+		pr_err("mm_boot: mem=%lluK is too small for %u nodes: each needs at least 4M\n",
+		       (unsigned long long)(mem >> 10), n);
+		return -EINVAL;
+	}
+	if (per_node * n != mem && !printk_quiet())
+		pr_info("mmsim: %lluK of mem= unused: node spans are multiples of 4M\n",
+			(unsigned long long)((mem - per_node * n) >> 10));
+
+	machine.mem_start = cfg->memstart;
+	machine.mem_end = cfg->memstart + per_node * n;
+	for (unsigned int i = 0; i < n; i++) {
+		machine.node[i].start = cfg->memstart + i * per_node;
+		machine.node[i].size = per_node;
+	}
+	machine.lowmem_end = machine.mem_end;
+	if (cfg->arch == ARCH_X86_32) {
+		if (machine.mem_start >= X86_32_LOWMEM_END) {
+			pr_err("mm_boot: arch=x86_32 needs RAM below 896M for the direct map (memstart=%lluM)\n",
+			       (unsigned long long)(cfg->memstart >> 20));
+			return -EINVAL;
+		}
+		machine.lowmem_end = min(machine.mem_end, X86_32_LOWMEM_END);
+	}
+	return 0;
+}
+
+int machine_boot(const struct machine_config *cfg)
+{
+	int ret;
+
+	memset(machine.node, 0, sizeof(machine.node));
+	machine.arch = cfg->arch;
+	machine.hz_scale = cfg->hz_scale;
+	ret = topology_init(cfg);
+	if (ret)
+		return ret;
+	ret = layout_memory(cfg);
+	if (ret)
+		goto err_topo;
+	ret = physmem_init();
+	if (ret)
+		goto err_topo;
+	cpus_init();
+	report_set_panic_on_warn(cfg->panic_on_warn);
+	return 0;
+
+err_topo:
+	topology_exit();
+	return ret;
+}
+
+void machine_shutdown(void)
+{
+	physmem_exit();
+	topology_exit();
+	machine.nr_cpus = 0;
+	machine.nr_nodes = 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * numa/machine.h - the simulated machine, as the layers above see it.
+ *
+ *   struct machine	topology (CPUs, nodes, distances), the host binding
+ *			and physical memory (one memfd, the direct map).
+ *			Written by machine_boot()/machine_shutdown() only,
+ *			read-only in between: any thread reads it unlocked.
+ *   cpu_attached[]	which host thread is simulated CPU k (atomic).
+ *
+ * numa/ knows bytes and CPUs, not pages: the allocator above turns physical
+ * addresses into page frames.
+ */
+#ifndef NUMA_MACHINE_H
+#define NUMA_MACHINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <mmsim/machine.h>
+
+/* hwloc stays out of this header: its helpers use the name `current`. */
+struct hwloc_topology;
+struct hwloc_bitmap_s;
+
+enum mm_arch { ARCH_X86_64, ARCH_X86_32 };
+
+#define SZ_1M	(1ULL << 20)
+#define SZ_4M	(4ULL << 20)
+#define SZ_16M	(16ULL << 20)
+#define SZ_1G	(1ULL << 30)
+#define SZ_4G	(4ULL << 30)
+/* x86_32: the direct map ends at 896 MiB, the rest of RAM is highmem */
+#define X86_32_LOWMEM_END	(896ULL << 20)
+/* Node spans and RAM base are multiples of a MAX_ORDER block (4 MiB). */
+#define NODE_ALIGN		SZ_4M
+#define MEM_MAX_X86_64		(256ULL << 30)
+#define MEM_MAX_X86_32		(64ULL << 30)
+
+/* What the boot command line asked for (numa's share of it). */
+struct machine_config {
+	unsigned long long mem;		/* bytes of RAM; 0: default */
+	unsigned long long memstart;	/* physical address of the first byte */
+	unsigned int nodes;		/* 0: from topology or 1 */
+	unsigned int cpus;		/* 0: from topology or default */
+	char topology[256];		/* "" synthetic, "host", or hwloc synthetic */
+	enum mm_arch arch;
+	unsigned int hz_scale;
+	int panic_on_warn;
+};
+
+struct machine_node {
+	uint64_t start;			/* physical address */
+	uint64_t size;			/* bytes */
+	int host_node;			/* host NUMA node bound to, or -1 */
+	unsigned int nr_cpus;
+};
+
+struct machine {
+	int booted;
+	enum mm_arch arch;
+	unsigned int nr_cpus;
+	unsigned int nr_nodes;
+	int cpu_node[NR_CPUS];
+	int cpu_host_pu[NR_CPUS];	/* host PU (os index) each CPU runs on */
+	struct machine_node node[MAX_NUMNODES];
+	unsigned char distance[MAX_NUMNODES][MAX_NUMNODES];
+	char topology_desc[256];	/* what the simulated topology came from */
+
+	/* host */
+	struct hwloc_topology *sim_topo;
+	struct hwloc_topology *host_topo;
+	unsigned int host_pus;
+	unsigned int host_nodes;
+	int membind_ok;			/* node memory strictly bound to host nodes */
+
+	/* physical memory */
+	uint64_t mem_start;		/* physical address of RAM's first byte */
+	uint64_t mem_end;		/* one past its last byte */
+	uint64_t lowmem_end;		/* one past the direct map's last byte */
+	int memfd;
+	char *direct_map;		/* virtual address of physical address 0 */
+	size_t direct_map_len;		/* bytes reserved from direct_map */
+	unsigned int hz_scale;
+};
+
+extern struct machine machine;
+
+/* machine.c */
+int machine_boot(const struct machine_config *cfg);
+void machine_shutdown(void);
+int machine_parse_param(struct machine_config *cfg, const char *param,
+			const char *val);
+void machine_config_init(struct machine_config *cfg);
+
+/* topology.c */
+int topology_init(const struct machine_config *cfg);
+void topology_exit(void);
+int topology_bind_thread(unsigned int cpu, struct hwloc_bitmap_s *saved);
+void topology_unbind_thread(struct hwloc_bitmap_s *saved);
+int topology_bind_memory(void *addr, size_t len, int host_node);
+
+/* physmem.c */
+int physmem_init(void);
+void physmem_exit(void);
+/* Map frames [phys, phys+len) outside the direct map (highmem) */
+void *physmem_map(uint64_t phys, size_t len);
+void physmem_unmap(void *addr, size_t len);
+
+/* cpu.c */
+void cpus_init(void);
+int cpus_exit(void);
+unsigned int cpus_attached(void);
+
+/*
+ * CPU hotplug callbacks (the kernel's cpuhp states): online() runs on a
+ * thread right after it attached to cpu, offline() right before it detaches,
+ * on that thread, so that per-CPU data is still its own.
+ */
+struct cpuhp_state {
+	const char *name;
+	void (*online)(unsigned int cpu);
+	void (*offline)(unsigned int cpu);
+};
+int cpuhp_setup_state(const struct cpuhp_state *state);
+void cpuhp_remove_state(const struct cpuhp_state *state);
+
+/* bootparam.c: the kernel command-line grammar */
+typedef int (*boot_param_fn)(const char *param, const char *val, void *arg);
+int parse_cmdline(const char *cmdline, boot_param_fn fn, void *arg);
+int memparse_strict(const char *s, unsigned long long *out);
+int parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+	       unsigned long long *out);
+
+#endif /* NUMA_MACHINE_H */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * numa/printk.h - the kernel's console: printk, WARN, BUG reports with a
+ * backtrace and the taint flags, rate limits, and report counters.
+ *
+ * Every report of a violation (BUG, WARNING, bad page state, a misuse the
+ * allocator refused) is counted; the harness and the tests read the counts.
+ * Reports are written whole under one lock so that CPUs never interleave.
+ * panic_on_warn (boot parameter) turns a report into abort() for CI.
+ */
+#ifndef NUMA_PRINTK_H
+#define NUMA_PRINTK_H
+
+#include <stdio.h>
+#include <stdarg.h>
+#include <mmsim/compiler.h>
+
+enum report_type {
+	REPORT_BUG,		/* "BUG: ..." / "kernel BUG at ..." */
+	REPORT_WARNING,		/* "WARNING: CPU: ..." */
+	REPORT_BAD_PAGE,	/* "BUG: Bad page state ..." */
+	REPORT_INFO,		/* not a violation (allocation failures, notes) */
+	NR_REPORT_TYPES
+};
+
+/* Taint flags, v4.19 order (print_tainted()). */
+enum {
+	TAINT_PROPRIETARY_MODULE, TAINT_FORCED_MODULE, TAINT_CPU_OUT_OF_SPEC,
+	TAINT_FORCED_RMMOD, TAINT_MACHINE_CHECK, TAINT_BAD_PAGE, TAINT_USER,
+	TAINT_DIE, TAINT_OVERRIDDEN_ACPI_TABLE, TAINT_WARN, TAINT_CRAP,
+	TAINT_FIRMWARE_WORKAROUND, TAINT_OOT_MODULE, TAINT_UNSIGNED_MODULE,
+	TAINT_SOFTLOCKUP, TAINT_LIVEPATCH, TAINT_AUX, TAINT_RANDSTRUCT,
+	TAINT_FLAGS_COUNT
+};
+
+void printk(const char *fmt, ...) __printf(1, 2);
+void vprintk(const char *fmt, va_list ap);
+#define pr_emerg(fmt, ...)	printk(fmt, ##__VA_ARGS__)
+#define pr_err(fmt, ...)	printk(fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	printk(fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)	printk(fmt, ##__VA_ARGS__)
+
+/* Where console output goes (stderr by default); returns the old stream. */
+FILE *printk_set_output(FILE *out);
+/* Quiet informational messages (boot banner, notes); reports still print. */
+void printk_set_quiet(int quiet);
+int printk_quiet(void);
+
+/*
+ * A report: report_begin() takes the console lock (recursive, so printk
+ * works inside), the caller prints its lines, report_end() prints the CPU
+ * line and the call trace, taints, counts, unlocks and honours panic_on_warn.
+ */
+void report_begin(enum report_type type);
+void report_end(enum report_type type, int taint);
+/* The line the report hook gets (default: the first line printed). */
+void report_headline(const char *fmt, ...) __printf(1, 2);
+/* A report that a rate limit kept off the console: counted all the same. */
+void report_silent(enum report_type type, int taint, const char *line);
+void dump_stack(void);
+void add_taint(int flag);
+const char *print_tainted(void);
+void panic(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
+
+unsigned long report_count(enum report_type type);
+/* BUG + WARNING + bad page reports since the process started */
+unsigned long report_violations(void);
+void report_set_panic_on_warn(int on);
+
+/* Called after every violation report with its first line (for harnesses). */
+typedef void (*report_hook_fn)(enum report_type type, const char *headline);
+void report_set_hook(report_hook_fn fn);
+
+void __warn_printf(const char *file, int line, const char *func,
+		   const char *fmt, ...) __printf(4, 5) __cold;
+void __bug_report(const char *file, int line, const char *func) __cold;
+
+#define WARN(condition, fmt, ...) ({					\
+	int __ret_warn_on = !!(condition);				\
+	if (unlikely(__ret_warn_on))					\
+		__warn_printf(__FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__); \
+	unlikely(__ret_warn_on);					\
+})
+#define WARN_ON(condition) WARN(condition, "%s", "")
+#define WARN_ON_ONCE(condition) ({					\
+	static int __warned;						\
+	int __ret_warn_once = !!(condition);				\
+	if (unlikely(__ret_warn_once) &&				\
+	    !__atomic_exchange_n(&__warned, 1, __ATOMIC_RELAXED))	\
+		__warn_printf(__FILE__, __LINE__, __func__, "%s", "");	\
+	unlikely(__ret_warn_once);					\
+})
+/* A refused misuse that the kernel would BUG() on: report, don't crash. */
+#define BUG_REPORT() __bug_report(__FILE__, __LINE__, __func__)
+
+/* The kernel's ratelimit: at most burst messages per interval_ms. */
+struct ratelimit_state {
+	int interval_ms;
+	int burst;
+	/* Protected by the console lock. */
+	long long begin_ms;
+	int printed;
+	int missed;
+};
+#define RATELIMIT_STATE_INIT(interval, burst) { (interval), (burst), 0, 0, 0 }
+#define DEFAULT_RATELIMIT_INTERVAL_MS	5000
+#define DEFAULT_RATELIMIT_BURST		10
+int __ratelimit(struct ratelimit_state *rs);
+
+#endif /* NUMA_PRINTK_H */
