@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/check.c - mm_check(): walk every zone and test the invariants of
+ * mmzone.h against the truth (the lists and the memmap), not against the
+ * counters that the allocator keeps for itself.
+ *
+ * Each zone is checked under its zone->lock.  The conservation law adds the
+ * per-CPU allocated counters, which are exact only while no CPU is inside
+ * the allocator: call mm_check() with the machine quiescent (the harness
+ * does it under stop_machine(), the tests after their CPUs have stopped).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct checker {
+	FILE *report;
+	int violations;
+};
+
+static void __printf(2, 3) violation(struct checker *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->violations++;
+	if (!c->report)
+		return;
+	fprintf(c->report, "mm_check: ");
+	va_start(ap, fmt);
+	vfprintf(c->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->report);
+}
+
+static inline int test_and_set(unsigned long *map, unsigned long bit)
+{
+	unsigned long mask = 1UL << (bit % 64);
+	int old = (map[bit / 64] & mask) != 0;
+
+	map[bit / 64] |= mask;
+	return old;
+}
+
+static inline int test_bit_map(const unsigned long *map, unsigned long bit)
+{
+	return (map[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* The free lists of one order: well-formed, in the zone, no overlap. */
+static unsigned long check_free_area(struct checker *c, struct zone *zone,
+				     unsigned int order, unsigned long *covered)
+{
+	struct free_area *area = &zone->free_area[order];
+	unsigned long start = zone->zone_start_pfn, end = start + zone->spanned_pages;
+	unsigned long n = 0, limit = zone->spanned_pages + 1;
+	struct cds_list_head *pos;
+
+	for (pos = area->free_list.next; pos != &area->free_list; pos = pos->next) {
+		struct page *page = cds_list_entry(pos, struct page, lru);
+		unsigned long pfn = page_to_pfn(page), overlap = 0;
+
+		if (++n > limit) {
+			violation(c, "node %d zone %s order %u: free list does not end (corrupt)",
+				  zone->node, zone->name, order);
+			break;
+		}
+		if (pfn < start || pfn + (1UL << order) > end) {
+			violation(c, "node %d zone %s order %u: free block pfn %#lx lies outside the zone [%#lx, %#lx)",
+				  zone->node, zone->name, order, pfn, start, end);
+			continue;
+		}
+		if (pfn & ((1UL << order) - 1))
+			violation(c, "node %d zone %s: free block pfn %#lx is not aligned to its order %u",
+				  zone->node, zone->name, pfn, order);
+		if (!PageBuddy(page))
+			violation(c, "node %d zone %s order %u: free block pfn %#lx has no PG_buddy",
+				  zone->node, zone->name, order, pfn);
+		if (page_order(page) != order)
+			violation(c, "node %d zone %s: free block pfn %#lx on the order-%u list says order %u",
+				  zone->node, zone->name, pfn, order, page_order(page));
+		if (page_ref_count(page))
+			violation(c, "node %d zone %s order %u: free block pfn %#lx has refcount %d",
+				  zone->node, zone->name, order, pfn, page_ref_count(page));
+		if (__page_zone(page) != zone)
+			violation(c, "node %d zone %s order %u: free block pfn %#lx belongs to another zone",
+				  zone->node, zone->name, order, pfn);
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			overlap += test_and_set(covered, pfn - start + i);
+		if (overlap)
+			violation(c, "node %d zone %s order %u: free block pfn %#lx overlaps another free block (%lu frames)",
+				  zone->node, zone->name, order, pfn, overlap);
+		/* Two free buddies of one order would have merged. */
+		if (order < MAX_ORDER - 1 && PageBuddy(page) && page_order(page) == order) {
+			unsigned long bpfn = pfn ^ (1UL << order);
+			struct page *buddy = pfn_to_page(bpfn);
+
+			if (bpfn >= start && bpfn < end && PageBuddy(buddy) &&
+			    page_order(buddy) == order && bpfn > pfn)
+				violation(c, "node %d zone %s: free buddies pfn %#lx and %#lx of order %u are not merged",
+					  zone->node, zone->name, pfn, bpfn, order);
+		}
+	}
+	if (n != READ_ONCE(area->nr_free))
+		violation(c, "node %d zone %s order %u: nr_free is %lu but the list holds %lu blocks",
+			  zone->node, zone->name, order, READ_ONCE(area->nr_free), n);
+	return n << order;
+}
+
+int zone_is_valid(struct zone *zone, FILE *report)
+{
+	struct checker c = { report, 0 };
+	unsigned long start = zone->zone_start_pfn, nfree = 0, counted;
+	unsigned long *covered = calloc(zone->spanned_pages / 64 + 1, sizeof(long));
+	long allocated;
+
+	if (!covered) {
+		violation(&c, "node %d zone %s: out of memory for the check", zone->node, zone->name);
+		return c.violations;
+	}
+	spin_lock(&zone->lock);
+	for (unsigned int o = 0; o < MAX_ORDER; o++)
+		nfree += check_free_area(&c, zone, o, covered);
+
+	/* Every frame flagged PG_buddy must head a block on a free list. */
+	for (unsigned long i = 0; i < zone->spanned_pages; i++) {
+		struct page *page = pfn_to_page(start + i);
+
+		if (!PageBuddy(page))
+			continue;
+		if (!test_bit_map(covered, i))
+			violation(&c, "node %d zone %s: pfn %#lx has PG_buddy but is on no free list",
+				  zone->node, zone->name, start + i);
+	}
+	counted = zone_page_state(zone, NR_FREE_PAGES);
+	if (counted != nfree)
+		violation(&c, "node %d zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
+			  zone->node, zone->name, counted, nfree);
+	if (min_wmark_pages(zone) > low_wmark_pages(zone) ||
+	    low_wmark_pages(zone) > high_wmark_pages(zone))
+		violation(&c, "node %d zone %s: watermarks out of order: min %lu low %lu high %lu",
+			  zone->node, zone->name, min_wmark_pages(zone),
+			  low_wmark_pages(zone), high_wmark_pages(zone));
+	spin_unlock(&zone->lock);
+
+	allocated = zone_alloc_pages(zone);
+	if (allocated < 0 || nfree + (unsigned long)allocated != zone->managed_pages)
+		violation(&c, "node %d zone %s: conservation: free %lu + allocated %ld != managed %lu",
+			  zone->node, zone->name, nfree, allocated, zone->managed_pages);
+	free(covered);
+	return c.violations;
+}
+
+int mm_check(FILE *report)
+{
+	int violations = 0;
+
+	if (!smp_load_acquire(&mm_booted)) {
+		if (report)
+			fprintf(report, "mm_check: no machine is booted\n");
+		return -ENODEV;
+	}
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid))
+			if (populated_zone(zone))
+				violations += zone_is_valid(zone, report);
+	}
+	return violations;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/internal.h - what the files of mm/ share and nothing outside needs
+ * (the harness and the tests may still read it: higher layers include
+ * lower ones).
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stdio.h>
+#include "mmzone.h"
+#include "vmstat.h"
+#include "../numa/machine.h"
+#include "../numa/printk.h"
+
+/* The alloc_flags of get_page_from_freelist(), v4.19 values. */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_HARDER		0x10
+#define ALLOC_HIGH		0x20
+#define ALLOC_CPUSET		0x40
+#define ALLOC_CMA		0x80
+
+#define PAGE_ALLOC_COSTLY_ORDER	3
+
+/* Allocation context, as v4.19's struct alloc_context. */
+struct alloc_context {
+	struct zonelist *zonelist;
+	nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;
+	enum zone_type high_zoneidx;
+	int preferred_nid;
+};
+
+/* Boot-time tunables of mm (the rest of the command line). */
+struct mm_config {
+	long min_free_kbytes;		/* -1: computed */
+	int watermark_scale_factor;
+	unsigned long long movablecore;	/* bytes of ZONE_MOVABLE per machine */
+};
+
+/* init.c */
+extern int mm_booted;			/* READ_ONCE: set last by mm_boot() */
+extern unsigned int nr_cpu_ids;		/* read-only while booted */
+int mm_cpu_ok(const char *func);
+
+/* page_alloc.c */
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
+		     unsigned int order);
+struct page *__rmqueue_smallest(struct zone *zone, unsigned int order);
+int gfp_zone(gfp_t flags);
+void build_gfp_zone_table(void);
+int __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			int classzone_idx, unsigned int alloc_flags, long free_pages);
+int zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		      int classzone_idx, unsigned int alloc_flags);
+void build_all_zonelists(void);
+void show_free_areas(void);
+
+static inline unsigned int page_order(const struct page *page)
+{
+	return (unsigned int)page->private;
+}
+
+static inline void set_page_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	__SetPageBuddy(page);
+}
+
+static inline void rmv_page_order(struct page *page)
+{
+	__ClearPageBuddy(page);
+	page->private = 0;
+}
+
+/* Tail pages of a __GFP_COMP block point at the head, low bit set. */
+static inline int PageTail(const struct page *page)
+{
+	return (unsigned long)READ_ONCE(page->lru.next) & 1;
+}
+
+static inline struct page *compound_head(struct page *page)
+{
+	unsigned long head = (unsigned long)READ_ONCE(page->lru.next);
+
+	return head & 1 ? (struct page *)(head - 1) : page;
+}
+
+/* wmark.c: watermarks, reserves and their sysctls */
+extern long min_free_kbytes;		/* wmark_mutex; READ_ONCE */
+extern int watermark_scale_factor;	/* wmark_mutex; READ_ONCE */
+extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];	/* wmark_mutex */
+void wmark_init(long user_min_free_kbytes, int scale_factor);
+long init_per_zone_wmark_min(void);
+unsigned long totalreserve_pages_get(void);
+int wmark_sysctl_write(const char *name, const char *value);
+int wmark_sysctl_read(const char *name, char *buf, size_t len);
+
+/* debug.c: reports */
+void bad_page(struct page *page, const char *reason);
+void dump_page(struct page *page, const char *reason);
+int format_gfp(char *buf, size_t len, gfp_t gfp);
+int format_page_flags(char *buf, size_t len, unsigned long flags);
+void warn_alloc(gfp_t gfp_mask, nodemask_t *nodemask, const char *fmt, ...)
+	__printf(3, 4);
+
+/* check.c */
+int zone_is_valid(struct zone *zone, FILE *report);
+
+#endif /* MM_INTERNAL_H */

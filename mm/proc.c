@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/proc.c - mm_proc_show() and mm_sysctl_read()/mm_sysctl_write(): the
+ * model's /proc and /proc/sys/vm, dispatched by name.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct proc_file {
+	const char *name;
+	void (*show)(FILE *out);
+};
+
+static const struct proc_file proc_files[] = {
+	{ "buddyinfo", buddyinfo_show },
+	{ "zoneinfo", zoneinfo_show },
+	{ "meminfo", meminfo_show },
+	{ "vmstat", vmstat_show },
+};
+
+int mm_proc_show(const char *name, FILE *out)
+{
+	if (!name || !out)
+		return -EINVAL;
+	if (!smp_load_acquire(&mm_booted))
+		return -ENODEV;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_files); i++) {
+		if (!strcmp(name, proc_files[i].name)) {
+			proc_files[i].show(out);
+			fflush(out);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+struct sysctl_entry {
+	const char *name;
+	int (*read)(const char *name, char *buf, size_t len);
+	int (*write)(const char *name, const char *value);
+};
+
+static const struct sysctl_entry sysctls[] = {
+	{ "vm.min_free_kbytes", wmark_sysctl_read, wmark_sysctl_write },
+	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
+	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
+};
+
+static const struct sysctl_entry *find_sysctl(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sysctls); i++)
+		if (!strcmp(name, sysctls[i].name))
+			return &sysctls[i];
+	return NULL;
+}
+
+int mm_sysctl_write(const char *name, const char *value)
+{
+	const struct sysctl_entry *e;
+	int ret;
+
+	if (!name || !value)
+		return -EINVAL;
+	if (!smp_load_acquire(&mm_booted))
+		return -ENODEV;
+	e = find_sysctl(name);
+	if (!e) {
+		pr_err("mm_sysctl_write: unknown sysctl '%s'\n", name);
+		return -ENOENT;
+	}
+	ret = e->write(name, value);
+	if (ret == -EINVAL)
+		pr_err("mm_sysctl_write: %s: invalid value '%s'\n", name, value);
+	return ret;
+}
+
+int mm_sysctl_read(const char *name, char *buf, size_t len)
+{
+	const struct sysctl_entry *e;
+
+	if (!name || !buf)
+		return -EINVAL;
+	if (!smp_load_acquire(&mm_booted))
+		return -ENODEV;
+	e = find_sysctl(name);
+	return e ? e->read(name, buf, len) : -ENOENT;
+}
