@@ -1,0 +1,31 @@
+#!/bin/sh
+# tests/outside_program.sh - build an outside program against $BUILD/mmsim.pc
+# alone, boot mem=1G nodes=1 cpus=2 and check the zoneinfo watermarks that
+# REFERENCE.md's formulas give.  Called by `make test` with BUILD and CC.
+set -eu
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+prog="$BUILD/tests/outside_zoneinfo"
+mkdir -p "$BUILD/tests"
+# shellcheck disable=SC2046
+$CC tests/outside/zoneinfo.c $(PKG_CONFIG_PATH="$BUILD" pkg-config --cflags --libs mmsim) -o "$prog"
+
+fail() { echo "outside program: $*" >&2; exit 1; }
+expect() {	# expect OUTPUT ZONE MIN LOW HIGH
+	printf '%s\n' "$1" | awk -v z="$2" -v mn="$3" -v lo="$4" -v hi="$5" '
+		$0 ~ "^Node 0, zone +" z "$" { inz = 1; next }
+		/^Node / { inz = 0 }
+		inz && $1 == "min" { m = $2 } inz && $1 == "low" { l = $2 } inz && $1 == "high" { h = $2 }
+		END { exit !(m == mn && l == lo && h == hi) }' ||
+		fail "zone $2: expected min $3 low $4 high $5"
+}
+
+# x86_64 mem=1G: min_free_kbytes 4096 over DMA (4096 pages) and DMA32 (258048)
+out=$("./$prog" "quiet mem=1G nodes=1 cpus=2") || fail "mem=1G nodes=1 cpus=2 did not run"
+expect "$out" DMA 16 20 24
+expect "$out" DMA32 1008 1266 1524
+printf '%s\n' "$out" | grep -q "protection: (0, 1008, 1008, 1008)" || fail "DMA protection"
+# REFERENCE.md's example, one 1 GiB Normal zone: RAM above 4G
+out=$("./$prog" "quiet mem=1G nodes=1 cpus=2 memstart=4G") || fail "memstart=4G did not run"
+expect "$out" Normal 1024 1286 1548
+echo "outside program ($BUILD): built with mmsim.pc, zoneinfo watermarks as REFERENCE.md"
