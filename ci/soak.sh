@@ -1,0 +1,34 @@
+#!/bin/sh
+# ci/soak.sh - the nightly soak: run mmstress on a rotation of machines
+# (synthetic NUMA topologies larger than the host, x86_32 with highmem,
+# tight memory) with fresh seeds until the time is up; keep the log of
+# every failing run with the command that replays it.
+#   MINUTES=60 BUILD=build sh ci/soak.sh
+set -u
+MINUTES=${MINUTES:-30}
+BUILD=${BUILD:-build}
+PER_RUN=${PER_RUN:-20}
+OUT=${OUT:-soak-logs}
+[ -x "$BUILD/mmstress" ] || { echo "soak: build $BUILD/mmstress first (make, or make SAN=thread)" >&2; exit 2; }
+mkdir -p "$OUT"
+end=$(( $(date +%s) + MINUTES * 60 ))
+runs=0 fails=0
+set -- "nodes=2 cpus=8 mem=512M" "nodes=4 cpus=32 mem=1G" "nodes=8 cpus=64 mem=2G" \
+       "arch=x86_32 nodes=2 cpus=8 mem=2G" "nodes=2 cpus=16 mem=48M" \
+       "topology=\"numa:2 core:4 pu:2\" mem=1G"
+while [ "$(date +%s)" -lt "$end" ]; do
+	for boot in "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || break
+		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		runs=$((runs + 1))
+		log="$OUT/run-$runs.log"
+		if "$BUILD/mmstress" run --boot "$boot" --seed "$seed" --duration "$PER_RUN" >"$log" 2>&1; then
+			rm -f "$log"
+		else
+			fails=$((fails + 1))
+			echo "soak: FAIL ($log): $BUILD/mmstress run --boot '$boot' --seed $seed"
+		fi
+	done
+done
+echo "soak: $runs runs, $fails failed (logs in $OUT/)"
+[ "$fails" -eq 0 ]
