@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ipi.h"
 #include "machine.h"
 #include "printk.h"
 
@@ -117,6 +118,8 @@ int mm_cpu_attach(unsigned int cpu)
 	current->cpu = (int)cpu;
 	current->preempt_count = 0;
 	current->irqs_disabled = 0;
+	current->ipi_pending = 0;
+	ipi_cpu_online(cpu);
 	if (!saved_cpuset)
 		saved_cpuset = hwloc_bitmap_alloc();
 	topology_bind_thread(cpu, saved_cpuset);
@@ -137,11 +140,17 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
+	/* Interrupts off: what the offline callbacks tear down (per-CPU page
+	 * lists) cannot be touched by an IPI meanwhile; calls queued until the
+	 * CPU is marked offline run here, on it. */
+	local_irq_disable();
 	pthread_mutex_lock(&hp_lock);
 	for (int i = MAX_CPUHP_STATES - 1; i >= 0; i--)
 		if (hp_states[i] && hp_states[i]->offline)
 			hp_states[i]->offline((unsigned int)cpu);
 	pthread_mutex_unlock(&hp_lock);
+	ipi_cpu_offline((unsigned int)cpu);
+	local_irq_enable();
 
 	topology_unbind_thread(saved_cpuset);
 	if (saved_cpuset) {

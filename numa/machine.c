@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ipi.h"
 #include "machine.h"
 #include "printk.h"
 
@@ -157,10 +158,15 @@ int machine_boot(const struct machine_config *cfg)
 	ret = physmem_init();
 	if (ret)
 		goto err_topo;
+	ret = ipi_init();
+	if (ret)
+		goto err_phys;
 	cpus_init();
 	report_set_panic_on_warn(cfg->panic_on_warn);
 	return 0;
 
+err_phys:
+	physmem_exit();
 err_topo:
 	topology_exit();
 	return ret;
@@ -168,6 +174,7 @@ err_topo:
 
 void machine_shutdown(void)
 {
+	ipi_exit();
 	physmem_exit();
 	topology_exit();
 	machine.nr_cpus = 0;

@@ -31,6 +31,8 @@ struct lock_stats {
 typedef struct spinlock {
 	int val;			/* atomic: 0, 1 or 2 */
 	int owner;			/* debug builds: holder's pid, else 0 */
+	int irqsafe;			/* taken only with interrupts disabled
+					   (an IPI handler may take it) */
 	const char *name;		/* read-only after spin_lock_init() */
 	struct lock_stats stats;	/* written by the holder */
 } spinlock_t;
@@ -45,6 +47,9 @@ static __always_inline void __spin_acquired(spinlock_t *lock)
 	WRITE_ONCE(lock->stats.acquisitions, lock->stats.acquisitions + 1);
 #ifdef MMSIM_DEBUG
 	WRITE_ONCE(lock->owner, current->pid);
+	/* An IPI on this CPU could take it too: interrupts must be off. */
+	WARN(lock->irqsafe && current->cpu >= 0 && !irqs_disabled(),
+	     "%s taken with interrupts enabled\n", lock->name);
 #endif
 }
 

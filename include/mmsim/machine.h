@@ -43,6 +43,10 @@ struct task_struct {
 	unsigned int flags;		/* PF_* */
 	int preempt_count;		/* see *_OFFSET below */
 	int irqs_disabled;		/* local_irq_disable() depth */
+	int ipi_pending;		/* an IPI arrived with irqs disabled */
+	void *mm_percpu;		/* the allocator's data of this CPU, set
+					   and cleared by its CPU-online/offline
+					   callbacks (mm/pcp.c) */
 	char comm[16];
 };
 
@@ -64,7 +68,14 @@ int cpu_to_node(unsigned int cpu);
 unsigned int num_online_cpus(void);
 unsigned int num_online_nodes(void);
 
-/* Execution context, as the kernel's preempt_count. */
+/*
+ * Execution context, as the kernel's preempt_count.  A thread's context
+ * fields are its own; the only other code that touches them is the IPI
+ * signal handler running on the same thread, so compiler barriers (not
+ * fences) keep the accesses in order and every change it makes is undone
+ * before it returns.  Interrupts "disabled" defers IPIs (see numa/ipi.c):
+ * re-enabling runs the ones that arrived meanwhile.
+ */
 #define PREEMPT_OFFSET	0x00000001
 #define SOFTIRQ_OFFSET	0x00000100
 #define HARDIRQ_OFFSET	0x00010000
@@ -72,26 +83,56 @@ unsigned int num_online_nodes(void);
 #define SOFTIRQ_MASK	0x0000ff00
 #define HARDIRQ_MASK	0x00ff0000
 
-static inline void preempt_disable(void) { current->preempt_count += PREEMPT_OFFSET; }
-static inline void preempt_enable(void)  { current->preempt_count -= PREEMPT_OFFSET; }
-static inline void local_irq_disable(void) { current->irqs_disabled++; }
-static inline void local_irq_enable(void)  { current->irqs_disabled--; }
+#define barrier() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+void generic_smp_call_function_interrupt(void);
+
+static inline void __preempt_count_add(int v)
+{
+	barrier();
+	WRITE_ONCE(current->preempt_count, current->preempt_count + v);
+	barrier();
+}
+
+static inline void preempt_disable(void) { __preempt_count_add(PREEMPT_OFFSET); }
+static inline void preempt_enable(void)  { __preempt_count_add(-PREEMPT_OFFSET); }
+static inline void irq_enter(void) { __preempt_count_add(HARDIRQ_OFFSET); }
+static inline void irq_exit(void)  { __preempt_count_add(-HARDIRQ_OFFSET); }
+static inline void local_bh_disable(void) { __preempt_count_add(SOFTIRQ_OFFSET); }
+static inline void local_bh_enable(void)  { __preempt_count_add(-SOFTIRQ_OFFSET); }
+
+static inline void local_irq_disable(void)
+{
+	WRITE_ONCE(current->irqs_disabled, current->irqs_disabled + 1);
+	barrier();
+}
+
+static inline void __local_irq_set(int disabled)
+{
+	barrier();
+	WRITE_ONCE(current->irqs_disabled, disabled);
+	barrier();
+	/* an IPI that arrived while they were off runs now */
+	if (!disabled && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+}
+
+static inline void local_irq_enable(void)
+{
+	__local_irq_set(current->irqs_disabled - 1);
+}
+
 #define local_irq_save(flags) \
 	do { (flags) = (unsigned long)current->irqs_disabled; local_irq_disable(); } while (0)
-#define local_irq_restore(flags) \
-	do { current->irqs_disabled = (int)(flags); } while (0)
-static inline void irq_enter(void) { current->preempt_count += HARDIRQ_OFFSET; }
-static inline void irq_exit(void)  { current->preempt_count -= HARDIRQ_OFFSET; }
-static inline void local_bh_disable(void) { current->preempt_count += SOFTIRQ_OFFSET; }
-static inline void local_bh_enable(void)  { current->preempt_count -= SOFTIRQ_OFFSET; }
+#define local_irq_restore(flags) __local_irq_set((int)(flags))
 
 static inline int in_interrupt(void)
 {
-	return current->preempt_count & (HARDIRQ_MASK | SOFTIRQ_MASK);
+	return READ_ONCE(current->preempt_count) & (HARDIRQ_MASK | SOFTIRQ_MASK);
 }
-static inline int in_irq(void) { return current->preempt_count & HARDIRQ_MASK; }
-static inline int in_atomic(void) { return current->preempt_count != 0; }
-static inline int irqs_disabled(void) { return current->irqs_disabled != 0; }
+static inline int in_irq(void) { return READ_ONCE(current->preempt_count) & HARDIRQ_MASK; }
+static inline int in_atomic(void) { return READ_ONCE(current->preempt_count) != 0; }
+static inline int irqs_disabled(void) { return READ_ONCE(current->irqs_disabled) != 0; }
 
 /*
  * might_sleep(): a sleeping call from atomic context is reported as the

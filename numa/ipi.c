@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * numa/ipi.c - inter-processor interrupts between simulated CPUs:
+ * smp_call_function_single() and smp_call_function_many().
+ *
+ * An IPI is a real-time signal (SIGIPI) sent with tgkill() to the thread
+ * that is the target CPU; its handler runs the queued calls on that thread,
+ * so the function sees the target's per-CPU data as its own.  "Interrupts
+ * disabled" is the thread-local current->irqs_disabled: a signal arriving
+ * then only sets current->ipi_pending, and the calls run at the next
+ * local_irq_enable()/local_irq_restore() that re-enables them, as a
+ * pending interrupt would.  So per-CPU data touched only with interrupts
+ * disabled needs no lock and no atomic on its owner's side.
+ *
+ * Who touches what:
+ *   cpu_ipi[c].queue	lock-free stack of call_single_data: senders push
+ *			with a CAS (release), CPU c takes the whole stack with
+ *			one exchange (acquire), so a csd's func/info are seen.
+ *   cpu_ipi[c].tid	the thread that is CPU c, 0 when none; written by
+ *			attach/detach and read by senders under cpu_ipi[c].lock,
+ *			which orders "queued" against "detached": a detaching
+ *			CPU takes every csd queued before it went away.
+ *   csd->done		set by the target with a release store after func
+ *			returns, read by the waiting sender with an acquire.
+ *   current->irqs_disabled, ipi_pending
+ *			the thread's own; the signal handler runs on that same
+ *			thread, so compiler barriers order them, not fences.
+ *
+ * A sender that is itself a CPU runs its own queue while it waits, so two
+ * CPUs calling each other at once cannot deadlock.  Calls to a CPU that no
+ * thread is attached to are not made: an offline CPU has nothing to do.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ipi.h"
+#include "machine.h"
+#include "printk.h"
+
+struct cpu_ipi {
+	pthread_mutex_t lock;
+	int tid;
+	struct call_single_data *queue;
+} ____cacheline_aligned;
+
+static struct cpu_ipi cpu_ipi[NR_CPUS];
+static struct sigaction old_action;
+static int installed;		/* ipi_init()/ipi_exit(), under the boot mutex */
+
+static inline int sigipi(void)
+{
+	return SIGRTMIN + 4;
+}
+
+/* Run every call queued for this CPU.  Interrupts must be enabled. */
+void generic_smp_call_function_interrupt(void)
+{
+	int cpu = current->cpu;
+
+	if (cpu < 0)
+		return;
+	irq_enter();
+	WRITE_ONCE(current->ipi_pending, 0);
+	barrier();
+	for (;;) {
+		/* Acquire: pairs with the release CAS in csd_queue(). */
+		struct call_single_data *csd =
+			__atomic_exchange_n(&cpu_ipi[cpu].queue, NULL, __ATOMIC_ACQUIRE);
+
+		if (!csd)
+			break;
+		while (csd) {
+			struct call_single_data *next = csd->next;
+
+			csd->func(csd->info);
+			/* Release: the sender may reuse csd once it sees done. */
+			__atomic_store_n(&csd->done, 1, __ATOMIC_RELEASE);
+			csd = next;
+		}
+	}
+	irq_exit();
+}
+
+static void ipi_handler(int sig)
+{
+	int saved_errno = errno;
+
+	(void)sig;
+	if (current->cpu >= 0) {
+		if (READ_ONCE(current->irqs_disabled) || in_interrupt())
+			WRITE_ONCE(current->ipi_pending, 1);
+		else
+			generic_smp_call_function_interrupt();
+	}
+	errno = saved_errno;
+}
+
+int ipi_init(void)
+{
+	struct sigaction sa;
+
+	for (int c = 0; c < NR_CPUS; c++) {
+		pthread_mutex_init(&cpu_ipi[c].lock, NULL);
+		cpu_ipi[c].tid = 0;
+		__atomic_store_n(&cpu_ipi[c].queue, NULL, __ATOMIC_RELAXED);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ipi_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sigipi(), &sa, &old_action))
+		return -errno;
+	installed = 1;
+	return 0;
+}
+
+void ipi_exit(void)
+{
+	if (installed)
+		sigaction(sigipi(), &old_action, NULL);
+	installed = 0;
+	for (int c = 0; c < NR_CPUS; c++)
+		pthread_mutex_destroy(&cpu_ipi[c].lock);
+}
+
+void ipi_cpu_online(unsigned int cpu)
+{
+	pthread_mutex_lock(&cpu_ipi[cpu].lock);
+	cpu_ipi[cpu].tid = current->pid;
+	pthread_mutex_unlock(&cpu_ipi[cpu].lock);
+}
+
+/*
+ * The detaching CPU, interrupts disabled: no more calls will be queued to
+ * it, and it runs those already queued before it goes.
+ */
+void ipi_cpu_offline(unsigned int cpu)
+{
+	struct call_single_data *csd;
+
+	pthread_mutex_lock(&cpu_ipi[cpu].lock);
+	cpu_ipi[cpu].tid = 0;
+	pthread_mutex_unlock(&cpu_ipi[cpu].lock);
+	/* Acquire: pairs with the release CAS in csd_queue(). */
+	csd = __atomic_exchange_n(&cpu_ipi[cpu].queue, NULL, __ATOMIC_ACQUIRE);
+	while (csd) {
+		struct call_single_data *next = csd->next;
+
+		csd->func(csd->info);
+		__atomic_store_n(&csd->done, 1, __ATOMIC_RELEASE);
+		csd = next;
+	}
+	WRITE_ONCE(current->ipi_pending, 0);
+}
+
+/* Queue csd for cpu and kick it; 0, or -ENXIO if no thread is that CPU. */
+static int csd_queue(unsigned int cpu, struct call_single_data *csd)
+{
+	struct cpu_ipi *ci = &cpu_ipi[cpu];
+	struct call_single_data *head;
+	int tid;
+
+	pthread_mutex_lock(&ci->lock);
+	tid = ci->tid;
+	if (!tid) {
+		pthread_mutex_unlock(&ci->lock);
+		return -ENXIO;
+	}
+	head = __atomic_load_n(&ci->queue, __ATOMIC_RELAXED);
+	do {
+		csd->next = head;
+		/* Release: publishes csd->func/info/next to the target. */
+	} while (!__atomic_compare_exchange_n(&ci->queue, &head, csd, 1,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&ci->lock);
+	/* The thread may detach meanwhile: it then runs the queue itself, and
+	 * a signal to it (or to a thread that reused its id) is harmless. */
+	syscall(SYS_tgkill, getpid(), tid, sigipi());
+	return 0;
+}
+
+static void csd_wait(struct call_single_data *csd)
+{
+	/* Acquire: pairs with the release store of done by the target. */
+	while (!__atomic_load_n(&csd->done, __ATOMIC_ACQUIRE)) {
+		if (current->cpu >= 0 && !irqs_disabled())
+			generic_smp_call_function_interrupt();
+		sched_yield();
+	}
+}
+
+void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
+			    void *info)
+{
+	unsigned int n = num_online_cpus();
+	struct call_single_data *csds;
+
+	WARN_ON_ONCE(irqs_disabled());
+	csds = calloc(n, sizeof(*csds));
+	if (!csds) {
+		/* No memory for the batch: one call at a time. */
+		for (unsigned int cpu = 0; cpu < n; cpu++)
+			if (cpumask_test_cpu(cpu, mask))
+				smp_call_function_single(cpu, func, info);
+		return;
+	}
+	for (unsigned int cpu = 0; cpu < n; cpu++) {
+		csds[cpu].func = func;
+		csds[cpu].info = info;
+		csds[cpu].done = 1;
+		if (!cpumask_test_cpu(cpu, mask) || (int)cpu == current->cpu)
+			continue;
+		csds[cpu].done = 0;
+		if (csd_queue(cpu, &csds[cpu]))
+			csds[cpu].done = 1;	/* offline: nothing to call */
+	}
+	for (unsigned int cpu = 0; cpu < n; cpu++)
+		csd_wait(&csds[cpu]);
+	free(csds);
+}
+
+int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
+{
+	struct call_single_data csd = { .func = func, .info = info };
+	unsigned long flags;
+	int ret;
+
+	if (cpu >= num_online_cpus())
+		return -ENXIO;
+	if ((int)cpu == current->cpu) {
+		local_irq_save(flags);
+		func(info);
+		local_irq_restore(flags);
+		return 0;
+	}
+	WARN_ON_ONCE(irqs_disabled());
+	ret = csd_queue(cpu, &csd);
+	if (!ret)
+		csd_wait(&csd);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * numa/ipi.h - cross-CPU function calls (the kernel's smp_call_function_*)
+ * and CPU masks.  See ipi.c for the protocol.
+ */
+#ifndef NUMA_IPI_H
+#define NUMA_IPI_H
+
+#include <mmsim/machine.h>
+
+struct cpumask {
+	unsigned long bits[NR_CPUS / 64];
+};
+
+static inline void cpumask_clear(struct cpumask *m)
+{
+	for (unsigned int i = 0; i < NR_CPUS / 64; i++)
+		m->bits[i] = 0;
+}
+
+static inline void cpumask_set_cpu(unsigned int cpu, struct cpumask *m)
+{
+	m->bits[cpu / 64] |= 1UL << (cpu % 64);
+}
+
+static inline int cpumask_test_cpu(unsigned int cpu, const struct cpumask *m)
+{
+	return (m->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+typedef void (*smp_call_func_t)(void *info);
+
+struct call_single_data {
+	struct call_single_data *next;
+	smp_call_func_t func;
+	void *info;
+	int done;
+};
+
+/*
+ * Run func(info) on every online CPU of mask except the caller's, with
+ * interrupts disabled on that CPU, and wait until all have returned.
+ * (Only the waiting form exists: the call data live on the caller's side.)
+ */
+void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
+			    void *info);
+/* The same for one CPU (the caller's own runs directly); -ENXIO if offline. */
+int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info);
+
+int ipi_init(void);
+void ipi_exit(void);
+void ipi_cpu_online(unsigned int cpu);
+void ipi_cpu_offline(unsigned int cpu);
+
+#endif /* NUMA_IPI_H */
