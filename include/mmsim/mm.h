@@ -116,7 +116,7 @@ unsigned long get_zeroed_page(gfp_t gfp_mask);
 
 void __free_pages(struct page *page, unsigned int order);
 void free_pages(unsigned long addr, unsigned int order);
-void free_cold_page(struct page *page);
+void free_cold_page(struct page *page);	/* an order-0 free onto the cold list */
 #define __free_page(page) __free_pages((page), 0)
 #define free_page(addr) free_pages((addr), 0)
 
@@ -124,5 +124,9 @@ void get_page(struct page *page);
 void put_page(struct page *page);
 
 unsigned long nr_free_pages(void);
+/* Per-CPU lists back to the buddy lists: this CPU's, or every CPU's (any
+ * thread may call drain_all_pages(); it returns when all have drained). */
+void drain_local_pages(struct zone *zone);
+void drain_all_pages(struct zone *zone);
 
 #endif /* MMSIM_MM_H */

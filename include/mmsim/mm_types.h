@@ -16,9 +16,10 @@
  *   private	PG_buddy: the order of the free block (zone->lock); else the
  *		owner's.
  *   _refcount	atomic; 0 for a free block, 1 when handed out.
- *   alloc_order the order the block was handed out with, written by the
- *		allocating CPU before the page is returned and checked when it
- *		is freed (happens-before through the owner's hand-off).
+ *   alloc_order, alloc_cpu
+ *		the order the block was handed out with and the CPU that did
+ *		it, written by that CPU before the page is returned; read when
+ *		it is freed (happens-before through the owner's hand-off).
  */
 #ifndef MMSIM_MM_TYPES_H
 #define MMSIM_MM_TYPES_H
@@ -49,7 +50,7 @@ struct page {
 	};
 	int _refcount;
 	int alloc_order;
-	unsigned int __pad;
+	int alloc_cpu;
 };
 
 /* Page flag bits in the order of Linux v4.19 (x86_64, no uncached/hwpoison/
