@@ -41,7 +41,8 @@ long gbench_range(const struct gbench_state *st);
 int gbench_thread_index(const struct gbench_state *st);
 int gbench_threads(const struct gbench_state *st);
 void gbench_set_items_processed(struct gbench_state *st, long items);
-/* A counter shown per second (rate) or as is; averaged over threads. */
+/* A counter shown per second (rate) or as is; summed over the threads
+ * (so a counter that one thread sets is shown as that thread set it). */
 void gbench_counter(struct gbench_state *st, const char *name, double value, int rate);
 void gbench_skip_with_error(struct gbench_state *st, const char *msg);
 void gbench_pause_timing(struct gbench_state *st);

@@ -69,8 +69,7 @@ void gbench_set_items_processed(struct gbench_state *s, long items)
 void gbench_counter(struct gbench_state *s, const char *name, double value, int rate)
 {
 	s->st->counters[name] = benchmark::Counter(value, rate ?
-		benchmark::Counter::kIsRate | benchmark::Counter::kAvgThreads :
-		benchmark::Counter::kAvgThreads);
+		benchmark::Counter::kIsRate : benchmark::Counter::kDefaults);
 }
 
 void gbench_skip_with_error(struct gbench_state *s, const char *msg)

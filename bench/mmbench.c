@@ -12,6 +12,9 @@
  * Workloads:
  *   page_pair		alloc_page(GFP_KERNEL) + __free_page, order 0
  *   page_pair_order3	alloc_pages(GFP_KERNEL, 3) + __free_pages
+ *   page_pingpong	2 threads: CPU 0 allocates, CPU 1 frees (an SPSC ring),
+ *			the remote-free pattern; reports the zone->lock
+ *			acquisitions per page and the share contended
  *   peer_glibc_4k	malloc(4096) + free, the same loop through glibc
  */
 #define _GNU_SOURCE
@@ -27,6 +30,12 @@
 #include "gbench_c.h"
 
 #define BATCH 256
+
+/* page_pingpong's ring: head written by CPU 0, tail by CPU 1. */
+#define RING 1024
+static struct page *ring[RING];
+static unsigned long ring_head ____cacheline_aligned;	/* atomic */
+static unsigned long ring_tail ____cacheline_aligned;	/* atomic */
 
 static noinline void page_pair_loop(long n)
 {
@@ -114,6 +123,61 @@ static void run_workload(struct gbench_state *st, const struct workload *w)
 	}
 }
 
+static void pingpong_produce(long n)
+{
+	for (long i = 0; i < n; i++) {
+		unsigned long h = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
+
+		while (h - __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) == RING)
+			cpu_relax();
+		ring[h % RING] = alloc_page(GFP_KERNEL);
+		/* Release: the slot before the index (pairs with the consumer) */
+		__atomic_store_n(&ring_head, h + 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void pingpong_consume(long n)
+{
+	for (long i = 0; i < n; i++) {
+		unsigned long t = __atomic_load_n(&ring_tail, __ATOMIC_RELAXED);
+		struct page *page;
+
+		while (__atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) == t)
+			cpu_relax();
+		page = ring[t % RING];
+		__atomic_store_n(&ring_tail, t + 1, __ATOMIC_RELEASE);
+		__free_page(page);
+	}
+}
+
+static void bm_page_pingpong(struct gbench_state *st)
+{
+	unsigned long acq0 = 0, cont0 = 0, acq1, cont1, pages = 0;
+	int cpu = gbench_thread_index(st);
+
+	if (gbench_threads(st) != 2 || mm_cpu_attach((unsigned int)cpu)) {
+		gbench_skip_with_error(st, "page_pingpong needs exactly 2 threads on 2 CPUs");
+		while (gbench_keep_running_batch(st, 1))
+			;
+		return;
+	}
+	if (cpu == 0)
+		zone_lock_totals(&acq0, &cont0);
+	while (gbench_keep_running_batch(st, BATCH)) {
+		(cpu == 0 ? pingpong_produce : pingpong_consume)(BATCH);
+		pages += BATCH;
+	}
+	/* each page is one item, counted once (by its producer) */
+	gbench_set_items_processed(st, cpu == 0 ? (long)pages : 0);
+	if (cpu == 0) {
+		zone_lock_totals(&acq1, &cont1);
+		gbench_counter(st, "zone_lock_acq_per_page", (double)(acq1 - acq0) / (double)pages, 0);
+		gbench_counter(st, "zone_lock_contended",
+			       acq1 > acq0 ? (double)(cont1 - cont0) / (double)(acq1 - acq0) : 0, 0);
+	}
+	mm_cpu_detach();
+}
+
 static void bm_page_pair(struct gbench_state *st) { run_workload(st, &workloads[0]); }
 static void bm_page_pair_order3(struct gbench_state *st) { run_workload(st, &workloads[1]); }
 static void bm_glibc_4k(struct gbench_state *st) { run_workload(st, &workloads[2]); }
@@ -177,6 +241,8 @@ int main(int argc, char **argv)
 		gbench_register("page_pair", bm_page_pair, &threads);
 		gbench_register("page_pair_order3", bm_page_pair_order3, &threads);
 		gbench_register("peer_glibc_4k", bm_glibc_4k, &threads);
+		gbench_register("page_pingpong", bm_page_pingpong,
+				&(struct gbench_opts){ .threads_min = 2, .threads_max = 2 });
 		ret = gbench_main(argc, argv);
 	}
 	mm_shutdown();

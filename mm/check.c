@@ -108,22 +108,67 @@ static unsigned long check_free_area(struct checker *c, struct zone *zone,
 	return n << order;
 }
 
+/* One CPU's hot or cold list: in the zone, not free, on no other list. */
+static unsigned long check_pcp_list(struct checker *c, struct zone *zone,
+				    unsigned int cpu, int j, unsigned long *covered)
+{
+	struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp[j];
+	unsigned long start = zone->zone_start_pfn, end = start + zone->spanned_pages;
+	unsigned long n = 0, limit = zone->spanned_pages + 1;
+	const char *which = j ? "cold" : "hot";
+	struct cds_list_head *pos;
+
+	for (pos = pcp->list.next; pos != &pcp->list; pos = pos->next) {
+		struct page *page = cds_list_entry(pos, struct page, lru);
+		unsigned long pfn = page_to_pfn(page);
+
+		if (++n > limit) {
+			violation(c, "node %d zone %s: cpu %u %s list does not end (corrupt)",
+				  zone->node, zone->name, cpu, which);
+			break;
+		}
+		if (pfn < start || pfn >= end || __page_zone(page) != zone) {
+			violation(c, "node %d zone %s: cpu %u %s list holds pfn %#lx of another zone",
+				  zone->node, zone->name, cpu, which, pfn);
+			continue;
+		}
+		if (PageBuddy(page))
+			violation(c, "node %d zone %s: cpu %u %s list holds pfn %#lx with PG_buddy",
+				  zone->node, zone->name, cpu, which, pfn);
+		if (page_ref_count(page))
+			violation(c, "node %d zone %s: cpu %u %s list holds pfn %#lx with refcount %d",
+				  zone->node, zone->name, cpu, which, pfn, page_ref_count(page));
+		if (test_and_set(covered, pfn - start))
+			violation(c, "node %d zone %s: pfn %#lx on cpu %u's %s list is also on another list",
+				  zone->node, zone->name, pfn, cpu, which);
+	}
+	if (n != (unsigned long)READ_ONCE(pcp->count))
+		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu pages",
+			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n);
+	return n;
+}
+
 int zone_is_valid(struct zone *zone, FILE *report)
 {
 	struct checker c = { report, 0 };
-	unsigned long start = zone->zone_start_pfn, nfree = 0, counted;
+	unsigned long start = zone->zone_start_pfn, nfree = 0, npcp = 0, counted;
 	unsigned long *covered = calloc(zone->spanned_pages / 64 + 1, sizeof(long));
+	unsigned long irqflags;
 	long allocated;
 
 	if (!covered) {
 		violation(&c, "node %d zone %s: out of memory for the check", zone->node, zone->name);
 		return c.violations;
 	}
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, irqflags);
 	for (unsigned int o = 0; o < MAX_ORDER; o++)
 		nfree += check_free_area(&c, zone, o, covered);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		for (int j = 0; j < 2; j++)
+			npcp += check_pcp_list(&c, zone, cpu, j, covered);
 
-	/* Every frame flagged PG_buddy must head a block on a free list. */
+	/* Every frame flagged PG_buddy must head a block on a free list (a
+	 * frame on a per-CPU list without it was checked above). */
 	for (unsigned long i = 0; i < zone->spanned_pages; i++) {
 		struct page *page = pfn_to_page(start + i);
 
@@ -142,12 +187,12 @@ int zone_is_valid(struct zone *zone, FILE *report)
 		violation(&c, "node %d zone %s: watermarks out of order: min %lu low %lu high %lu",
 			  zone->node, zone->name, min_wmark_pages(zone),
 			  low_wmark_pages(zone), high_wmark_pages(zone));
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, irqflags);
 
 	allocated = zone_alloc_pages(zone);
-	if (allocated < 0 || nfree + (unsigned long)allocated != zone->managed_pages)
-		violation(&c, "node %d zone %s: conservation: free %lu + allocated %ld != managed %lu",
-			  zone->node, zone->name, nfree, allocated, zone->managed_pages);
+	if (allocated < 0 || nfree + npcp + (unsigned long)allocated != zone->managed_pages)
+		violation(&c, "node %d zone %s: conservation: free %lu + per-CPU lists %lu + allocated %ld != managed %lu",
+			  zone->node, zone->name, nfree, npcp, allocated, zone->managed_pages);
 	free(covered);
 	return c.violations;
 }

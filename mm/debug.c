@@ -186,6 +186,20 @@ void bad_page(struct page *page, const char *reason)
 
 #define K(x) ((x) << (PAGE_SHIFT - 10))
 
+static unsigned long global_pcp_pages(void)
+{
+	unsigned long n = 0;
+
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid))
+			if (populated_zone(zone))
+				n += zone_pcp_pages(zone);
+	}
+	return n;
+}
+
 void show_free_areas(void)
 {
 	unsigned long ram = 0, highmem = 0;
@@ -213,7 +227,7 @@ void show_free_areas(void)
 	       global_node_page_state(NR_SHMEM),
 	       global_zone_page_state(NR_PAGETABLE),
 	       global_zone_page_state(NR_BOUNCE),
-	       global_zone_page_state(NR_FREE_PAGES), 0UL, 0UL);
+	       global_zone_page_state(NR_FREE_PAGES), global_pcp_pages(), 0UL);
 
 	for_each_online_node(nid) {
 		pg_data_t *pgdat = NODE_DATA(nid);
@@ -266,7 +280,11 @@ void show_free_areas(void)
 			       K(zone_page_state(zone, NR_MLOCK)),
 			       zone_page_state(zone, NR_KERNEL_STACK_KB),
 			       K(zone_page_state(zone, NR_PAGETABLE)),
-			       K(zone_page_state(zone, NR_BOUNCE)), 0UL, 0u, 0UL);
+			       K(zone_page_state(zone, NR_BOUNCE)), K(zone_pcp_pages(zone)),
+			       current->cpu >= 0 ?
+			       (unsigned int)K((unsigned long)(READ_ONCE(this_cpu_pageset(zone)->pcp[0].count) +
+							       READ_ONCE(this_cpu_pageset(zone)->pcp[1].count))) : 0u,
+			       0UL);
 			printk("lowmem_reserve[]:");
 			for (int i = 0; i < MAX_NR_ZONES; i++)
 				if (zone_configured[i])
@@ -279,16 +297,16 @@ void show_free_areas(void)
 		struct zone *zone;
 
 		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			unsigned long nr[MAX_ORDER], total = 0;
+			unsigned long nr[MAX_ORDER], total = 0, irqflags;
 
 			if (!populated_zone(zone))
 				continue;
-			spin_lock(&zone->lock);
+			spin_lock_irqsave(&zone->lock, irqflags);
 			for (int o = 0; o < MAX_ORDER; o++) {
 				nr[o] = zone->free_area[o].nr_free;
 				total += nr[o] << o;
 			}
-			spin_unlock(&zone->lock);
+			spin_unlock_irqrestore(&zone->lock, irqflags);
 			printk("Node %d %s: ", nid, zone->name);
 			for (int o = 0; o < MAX_ORDER; o++)
 				printk("%lu*%lukB ", nr[o], K(1UL << o));

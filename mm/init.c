@@ -178,6 +178,7 @@ static void init_zone(pg_data_t *pgdat, enum zone_type t, unsigned long start,
 	zone->zone_pgdat = pgdat;
 	zone->name = zone_names[t];
 	spin_lock_init_name(&zone->lock, "zone->lock");
+	zone->lock.irqsafe = 1;		/* taken with interrupts disabled */
 	for (int o = 0; o < MAX_ORDER; o++)
 		CDS_INIT_LIST_HEAD(&zone->free_area[o].free_list);
 	zone->zone_start_pfn = start;
@@ -191,13 +192,13 @@ static void init_zone(pg_data_t *pgdat, enum zone_type t, unsigned long start,
 /* Every frame of the zone goes to the buddy lists as MAX_ORDER-1 blocks. */
 static void free_zone_memory(struct zone *zone)
 {
-	unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+	unsigned long end = zone->zone_start_pfn + zone->spanned_pages, irqflags;
 
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, irqflags);
 	for (unsigned long pfn = zone->zone_start_pfn; pfn < end; pfn += MAX_ORDER_NR_PAGES)
 		__free_one_page(pfn_to_page(pfn), pfn, zone, MAX_ORDER - 1);
 	__mod_zone_freepage_state(zone, (long)zone->spanned_pages);
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, irqflags);
 }
 
 static int nodes_init(const struct mm_config *cfg)
@@ -351,6 +352,11 @@ int mm_boot(const char *cmdline)
 	ret = vmstat_init();
 	if (ret)
 		goto err_nodes;
+	build_gfp_zone_table();
+	build_all_zonelists();
+	ret = pcp_init();
+	if (ret)
+		goto err_nodes;
 
 	totalram_pages = 0;
 	for_each_online_node(nid) {
@@ -363,13 +369,12 @@ int mm_boot(const char *cmdline)
 			totalram_pages += zone->managed_pages;
 		}
 	}
-	build_gfp_zone_table();
-	build_all_zonelists();
 	wmark_init(ctx.mm.min_free_kbytes, ctx.mm.watermark_scale_factor);
 	refresh_zone_stat_thresholds();
 
 	boot_seconds = now_seconds() - t0;
-	/* Release: pairs with the acquire in mm_booted_acquire() users. */
+	/* Release: pairs with the acquire loads of mm_booted (mm_check(),
+	 * mm_proc_show(), mm_sysctl_*(), drain_all_pages()). */
 	smp_store_release(&mm_booted, 1);
 	WRITE_ONCE(machine.booted, 1);
 	boot_banner();
@@ -377,6 +382,7 @@ int mm_boot(const char *cmdline)
 	return 0;
 
 err_nodes:
+	pcp_exit();
 	vmstat_exit();
 	nodes_exit();
 	memmap_exit();
@@ -433,6 +439,7 @@ void mm_shutdown(void)
 	report_leaks();
 	WRITE_ONCE(machine.booted, 0);
 	WRITE_ONCE(mm_booted, 0);
+	pcp_exit();
 	vmstat_exit();
 	nodes_exit();
 	memmap_exit();

@@ -48,7 +48,21 @@ extern int mm_booted;			/* READ_ONCE: set last by mm_boot() */
 extern unsigned int nr_cpu_ids;		/* read-only while booted */
 int mm_cpu_ok(const char *func);
 
+/* pcp.c: the per-CPU hot/cold lists */
+int pcp_init(void);
+void pcp_exit(void);
+void setup_zone_pagesets(void);
+int zone_batchsize(const struct zone *zone);
+struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone, gfp_t gfp_flags);
+void free_hot_cold_page(struct page *page, int cold);
+unsigned long zone_pcp_pages(const struct zone *zone);
+void zone_pcp_disable(struct zone *zone);
+void zone_pcp_enable(struct zone *zone);
+int pcp_sysctl_write(const char *name, const char *value);
+int pcp_sysctl_read(const char *name, char *buf, size_t len);
+
 /* page_alloc.c */
+int check_new_page(struct page *page);
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order);
 struct page *__rmqueue_smallest(struct zone *zone, unsigned int order);

@@ -99,19 +99,51 @@ struct free_area {
 };
 
 /*
+ * A per-CPU page list (mm/pcp.c).  list and count: its CPU only, with
+ * interrupts disabled (others read count with READ_ONCE); high and batch:
+ * written by the vm.percpu_pagelist_fraction sysctl (WRITE_ONCE), read by
+ * its CPU.
+ */
+struct per_cpu_pages {
+	int count;
+	int high;
+	int batch;
+	struct cds_list_head list;
+};
+
+/*
+ * Per-CPU list activity, its CPU's (READ_ONCE for reports).  The order-0
+ * fast paths count only fast_allocs and frees: the readers derive PGALLOC,
+ * PGFREE, NUMA_HIT/LOCAL/OTHER and the allocated pages from them (a fast
+ * allocation is always a hit on its preferred zone, local or not by the
+ * CPU's node), so the fast path bumps one counter on its own line.
+ */
+struct pcp_stats {
+	unsigned long fast_allocs;	/* pages the fast path took from a list */
+	unsigned long frees;		/* pages freed onto a list */
+	unsigned long hits;		/* pages the general path took from a list */
+	unsigned long refills;		/* refills from the buddy lists */
+	unsigned long refill_pages;
+	unsigned long drains;		/* returns of a batch at high */
+	unsigned long drain_pages;
+	unsigned long remote_frees;	/* frees of pages another CPU allocated */
+};
+
+/*
  * Per zone and CPU.  Only its CPU writes it (relaxed stores); anyone may
  * read it with READ_ONCE() for statistics.
  */
 struct per_cpu_pageset {
-	long alloc_pages;		/* pages of this zone this CPU handed
-					   out minus those it took back; the
-					   sum over CPUs is the zone's allocated
+	struct per_cpu_pages pcp[2];	/* 0 hot, 1 cold */
+	long alloc_pages;		/* pages of this zone the general paths
+					   handed out minus those the buddy
+					   path took back; with fast_allocs
+					   and frees, the zone's allocated
 					   pages (the conservation law) */
-	signed char stat_threshold;	/* written at boot and by sysctl
-					   rewrites while the CPU is quiescent
-					   (READ_ONCE by the owner) */
-	signed char vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
 	unsigned short vm_numa_stat_diff[NR_VM_NUMA_STAT_ITEMS];
+	signed char stat_threshold;	/* written at boot (READ_ONCE) */
+	signed char vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
+	struct pcp_stats stat;
 } ____cacheline_aligned;
 
 struct per_cpu_nodestat {
@@ -165,6 +197,10 @@ struct zonelist {
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelists[MAX_ZONELISTS];
+	/* The first zone of FALLBACK that each gfp zone combination may use
+	 * (NULL: an invalid combination or no such zone): the order-0 fast
+	 * path's preferred zone.  Read-only while booted. */
+	struct zone *fast_zone[GFP_ZONEMASK + 1];
 	/* Read-only while booted. */
 	int nr_zones;			/* highest populated zone index + 1 */
 	int node_id;

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "pcp.h"
 
 /* gfp zone bits (DMA, HIGHMEM, DMA32, MOVABLE) -> zone index, -1 invalid. */
 static signed char gfp_zone_table[16];
@@ -246,28 +247,20 @@ static unsigned int __gfp_pfmemalloc_flags(gfp_t gfp_mask)
 /* ------------------------------------------------------------------ */
 /* Handing pages out                                                   */
 
-static void zone_statistics(struct zone *preferred_zone, struct zone *z)
-{
-	if (z->node == preferred_zone->node) {
-		__inc_numa_state(z, NUMA_HIT);
-	} else {
-		__inc_numa_state(z, NUMA_MISS);
-		__inc_numa_state(preferred_zone, NUMA_FOREIGN);
-	}
-	__inc_numa_state(z, z->node == machine.cpu_node[raw_smp_processor_id()] ?
-			 NUMA_LOCAL : NUMA_OTHER);
-}
-
 static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
-			    unsigned int order)
+			    unsigned int order, gfp_t gfp_flags)
 {
 	struct page *page;
+	unsigned long flags;
 
-	spin_lock(&zone->lock);
+	if (likely(order == 0))
+		return rmqueue_pcplist(preferred_zone, zone, gfp_flags);
+
+	spin_lock_irqsave(&zone->lock, flags);
 	page = __rmqueue_smallest(zone, order);
 	if (page)
 		__mod_zone_freepage_state(zone, -(1L << order));
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 	if (!page)
 		return NULL;
 	__count_zid_vm_events(PGALLOC, zone_idx(zone), 1L << order);
@@ -277,7 +270,7 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 }
 
 /* A frame leaving the free lists must be clean; a dirty one is corruption. */
-static int check_new_page(struct page *page)
+int check_new_page(struct page *page)
 {
 	const char *reason = NULL;
 
@@ -336,6 +329,7 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags
 {
 	page->private = 0;
 	page->alloc_order = (int)order;
+	page->alloc_cpu = raw_smp_processor_id();
 	set_page_count(page, 1);
 	if (gfp_flags & __GFP_ZERO)
 		clear_pages(page, order);
@@ -362,8 +356,8 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
 				continue;
 		}
 		do {
-			page = rmqueue(ac->preferred_zoneref->zone, zone, order);
-		} while (page && check_new_pages(page, order));
+			page = rmqueue(ac->preferred_zoneref->zone, zone, order, gfp_mask);
+		} while (page && order && check_new_pages(page, order));
 		if (page) {
 			prep_new_page(page, order, gfp_mask);
 			return page;
@@ -487,20 +481,101 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	return __alloc_pages_slowpath(gfp_mask, order, &ac);
 }
 
-struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
+/*
+ * The order-0 fast path: what get_page_from_freelist() does for the first
+ * zone of the local zonelist (the LOW watermark, no reserves; that zone is
+ * its own class zone, so no lowmem_reserve applies) when this CPU's hot
+ * list has a page, without the layers and without a call.  Everything
+ * else goes to the general path, which decides by the same rules: a zone
+ * below LOW, an empty list to refill, __GFP_COLD or __GFP_ZERO, an invalid
+ * or unknown bit, a sleeping allocation in atomic context, interrupts off.
+ * The list is this CPU's: interrupts go off (a plain store) around the pop.
+ */
+#define GFP_FAST_EXCLUDE	(__GFP_ZERO | __GFP_COLD | ~__GFP_BITS_MASK)
+
+/* An IPI came in while interrupts were off around the pop: run it now. */
+static noinline struct page *alloc_fast_ipi(struct page *page)
 {
-	if (unlikely(!mm_cpu_ok(__func__)))
-		return NULL;
-	return __alloc_pages_nodemask(gfp_mask, order, numa_node_id(), NULL);
+	generic_smp_call_function_interrupt();
+	return page;
 }
 
-struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
+static __always_inline struct page *alloc_page_fast(gfp_t gfp_mask)
 {
-	if (unlikely(!mm_cpu_ok(__func__)))
+	struct task_struct *tsk = current;
+	struct mm_cpu *mc = tsk->mm_percpu;
+	struct per_cpu_pageset *pset;
+	struct zone *zone;
+	struct page *page;
+
+	if (unlikely(!mc || (gfp_mask & GFP_FAST_EXCLUDE) || tsk->irqs_disabled))
+		return NULL;
+	if ((gfp_mask & __GFP_DIRECT_RECLAIM) && unlikely(tsk->preempt_count))
+		return NULL;
+	zone = mc->fast[gfp_mask & GFP_ZONEMASK].zone;
+	if (unlikely(!zone) ||
+	    unlikely(READ_ONCE(zone->vm_stat[NR_FREE_PAGES]) <= (long)low_wmark_pages(zone)))
+		return NULL;
+	pset = mc->fast[gfp_mask & GFP_ZONEMASK].pset;
+
+	WRITE_ONCE(tsk->irqs_disabled, 1);
+	barrier();
+	page = __pcp_pop(&pset->pcp[0]);
+	if (likely(page))
+		WRITE_ONCE(pset->stat.fast_allocs, pset->stat.fast_allocs + 1);
+	barrier();
+	WRITE_ONCE(tsk->irqs_disabled, 0);
+	barrier();
+	if (unlikely(!page))
+		return NULL;
+#ifdef MMSIM_DEBUG
+	if (check_new_page(page)) {
+		/* reported; kept out of circulation (counted allocated) */
+		if (READ_ONCE(tsk->ipi_pending))
+			alloc_fast_ipi(NULL);
+		return NULL;
+	}
+#endif
+	page->private = 0;
+	page->alloc_order = 0;
+	page->alloc_cpu = tsk->cpu;
+	set_page_count(page, 1);
+	if (unlikely(READ_ONCE(tsk->ipi_pending)))
+		return alloc_fast_ipi(page);
+	return page;
+}
+
+static noinline struct page *alloc_pages_general(gfp_t gfp_mask, unsigned int order, int nid)
+{
+	if (unlikely(!mm_cpu_ok("alloc_pages")))
 		return NULL;
 	if (nid == NUMA_NO_NODE)
 		nid = numa_node_id();
 	return __alloc_pages_nodemask(gfp_mask, order, nid, NULL);
+}
+
+struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
+{
+	if (likely(order == 0)) {
+		struct page *page = alloc_page_fast(gfp_mask);
+
+		if (likely(page))
+			return page;
+	}
+	return alloc_pages_general(gfp_mask, order, NUMA_NO_NODE);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
+{
+	/* the fast table is the local node's */
+	if (likely(order == 0) &&
+	    (nid == NUMA_NO_NODE || (current->cpu >= 0 && nid == machine.cpu_node[current->cpu]))) {
+		struct page *page = alloc_page_fast(gfp_mask);
+
+		if (likely(page))
+			return page;
+	}
+	return alloc_pages_general(gfp_mask, order, nid);
 }
 
 unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
@@ -615,22 +690,27 @@ static int free_pages_prepare(struct page *page, unsigned int order)
 static void __free_pages_ok(struct page *page, unsigned int order)
 {
 	struct zone *zone = __page_zone(page);
+	unsigned long flags;
 
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, flags);
 	__free_one_page(page, page_to_pfn(page), zone, order);
 	__mod_zone_freepage_state(zone, 1L << order);
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 	__count_vm_events(PGFREE, 1L << order);
 	__mod_zone_alloc_pages(zone, -(1L << order));
 }
 
-static void free_the_page(struct page *page, unsigned int order)
+/* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */
+static void free_the_page(struct page *page, unsigned int order, int cold)
 {
 	if (unlikely(!free_pages_prepare(page, order))) {
 		set_page_count(page, 1);	/* refused: still the owner's */
 		return;
 	}
-	__free_pages_ok(page, order);
+	if (likely(order == 0))
+		free_hot_cold_page(page, cold);
+	else
+		__free_pages_ok(page, order);
 }
 
 static int free_entry_ok(struct page *page, unsigned int order, const char *func)
@@ -645,12 +725,65 @@ static int free_entry_ok(struct page *page, unsigned int order, const char *func
 	return 1;
 }
 
+/*
+ * The order-0 fast path of a free: the last reference of a clean page goes
+ * onto this CPU's hot list, without a call, unless the list reaches high.
+ * Anything else (a bad pointer, another reference, a page in a bad state,
+ * a drain due, interrupts off) is left to the general path, which checks,
+ * reports and refuses; the fast path undoes what it did before leaving.
+ */
+static __always_inline int free_page_fast(struct page *page)
+{
+	unsigned long off = (unsigned long)((char *)page - (char *)__mm_layout.mem_map);
+	unsigned long pfn = off / sizeof(struct page);
+	struct task_struct *tsk = current;
+	struct per_cpu_pageset *pset;
+	struct per_cpu_pages *pcp;
+	int one = 1, cpu = tsk->cpu;
+
+	struct zone *zone;
+
+	/* a frame of the memmap: below min_pfn the block table has no zone */
+	if (unlikely(!tsk->mm_percpu || tsk->irqs_disabled || off % sizeof(struct page) ||
+		     pfn >= __mm_layout.max_pfn))
+		return 0;
+	zone = zone_of_block[pfn >> BLOCK_SHIFT];
+	if (unlikely(!zone))
+		return 0;
+	/* Release/acquire: as put_page_testzero_checked() */
+	if (unlikely(!__atomic_compare_exchange_n(&page->_refcount, &one, 0, 0,
+						  __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
+		return 0;
+	pset = &zone->pageset[cpu];
+	pcp = &pset->pcp[0];
+	if (unlikely(page->alloc_order | page->_mapcount || page->mapping ||
+		     READ_ONCE(page->flags) ||
+		     READ_ONCE(pcp->count) + 1 >= READ_ONCE(pcp->high))) {
+		set_page_count(page, 1);	/* the general path takes it from here */
+		return 0;
+	}
+	WRITE_ONCE(tsk->irqs_disabled, 1);
+	barrier();
+	__pcp_push(pcp, page);
+	WRITE_ONCE(pset->stat.frees, pset->stat.frees + 1);
+	if (unlikely(page->alloc_cpu != cpu))
+		WRITE_ONCE(pset->stat.remote_frees, pset->stat.remote_frees + 1);
+	barrier();
+	WRITE_ONCE(tsk->irqs_disabled, 0);
+	barrier();
+	if (unlikely(READ_ONCE(tsk->ipi_pending)))
+		alloc_fast_ipi(NULL);
+	return 1;
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
+	if (likely(order == 0) && likely(free_page_fast(page)))
+		return;
 	if (unlikely(!free_entry_ok(page, order, __func__)))
 		return;
 	if (put_page_testzero_checked(page))
-		free_the_page(page, order);
+		free_the_page(page, order, 0);
 }
 
 void free_cold_page(struct page *page)
@@ -658,7 +791,7 @@ void free_cold_page(struct page *page)
 	if (unlikely(!free_entry_ok(page, 0, __func__)))
 		return;
 	if (put_page_testzero_checked(page))
-		free_the_page(page, 0);
+		free_the_page(page, 0, 1);
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -695,7 +828,7 @@ void put_page(struct page *page)
 		return;
 	page = compound_head(page);
 	if (put_page_testzero_checked(page))
-		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0);
+		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0, 0);
 }
 
 unsigned long nr_free_pages(void)
@@ -780,5 +913,13 @@ void build_all_zonelists(void)
 		nr = build_zonerefs_node(pgdat, zr);
 		zr[nr].zone = NULL;
 		zr[nr].zone_idx = 0;
+
+		for (unsigned int bits = 0; bits <= GFP_ZONEMASK; bits++) {
+			int high = gfp_zone_table[bits];
+
+			pgdat->fast_zone[bits] = high < 0 ? NULL :
+				next_zones_zonelist(pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs,
+						    (enum zone_type)high, NULL)->zone;
+		}
 	}
 }

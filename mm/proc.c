@@ -46,6 +46,7 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.min_free_kbytes", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
+	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
 };
 
 static const struct sysctl_entry *find_sysctl(const char *name)

@@ -253,9 +253,19 @@ unsigned long zone_numa_state_snapshot(const struct zone *zone, enum numa_stat_i
 {
 	long x = __atomic_load_n(&zone->vm_numa_stat[item], __ATOMIC_RELAXED);
 
-	if (zone->pageset)
-		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-			x += READ_ONCE(zone->pageset[cpu].vm_numa_stat_diff[item]);
+	if (!zone->pageset)
+		return (unsigned long)x;
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		const struct per_cpu_pageset *p = &zone->pageset[cpu];
+		long fast = (long)READ_ONCE(p->stat.fast_allocs);
+		int local = machine.cpu_node[cpu] == zone->node;
+
+		x += READ_ONCE(p->vm_numa_stat_diff[item]);
+		/* every fast-path allocation: a hit, local to its CPU or not */
+		if (item == NUMA_HIT || (item == NUMA_LOCAL && local) ||
+		    (item == NUMA_OTHER && !local))
+			x += fast;
+	}
 	return (unsigned long)x;
 }
 
@@ -307,8 +317,12 @@ long zone_alloc_pages(const struct zone *zone)
 {
 	long x = 0;
 
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		x += READ_ONCE(zone->pageset[cpu].alloc_pages);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		const struct per_cpu_pageset *p = &zone->pageset[cpu];
+
+		x += READ_ONCE(p->alloc_pages) + (long)READ_ONCE(p->stat.fast_allocs) -
+		     (long)READ_ONCE(p->stat.frees);
+	}
 	return x;
 }
 
@@ -318,6 +332,21 @@ void all_vm_events(unsigned long *ret)
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 			ret[i] += READ_ONCE(vm_event_states[cpu].event[i]);
+	/* what the per-CPU list fast paths counted on their own lines */
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid)) {
+			if (!populated_zone(zone))
+				continue;
+			for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+				const struct pcp_stats *st = &zone->pageset[cpu].stat;
+
+				ret[PGALLOC_DMA + zone_idx(zone)] += READ_ONCE(st->fast_allocs);
+				ret[PGFREE] += READ_ONCE(st->frees);
+			}
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -369,14 +398,14 @@ void buddyinfo_show(FILE *out)
 		struct zone *zone;
 
 		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			unsigned long nr[MAX_ORDER];
+			unsigned long nr[MAX_ORDER], irqflags;
 
 			if (!populated_zone(zone))
 				continue;
-			spin_lock(&zone->lock);
+			spin_lock_irqsave(&zone->lock, irqflags);
 			for (int o = 0; o < MAX_ORDER; o++)
 				nr[o] = zone->free_area[o].nr_free;
-			spin_unlock(&zone->lock);
+			spin_unlock_irqrestore(&zone->lock, irqflags);
 			fprintf(out, "Node %d, zone %8s ", nid, zone->name);
 			for (int o = 0; o < MAX_ORDER; o++)
 				fprintf(out, "%6lu ", nr[o]);
@@ -433,18 +462,20 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 	for (int i = 0; i < NR_VM_NUMA_STAT_ITEMS; i++)
 		fprintf(out, "\n      %-12s %lu", vmstat_text[i + NR_VM_ZONE_STAT_ITEMS],
 			zone_numa_state_snapshot(zone, (enum numa_stat_item)i));
+	/* v4.19's layout with 2.6.24's two lists per CPU: 0 hot, 1 cold */
 	fprintf(out, "\n  pagesets");
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		/* No per-CPU page lists yet: every order-0 page goes straight
-		 * to the buddy lists, which is what high 0, batch 1 means. */
-		fprintf(out,
-			"\n    cpu: %u"
-			"\n              count: %d"
-			"\n              high:  %d"
-			"\n              batch: %d",
-			cpu, 0, 0, 1);
-		fprintf(out, "\n  vm stats threshold: %d",
-			READ_ONCE(zone->pageset[cpu].stat_threshold));
+		const struct per_cpu_pageset *p = &zone->pageset[cpu];
+
+		for (int j = 0; j < 2; j++)
+			fprintf(out,
+				"\n    cpu: %u pcp: %d"
+				"\n              count: %d"
+				"\n              high:  %d"
+				"\n              batch: %d",
+				cpu, j, READ_ONCE(p->pcp[j].count),
+				READ_ONCE(p->pcp[j].high), READ_ONCE(p->pcp[j].batch));
+		fprintf(out, "\n  vm stats threshold: %d", READ_ONCE(p->stat_threshold));
 	}
 	fprintf(out,
 		"\n  node_unreclaimable:  %u"
@@ -460,11 +491,13 @@ void zoneinfo_show(FILE *out)
 		struct zone *zone;
 
 		for_each_zone_of_node(zone, pgdat) {
+			unsigned long irqflags;
+
 			if (!zone_configured[zone_idx(zone)])
 				continue;
-			spin_lock(&zone->lock);
+			spin_lock_irqsave(&zone->lock, irqflags);
 			zoneinfo_show_print(out, pgdat, zone);
-			spin_unlock(&zone->lock);
+			spin_unlock_irqrestore(&zone->lock, irqflags);
 		}
 	}
 }

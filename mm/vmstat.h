@@ -18,6 +18,7 @@
 #define MM_VMSTAT_H
 
 #include "mmzone.h"
+#include "../numa/machine.h"
 
 #define FOR_ALL_ZONES(x) x##_DMA, x##_DMA32, x##_NORMAL, x##_HIGH, x##_MOVABLE
 
@@ -109,6 +110,19 @@ static inline void __inc_numa_state(struct zone *zone, enum numa_stat_item item)
 }
 
 void __mod_node_page_state(pg_data_t *pgdat, enum node_stat_item item, long delta);
+
+/* v4.19 zone_statistics(): hit or miss/foreign, and local or other. */
+static inline void zone_statistics(struct zone *preferred_zone, struct zone *z)
+{
+	if (likely(z->node == preferred_zone->node)) {
+		__inc_numa_state(z, NUMA_HIT);
+	} else {
+		__inc_numa_state(z, NUMA_MISS);
+		__inc_numa_state(preferred_zone, NUMA_FOREIGN);
+	}
+	__inc_numa_state(z, likely(z->node == machine.cpu_node[raw_smp_processor_id()]) ?
+			 NUMA_LOCAL : NUMA_OTHER);
+}
 
 /* NR_FREE_PAGES changes only under zone->lock and is kept exact. */
 static inline void __mod_zone_freepage_state(struct zone *zone, long nr_pages)

@@ -141,7 +141,7 @@ static void __setup_per_zone_wmarks(void)
 
 		for_each_zone_of_node(zone, NODE_DATA(nid)) {
 			unsigned long long tmp;
-			unsigned long wmin;
+			unsigned long wmin, irqflags;
 
 			if (!zone_configured[zone_idx(zone)])
 				continue;
@@ -155,11 +155,11 @@ static void __setup_per_zone_wmarks(void)
 			}
 			tmp = max(tmp >> 2, (unsigned long long)zone->managed_pages *
 					     (unsigned long)watermark_scale_factor / 10000);
-			spin_lock(&zone->lock);
+			spin_lock_irqsave(&zone->lock, irqflags);
 			WRITE_ONCE(zone->_watermark[WMARK_MIN], wmin);
 			WRITE_ONCE(zone->_watermark[WMARK_LOW], wmin + (unsigned long)tmp);
 			WRITE_ONCE(zone->_watermark[WMARK_HIGH], wmin + 2 * (unsigned long)tmp);
-			spin_unlock(&zone->lock);
+			spin_unlock_irqrestore(&zone->lock, irqflags);
 		}
 	}
 	calculate_totalreserve_pages();

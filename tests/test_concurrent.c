@@ -180,6 +180,8 @@ static void run_machine(const char *boot, int sysctl_cpu, int proc_cpu)
 	assert_true(atomic_load(&r.allocated) > 0);
 	assert_true(atomic_load(&r.handed) > 0);
 	assert_int_equal(report_violations(), viol);
+	assert_int_equal(allocated_pages(), 0);
+	drain_all_pages(NULL);
 	assert_int_equal(nr_free_pages(), totalram_pages);
 	check_shutdown();
 }

@@ -28,13 +28,19 @@ static void test_buddyinfo(void **state)
 		"Node 0, zone      DMA      0      0      0      0      0      0      0      0      0      0      4 \n"
 		"Node 0, zone    DMA32      0      0      0      0      0      0      0      0      0      0     12 \n");
 	free(bi);
-	page = alloc_pages(GFP_KERNEL, 0);	/* splits one 4M block of DMA32 */
+	/* DMA32: 12288 pages, batch 3: the refill takes pfns P, P+1, P+2 of
+	 * one split 4M block, leaving P+3 and one block of orders 2..9 */
+	page = alloc_pages(GFP_KERNEL, 0);
 	bi = proc_text("buddyinfo");
 	snprintf(expect, sizeof(expect), "Node 0, zone    DMA32 %6d %6d %6d %6d %6d %6d %6d %6d %6d %6d %6d \n",
-		 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 11);
+		 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 11);
 	assert_contains(bi, expect);
 	free(bi);
 	__free_pages(page, 0);
+	drain_local_pages(NULL);	/* the lists give everything back: merged again */
+	bi = proc_text("buddyinfo");
+	assert_contains(bi, "Node 0, zone    DMA32      0      0      0      0      0      0      0      0      0      0     12 \n");
+	free(bi);
 	check_shutdown();
 }
 
@@ -57,19 +63,24 @@ static void test_zoneinfo(void **state)
 			    "      nr_zone_inactive_anon 0\n");
 	assert_contains(zi, "      nr_free_cma  0\n      numa_hit     0\n      numa_miss    0\n"
 			    "      numa_foreign 0\n      numa_interleave 0\n      numa_local   0\n"
-			    "      numa_other   0\n  pagesets\n    cpu: 0\n              count: 0\n"
-			    "              high:  0\n              batch: 1\n  vm stats threshold: 6\n"
-			    "    cpu: 1\n");
-	assert_contains(zi, "    cpu: 3\n              count: 0\n              high:  0\n"
+			    "      numa_other   0\n  pagesets\n    cpu: 0 pcp: 0\n              count: 0\n"
+			    "              high:  0\n              batch: 1\n    cpu: 0 pcp: 1\n"
+			    "              count: 0\n              high:  0\n              batch: 1\n"
+			    "  vm stats threshold: 6\n    cpu: 1 pcp: 0\n");
+	assert_contains(zi, "    cpu: 3 pcp: 1\n              count: 0\n              high:  0\n"
 			    "              batch: 1\n  vm stats threshold: 6\n  node_unreclaimable:  0\n"
 			    "  start_pfn:           0\n");
+	/* node 1's DMA32 (8192 pages): batch 1, hot high 6, cold high 2 */
+	assert_contains(zi, "    cpu: 2 pcp: 0\n              count: 0\n              high:  6\n"
+			    "              batch: 1\n    cpu: 2 pcp: 1\n              count: 0\n"
+			    "              high:  2\n              batch: 1\n");
 	assert_contains(zi, "Node 1, zone    DMA32\n  per-node stats\n");
 	assert_contains(zi, "  start_pfn:           8192\n");
 	/* unpopulated zones are listed up to their protection line */
 	assert_int_equal(count_of(zi, "Node 0, zone"), 4);
 	assert_int_equal(count_of(zi, "Node 1, zone      DMA\n  pages free     0\n"), 1);
 	assert_int_equal(count_of(zi, "  pagesets\n"), 3);
-	assert_int_equal(count_of(zi, "    cpu: "), 3 * 4);
+	assert_int_equal(count_of(zi, "    cpu: "), 3 * 4 * 2);
 	assert_int_equal(count_of(zi, "per-node stats"), 2);
 	}
 	free(zi);

@@ -109,6 +109,7 @@ static void test_watermark_floors(void **state)
 
 	boot_attach("mem=1G memstart=4G nodes=1 cpus=1");
 	z = zone_of(0, ZONE_NORMAL);
+	zone_pcp_disable(z);	/* exact: no page waits on a per-CPU list */
 	drain_with(&h, GFP_KERNEL);
 	assert_int_equal(zone_free(0, ZONE_NORMAL), 1024);		/* MIN */
 	assert_int_equal(drain_with(&h, GFP_NOWAIT), 0);		/* never below MIN */
@@ -136,6 +137,36 @@ static void test_watermark_floors(void **state)
 	assert_int_equal(mm_check(stderr), 0);
 	held_free_all(&h);
 	assert_int_equal(zone_free(0, ZONE_NORMAL), z->managed_pages);
+	zone_pcp_enable(z);
+	assert_int_equal(z->pageset[0].pcp[0].high, 6 * 63);
+	check_shutdown();
+}
+
+/*
+ * With the per-CPU lists on, the check still runs before every page leaves
+ * a list, but a refill takes a whole batch: NR_FREE_PAGES may end up to
+ * batch - 1 pages below MIN, and what the lists then hold waits there.
+ */
+static void test_watermark_with_pcp_lists(void **state)
+{
+	struct held h = { 0 };
+	struct zone *z;
+	unsigned long free, pcp;
+	(void)state;
+
+	boot_attach("mem=1G memstart=4G nodes=1 cpus=1");
+	z = zone_of(0, ZONE_NORMAL);
+	assert_int_equal(z->pageset[0].pcp[0].batch, 63);
+	drain_with(&h, GFP_KERNEL);
+	free = zone_free(0, ZONE_NORMAL);
+	pcp = zone_pcp_pages(z);
+	assert_true(free <= 1024);
+	assert_true(free > 1024 - 63);
+	/* the stranded pages are back for the taking after a drain */
+	drain_local_pages(z);
+	assert_int_equal(zone_free(0, ZONE_NORMAL), free + pcp);
+	assert_int_equal(zone_alloc_pages(z) + (long)(free + pcp), (long)z->managed_pages);
+	held_free_all(&h);
 	check_shutdown();
 }
 
@@ -145,6 +176,7 @@ static void test_memalloc_respects_nomemalloc(void **state)
 	(void)state;
 
 	boot_attach("mem=64M memstart=4G nodes=1 cpus=1");
+	zone_pcp_disable(zone_of(0, ZONE_NORMAL));
 	drain_with(&h, GFP_KERNEL);
 	assert_int_equal(drain_with(&h, GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOMEMALLOC), 0);
 	current->flags |= PF_MEMALLOC;
@@ -164,6 +196,8 @@ static void test_lowmem_reserve_protects_dma(void **state)
 	(void)state;
 
 	boot_attach("mem=1G nodes=1 cpus=1");
+	zone_pcp_disable(zone_of(0, ZONE_DMA));
+	zone_pcp_disable(zone_of(0, ZONE_DMA32));
 	n = drain_with(&h, GFP_KERNEL);
 	assert_int_equal(zone_free(0, ZONE_DMA32), 1008);		/* its MIN */
 	assert_int_equal(zone_free(0, ZONE_DMA), 16 + 1008);		/* MIN + reserve */
@@ -222,6 +256,7 @@ static void test_sysctl_rewrites(void **state)
 	assert_wmarks(z, 1024, 1286, 1548);
 
 	/* the allocator follows the rewritten marks */
+	zone_pcp_disable(z);
 	assert_int_equal(mm_sysctl_write("vm.min_free_kbytes", "0"), 0);
 	drain_with(&h, GFP_KERNEL);
 	assert_int_equal(zone_free(0, ZONE_NORMAL), 0);
@@ -277,6 +312,7 @@ int main(void)
 		TEST(test_min_free_kbytes_table),
 		TEST(test_1g_two_zones_and_lowmem_reserve),
 		TEST(test_watermark_floors),
+		TEST(test_watermark_with_pcp_lists),
 		TEST(test_memalloc_respects_nomemalloc),
 		TEST(test_lowmem_reserve_protects_dma),
 		TEST(test_x86_32_highmem_min_clamp),

@@ -107,6 +107,19 @@ static inline struct zone *zone_of(int nid, enum zone_type t)
 	return &NODE_DATA(nid)->node_zones[t];
 }
 
+/* Pages handed out and not yet freed, over every zone (the conservation
+ * law's "allocated"; exact while no other CPU runs). */
+static inline long allocated_pages(void)
+{
+	long n = 0;
+
+	for (int nid = 0; nid < (int)num_online_nodes(); nid++)
+		for (int t = 0; t < MAX_NR_ZONES; t++)
+			if (populated_zone(zone_of(nid, t)))
+				n += zone_alloc_pages(zone_of(nid, t));
+	return n;
+}
+
 static inline unsigned long zone_free(int nid, enum zone_type t)
 {
 	return zone_page_state(zone_of(nid, t), NR_FREE_PAGES);

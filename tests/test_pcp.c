@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
+ * and drain by batch in one lock hold, the cold list, the fraction sysctl,
+ * and draining other CPUs (blocked, busy, going offline) through IPIs.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#ifdef MMSIM_DEBUG
+#define HAMMER_OPS	4000
+#else
+#define HAMMER_OPS	40000
+#endif
+
+/* 1 GiB Normal zone: batch 63; hot high 378, cold high 126 batch 31 */
+#define BOOT_1G "mem=1G memstart=4G nodes=1 cpus=4"
+
+static struct zone *normal(void)
+{
+	return zone_of(0, ZONE_NORMAL);
+}
+
+static struct per_cpu_pages *pcp_of(unsigned int cpu, int cold)
+{
+	return &normal()->pageset[cpu].pcp[cold];
+}
+
+static unsigned long lock_acquisitions(struct zone *z)
+{
+	struct lock_stats st;
+
+	spin_lock_stats_read(&z->lock, &st);
+	return st.acquisitions;
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	boot_attach(BOOT_1G);
+	assert_int_equal(zone_batchsize(normal()), 63);
+	assert_int_equal(pcp_of(0, 0)->high, 378);
+	assert_int_equal(pcp_of(0, 0)->batch, 63);
+	assert_int_equal(pcp_of(0, 1)->high, 126);
+	assert_int_equal(pcp_of(0, 1)->batch, 31);
+	check_shutdown();
+
+	/* a 16 MiB DMA zone: batch 0, so high 0 and batch 1 (pass-through) */
+	boot_attach("mem=64M nodes=1 cpus=1");
+	assert_int_equal(zone_batchsize(zone_of(0, ZONE_DMA)), 0);
+	assert_int_equal(zone_of(0, ZONE_DMA)->pageset[0].pcp[0].high, 0);
+	assert_int_equal(zone_of(0, ZONE_DMA)->pageset[0].pcp[0].batch, 1);
+	check_shutdown();
+}
+
+static void test_lifo_and_refill(void **state)
+{
+	struct page *a, *b;
+	unsigned long acq, free;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	free = zone_free(0, ZONE_NORMAL);
+	acq = lock_acquisitions(normal());
+	a = alloc_page(GFP_KERNEL);		/* empty list: one refill */
+	assert_int_equal(lock_acquisitions(normal()), acq + 1);
+	assert_int_equal(zone_free(0, ZONE_NORMAL), free - 63);
+	assert_int_equal(pcp_of(0, 0)->count, 62);
+	assert_int_equal(normal()->pageset[0].stat.refills, 1);
+	assert_int_equal(normal()->pageset[0].stat.refill_pages, 63);
+	/* LIFO: a page freed is the next one handed out */
+	__free_page(a);
+	assert_int_equal(pcp_of(0, 0)->count, 63);
+	b = alloc_page(GFP_KERNEL);
+	assert_ptr_equal(a, b);
+	/* the fast path takes no lock */
+	acq = lock_acquisitions(normal());
+	for (int i = 0; i < 10000; i++) {
+		struct page *p = alloc_page(GFP_KERNEL);
+
+		__free_page(p);
+	}
+	assert_int_equal(lock_acquisitions(normal()), acq);
+	assert_true(normal()->pageset[0].stat.fast_allocs >= 10001);
+	/* orders above 0 never touch the lists */
+	a = alloc_pages(GFP_KERNEL, 1);
+	__free_pages(a, 1);
+	assert_int_equal(pcp_of(0, 0)->count, 62);
+	__free_page(b);
+	check_shutdown();
+}
+
+static void test_drain_at_high(void **state)
+{
+	struct held h = { 0 };
+	unsigned long acq, free;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	for (int i = 0; i < 7 * 63; i++)	/* seven whole refills */
+		held_push(&h, alloc_page(GFP_KERNEL), 0);
+	assert_int_equal(pcp_of(0, 0)->count, 0);
+	free = zone_free(0, ZONE_NORMAL);
+	/* free until the hot list reaches high (378): then 63 go back */
+	for (int i = 0; i < 377; i++) {
+		h.nr--;
+		__free_page(h.page[h.nr]);
+	}
+	assert_int_equal(pcp_of(0, 0)->count, 377);
+	acq = lock_acquisitions(normal());
+	h.nr--;
+	__free_page(h.page[h.nr]);
+	assert_int_equal(pcp_of(0, 0)->count, 378 - 63);
+	assert_int_equal(lock_acquisitions(normal()), acq + 1);
+	assert_int_equal(zone_free(0, ZONE_NORMAL), free + 63);
+	assert_int_equal(normal()->pageset[0].stat.drains, 1);
+	assert_int_equal(normal()->pageset[0].stat.drain_pages, 63);
+	assert_int_equal(mm_check(stderr), 0);
+	held_free_all(&h);
+	check_shutdown();
+}
+
+static void test_cold_list(void **state)
+{
+	struct page *a, *b, *c;
+	struct held h = { 0 };
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	a = alloc_page(GFP_KERNEL);
+	b = alloc_page(GFP_KERNEL);
+	free_cold_page(a);
+	assert_int_equal(pcp_of(0, 1)->count, 1);
+	/* a hot allocation does not see the cold page ... */
+	c = alloc_page(GFP_KERNEL);
+	assert_ptr_not_equal(c, a);
+	/* ... a __GFP_COLD one takes it */
+	assert_ptr_equal(alloc_page(GFP_KERNEL | __GFP_COLD), a);
+	assert_int_equal(pcp_of(0, 1)->count, 0);
+	/* an empty cold list refills by its own batch (31) */
+	held_push(&h, alloc_page(GFP_KERNEL | __GFP_COLD), 0);
+	assert_int_equal(pcp_of(0, 1)->count, 30);
+	/* and drains by 31 at its high (126) */
+	for (int i = 0; i < 200; i++)
+		held_push(&h, alloc_page(GFP_KERNEL | __GFP_COLD), 0);
+	while (pcp_of(0, 1)->count < 125) {
+		h.nr--;
+		free_cold_page(h.page[h.nr]);
+	}
+	h.nr--;
+	free_cold_page(h.page[h.nr]);
+	assert_int_equal(pcp_of(0, 1)->count, 126 - 31);
+	__free_page(a);
+	__free_page(b);
+	__free_page(c);
+	held_free_all(&h);
+	check_shutdown();
+}
+
+static void test_percpu_pagelist_fraction(void **state)
+{
+	char buf[16], *zi;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	assert_int_equal(mm_sysctl_read("vm.percpu_pagelist_fraction", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0");
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "8"), 0);
+	/* hot: high = 262144 / 8, batch = min(high / 4, PAGE_SHIFT * 8) */
+	for (unsigned int cpu = 0; cpu < 4; cpu++) {
+		assert_int_equal(pcp_of(cpu, 0)->high, 32768);
+		assert_int_equal(pcp_of(cpu, 0)->batch, 96);
+		assert_int_equal(pcp_of(cpu, 1)->high, 126);	/* cold unchanged */
+	}
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "100000"), 0);
+	assert_int_equal(pcp_of(2, 0)->high, 2);
+	assert_int_equal(pcp_of(2, 0)->batch, 1);
+	zi = proc_text("zoneinfo");
+	assert_contains(zi, "    cpu: 3 pcp: 0\n              count: 0\n              high:  2\n"
+			    "              batch: 1\n    cpu: 3 pcp: 1\n              count: 0\n"
+			    "              high:  126\n              batch: 31\n");
+	free(zi);
+	capture_begin();
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "5"), -EINVAL);
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "-8"), -EINVAL);
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "x"), -EINVAL);
+	capture_end();
+	assert_int_equal(mm_sysctl_write("vm.percpu_pagelist_fraction", "0"), 0);
+	assert_int_equal(pcp_of(1, 0)->high, 378);
+	assert_int_equal(pcp_of(1, 0)->batch, 63);
+	check_shutdown();
+}
+
+static void test_double_free_on_the_list(void **state)
+{
+	struct page *page;
+	const char *out;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	page = alloc_page(GFP_KERNEL);
+	__free_page(page);
+	capture_begin();
+	__free_page(page);		/* already on the hot list */
+	out = capture_end();
+	assert_contains(out, "BUG: Bad page state");
+	assert_int_equal(pcp_of(0, 0)->count, 63);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_mm_check_sees_pcp_corruption(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct page *page;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	page = alloc_page(GFP_KERNEL);
+	__free_page(page);
+	f = open_memstream(&buf, &len);
+	pcp_of(0, 0)->count++;
+	assert_true(mm_check(f) > 0);
+	pcp_of(0, 0)->count--;
+	__SetPageBuddy(page);
+	page->private = 0;
+	assert_true(mm_check(f) > 0);
+	__ClearPageBuddy(page);
+	fclose(f);
+	assert_contains(buf, "hot list count is 64 but it holds 63 pages");
+	assert_contains(buf, "with PG_buddy");
+	free(buf);
+	check_shutdown();
+}
+
+/* Other CPUs put pages on their lists and block; CPU 0 drains them all. */
+struct parked {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready, release;	/* lock */
+	unsigned int cpu;
+	int detach_early;
+};
+
+static void *park_thread(void *p)
+{
+	struct parked *pk = p;
+	struct page *pages[100];
+
+	if (mm_cpu_attach(pk->cpu))
+		return NULL;
+	for (int i = 0; i < 100; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	for (int i = 0; i < 100; i++)
+		i % 3 ? __free_page(pages[i]) : free_cold_page(pages[i]);
+	if (pk->detach_early)
+		mm_cpu_detach();	/* going offline drains the lists */
+	pthread_mutex_lock(&pk->lock);
+	pk->ready = 1;
+	pthread_cond_broadcast(&pk->cond);
+	while (!pk->release)
+		pthread_cond_wait(&pk->cond, &pk->lock);	/* blocked: IPIs still run */
+	pthread_mutex_unlock(&pk->lock);
+	if (!pk->detach_early)
+		mm_cpu_detach();
+	return NULL;
+}
+
+static void test_drain_all_pages_blocked_cpus(void **state)
+{
+	struct parked pk[4];
+	pthread_t t[4];
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	for (unsigned int k = 1; k < 4; k++) {
+		pk[k] = (struct parked){ .cpu = k, .detach_early = k == 3 };
+		pthread_mutex_init(&pk[k].lock, NULL);
+		pthread_cond_init(&pk[k].cond, NULL);
+		pthread_create(&t[k], NULL, park_thread, &pk[k]);
+		pthread_mutex_lock(&pk[k].lock);
+		while (!pk[k].ready)
+			pthread_cond_wait(&pk[k].cond, &pk[k].lock);
+		pthread_mutex_unlock(&pk[k].lock);
+	}
+	__free_page(alloc_page(GFP_KERNEL));
+	assert_true(zone_pcp_pages(normal()) > 0);
+	assert_int_equal(pcp_of(3, 0)->count + pcp_of(3, 1)->count, 0);	/* offline */
+	assert_true(pcp_of(1, 0)->count > 0);
+	assert_true(pcp_of(2, 1)->count > 0);
+	drain_all_pages(NULL);
+	assert_int_equal(zone_pcp_pages(normal()), 0);
+	assert_int_equal(nr_free_pages(), totalram_pages);
+	for (unsigned int k = 1; k < 4; k++) {
+		pthread_mutex_lock(&pk[k].lock);
+		pk[k].release = 1;
+		pthread_cond_broadcast(&pk[k].cond);
+		pthread_mutex_unlock(&pk[k].lock);
+		pthread_join(t[k], NULL);
+	}
+	check_shutdown();
+}
+
+/*
+ * drain_all_pages() while every other CPU hammers alloc/free.  Each worker
+ * parks a set of pages on its cold list (and never touches that list
+ * again), then publishes the count; once the drainer has seen them all and
+ * drain_all_pages() has returned, every cold list must be empty.
+ */
+struct hammer {
+	unsigned long long seed;
+	atomic_int parked;		/* workers whose cold pages are in place */
+	atomic_int stop;
+	atomic_ulong corrupt;
+	atomic_ulong drains;
+};
+
+static unsigned long long xs(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static unsigned long pat(struct page *page)
+{
+	return page_to_pfn(page) * 0x9e3779b97f4a7c15UL;
+}
+
+static void hammer_cpu(void *info)
+{
+	struct hammer *hm = info;
+	unsigned int cpu = smp_processor_id();
+	unsigned long long rng = hm->seed + cpu * 7919 + 1;
+	struct page *held[32], *cold[20];
+	int nheld = 0;
+
+	if (cpu == 0) {
+		/* the drainer: wait for the parked pages, drain, then keep at it */
+		while (atomic_load(&hm->parked) < (int)num_online_cpus() - 1)
+			sched_yield();
+		drain_all_pages(NULL);
+		for (unsigned int c = 1; c < num_online_cpus(); c++)
+			for (int nid = 0; nid < (int)num_online_nodes(); nid++)
+				for (int t = 0; t < MAX_NR_ZONES; t++)
+					if (READ_ONCE(zone_of(nid, t)->pageset[c].pcp[1].count))
+						atomic_fetch_add(&hm->corrupt, 1);
+		for (int i = 0; i < 50; i++) {
+			drain_all_pages(i & 1 ? NULL : zone_of(i % num_online_nodes(), ZONE_DMA32));
+			atomic_fetch_add(&hm->drains, 1);
+		}
+		atomic_store(&hm->stop, 1);
+		return;
+	}
+	for (int i = 0; i < 20; i++)
+		cold[i] = alloc_page(GFP_KERNEL);
+	for (int i = 0; i < 20; i++)
+		free_cold_page(cold[i]);
+	atomic_fetch_add(&hm->parked, 1);	/* seq_cst: the counts are stored */
+
+	for (int op = 0; op < HAMMER_OPS || !atomic_load(&hm->stop); op++) {
+		unsigned long long x = xs(&rng);
+
+		if (nheld < 32 && (x & 1)) {
+			unsigned int order = (x >> 8) % 8 ? 0 : (unsigned int)(x >> 12) % 4;
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+			unsigned long *v;
+
+			if (!p)
+				continue;
+			v = page_address(p);
+			v[0] = pat(p);
+			v[511] = order;
+			held[nheld++] = p;
+		} else if (nheld) {
+			int k = (int)((x >> 20) % (unsigned)nheld);
+			struct page *p = held[k];
+			unsigned long *v = page_address(p);
+
+			if (v[0] != pat(p))
+				atomic_fetch_add(&hm->corrupt, 1);
+			__free_pages(p, (unsigned int)v[511]);
+			held[k] = held[--nheld];
+		}
+	}
+	while (nheld--) {
+		unsigned long *v = page_address(held[nheld]);
+
+		__free_pages(held[nheld], (unsigned int)v[511]);
+	}
+}
+
+static void hammer(const char *boot)
+{
+	struct hammer hm = { .seed = 42 };
+	unsigned long viol = report_violations();
+
+	printk_set_quiet(1);
+	assert_int_equal(mm_boot(boot), 0);
+	assert_int_equal(mm_on_each_cpu(hammer_cpu, &hm), 0);
+	assert_int_equal(atomic_load(&hm.corrupt), 0);
+	assert_int_equal(atomic_load(&hm.drains), 50);
+	assert_int_equal(report_violations(), viol);
+	assert_int_equal(mm_cpu_attach(0), 0);
+	assert_int_equal(allocated_pages(), 0);
+	/* every CPU went offline: the lists are empty, everything is free */
+	assert_int_equal(nr_free_pages(), totalram_pages);
+	check_shutdown();
+}
+
+static void test_drain_while_hammering_8(void **state)
+{
+	(void)state;
+	hammer("mem=256M nodes=2 cpus=8");
+}
+
+static void test_drain_while_hammering_32(void **state)
+{
+	(void)state;
+	hammer("mem=512M nodes=4 cpus=32");
+}
+
+/* One CPU allocates, another frees: pages cross over an SPSC ring. */
+#define RING 256
+struct pingpong {
+	struct page *ring[RING];
+	atomic_ulong head, tail;	/* head: producer's, tail: consumer's */
+	atomic_ulong corrupt;
+	unsigned long n;
+};
+
+static void pingpong_cpu(void *info)
+{
+	struct pingpong *pp = info;
+	unsigned int cpu = smp_processor_id();
+
+	if (cpu == 0) {
+		for (unsigned long i = 0; i < pp->n; i++) {
+			struct page *p = alloc_page(GFP_KERNEL);
+			unsigned long h = atomic_load_explicit(&pp->head, memory_order_relaxed);
+
+			*(unsigned long *)page_address(p) = pat(p);
+			while (h - atomic_load_explicit(&pp->tail, memory_order_acquire) == RING)
+				sched_yield();
+			pp->ring[h % RING] = p;
+			/* release: the pattern and the slot before the index */
+			atomic_store_explicit(&pp->head, h + 1, memory_order_release);
+		}
+	} else if (cpu == 1) {
+		for (unsigned long i = 0; i < pp->n; i++) {
+			unsigned long t = atomic_load_explicit(&pp->tail, memory_order_relaxed);
+			struct page *p;
+
+			while (atomic_load_explicit(&pp->head, memory_order_acquire) == t)
+				sched_yield();
+			p = pp->ring[t % RING];
+			atomic_store_explicit(&pp->tail, t + 1, memory_order_release);
+			if (*(unsigned long *)page_address(p) != pat(p))
+				atomic_fetch_add(&pp->corrupt, 1);
+			__free_page(p);
+		}
+	}
+}
+
+static void test_pingpong(void **state)
+{
+	struct pingpong *pp = calloc(1, sizeof(*pp));
+	struct lock_stats st;
+	struct pcp_stats *s0, *s1;
+	(void)state;
+
+	printk_set_quiet(1);
+	assert_int_equal(mm_boot("mem=1G memstart=4G nodes=1 cpus=2"), 0);
+	pp->n = HAMMER_OPS * 5;
+	spin_lock_stats_reset(&normal()->lock);
+	assert_int_equal(mm_on_each_cpu(pingpong_cpu, pp), 0);
+	assert_int_equal(atomic_load(&pp->corrupt), 0);
+	spin_lock_stats_read(&normal()->lock, &st);
+	s0 = &normal()->pageset[0].stat;
+	s1 = &normal()->pageset[1].stat;
+	print_message("ping-pong %lu pages: zone->lock %lu acquisitions (%.3f per page), "
+		      "%lu contended (%.1f%%); CPU 0 refills %lu, CPU 1 drains %lu, "
+		      "remote frees %lu\n", pp->n, st.acquisitions,
+		      (double)st.acquisitions / (double)pp->n, st.contended,
+		      st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0,
+		      s0->refills, s1->drains, s1->remote_frees);
+	/* every page crossed: each was a remote free for CPU 1 */
+	assert_int_equal(s1->remote_frees, pp->n);
+	assert_int_equal(s0->remote_frees, 0);
+	/* the lock is taken once per batch, not once per page */
+	assert_true(st.acquisitions < pp->n / 20);
+	free(pp);
+	assert_int_equal(mm_cpu_attach(0), 0);
+	check_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_sizes),
+		TEST(test_lifo_and_refill),
+		TEST(test_drain_at_high),
+		TEST(test_cold_list),
+		TEST(test_percpu_pagelist_fraction),
+		TEST(test_double_free_on_the_list),
+		TEST(test_mm_check_sees_pcp_corruption),
+		TEST(test_drain_all_pages_blocked_cpus),
+		TEST(test_drain_while_hammering_8),
+		TEST(test_drain_while_hammering_32),
+		TEST(test_pingpong),
+	};
+
+	return cmocka_run_group_tests_name("pcp", tests, NULL, NULL);
+}
