@@ -8,10 +8,13 @@
  * per-CPU allocated counters, which are exact only while no CPU is inside
  * the allocator: call mm_check() with the machine quiescent (the harness
  * does it under stop_machine(), the tests after their CPUs have stopped).
+ * It allocates with mmap(), never malloc(): a CPU stopped by stop_machine()
+ * may hold the C library's allocator lock.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -152,11 +155,13 @@ int zone_is_valid(struct zone *zone, FILE *report)
 {
 	struct checker c = { report, 0 };
 	unsigned long start = zone->zone_start_pfn, nfree = 0, npcp = 0, counted;
-	unsigned long *covered = calloc(zone->spanned_pages / 64 + 1, sizeof(long));
+	size_t map_len = (zone->spanned_pages / 64 + 1) * sizeof(long);
+	unsigned long *covered = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long irqflags;
 	long allocated;
 
-	if (!covered) {
+	if (covered == MAP_FAILED) {
 		violation(&c, "node %d zone %s: out of memory for the check", zone->node, zone->name);
 		return c.violations;
 	}
@@ -193,7 +198,7 @@ int zone_is_valid(struct zone *zone, FILE *report)
 	if (allocated < 0 || nfree + npcp + (unsigned long)allocated != zone->managed_pages)
 		violation(&c, "node %d zone %s: conservation: free %lu + per-CPU lists %lu + allocated %ld != managed %lu",
 			  zone->node, zone->name, nfree, npcp, allocated, zone->managed_pages);
-	free(covered);
+	munmap(covered, map_len);
 	return c.violations;
 }
 

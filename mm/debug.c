@@ -128,19 +128,19 @@ void dump_page(struct page *page, const char *reason)
 	report_end(REPORT_BUG, TAINT_DIE);
 }
 
-static pthread_mutex_t bad_page_lock = PTHREAD_MUTEX_INITIALIZER;
-/* bad_page_lock */
+static spinlock_t bad_page_lock = { .name = "bad_page_lock" };	/* irq-safe */
+/* bad_page_lock guards the rate limit */
 static time_t bad_page_resume;
 static unsigned long bad_page_nr_shown, bad_page_nr_unshown;
-static int lock_debugging_off;
+static int lock_debugging_off;		/* atomic */
 
 void bad_page(struct page *page, const char *reason)
 {
 	time_t now = time(NULL);
 	int show = 1;
-	unsigned long unshown = 0;
+	unsigned long unshown = 0, flags;
 
-	pthread_mutex_lock(&bad_page_lock);
+	spin_lock_irqsave(&bad_page_lock, flags);
 	if (bad_page_nr_shown == 60) {
 		if (now < bad_page_resume) {
 			bad_page_nr_unshown++;
@@ -153,7 +153,7 @@ void bad_page(struct page *page, const char *reason)
 	}
 	if (show && bad_page_nr_shown++ == 0)
 		bad_page_resume = now + 60;
-	pthread_mutex_unlock(&bad_page_lock);
+	spin_unlock_irqrestore(&bad_page_lock, flags);
 
 	if (!show) {
 		char line[256];
@@ -173,12 +173,8 @@ void bad_page(struct page *page, const char *reason)
 	__dump_page(page, reason);
 	printk("Modules linked in:\n");
 	report_end(REPORT_BAD_PAGE, TAINT_BAD_PAGE);
-	pthread_mutex_lock(&bad_page_lock);
-	if (!lock_debugging_off) {
-		lock_debugging_off = 1;
+	if (!__atomic_exchange_n(&lock_debugging_off, 1, __ATOMIC_RELAXED))
 		printk("Disabling lock debugging due to kernel taint\n");
-	}
-	pthread_mutex_unlock(&bad_page_lock);
 }
 
 /* ------------------------------------------------------------------ */

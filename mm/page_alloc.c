@@ -256,15 +256,18 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 	if (likely(order == 0))
 		return rmqueue_pcplist(preferred_zone, zone, gfp_flags);
 
+	/* Both sides of the conservation law change with interrupts off, so
+	 * that stop_machine() (an IPI) never sees a page in neither. */
 	spin_lock_irqsave(&zone->lock, flags);
 	page = __rmqueue_smallest(zone, order);
-	if (page)
+	if (page) {
 		__mod_zone_freepage_state(zone, -(1L << order));
+		__mod_zone_alloc_pages(zone, 1L << order);
+	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (!page)
 		return NULL;
 	__count_zid_vm_events(PGALLOC, zone_idx(zone), 1L << order);
-	__mod_zone_alloc_pages(zone, 1L << order);
 	zone_statistics(preferred_zone, zone);
 	return page;
 }
@@ -695,9 +698,9 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	spin_lock_irqsave(&zone->lock, flags);
 	__free_one_page(page, page_to_pfn(page), zone, order);
 	__mod_zone_freepage_state(zone, 1L << order);
+	__mod_zone_alloc_pages(zone, -(1L << order));
 	spin_unlock_irqrestore(&zone->lock, flags);
 	__count_vm_events(PGFREE, 1L << order);
-	__mod_zone_alloc_pages(zone, -(1L << order));
 }
 
 /* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */

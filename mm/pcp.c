@@ -59,11 +59,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../numa/mutex.h"
 #include "pcp.h"
 #include "../numa/ipi.h"
 
 static int percpu_pagelist_fraction;	/* pcp_sysctl_mutex; READ_ONCE */
-static pthread_mutex_t pcp_sysctl_mutex = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX(pcp_sysctl_mutex);
 
 /* REFERENCE.md's zone_batchsize(): about 1/4 of a MiB of pages, 2^n - 1. */
 int zone_batchsize(const struct zone *zone)
@@ -328,20 +329,20 @@ void drain_all_pages(struct zone *zone)
  */
 void zone_pcp_disable(struct zone *zone)
 {
-	pthread_mutex_lock(&pcp_sysctl_mutex);
+	mutex_lock(&pcp_sysctl_mutex);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		for (int j = 0; j < 2; j++)
 			pcp_set(&zone->pageset[cpu].pcp[j], 0, 1);
-	pthread_mutex_unlock(&pcp_sysctl_mutex);
+	mutex_unlock(&pcp_sysctl_mutex);
 	drain_all_pages(zone);
 }
 
 void zone_pcp_enable(struct zone *zone)
 {
-	pthread_mutex_lock(&pcp_sysctl_mutex);
+	mutex_lock(&pcp_sysctl_mutex);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		pageset_set_high_and_batch(zone, &zone->pageset[cpu], percpu_pagelist_fraction);
-	pthread_mutex_unlock(&pcp_sysctl_mutex);
+	mutex_unlock(&pcp_sysctl_mutex);
 }
 
 static struct mm_cpu *mm_cpus;		/* [nr_cpu_ids], read-only while booted */
@@ -422,7 +423,7 @@ int pcp_sysctl_write(const char *name, const char *value)
 		end++;
 	if (end == value || *end || v < 0 || v > 0x7fffffff || (v && v < 8))
 		return -EINVAL;	/* 0, or at least MIN_PERCPU_PAGELIST_FRACTION */
-	pthread_mutex_lock(&pcp_sysctl_mutex);
+	mutex_lock(&pcp_sysctl_mutex);
 	if (v != percpu_pagelist_fraction) {
 		WRITE_ONCE(percpu_pagelist_fraction, (int)v);
 		for_each_online_node(nid) {
@@ -436,7 +437,7 @@ int pcp_sysctl_write(const char *name, const char *value)
 			}
 		}
 	}
-	pthread_mutex_unlock(&pcp_sysctl_mutex);
+	mutex_unlock(&pcp_sysctl_mutex);
 	return 0;
 }
 

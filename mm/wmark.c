@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../numa/mutex.h"
 
 #define SWAP_CLUSTER_MAX 32UL
 
@@ -33,12 +34,12 @@ int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 static void __setup_per_zone_wmarks(void);
 static void __setup_per_zone_lowmem_reserve(void);
 static unsigned long totalreserve_pages;	/* wmark_mutex; READ_ONCE */
-static pthread_mutex_t wmark_mutex = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX(wmark_mutex);
 
 /* Every boot starts from the kernel's defaults. */
 void wmark_init(long user_min_free_kbytes, int scale_factor)
 {
-	pthread_mutex_lock(&wmark_mutex);
+	mutex_lock(&wmark_mutex);
 	memcpy(sysctl_lowmem_reserve_ratio, default_lowmem_reserve_ratio,
 	       sizeof(sysctl_lowmem_reserve_ratio));
 	watermark_scale_factor = scale_factor;
@@ -46,7 +47,7 @@ void wmark_init(long user_min_free_kbytes, int scale_factor)
 			  init_per_zone_wmark_min();
 	__setup_per_zone_wmarks();
 	__setup_per_zone_lowmem_reserve();
-	pthread_mutex_unlock(&wmark_mutex);
+	mutex_unlock(&wmark_mutex);
 }
 
 static unsigned long int_sqrt(unsigned long long x)
@@ -220,7 +221,7 @@ int wmark_sysctl_write(const char *name, const char *value)
 	long v;
 	int ret = 0;
 
-	pthread_mutex_lock(&wmark_mutex);
+	mutex_lock(&wmark_mutex);
 	if (!strcmp(name, "vm.min_free_kbytes")) {
 		ret = parse_int(value, 0, 0x7fffffff, &v);
 		if (!ret) {
@@ -266,7 +267,7 @@ int wmark_sysctl_write(const char *name, const char *value)
 	} else {
 		ret = -ENOENT;
 	}
-	pthread_mutex_unlock(&wmark_mutex);
+	mutex_unlock(&wmark_mutex);
 	return ret;
 }
 
@@ -274,7 +275,7 @@ int wmark_sysctl_read(const char *name, char *buf, size_t len)
 {
 	int n = -ENOENT;
 
-	pthread_mutex_lock(&wmark_mutex);
+	mutex_lock(&wmark_mutex);
 	if (!strcmp(name, "vm.min_free_kbytes")) {
 		n = snprintf(buf, len, "%ld", min_free_kbytes);
 	} else if (!strcmp(name, "vm.watermark_scale_factor")) {
@@ -292,7 +293,7 @@ int wmark_sysctl_read(const char *name, char *buf, size_t len)
 		}
 		n = (int)off;
 	}
-	pthread_mutex_unlock(&wmark_mutex);
+	mutex_unlock(&wmark_mutex);
 	if (n >= 0 && (size_t)n >= len)
 		return -ENOSPC;
 	return n < 0 ? n : 0;

@@ -8,7 +8,8 @@
  *			with a CAS (acquire), given back with a release store,
  *			so everything CPU k's previous thread wrote to per-CPU
  *			data happens before its next thread reads it.
- *   hp_states[]	CPU hotplug callbacks; hp_lock guards the array.
+ *   hp_states[]	CPU hotplug callbacks; hp_lock guards the array (a CPU
+ *			holds it only with interrupts off).
  */
 #define _GNU_SOURCE
 #include <hwloc.h>	/* before mmsim headers: see machine.h */
@@ -124,11 +125,15 @@ int mm_cpu_attach(unsigned int cpu)
 		saved_cpuset = hwloc_bitmap_alloc();
 	topology_bind_thread(cpu, saved_cpuset);
 
+	/* Interrupts off while hp_lock is held (here and in detach): a
+	 * holder is never stopped by stop_machine(), so no CPU waits on it. */
+	local_irq_disable();
 	pthread_mutex_lock(&hp_lock);
 	for (int i = 0; i < MAX_CPUHP_STATES; i++)
 		if (hp_states[i] && hp_states[i]->online)
 			hp_states[i]->online(cpu);
 	pthread_mutex_unlock(&hp_lock);
+	local_irq_enable();
 	return 0;
 }
 
@@ -211,15 +216,17 @@ unsigned int num_online_nodes(void)
 
 int ___might_sleep(const char *file, int line)
 {
-	if (likely(!in_atomic() && !irqs_disabled()))
+	int atomic = in_atomic(), irqs_off = irqs_disabled();
+
+	if (likely(!atomic && !irqs_off))
 		return 0;
 	init_task();
+	/* (the console lock turns interrupts off: the state is taken before) */
 	report_begin(REPORT_BUG);
 	printk("BUG: sleeping function called from invalid context at %s:%d\n",
 	       file, line);
 	printk("in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s\n",
-	       in_atomic() ? 1 : 0, irqs_disabled() ? 1 : 0, current->pid,
-	       current->comm);
+	       atomic ? 1 : 0, irqs_off ? 1 : 0, current->pid, current->comm);
 	report_end(REPORT_BUG, -1);
 	return 1;
 }

@@ -17,9 +17,9 @@
  *			with a CAS (release), CPU c takes the whole stack with
  *			one exchange (acquire), so a csd's func/info are seen.
  *   cpu_ipi[c].tid	the thread that is CPU c, 0 when none; written by
- *			attach/detach and read by senders under cpu_ipi[c].lock,
- *			which orders "queued" against "detached": a detaching
- *			CPU takes every csd queued before it went away.
+ *			attach/detach and read by senders under cpu_ipi[c].lock
+ *			(irq-safe), which orders "queued" against "detached": a
+ *			detaching CPU takes every csd queued before it went away.
  *   csd->done		set by the target with a release store after func
  *			returns, read by the waiting sender with an acquire.
  *   current->irqs_disabled, ipi_pending
@@ -29,6 +29,13 @@
  * A sender that is itself a CPU runs its own queue while it waits, so two
  * CPUs calling each other at once cannot deadlock.  Calls to a CPU that no
  * thread is attached to are not made: an offline CPU has nothing to do.
+ *
+ * stop_machine() is built on them: every online CPU gets an IPI whose
+ * function announces its arrival (release) and spins until released
+ * (acquire).  A CPU runs an IPI only where its interrupts are on, which is
+ * never inside an allocator critical section, and a sleeping CPU's thread
+ * is woken by the signal: so all of them meet at safe points, and what
+ * they wrote before is visible to fn through the arrival counter.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,14 +45,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipi.h"
 #include "machine.h"
+#include "mutex.h"
 #include "printk.h"
+#include "spinlock.h"
 
 struct cpu_ipi {
-	pthread_mutex_t lock;
+	spinlock_t lock;		/* irq-safe: a holder is never stopped */
 	int tid;
 	struct call_single_data *queue;
 } ____cacheline_aligned;
@@ -107,7 +117,7 @@ int ipi_init(void)
 	struct sigaction sa;
 
 	for (int c = 0; c < NR_CPUS; c++) {
-		pthread_mutex_init(&cpu_ipi[c].lock, NULL);
+		spin_lock_init_name(&cpu_ipi[c].lock, "cpu_ipi->lock");
 		cpu_ipi[c].tid = 0;
 		__atomic_store_n(&cpu_ipi[c].queue, NULL, __ATOMIC_RELAXED);
 	}
@@ -126,15 +136,15 @@ void ipi_exit(void)
 	if (installed)
 		sigaction(sigipi(), &old_action, NULL);
 	installed = 0;
-	for (int c = 0; c < NR_CPUS; c++)
-		pthread_mutex_destroy(&cpu_ipi[c].lock);
 }
 
 void ipi_cpu_online(unsigned int cpu)
 {
-	pthread_mutex_lock(&cpu_ipi[cpu].lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpu_ipi[cpu].lock, flags);
 	cpu_ipi[cpu].tid = current->pid;
-	pthread_mutex_unlock(&cpu_ipi[cpu].lock);
+	spin_unlock_irqrestore(&cpu_ipi[cpu].lock, flags);
 }
 
 /*
@@ -144,10 +154,11 @@ void ipi_cpu_online(unsigned int cpu)
 void ipi_cpu_offline(unsigned int cpu)
 {
 	struct call_single_data *csd;
+	unsigned long flags;
 
-	pthread_mutex_lock(&cpu_ipi[cpu].lock);
+	spin_lock_irqsave(&cpu_ipi[cpu].lock, flags);
 	cpu_ipi[cpu].tid = 0;
-	pthread_mutex_unlock(&cpu_ipi[cpu].lock);
+	spin_unlock_irqrestore(&cpu_ipi[cpu].lock, flags);
 	/* Acquire: pairs with the release CAS in csd_queue(). */
 	csd = __atomic_exchange_n(&cpu_ipi[cpu].queue, NULL, __ATOMIC_ACQUIRE);
 	while (csd) {
@@ -165,12 +176,13 @@ static int csd_queue(unsigned int cpu, struct call_single_data *csd)
 {
 	struct cpu_ipi *ci = &cpu_ipi[cpu];
 	struct call_single_data *head;
+	unsigned long flags;
 	int tid;
 
-	pthread_mutex_lock(&ci->lock);
+	spin_lock_irqsave(&ci->lock, flags);
 	tid = ci->tid;
 	if (!tid) {
-		pthread_mutex_unlock(&ci->lock);
+		spin_unlock_irqrestore(&ci->lock, flags);
 		return -ENXIO;
 	}
 	head = __atomic_load_n(&ci->queue, __ATOMIC_RELAXED);
@@ -179,7 +191,7 @@ static int csd_queue(unsigned int cpu, struct call_single_data *csd)
 		/* Release: publishes csd->func/info/next to the target. */
 	} while (!__atomic_compare_exchange_n(&ci->queue, &head, csd, 1,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	pthread_mutex_unlock(&ci->lock);
+	spin_unlock_irqrestore(&ci->lock, flags);
 	/* The thread may detach meanwhile: it then runs the queue itself, and
 	 * a signal to it (or to a thread that reused its id) is harmless. */
 	syscall(SYS_tgkill, getpid(), tid, sigipi());
@@ -224,6 +236,99 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 	for (unsigned int cpu = 0; cpu < n; cpu++)
 		csd_wait(&csds[cpu]);
 	free(csds);
+}
+
+struct stop_data {
+	int arrived;			/* atomic: CPUs at the rendezvous */
+	int release;			/* atomic: the stopper is done */
+	struct cpumask in;		/* set by each arriving CPU (under arrived) */
+};
+
+static void multi_cpu_stop(void *info)
+{
+	struct stop_data *sd = info;
+	unsigned int cpu = (unsigned int)current->cpu;
+
+	__atomic_fetch_or(&sd->in.bits[cpu / 64], 1UL << (cpu % 64), __ATOMIC_RELAXED);
+	/* Release: everything this CPU wrote happens before fn reads it. */
+	__atomic_fetch_add(&sd->arrived, 1, __ATOMIC_RELEASE);
+	/* Acquire: pairs with the release of `release`; fn's writes are seen. */
+	while (!__atomic_load_n(&sd->release, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static DEFINE_MUTEX(stop_mutex);
+
+int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
+		 struct cpumask *missing)
+{
+	unsigned int n = num_online_cpus(), queued = 0;
+	struct call_single_data *csds;
+	struct cpumask sent;
+	struct stop_data *sd;
+	struct timespec t0, now;
+	int ret = 0, timed_out = 0;
+
+	csds = calloc(n, sizeof(*csds));
+	sd = calloc(1, sizeof(*sd));
+	if (!csds || !sd) {
+		free(csds);
+		free(sd);
+		return -ENOMEM;
+	}
+	cpumask_clear(&sent);
+	mutex_lock(&stop_mutex);
+	for (unsigned int cpu = 0; cpu < n; cpu++) {
+		csds[cpu].func = multi_cpu_stop;
+		csds[cpu].info = sd;
+		csds[cpu].done = 1;
+		if ((int)cpu == current->cpu)
+			continue;
+		csds[cpu].done = 0;
+		if (csd_queue(cpu, &csds[cpu])) {
+			csds[cpu].done = 1;	/* offline: stopped already */
+		} else {
+			cpumask_set_cpu(cpu, &sent);
+			queued++;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Acquire: pairs with each arrival's release. */
+	while ((unsigned int)__atomic_load_n(&sd->arrived, __ATOMIC_ACQUIRE) < queued) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >=
+		    (long)timeout_ms) {
+			timed_out = 1;
+			break;
+		}
+		if (current->cpu >= 0 && !irqs_disabled())
+			generic_smp_call_function_interrupt();
+		sched_yield();
+	}
+	if (timed_out) {
+		ret = -ETIMEDOUT;
+		if (missing) {
+			cpumask_clear(missing);
+			for (unsigned int cpu = 0; cpu < n; cpu++)
+				if (cpumask_test_cpu(cpu, &sent) &&
+				    !((__atomic_load_n(&sd->in.bits[cpu / 64], __ATOMIC_RELAXED) >>
+				       (cpu % 64)) & 1))
+					cpumask_set_cpu(cpu, missing);
+		}
+	} else {
+		ret = fn(data);
+	}
+	/* Release: fn's writes before anyone runs again. */
+	__atomic_store_n(&sd->release, 1, __ATOMIC_RELEASE);
+	if (!timed_out) {
+		for (unsigned int cpu = 0; cpu < n; cpu++)
+			csd_wait(&csds[cpu]);
+		free(csds);
+		free(sd);
+	}
+	/* else a CPU that never came still holds its csd: they stay allocated */
+	mutex_unlock(&stop_mutex);
+	return ret;
 }
 
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)

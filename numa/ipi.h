@@ -47,6 +47,15 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 /* The same for one CPU (the caller's own runs directly); -ENXIO if offline. */
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info);
 
+/*
+ * Bring every online CPU to a safe point (an IPI, run where its interrupts
+ * are on), run fn(data) on the caller, then let them go.  Returns fn's
+ * value, or -ETIMEDOUT if some CPU did not arrive within timeout_ms: fn is
+ * not run then, and the CPUs missing are set in *missing (if given).
+ */
+int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
+		 struct cpumask *missing);
+
 int ipi_init(void);
 void ipi_exit(void);
 void ipi_cpu_online(unsigned int cpu);

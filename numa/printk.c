@@ -2,8 +2,9 @@
 /*
  * numa/printk.c - console output and kernel-style reports.
  *
- * console_lock (recursive pthread mutex) serialises every line written, and
- * whole reports between report_begin() and report_end().  The counters and
+ * console_lock (recursive pthread mutex, held with interrupts off)
+ * serialises every line written, and whole reports between report_begin()
+ * and report_end().  The counters and
  * the taint mask are atomics read by anyone (relaxed: they are statistics,
  * nothing is published through them).
  */
@@ -19,6 +20,23 @@
 #include "printk.h"
 
 static pthread_mutex_t console_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+/*
+ * console_lock is held with interrupts off: a CPU is never stopped by
+ * stop_machine() (an IPI) in the middle of a report, so no CPU ever waits
+ * for a stopped one here.  (Nested takes nest the irq count as well.)
+ */
+static void console_lock_irq(void)
+{
+	local_irq_disable();
+	pthread_mutex_lock(&console_lock);
+}
+
+static void console_unlock_irq(void)
+{
+	pthread_mutex_unlock(&console_lock);
+	local_irq_enable();
+}
 /* Protected by console_lock. */
 static FILE *console_out;
 static report_hook_fn report_hook;
@@ -41,10 +59,10 @@ FILE *printk_set_output(FILE *f)
 {
 	FILE *old;
 
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	old = out();
 	console_out = f;
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 	return old;
 }
 
@@ -60,7 +78,7 @@ int printk_quiet(void)
 
 void vprintk(const char *fmt, va_list ap)
 {
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	if (in_report && headline_len == 0) {
 		va_list cp;
 		char *nl;
@@ -75,7 +93,7 @@ void vprintk(const char *fmt, va_list ap)
 	}
 	vfprintf(out(), fmt, ap);
 	fflush(out());
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 }
 
 void printk(const char *fmt, ...)
@@ -149,27 +167,27 @@ static void dump_header(void)
 
 void dump_stack(void)
 {
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	dump_header();
 	show_trace(2);
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 }
 
 void report_headline(const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	va_start(ap, fmt);
 	vsnprintf(headline, sizeof(headline), fmt, ap);
 	va_end(ap);
 	headline_len = strlen(headline);
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 }
 
 void report_begin(enum report_type type)
 {
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	if (type == REPORT_WARNING)
 		printk("------------[ cut here ]------------\n");
 	in_report++;
@@ -193,7 +211,7 @@ void report_end(enum report_type type, int taint)
 	hook = report_hook;
 	in_report--;
 	__atomic_fetch_add(&counts[type], 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 
 	if (type != REPORT_INFO && hook)
 		hook(type, line);
@@ -208,9 +226,9 @@ void report_silent(enum report_type type, int taint, const char *line)
 	if (taint >= 0)
 		add_taint(taint);
 	__atomic_fetch_add(&counts[type], 1, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	hook = report_hook;
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 	if (type != REPORT_INFO && hook)
 		hook(type, line);
 	if (type != REPORT_INFO && READ_ONCE(panic_on_warn))
@@ -221,7 +239,7 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	fprintf(out(), "Kernel panic - not syncing: ");
 	va_start(ap, fmt);
 	vfprintf(out(), fmt, ap);
@@ -249,9 +267,9 @@ void report_set_panic_on_warn(int on)
 
 void report_set_hook(report_hook_fn fn)
 {
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	report_hook = fn;
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 }
 
 /*
@@ -303,7 +321,7 @@ int __ratelimit(struct ratelimit_state *rs)
 	long long now = now_ms();
 	int ok;
 
-	pthread_mutex_lock(&console_lock);
+	console_lock_irq();
 	if (!rs->begin_ms || now - rs->begin_ms >= rs->interval_ms) {
 		if (rs->missed)
 			fprintf(out(), "%d callbacks suppressed\n", rs->missed);
@@ -316,6 +334,6 @@ int __ratelimit(struct ratelimit_state *rs)
 		rs->printed++;
 	else
 		rs->missed++;
-	pthread_mutex_unlock(&console_lock);
+	console_unlock_irq();
 	return ok;
 }

@@ -97,7 +97,14 @@ static inline void __preempt_count_add(int v)
 static inline void preempt_disable(void) { __preempt_count_add(PREEMPT_OFFSET); }
 static inline void preempt_enable(void)  { __preempt_count_add(-PREEMPT_OFFSET); }
 static inline void irq_enter(void) { __preempt_count_add(HARDIRQ_OFFSET); }
-static inline void irq_exit(void)  { __preempt_count_add(-HARDIRQ_OFFSET); }
+static inline void irq_exit(void)
+{
+	__preempt_count_add(-HARDIRQ_OFFSET);
+	/* IPIs that arrived during the interrupt run when it ends */
+	if (!(READ_ONCE(current->preempt_count) & (HARDIRQ_MASK | SOFTIRQ_MASK)) &&
+	    !READ_ONCE(current->irqs_disabled) && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+}
 static inline void local_bh_disable(void) { __preempt_count_add(SOFTIRQ_OFFSET); }
 static inline void local_bh_enable(void)  { __preempt_count_add(-SOFTIRQ_OFFSET); }
 
