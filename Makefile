@@ -49,7 +49,7 @@ PC := $(BUILD)/mmsim.pc
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := gcc g++ make clang libclang-rt-14-dev pkg-config libhwloc-dev \
-	    liburcu-dev libcmocka-dev libbenchmark-dev valgrind
+	    liburcu-dev libcmocka-dev libbenchmark-dev libjansson-dev valgrind
 
 # Sanitizer run-time settings for the test runs.
 export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
@@ -103,14 +103,14 @@ $(PC): Makefile | deps
 	  'Libs: -L$${libdir} -lmmsim -pthread -rdynamic $(SANFLAGS)' > $@
 
 $(BUILD)/mmstress: $(STRESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) -o $@
+	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) -ljansson -lm -o $@
 
 $(BUILD)/mmbench: $(BENCH_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) -lcmocka $(LDFLAGS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) -lcmocka -ljansson $(LDFLAGS) -o $@
 
 tsan:
 	$(MAKE) SAN=thread
@@ -133,7 +133,7 @@ check: deps
 	$(MAKE) SAN=address test
 	@echo "make check: all suites passed"
 
-# The README's main command (the harness issue replaces the demo).
+# The README's main command.
 run: all
 	./$(BUILD)/mmstress run
 
@@ -163,7 +163,7 @@ help:
 	@echo "  make CC=clang     the same with clang (gcc is the default)"
 	@echo "  make SAN=thread   clang ThreadSanitizer build into build-tsan/"
 	@echo "  make SAN=address  clang ASan+UBSan build into build-asan/"
-	@echo "  make run          the main job: boot a machine and drive it on every CPU"
+	@echo "  make run          the main job: mmstress run (all jobs, every CPU, 30 s)"
 	@echo "  make check        build and run every test in the release, TSan and ASan builds"
 	@echo "  make test         build and run the tests of one build (SAN=... selects it)"
 	@echo "  make deps         install missing Debian packages (apt-get, sudo when not root)"

@@ -22,11 +22,13 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 		runs=$((runs + 1))
 		log="$OUT/run-$runs.log"
-		if "$BUILD/mmstress" run --boot "$boot" --seed "$seed" --duration "$PER_RUN" >"$log" 2>&1; then
+		if "$BUILD/mmstress" run --quiet --boot "$boot" --seed "$seed" --duration "$PER_RUN" \
+			--json "$OUT/run-$runs.json" >"$log" 2>&1; then
+			rm -f "$OUT/run-$runs.json"
 			rm -f "$log"
 		else
 			fails=$((fails + 1))
-			echo "soak: FAIL ($log): $BUILD/mmstress run --boot '$boot' --seed $seed"
+			echo "soak: FAIL ($log): $(grep '^replay:' "$log" || echo "$BUILD/mmstress run --boot '$boot' --seed $seed")"
 		fi
 	done
 done

@@ -1,201 +1,376 @@
 // SPDX-License-Identifier: MIT
 /*
- * stress/main.c - mmstress: until the harness lands, `mmstress run` is a
- * demo that boots a machine, prints buddyinfo, drives the page allocator
- * on every simulated CPU at once (random orders and gfp types, a pattern
- * written into every block and checked before it is freed), prints
- * buddyinfo again and runs mm_check().
+ * stress/main.c - the mmstress command line: run, list, topo.
+ * Exit codes: 0 nothing found, 1 a violation, corruption, BUG or leak,
+ * 2 bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <mmsim.h>
-#include "../numa/printk.h"
+#include "mmstress.h"
+#include "../mm/internal.h"
 
-#define HELD_MAX 64
-
-struct demo {
-	double seconds;
-	unsigned long long seed;
-	unsigned long ops;		/* atomic: summed by the CPUs */
-	unsigned long corrupt;		/* atomic */
-};
-
-static double now(void)
+static void usage_main(FILE *out)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	fprintf(out,
+		"usage: mmstress <command> [options]\n"
+		"  run     stress the allocator on every simulated CPU and report\n"
+		"  list    the jobs, one line each\n"
+		"  topo    the simulated topology and its binding to the host\n"
+		"Each command takes --help.  Exit: 0 clean, 1 something found, 2 bad usage.\n");
 }
 
-static unsigned long long xorshift(unsigned long long *s)
+static void usage_run(FILE *out)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	fprintf(out,
+		"usage: mmstress run [--boot CMDLINE] [--jobs NAME[:WEIGHT],...]\n"
+		"                    [--duration SECONDS | --ops N] [--seed N] [--json FILE]\n"
+		"                    [--check-every SECONDS] [--watchdog SECONDS] [--quiet]\n"
+		"  --boot CMDLINE       the machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\")\n"
+		"  --jobs LIST          jobs and weights (default: all, with `mmstress list`'s weights)\n"
+		"  --duration SECONDS   how long to run (default 30)\n"
+		"  --ops N              instead: exactly N operations per CPU; the same seed, boot\n"
+		"                       line and jobs give the same per-CPU sequence (op-log hash)\n"
+		"  --seed N             the seed (default: random, printed)\n"
+		"  --json FILE          also write the report as JSON\n"
+		"  --check-every S      mm_check() under stop_machine() every S seconds (default 5,\n"
+		"                       0: only at the end)\n"
+		"  --watchdog S         report a CPU with no progress for S seconds (default 10)\n"
+		"  --quiet              no banner, no progress line\n"
+		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
+		"                       hang-cpu (the last CPU spins with interrupts off)\n");
 }
 
-static unsigned long pattern_of(struct page *page)
+static int bad(const char *fmt, const char *arg)
 {
-	return (unsigned long)page_to_pfn(page) * 0x9e3779b97f4a7c15UL;
+	fprintf(stderr, "mmstress: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see mmstress run --help)\n");
+	return 2;
 }
 
-static void fill(struct page *page, unsigned int order)
+static int parse_jobs(struct options *o, const char *spec)
 {
-	unsigned long *p = page_address(page), v = pattern_of(page);
+	char buf[256], *tok, *save = NULL;
 
-	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		p[i] = v + i;
-}
+	if (strlen(spec) >= sizeof(buf) || !*spec)
+		return bad("--jobs '%s': expected NAME[:WEIGHT],...", spec);
+	memset(o->weight, 0, sizeof(o->weight));
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		unsigned long w;
+		int j;
 
-static int verify(struct page *page, unsigned int order)
-{
-	unsigned long *p = page_address(page), v = pattern_of(page);
+		if (colon)
+			*colon = '\0';
+		j = job_index(tok);
+		if (j < 0)
+			return bad("unknown job '%s' (mmstress list names them)", tok);
+		if (o->weight[j])
+			return bad("job '%s' given twice", tok);
+		if (colon) {
+			char *end;
 
-	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		if (p[i] != v + i) {
-			fprintf(stderr, "mmstress: pattern mismatch in pfn %#lx (order %u) at +%#zx: expected %#lx, found %#lx\n",
-				page_to_pfn(page), order, i * sizeof(long), v + i, p[i]);
-			return 1;
+			errno = 0;
+			w = strtoul(colon + 1, &end, 10);
+			if (errno || end == colon + 1 || *end || colon[1] == '-' || w < 1 || w > 1000)
+				return bad("bad weight '%s': expected an integer from 1 to 1000",
+					   colon + 1);
+		} else {
+			w = jobs[j].default_weight;
 		}
+		o->weight[j] = (unsigned int)w;
+	}
 	return 0;
 }
 
-static void demo_cpu(void *info)
+static int parse_seconds(const char *arg, const char *what, double min_incl, double *out)
 {
-	static const gfp_t gfps[] = { GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_USER,
-				      GFP_KERNEL | __GFP_ZERO, GFP_DMA32 };
-	struct demo *d = info;
-	struct { struct page *page; unsigned int order; } held[HELD_MAX];
-	unsigned long long rng = d->seed * 0x2545f4914f6cdd1dULL + (unsigned)smp_processor_id() + 1;
-	double end = now() + d->seconds;
-	unsigned long ops = 0;
-	int nheld = 0;
+	char *end;
+	double v;
 
-	while (now() < end) {
-		for (int i = 0; i < 256; i++, ops++) {
-			unsigned long long r = xorshift(&rng);
-
-			if (nheld < HELD_MAX && (r & 1)) {
-				unsigned int order = (r >> 8) % 4 ? 0 : (unsigned int)(r >> 12) % 6;
-				gfp_t gfp = gfps[(r >> 20) % ARRAY_SIZE(gfps)] | __GFP_NOWARN;
-				struct page *page = alloc_pages(gfp, order);
-
-				if (!page)
-					continue;
-				fill(page, order);
-				held[nheld].page = page;
-				held[nheld++].order = order;
-			} else if (nheld) {
-				int k = (int)((r >> 32) % (unsigned)nheld);
-
-				if (verify(held[k].page, held[k].order))
-					__atomic_fetch_add(&d->corrupt, 1, __ATOMIC_RELAXED);
-				__free_pages(held[k].page, held[k].order);
-				held[k] = held[--nheld];
-			}
-		}
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < min_incl || v > 1e7 ||
+	    (min_incl == 0 && v < 0) || (min_incl > 0 && v <= 0)) {
+		fprintf(stderr, "mmstress: %s '%s': expected %s number of seconds (see mmstress run --help)\n",
+			what, arg, min_incl > 0 ? "a positive" : "a non-negative");
+		return 2;
 	}
-	while (nheld--)
-		__free_pages(held[nheld].page, held[nheld].order);
-	__atomic_fetch_add(&d->ops, ops, __ATOMIC_RELAXED);
+	*out = v;
+	return 0;
 }
 
-static void usage(FILE *out)
+static uint64_t random_seed(void)
 {
-	fprintf(out,
-		"usage: mmstress run [--boot CMDLINE] [--duration SECONDS] [--seed N]\n"
-		"  Boots a simulated machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\"),\n"
-		"  allocates and frees random orders on every CPU, checks every block's\n"
-		"  pattern before freeing it, then runs mm_check().  Exit 0 clean, 1 a\n"
-		"  violation was found, 2 bad usage.\n");
+	uint64_t s;
+
+	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+		s = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	return s & 0xffffffffffffULL;	/* short enough to type */
+}
+
+static void default_boot(char *buf, size_t len)
+{
+	long pus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	snprintf(buf, len, "nodes=2 cpus=%ld mem=512M", 2 * (pus > 0 ? pus : 1));
+}
+
+static int cmd_run(int argc, char **argv, const char *prog)
+{
+	static const struct option opts[] = {
+		{ "boot", required_argument, NULL, 'b' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "ops", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", required_argument, NULL, 'J' },
+		{ "check-every", required_argument, NULL, 'c' },
+		{ "watchdog", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "test-inject", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct run run;
+	struct options *o = &run.opt;
+	int c, have_duration = 0, ret;
+	char *end;
+
+	memset(&run, 0, sizeof(run));
+	spin_lock_init_name(&run.lock, "run->lock");
+	snprintf(o->prog, sizeof(o->prog), "%s", prog);
+	default_boot(o->boot, sizeof(o->boot));
+	o->duration = 30;
+	o->check_every = 5;
+	o->watchdog = 10;
+	o->seed = random_seed();
+	for (unsigned int j = 0; j < nr_jobs; j++)
+		o->weight[j] = jobs[j].default_weight;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qT:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strlen(optarg) >= sizeof(o->boot))
+				return bad("--boot '%s': too long", optarg);
+			snprintf(o->boot, sizeof(o->boot), "%s", optarg);
+			break;
+		case 'j':
+			if (parse_jobs(o, optarg))
+				return 2;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, "--duration", 1e-9, &o->duration))
+				return 2;
+			have_duration = 1;
+			break;
+		case 'n':
+			errno = 0;
+			o->ops = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-' || o->ops == 0)
+				return bad("--ops '%s': expected a positive number of operations", optarg);
+			break;
+		case 's':
+			errno = 0;
+			o->seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				return bad("--seed '%s': expected a non-negative integer", optarg);
+			break;
+		case 'J':
+			if (strlen(optarg) >= sizeof(o->json))
+				return bad("--json '%s': path too long", optarg);
+			snprintf(o->json, sizeof(o->json), "%s", optarg);
+			break;
+		case 'c':
+			if (parse_seconds(optarg, "--check-every", 0, &o->check_every))
+				return 2;
+			break;
+		case 'w':
+			if (parse_seconds(optarg, "--watchdog", 1e-9, &o->watchdog))
+				return 2;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'T':
+			if (!strcmp(optarg, "corrupt-byte"))
+				o->inject_corrupt = 1;
+			else if (!strcmp(optarg, "leak-page"))
+				o->inject_leak = 1;
+			else if (!strcmp(optarg, "hang-cpu"))
+				o->inject_hang = 1;
+			else
+				return bad("--test-inject '%s': expected corrupt-byte, leak-page or hang-cpu",
+					   optarg);
+			break;
+		case 'h':
+			usage_run(stdout);
+			return 0;
+		case ':':
+			return bad("%s needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	if (have_duration && o->ops) {
+		fprintf(stderr, "mmstress: give --duration or --ops, not both\n");
+		return 2;
+	}
+	if (o->ops)
+		o->duration = 0;
+	/* the canonical job list, weights spelled out: the replay line uses it */
+	o->jobs_spec[0] = '\0';
+	for (unsigned int j = 0; j < nr_jobs; j++) {
+		size_t l = strlen(o->jobs_spec);
+
+		if (o->weight[j])
+			snprintf(o->jobs_spec + l, sizeof(o->jobs_spec) - l, "%s%s:%u",
+				 l ? "," : "", jobs[j].name, o->weight[j]);
+	}
+	ret = harness_run(&run);
+	if (ret == 2)
+		return 2;
+	return ret;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: mmstress list\n  the jobs, their default weights and what they stress\n");
+		return 0;
+	}
+	if (argc > 1)
+		return bad("list: unexpected argument '%s'", argv[1]);
+	for (unsigned int j = 0; j < nr_jobs; j++)
+		printf("%-14s weight %-3u %s\n", jobs[j].name, jobs[j].default_weight, jobs[j].what);
+	return 0;
+}
+
+static void print_cpus_of_node(int nid)
+{
+	int first = -1;
+
+	for (int k = 0; k <= (int)machine.nr_cpus; k++) {
+		int in = k < (int)machine.nr_cpus && machine.cpu_node[k] == nid;
+
+		if (in && first < 0)
+			first = k;
+		if (!in && first >= 0) {
+			printf(first == k - 1 ? " %d" : " %d-%d", first, k - 1);
+			first = -1;
+		}
+	}
+}
+
+static int cmd_topo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "boot", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char boot[512];
+	int c, ret;
+
+	default_boot(boot, sizeof(boot));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			snprintf(boot, sizeof(boot), "%s", optarg);
+			break;
+		case 'h':
+			printf("usage: mmstress topo [--boot CMDLINE]\n"
+			       "  the simulated machine: nodes, their RAM and zones, CPUs, and the\n"
+			       "  host PU and host node each CPU and node is bound to\n");
+			return 0;
+		case ':':
+			return bad("%s needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	printk_set_quiet(1);
+	ret = mm_boot(boot);
+	if (ret) {
+		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", boot, strerror(-ret));
+		return 2;
+	}
+	printf("machine: %s, %u nodes, %u CPUs, topology \"%s\", boot \"%s\"\n",
+	       machine.arch == ARCH_X86_32 ? "x86_32" : "x86_64", machine.nr_nodes,
+	       machine.nr_cpus, machine.topology_desc, boot);
+	printf("host: %u PUs, %u NUMA node%s; node memory %s\n", machine.host_pus,
+	       machine.host_nodes, machine.host_nodes == 1 ? "" : "s",
+	       machine.membind_ok ? "bound strictly to host nodes" :
+	       machine.host_nodes < 2 ? "not bound (the host has one node)" :
+	       "NOT bound: binding failed");
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+		struct zone *zone;
+
+		printf("node %d: RAM [%#llx-%#llx] %lluM, CPUs", nid,
+		       (unsigned long long)machine.node[nid].start,
+		       (unsigned long long)(machine.node[nid].start + machine.node[nid].size - 1),
+		       (unsigned long long)(machine.node[nid].size >> 20));
+		print_cpus_of_node(nid);
+		if (machine.node[nid].host_node >= 0)
+			printf(", host node %d\n", machine.node[nid].host_node);
+		else
+			printf(", host node %u (not bound)\n", (unsigned int)nid % machine.host_nodes);
+		for_each_zone_of_node(zone, pgdat)
+			if (populated_zone(zone))
+				printf("  zone %-8s pfn [%#lx-%#lx) %lu pages, %luM, batch %d\n",
+				       zone->name, zone->zone_start_pfn,
+				       zone->zone_start_pfn + zone->spanned_pages, zone->present_pages,
+				       zone->present_pages >> (20 - PAGE_SHIFT), zone_batchsize(zone));
+	}
+	for (unsigned int k = 0; k < machine.nr_cpus; k++)
+		printf("cpu %u: node %d, host PU %d\n", k, machine.cpu_node[k], machine.cpu_host_pu[k]);
+	printf("node distances:\n     ");
+	for (unsigned int j = 0; j < machine.nr_nodes; j++)
+		printf("%4u", j);
+	printf("\n");
+	for (unsigned int i = 0; i < machine.nr_nodes; i++) {
+		printf("%4u:", i);
+		for (unsigned int j = 0; j < machine.nr_nodes; j++)
+			printf("%4u", machine.distance[i][j]);
+		printf("\n");
+	}
+	mm_shutdown();
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "boot", required_argument, NULL, 'b' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct demo d = { .seconds = 5, .seed = (unsigned long long)time(NULL) };
-	char boot[512];
-	const char *cmdline = NULL;
-	int c, ret, violations;
-	char *end;
-
-	if (argc < 2 || strcmp(argv[1], "run")) {
-		usage(argc < 2 || !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc < 2 || !strcmp(argv[1], "--help") ? 0 : 2;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage_main(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
 	}
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "b:d:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			cmdline = optarg;
-			break;
-		case 'd':
-			d.seconds = strtod(optarg, &end);
-			if (*end || !(d.seconds > 0)) {
-				fprintf(stderr, "mmstress: --duration '%s': expected a positive number of seconds\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 's':
-			errno = 0;
-			d.seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg) {
-				fprintf(stderr, "mmstress: --seed '%s': expected an integer\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!cmdline) {
-		snprintf(boot, sizeof(boot), "nodes=2 cpus=%ld mem=512M",
-			 2 * max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-		cmdline = boot;
-	}
-	ret = mm_boot(cmdline);
-	if (ret) {
-		fprintf(stderr, "mmstress: cannot boot \"%s\": %s\n", cmdline, strerror(-ret));
-		return 2;
-	}
-	printf("mmstress demo: boot \"%s\", seed %llu, %.1f s\n\nbuddyinfo before:\n",
-	       cmdline, d.seed, d.seconds);
-	mm_proc_show("buddyinfo", stdout);
-	ret = mm_on_each_cpu(demo_cpu, &d);
-	if (ret)
-		fprintf(stderr, "mmstress: cannot start the CPUs: %s\n", strerror(-ret));
-	printf("\nbuddyinfo after:\n");
-	mm_proc_show("buddyinfo", stdout);
-	violations = mm_check(stdout);
-	printf("\n%lu operations on %u CPUs (%.0f ops/s), %lu corrupted blocks, "
-	       "%d mm_check violations, %lu BUG/WARNING reports\n",
-	       d.ops, num_online_cpus(), (double)d.ops / d.seconds, d.corrupt, violations,
-	       report_violations());
-	mm_shutdown();
-	if (ret || violations || d.corrupt || report_violations()) {
-		printf("FAIL: replay with: mmstress run --boot \"%s\" --seed %llu\n", cmdline, d.seed);
-		return 1;
-	}
-	printf("PASS\n");
-	return 0;
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1, argv[0]);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "topo"))
+		return cmd_topo(argc - 1, argv + 1);
+	fprintf(stderr, "mmstress: unknown command '%s'\n", argv[1]);
+	usage_main(stderr);
+	return 2;
 }

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress/harness.c - one `mmstress run`.
+ *
+ *   the CPUs	one pinned thread per simulated CPU (mm_on_each_cpu(), from
+ *		a runner thread): each draws a job by weight from its own
+ *		PRNG and runs one operation at a time until the duration is up
+ *		(run->stop) or it has done --ops operations; then it releases
+ *		everything it holds.
+ *   the monitor	the main thread: the live progress line, the watchdog
+ *		(a CPU whose progress stands still is reported as a soft
+ *		lockup with its last operation), the periodic mm_check() under
+ *		stop_machine(), the end of the run, and a hard deadline: a run
+ *		whose CPUs cannot stop is reported and the process exits, at
+ *		most the watchdog time (a check that could not stop a CPU)
+ *		plus GRACE_SECONDS after its end.
+ *   the end	every page handed between CPUs is checked and freed, the
+ *		sysctls restored, mm_check() run again, and the conservation
+ *		law must show no page allocated: anything left is a leak.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmstress.h"
+#include "../mm/internal.h"
+#include "../numa/ipi.h"
+
+#define GRACE_SECONDS	5.0
+
+static struct run *the_run;	/* for the report hook */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Every BUG, WARNING and bad page the allocator reports is a violation. */
+static void report_hook(enum report_type type, const char *headline)
+{
+	static const char *const kinds[] = { "BUG", "WARNING", "bad-page", "info" };
+
+	if (the_run)
+		add_violation(the_run, kinds[type], current->cpu, "%s", headline);
+}
+
+static unsigned int pick_job(const struct run *run, uint64_t r)
+{
+	unsigned int x = (unsigned int)(r % run->total_weight);
+
+	for (unsigned int j = 0; j < nr_jobs; j++) {
+		if (x < run->opt.weight[j])
+			return j;
+		x -= run->opt.weight[j];
+	}
+	return 0;
+}
+
+/* Test-only hooks: damage one held byte, forget one page, or hang. */
+static void inject(struct cpu_ctx *c)
+{
+	struct run *run = c->run;
+
+	if (run->opt.inject_hang && c->cpu == run->nr_cpus - 1 && c->nr_ops == 20) {
+		/* stuck with interrupts off: no IPI, no progress, never ends */
+		local_irq_disable();
+		for (;;)
+			cpu_relax();
+	}
+	if (c->cpu != 0)
+		return;
+	if (run->opt.inject_leak && c->nr_ops == 1) {
+		struct page *leaked = alloc_page(GFP_KERNEL);
+
+		(void)leaked;	/* never freed: the final check must see it */
+	}
+	if (run->opt.inject_corrupt && c->nr_ops >= 50 &&
+	    !__atomic_load_n(&run->corrupted, __ATOMIC_RELAXED)) {
+		struct page *page;
+		unsigned char *p;
+
+		if (!c->nheld) {
+			page = alloc_page(GFP_KERNEL);
+			if (!page)
+				return;
+			block_fill(page, 0, block_tag(c, 0));
+			held_add(c, page, 0, 0, block_tag(c, 0), 1ULL << 40);
+		}
+		p = page_address(c->held[0].page);
+		p[64 + 3] ^= 0x5a;	/* one byte of the first pattern word */
+		__atomic_store_n(&run->corrupted, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static void cpu_main(void *info)
+{
+	struct run *run = info;
+	struct cpu_ctx *c = &run->cpus[smp_processor_id()];
+
+	for (;;) {
+		uint64_t args[3] = { 0, 0, 0 }, t0;
+		unsigned int j;
+
+		if (run->opt.ops ? c->nr_ops >= run->opt.ops :
+				   __atomic_load_n(&run->stop, __ATOMIC_ACQUIRE))
+			break;
+		j = pick_job(run, prng_next(&c->rng));
+		WRITE_ONCE(c->last_job, (int)j);
+		t0 = now_ns();
+		jobs[j].op(c, args);
+		lat_record(&c->stats[j].lat, now_ns() - t0);
+		c->stats[j].ops++;
+		c->nr_ops++;
+		WRITE_ONCE(c->progress, c->nr_ops);
+		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang))
+			inject(c);
+	}
+	held_release_all(c);
+	WRITE_ONCE(c->last_job, -1);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+}
+
+struct runner {
+	struct run *run;
+	int ret;
+	int finished;		/* atomic */
+};
+
+static void *runner_main(void *p)
+{
+	struct runner *r = p;
+
+	r->ret = mm_on_each_cpu(cpu_main, r->run);
+	__atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* mm_check() under stop_machine(): its report goes to a fixed buffer. */
+struct check_ctx {
+	FILE *out;
+	int violations;
+};
+
+static int check_fn(void *data)
+{
+	struct check_ctx *cc = data;
+
+	cc->violations = mm_check(cc->out);
+	return 0;
+}
+
+static void describe_last_op(const struct cpu_ctx *c, char *buf, size_t len)
+{
+	int j = READ_ONCE(c->last_job);
+
+	if (j < 0) {
+		snprintf(buf, len, "(releasing its blocks)");
+		return;
+	}
+	snprintf(buf, len, "%s operation %llu (args %#llx %#llx %#llx)",
+		 jobs[j].name, (unsigned long long)READ_ONCE(c->progress),
+		 (unsigned long long)READ_ONCE(c->last_args[0]),
+		 (unsigned long long)READ_ONCE(c->last_args[1]),
+		 (unsigned long long)READ_ONCE(c->last_args[2]));
+}
+
+static void periodic_check(struct run *run)
+{
+	static char buf[16384];
+	struct check_ctx cc;
+	struct cpumask missing;
+	unsigned long lockflags;
+	unsigned int timeout_ms;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	cc.out = fmemopen(buf, sizeof(buf) - 1, "w");
+	cc.violations = 0;
+	if (!cc.out)
+		return;
+	setvbuf(cc.out, NULL, _IONBF, 0);
+	/* a CPU that cannot reach a safe point within the watchdog time hangs */
+	timeout_ms = (unsigned int)(run->opt.watchdog * 1000);
+	ret = stop_machine(check_fn, &cc, timeout_ms, &missing);
+	fclose(cc.out);
+	if (ret == -ETIMEDOUT) {
+		for (unsigned int k = 0; k < run->nr_cpus; k++) {
+			char op[160];
+
+			if (!cpumask_test_cpu(k, &missing))
+				continue;
+			describe_last_op(&run->cpus[k], op, sizeof(op));
+			add_violation(run, "hang", (int)k,
+				      "stop_machine: CPU#%u did not reach a safe point in %u ms; last: %s",
+				      k, timeout_ms, op);
+		}
+		spin_lock_irqsave(&run->lock, lockflags);
+		run->checks_failed++;
+		spin_unlock_irqrestore(&run->lock, lockflags);
+		return;
+	}
+	spin_lock_irqsave(&run->lock, lockflags);
+	if (cc.violations)
+		run->checks_failed++;
+	else
+		run->checks_passed++;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	if (cc.violations)
+		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violations: %.300s",
+			      cc.violations, buf);
+}
+
+static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
+{
+	unsigned long lockflags;
+	char when[32];
+
+	if (run->opt.ops)
+		snprintf(when, sizeof(when), "%.1fs", elapsed);
+	else
+		snprintf(when, sizeof(when), "%.1fs/%.0fs", elapsed, run->opt.duration);
+	unsigned long passed, failed;
+	int nr_v;
+
+	spin_lock_irqsave(&run->lock, lockflags);
+	passed = run->checks_passed;
+	failed = run->checks_failed;
+	nr_v = run->nr_v;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	printf("\r[%s] %llu ops, %.2f Mops/s | free %lu pages | checks %lu passed, %lu failed | %d violations  ",
+	       when, (unsigned long long)ops, rate / 1e6, nr_free_pages(), passed, failed, nr_v);
+	fflush(stdout);
+}
+
+/* The watchdog: a CPU whose progress has not moved for opt.watchdog s. */
+static void watchdog(struct run *run, uint64_t *last, double *since, int *reported, double now)
+{
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		struct cpu_ctx *c = &run->cpus[k];
+		uint64_t p = READ_ONCE(c->progress);
+
+		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || p != last[k]) {
+			last[k] = p;
+			since[k] = now;
+			continue;
+		}
+		if (!reported[k] && now - since[k] >= run->opt.watchdog) {
+			char op[160];
+
+			describe_last_op(c, op, sizeof(op));
+			add_violation(run, "soft-lockup", (int)k,
+				      "watchdog: BUG: soft lockup - CPU#%u stuck for %.0fs! [mmstress]; last: %s",
+				      k, now - since[k], op);
+			reported[k] = 1;
+		}
+	}
+}
+
+static void restore_sysctls(struct run *run)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[0]);
+	mm_sysctl_write("vm.min_free_kbytes", v);
+	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[1]);
+	mm_sysctl_write("vm.watermark_scale_factor", v);
+	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[2]);
+	mm_sysctl_write("vm.percpu_pagelist_fraction", v);
+}
+
+static long allocated_everywhere(void)
+{
+	long n = 0;
+
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid))
+			if (populated_zone(zone))
+				n += zone_alloc_pages(zone);
+	}
+	return n;
+}
+
+/* After the CPUs: pages still in transit, the final checks. */
+static void finish(struct run *run)
+{
+	unsigned long lockflags;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	long left;
+	int v;
+
+	if (mm_cpu_attach(0) == 0) {
+		for (unsigned int k = 0; k < run->nr_cpus; k++)
+			inbox_drain(&run->cpus[k]);
+		restore_sysctls(run);
+		mm_cpu_detach();
+	}
+	f = open_memstream(&buf, &len);
+	v = mm_check(f);
+	fclose(f);
+	spin_lock_irqsave(&run->lock, lockflags);
+	if (v)
+		run->checks_failed++;
+	else
+		run->checks_passed++;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	if (v)
+		add_violation(run, "mm_check", -1, "final mm_check(): %d violations: %.300s", v, buf);
+	free(buf);
+	left = allocated_everywhere();
+	if (left)
+		add_violation(run, "leak", -1,
+			      "conservation: %ld pages still allocated after every job released its blocks",
+			      left);
+}
+
+static unsigned long long sysctl_value(const char *name)
+{
+	char buf[32];
+
+	return mm_sysctl_read(name, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
+}
+
+int harness_run(struct run *run)
+{
+	struct runner r = { .run = run };
+	pthread_t tid;
+	double t0, next_check, next_progress, next_watchdog, stop_at = 0;
+	uint64_t *last, last_ops = 0;
+	double *since, last_t;
+	int *reported, tty = isatty(STDOUT_FILENO) && !run->opt.quiet;
+	unsigned long viol0;
+	int ret;
+
+	printk_set_quiet(1);
+	ret = mm_boot(run->opt.boot);
+	if (ret) {
+		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", run->opt.boot, strerror(-ret));
+		return 2;
+	}
+	run->nr_cpus = num_online_cpus();
+	run->cpus = aligned_alloc(64, run->nr_cpus * sizeof(*run->cpus));
+	last = calloc(run->nr_cpus, sizeof(*last));
+	since = calloc(run->nr_cpus, sizeof(*since));
+	reported = calloc(run->nr_cpus, sizeof(*reported));
+	if (!run->cpus || !last || !since || !reported) {
+		fprintf(stderr, "mmstress: out of memory\n");
+		mm_shutdown();
+		return 2;
+	}
+	memset(run->cpus, 0, run->nr_cpus * sizeof(*run->cpus));
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		run->cpus[k].run = run;
+		run->cpus[k].cpu = k;
+		prng_seed(&run->cpus[k].rng, run->opt.seed, k);
+	}
+	run->total_weight = 0;
+	for (unsigned int j = 0; j < nr_jobs; j++)
+		run->total_weight += run->opt.weight[j];
+	run->sysctl_defaults[0] = sysctl_value("vm.min_free_kbytes");
+	run->sysctl_defaults[1] = sysctl_value("vm.watermark_scale_factor");
+	run->sysctl_defaults[2] = sysctl_value("vm.percpu_pagelist_fraction");
+
+	the_run = run;
+	report_set_hook(report_hook);
+	viol0 = report_violations();
+	if (!run->opt.quiet)
+		printf("mmstress: %u CPUs, %u nodes, boot \"%s\", seed %llu, %s\n",
+		       run->nr_cpus, num_online_nodes(), run->opt.boot,
+		       (unsigned long long)run->opt.seed, run->opt.jobs_spec);
+
+	t0 = now_s();
+	last_t = t0;
+	next_check = t0 + run->opt.check_every;
+	next_progress = t0 + 0.5;
+	next_watchdog = t0 + 1;
+	for (unsigned int k = 0; k < run->nr_cpus; k++)
+		since[k] = t0;
+	if (pthread_create(&tid, NULL, runner_main, &r)) {
+		fprintf(stderr, "mmstress: cannot start the CPUs\n");
+		mm_shutdown();
+		return 2;
+	}
+	for (;;) {
+		struct timespec nap = { 0, 50 * 1000 * 1000 };
+		double t = now_s();
+
+		if (__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE))
+			break;
+		if (!run->opt.ops && !stop_at && t - t0 >= run->opt.duration) {
+			__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
+			stop_at = t;
+		}
+		if (stop_at && t - stop_at > GRACE_SECONDS) {
+			/* the CPUs cannot stop: report what we know and leave */
+			for (unsigned int k = 0; k < run->nr_cpus; k++) {
+				char op[160];
+
+				if (__atomic_load_n(&run->cpus[k].done, __ATOMIC_ACQUIRE) || reported[k])
+					continue;
+				describe_last_op(&run->cpus[k], op, sizeof(op));
+				add_violation(run, "hang", (int)k,
+					      "CPU#%u still running %.0f s after the end; last: %s",
+					      k, t - stop_at, op);
+			}
+			add_violation(run, "hang", -1,
+				      "the run could not stop %.0f s after its end: CPUs stuck (see the soft lockups)",
+				      GRACE_SECONDS);
+			run->elapsed = t - t0;
+			run->hung = 1;
+			if (tty)
+				printf("\n");
+			report_human(run, stdout);
+			if (run->opt.json[0])
+				report_json(run, run->opt.json);
+			fflush(NULL);
+			_exit(1);
+		}
+		if (t >= next_watchdog) {
+			watchdog(run, last, since, reported, t);
+			next_watchdog = t + 1;
+		}
+		if (run->opt.check_every > 0 && t >= next_check && !stop_at) {
+			periodic_check(run);
+			next_check = now_s() + run->opt.check_every;
+		}
+		if (tty && t >= next_progress) {
+			uint64_t ops = 0;
+
+			for (unsigned int k = 0; k < run->nr_cpus; k++)
+				ops += READ_ONCE(run->cpus[k].progress);
+			progress_line(run, t - t0, ops, (double)(ops - last_ops) / (t - last_t));
+			last_ops = ops;
+			last_t = t;
+			next_progress = t + 0.5;
+		}
+		nanosleep(&nap, NULL);
+	}
+	pthread_join(tid, NULL);
+	run->elapsed = now_s() - t0;
+	if (tty)
+		printf("\n");
+	if (r.ret)
+		add_violation(run, "harness", -1, "the CPUs could not be started: %s", strerror(-r.ret));
+	finish(run);
+	report_set_hook(NULL);
+	the_run = NULL;
+	if (report_violations() != viol0 && !run->nr_v)
+		add_violation(run, "BUG", -1, "the allocator reported a problem (see above)");
+
+	report_human(run, stdout);
+	if (run->opt.json[0] && report_json(run, run->opt.json))
+		fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
+	ret = run->nr_v ? 1 : 0;
+	free(last);
+	free(since);
+	free(reported);
+	mm_shutdown();
+	free(run->cpus);
+	run->cpus = NULL;
+	return ret;
+}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress/report.c - the end of a run: the human summary (per job, per
+ * CPU, per zone with its lock contention, checks, failures, violations and
+ * the replay command) and the JSON report (jansson).
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmstress.h"
+#include "../mm/internal.h"
+
+static void shell_quote(char *dst, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	if (o + 1 < len)
+		dst[o++] = '\'';
+	for (; *s && o + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(dst + o, "'\\''", 4);
+			o += 4;
+		} else {
+			dst[o++] = *s;
+		}
+	}
+	if (o + 1 < len)
+		dst[o++] = '\'';
+	dst[o] = '\0';
+}
+
+void replay_command(const struct run *run, char *buf, size_t len)
+{
+	char boot[600], jobs_q[300];
+
+	shell_quote(boot, sizeof(boot), run->opt.boot);
+	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
+	if (run->opt.ops)
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s",
+			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
+			 (unsigned long long)run->opt.ops,
+			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
+			 run->opt.inject_leak ? " --test-inject leak-page" : "",
+			 run->opt.inject_hang ? " --test-inject hang-cpu" : "");
+	else
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s",
+			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
+			 run->opt.duration,
+			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
+			 run->opt.inject_leak ? " --test-inject leak-page" : "",
+			 run->opt.inject_hang ? " --test-inject hang-cpu" : "");
+}
+
+void print_replay(const struct run *run, FILE *out)
+{
+	char cmd[1200];
+
+	replay_command(run, cmd, sizeof(cmd));
+	fprintf(out, "replay: %s\n", cmd);
+}
+
+/* A job's statistics summed over the CPUs. */
+static void job_totals(const struct run *run, unsigned int j, struct job_stats *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		const struct job_stats *s = &run->cpus[k].stats[j];
+
+		if (!cpu_settled(run, k))
+			continue;
+		t->ops += s->ops;
+		t->failures += s->failures;
+		for (int g = 0; g < NR_GFP_KINDS; g++)
+			for (int o = 0; o < MAX_ORDER; o++)
+				t->fail[g][o] += s->fail[g][o];
+		lat_merge(&t->lat, &s->lat);
+	}
+}
+
+static void fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 10000)
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+	else if (ns < 10000000)
+		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
+	else
+		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+}
+
+struct cpu_pcp {
+	unsigned long allocs, refills, drains, remote_frees;
+};
+
+static void cpu_pcp_totals(unsigned int cpu, struct cpu_pcp *p)
+{
+	memset(p, 0, sizeof(*p));
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid)) {
+			const struct pcp_stats *st;
+
+			if (!populated_zone(zone))
+				continue;
+			st = &zone->pageset[cpu].stat;
+			p->allocs += READ_ONCE(st->fast_allocs) + READ_ONCE(st->hits);
+			p->refills += READ_ONCE(st->refills);
+			p->drains += READ_ONCE(st->drains);
+			p->remote_frees += READ_ONCE(st->remote_frees);
+		}
+	}
+}
+
+/* Order-0 allocations that found a page on the list (no refill needed). */
+static double hit_rate(const struct cpu_pcp *p)
+{
+	return p->allocs ? 100.0 * (double)(p->allocs - min(p->refills, p->allocs)) /
+			   (double)p->allocs : 100.0;
+}
+
+void report_human(struct run *run, FILE *out)
+{
+	unsigned long long total_ops = 0;
+	struct job_stats t;
+
+	fprintf(out, "\n== mmstress %s: %.1f s, %u CPUs, %u nodes, seed %llu ==\n",
+		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, num_online_nodes(),
+		(unsigned long long)run->opt.seed);
+	fprintf(out, "boot: %s\njobs: %s\n\n", run->opt.boot, run->opt.jobs_spec);
+
+	fprintf(out, "%-14s %12s %12s %9s %9s %9s %9s %9s\n", "job", "ops", "ops/s",
+		"failures", "p50", "p90", "p99", "max");
+	for (unsigned int j = 0; j < nr_jobs; j++) {
+		char p50[16], p90[16], p99[16], mx[16];
+
+		if (!run->opt.weight[j])
+			continue;
+		job_totals(run, j, &t);
+		total_ops += t.ops;
+		fmt_ns(p50, sizeof(p50), lat_percentile(&t.lat, 0.50));
+		fmt_ns(p90, sizeof(p90), lat_percentile(&t.lat, 0.90));
+		fmt_ns(p99, sizeof(p99), lat_percentile(&t.lat, 0.99));
+		fmt_ns(mx, sizeof(mx), t.lat.max_ns);
+		fprintf(out, "%-14s %12llu %12.0f %9llu %9s %9s %9s %9s\n", jobs[j].name,
+			(unsigned long long)t.ops, (double)t.ops / run->elapsed,
+			(unsigned long long)t.failures, p50, p90, p99, mx);
+	}
+	fprintf(out, "%-14s %12llu %12.0f\n\n", "all", total_ops, (double)total_ops / run->elapsed);
+
+	fprintf(out, "allocation failures by gfp type and order (not violations):\n");
+	for (int g = 0; g < NR_GFP_KINDS; g++) {
+		unsigned long long sum[MAX_ORDER] = { 0 }, any = 0;
+
+		for (unsigned int j = 0; j < nr_jobs; j++) {
+			job_totals(run, j, &t);
+			for (int o = 0; o < MAX_ORDER; o++) {
+				sum[o] += t.fail[g][o];
+				any += t.fail[g][o];
+			}
+		}
+		if (!any)
+			continue;
+		fprintf(out, "  %-24s", gfp_kind_name[g]);
+		for (int o = 0; o < MAX_ORDER; o++)
+			if (sum[o])
+				fprintf(out, " order-%d:%llu", o, sum[o]);
+		fprintf(out, "\n");
+	}
+
+	fprintf(out, "\n%4s %4s %7s %12s %8s %9s %8s %8s  %s\n", "cpu", "node", "host-pu",
+		"ops", "pcp-hit", "refills", "drains", "remote", "op-log-hash");
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		struct cpu_pcp p;
+		char hash[24] = "(still running)";
+
+		cpu_pcp_totals(k, &p);
+		if (cpu_settled(run, k))
+			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)run->cpus[k].op_hash);
+		fprintf(out, "%4u %4d %7d %12llu %7.1f%% %9lu %8lu %8lu  %s\n", k,
+			machine.cpu_node[k], machine.cpu_host_pu[k],
+			(unsigned long long)READ_ONCE(run->cpus[k].progress), hit_rate(&p), p.refills,
+			p.drains, p.remote_frees, hash);
+	}
+
+	fprintf(out, "\n%-14s %10s %10s %7s %7s %7s %12s %10s %11s\n", "zone", "managed", "free",
+		"min", "low", "high", "lock-acq", "contended", "wait");
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid)) {
+			struct lock_stats st;
+			char name[24], wait[16];
+
+			if (!populated_zone(zone))
+				continue;
+			spin_lock_stats_read(&zone->lock, &st);
+			snprintf(name, sizeof(name), "%d/%s", nid, zone->name);
+			fmt_ns(wait, sizeof(wait), st.wait_ns);
+			fprintf(out, "%-14s %10lu %10lu %7lu %7lu %7lu %12lu %9.2f%% %11s\n", name,
+				zone->managed_pages, zone_page_state(zone, NR_FREE_PAGES),
+				min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
+				st.acquisitions,
+				st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0.0,
+				wait);
+		}
+	}
+
+	fprintf(out, "\nchecks: %lu passed, %lu failed (periodic under stop_machine(), and final)\n",
+		run->checks_passed, run->checks_failed);
+	if (!run->nr_v) {
+		fprintf(out, "violations: none\n");
+		return;
+	}
+	fprintf(out, "violations: %d%s\n", run->nr_v + run->nr_v_dropped,
+		run->nr_v_dropped ? " (the first ones below)" : "");
+	for (int i = 0; i < run->nr_v; i++) {
+		if (run->v[i].cpu >= 0)
+			fprintf(out, "  [%s] cpu %d: %s\n", run->v[i].kind, run->v[i].cpu, run->v[i].message);
+		else
+			fprintf(out, "  [%s] %s\n", run->v[i].kind, run->v[i].message);
+	}
+	print_replay(run, out);
+}
+
+static json_t *vmstat_json(void)
+{
+	json_t *o = json_object();
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return o;
+	mm_proc_show("vmstat", f);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		unsigned long long v;
+
+		if (sscanf(line, "%63s %llu", name, &v) == 2)
+			json_object_set_new(o, name, json_integer((json_int_t)v));
+	}
+	free(buf);
+	return o;
+}
+
+int report_json(struct run *run, const char *path)
+{
+	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
+	json_t *zones = json_array(), *viol = json_array();
+	char cmd[1200];
+	int ret;
+
+	json_object_set_new(root, "result", json_string(run->nr_v ? "fail" : "pass"));
+	json_object_set_new(root, "seed", json_integer((json_int_t)run->opt.seed));
+	json_object_set_new(root, "boot", json_string(run->opt.boot));
+	json_object_set_new(root, "jobs_spec", json_string(run->opt.jobs_spec));
+	json_object_set_new(root, "elapsed_s", json_real(run->elapsed));
+	if (run->opt.ops)
+		json_object_set_new(root, "ops_per_cpu", json_integer((json_int_t)run->opt.ops));
+	else
+		json_object_set_new(root, "duration_s", json_real(run->opt.duration));
+
+	for (int i = 0; i < run->nr_v; i++)
+		json_array_append_new(viol, json_pack("{s:s, s:i, s:s}", "kind", run->v[i].kind,
+						      "cpu", run->v[i].cpu,
+						      "message", run->v[i].message));
+	json_object_set_new(root, "violations", viol);
+	json_object_set_new(root, "violations_dropped", json_integer(run->nr_v_dropped));
+
+	for (unsigned int j = 0; j < nr_jobs; j++) {
+		struct job_stats t;
+		json_t *fail = json_object(), *lat;
+
+		if (!run->opt.weight[j])
+			continue;
+		job_totals(run, j, &t);
+		for (int g = 0; g < NR_GFP_KINDS; g++) {
+			json_t *by_order = json_object();
+
+			for (int o = 0; o < MAX_ORDER; o++) {
+				char key[8];
+
+				if (!t.fail[g][o])
+					continue;
+				snprintf(key, sizeof(key), "%d", o);
+				json_object_set_new(by_order, key, json_integer((json_int_t)t.fail[g][o]));
+			}
+			if (json_object_size(by_order))
+				json_object_set_new(fail, gfp_kind_name[g], by_order);
+			else
+				json_decref(by_order);
+		}
+		lat = json_pack("{s:I, s:I, s:I, s:I, s:I}",
+				"p50", (json_int_t)lat_percentile(&t.lat, 0.50),
+				"p90", (json_int_t)lat_percentile(&t.lat, 0.90),
+				"p99", (json_int_t)lat_percentile(&t.lat, 0.99),
+				"p999", (json_int_t)lat_percentile(&t.lat, 0.999),
+				"max", (json_int_t)t.lat.max_ns);
+		json_object_set_new(jobs_o, jobs[j].name,
+				    json_pack("{s:I, s:f, s:I, s:I, s:o, s:o}",
+					      "ops", (json_int_t)t.ops,
+					      "ops_per_sec", (double)t.ops / run->elapsed,
+					      "weight", (json_int_t)run->opt.weight[j],
+					      "failed", (json_int_t)t.failures,
+					      "failures", fail, "latency_ns", lat));
+	}
+	json_object_set_new(root, "jobs", jobs_o);
+
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		struct cpu_pcp p;
+		char hash[24];
+
+		cpu_pcp_totals(k, &p);
+		if (cpu_settled(run, k))
+			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)run->cpus[k].op_hash);
+		else
+			snprintf(hash, sizeof(hash), "running");
+		json_array_append_new(cpus, json_pack("{s:i, s:i, s:i, s:I, s:s, s:f, s:I, s:I, s:I}",
+			"cpu", (int)k, "node", machine.cpu_node[k], "host_pu", machine.cpu_host_pu[k],
+			"ops", (json_int_t)READ_ONCE(run->cpus[k].progress), "op_log_hash", hash,
+			"pcp_hit_rate", hit_rate(&p) / 100.0, "pcp_refills", (json_int_t)p.refills,
+			"pcp_drains", (json_int_t)p.drains, "remote_frees", (json_int_t)p.remote_frees));
+	}
+	json_object_set_new(root, "cpus", cpus);
+
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for_each_zone_of_node(zone, NODE_DATA(nid)) {
+			struct lock_stats st;
+
+			if (!populated_zone(zone))
+				continue;
+			spin_lock_stats_read(&zone->lock, &st);
+			json_array_append_new(zones, json_pack(
+				"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
+				"node", nid, "zone", zone->name,
+				"managed", (json_int_t)zone->managed_pages,
+				"free", (json_int_t)zone_page_state(zone, NR_FREE_PAGES),
+				"pcp", (json_int_t)zone_pcp_pages(zone),
+				"min", (json_int_t)min_wmark_pages(zone),
+				"low", (json_int_t)low_wmark_pages(zone),
+				"high", (json_int_t)high_wmark_pages(zone),
+				"lock", "acquisitions", (json_int_t)st.acquisitions,
+				"contended", (json_int_t)st.contended,
+				"wait_ns", (json_int_t)st.wait_ns,
+				"wait_max_ns", (json_int_t)st.wait_max_ns));
+		}
+	}
+	json_object_set_new(root, "zones", zones);
+	json_object_set_new(root, "vmstat", vmstat_json());
+	json_object_set_new(root, "checks", json_pack("{s:I, s:I}",
+			    "passed", (json_int_t)run->checks_passed,
+			    "failed", (json_int_t)run->checks_failed));
+	replay_command(run, cmd, sizeof(cmd));
+	json_object_set_new(root, "replay", json_string(cmd));
+
+	ret = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return ret;
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
+ * report, replay by seed with --ops, bad input, and the self-checks (a
+ * corrupted byte and a leaked page must be found).  In the TSan build the
+ * all-jobs run on nodes=4 cpus=16 is the race hunt of `make check`.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+extern char **environ;
+
+static char mmstress[PATH_MAX];
+
+struct result {
+	int status;		/* exit code, or 128 + signal */
+	char *out;
+	char *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Run mmstress with the given arguments (NULL-terminated). */
+static struct result run_mmstress(const char *first, ...)
+{
+	char out_path[] = "/tmp/mmstress-test-out-XXXXXX", err_path[] = "/tmp/mmstress-test-err-XXXXXX";
+	const char *argv[40] = { mmstress };
+	posix_spawn_file_actions_t fa;
+	struct result r = { 0 };
+	int argc = 1, out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), status;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+	assert_int_equal(posix_spawn(&pid, mmstress, &fa, NULL, (char **)argv, environ), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out_fd);
+	close(err_fd);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.out = slurp(out_path);
+	r.err = slurp(err_path);
+	unlink(out_path);
+	unlink(err_path);
+	return r;
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+#define assert_contains(hay, needle) do {					\
+	if (!strstr((hay), (needle)))						\
+		fail_msg("expected \"%s\" in:\n%s", (needle), (hay));		\
+} while (0)
+
+static void assert_clean_exit(struct result *r, int code)
+{
+	if (r->status != code)
+		fail_msg("exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->status, code,
+			 r->out, r->err);
+	if (strstr(r->err, "ThreadSanitizer") || strstr(r->err, "AddressSanitizer") ||
+	    strstr(r->err, "runtime error"))
+		fail_msg("a sanitizer reported:\n%s", r->err);
+}
+
+static void test_help_list_topo(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("--help", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "run");
+	result_free(&r);
+	r = run_mmstress("run", "--help", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "--ops N");
+	result_free(&r);
+	r = run_mmstress("list", NULL);
+	assert_clean_exit(&r, 0);
+	for (const char *const *j = (const char *const[]){ "page-churn", "pcp-pingpong", "fragment",
+							  "atomic", "drain", "sysctl", NULL }; *j; j++)
+		assert_contains(r.out, *j);
+	result_free(&r);
+	r = run_mmstress("topo", "--boot", "nodes=2 cpus=4 mem=64M", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "node 1: RAM");
+	assert_contains(r.out, "cpu 3: node 1, host PU");
+	assert_contains(r.out, "zone DMA32");
+	assert_contains(r.out, "node distances:");
+	result_free(&r);
+	r = run_mmstress("topo", "--help", NULL);
+	assert_clean_exit(&r, 0);
+	result_free(&r);
+}
+
+static void test_bad_input(void **state)
+{
+	static const struct { const char *args[4]; const char *says; } bad[] = {
+		{ { "run", "--jobs", "nosuchjob" }, "unknown job 'nosuchjob'" },
+		{ { "run", "--jobs", "page-churn:0" }, "bad weight '0'" },
+		{ { "run", "--jobs", "page-churn:-2" }, "bad weight '-2'" },
+		{ { "run", "--jobs", "page-churn:abc" }, "bad weight 'abc'" },
+		{ { "run", "--jobs", "drain,drain" }, "given twice" },
+		{ { "run", "--duration", "0" }, "--duration '0'" },
+		{ { "run", "--duration", "-5" }, "--duration '-5'" },
+		{ { "run", "--duration", "soon" }, "--duration 'soon'" },
+		{ { "run", "--ops", "0" }, "--ops '0'" },
+		{ { "run", "--boot", "nodes=3 cpus=4" }, "does not spread evenly" },
+		{ { "run", "--boot", "frobnicate=1" }, "unknown parameter 'frobnicate=1'" },
+		{ { "run", "--seed", "x1" }, "--seed 'x1'" },
+		{ { "run", "--what" }, "unknown option '--what'" },
+		{ { "run", "--duration" }, "--duration needs a value" },
+		{ { "topo", "--boot", "mem=1Q" }, "bad value '1Q' for 'mem'" },
+		{ { "fly" }, "unknown command 'fly'" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct result r = run_mmstress(bad[i].args[0], bad[i].args[1], bad[i].args[2],
+					       bad[i].args[3], NULL);
+
+		assert_clean_exit(&r, 2);
+		assert_contains(r.err, bad[i].says);
+		result_free(&r);
+	}
+	{
+		struct result r = run_mmstress("run", "--duration", "1", "--ops", "5", NULL);
+
+		assert_clean_exit(&r, 2);
+		result_free(&r);
+	}
+}
+
+static json_t *load_json(const char *path)
+{
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+
+	if (!j)
+		fail_msg("%s: %s", path, err.text);
+	return j;
+}
+
+static void test_short_run_json(void **state)
+{
+	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+	const char *keys[] = { "result", "seed", "boot", "violations", "jobs", "cpus", "zones",
+			       "vmstat", "checks", "replay" };
+	json_t *j, *jobs, *job, *cpus;
+	const char *name;
+	struct result r;
+	(void)state;
+
+	close(mkstemps(json_path, 5));
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "2",
+			 "--check-every", "0.5", "--seed", "42", "--json", json_path, NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	assert_contains(r.out, "violations: none");
+	result_free(&r);
+
+	j = load_json(json_path);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_object_get(j, keys[i]))
+			fail_msg("JSON report lacks \"%s\"", keys[i]);
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "pass");
+	assert_int_equal(json_integer_value(json_object_get(j, "seed")), 42);
+	assert_int_equal(json_array_size(json_object_get(j, "violations")), 0);
+	jobs = json_object_get(j, "jobs");
+	assert_int_equal(json_object_size(jobs), 6);
+	json_object_foreach(jobs, name, job) {
+		json_t *lat = json_object_get(job, "latency_ns");
+
+		if (json_integer_value(json_object_get(job, "ops")) <= 0)
+			fail_msg("job %s did no operation", name);
+		assert_true(json_real_value(json_object_get(job, "ops_per_sec")) > 0);
+		assert_non_null(json_object_get(job, "failures"));
+		assert_true(json_integer_value(json_object_get(lat, "p50")) <=
+			    json_integer_value(json_object_get(lat, "p99")));
+		assert_true(json_integer_value(json_object_get(lat, "p99")) <=
+			    json_integer_value(json_object_get(lat, "max")));
+	}
+	cpus = json_object_get(j, "cpus");
+	assert_int_equal(json_array_size(cpus), 4);
+	assert_int_equal(strlen(json_string_value(json_object_get(json_array_get(cpus, 3),
+								   "op_log_hash"))), 16);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "vmstat"), "pgfree")) > 0);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "checks"), "passed")) >= 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checks"), "failed")), 0);
+	json_decref(j);
+	unlink(json_path);
+}
+
+/* The per-CPU operation sequence of --ops is a function of the seed. */
+static void hashes_of(const char *seed, char hashes[8][20])
+{
+	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+	struct result r;
+	json_t *j, *cpus;
+
+	close(mkstemps(json_path, 5));
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "2000",
+			 "--seed", seed, "--quiet", "--json", json_path, NULL);
+	assert_clean_exit(&r, 0);
+	result_free(&r);
+	j = load_json(json_path);
+	cpus = json_object_get(j, "cpus");
+	assert_int_equal(json_array_size(cpus), 4);
+	for (size_t k = 0; k < 4; k++) {
+		json_t *c = json_array_get(cpus, k);
+
+		assert_int_equal(json_integer_value(json_object_get(c, "ops")), 2000);
+		snprintf(hashes[k], 20, "%s", json_string_value(json_object_get(c, "op_log_hash")));
+	}
+	json_decref(j);
+	unlink(json_path);
+}
+
+static void test_ops_replay(void **state)
+{
+	char a[8][20], b[8][20], c[8][20];
+	(void)state;
+
+	hashes_of("1234", a);
+	hashes_of("1234", b);
+	hashes_of("1235", c);
+	for (int k = 0; k < 4; k++) {
+		assert_string_equal(a[k], b[k]);
+		assert_string_not_equal(a[k], c[k]);
+		if (k)
+			assert_string_not_equal(a[k], a[0]);
+	}
+}
+
+static void test_finds_corruption(void **state)
+{
+	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+	struct result r;
+	json_t *j, *v;
+	(void)state;
+
+	close(mkstemps(json_path, 5));
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+			 "--quiet", "--seed", "9", "--test-inject", "corrupt-byte",
+			 "--json", json_path, NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "mmstress FAIL");
+	assert_contains(r.out, "DATA CORRUPTION on CPU 0");
+	assert_contains(r.out, "expected ");
+	assert_contains(r.out, ", found ");
+	assert_contains(r.out, "pfn 0x");
+	assert_contains(r.out, "replay: ");
+	assert_contains(r.out, "--seed 9");
+	result_free(&r);
+	j = load_json(json_path);
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "fail");
+	v = json_array_get(json_object_get(j, "violations"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "data-corruption");
+	json_decref(j);
+	unlink(json_path);
+}
+
+static void test_finds_leak(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+			 "--quiet", "--test-inject", "leak-page", NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "[leak] conservation: 1 pages still allocated");
+	assert_contains(r.out, "replay: ");
+	result_free(&r);
+}
+
+/* A CPU stuck with interrupts off: the watchdog names it, the run ends. */
+static void test_finds_hang(void **state)
+{
+	struct timespec t0, t1;
+	struct result r;
+	(void)state;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = run_mmstress("run", "--boot", "nodes=1 cpus=2 mem=64M", "--duration", "1",
+			 "--watchdog", "1", "--check-every", "0.5", "--quiet",
+			 "--test-inject", "hang-cpu", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "watchdog: BUG: soft lockup - CPU#1 stuck for");
+	assert_contains(r.out, " operation 20 (args ");
+	assert_contains(r.out, "stop_machine: CPU#1 did not reach a safe point");
+	assert_contains(r.out, "replay: ");
+	/* duration 1 s + watchdog 1 s + grace 5 s, and some slack */
+	assert_true(t1.tv_sec - t0.tv_sec < 20);
+	result_free(&r);
+}
+
+/* All jobs at once on a machine eight times the host: no report, no race. */
+static void test_all_jobs_16_cpus(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=4 cpus=16 mem=256M", "--duration", "3",
+			 "--check-every", "1", "--quiet", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help_list_topo),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_short_run_json),
+		cmocka_unit_test(test_ops_replay),
+		cmocka_unit_test(test_finds_corruption),
+		cmocka_unit_test(test_finds_leak),
+		cmocka_unit_test(test_finds_hang),
+		cmocka_unit_test(test_all_jobs_16_cpus),
+	};
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return 1;
+	self[n] = '\0';
+	/* BUILD/tests/test_cli -> BUILD/mmstress */
+	snprintf(mmstress, sizeof(mmstress), "%s/../mmstress", dirname(self));
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
