@@ -76,19 +76,15 @@ static const struct workload workloads[] = {
 /* Sum of every populated zone's lock statistics. */
 static void zone_lock_totals(unsigned long *acq, unsigned long *cont)
 {
+	struct zone *zone;
+
 	*acq = *cont = 0;
-	for_each_online_node(nid) {
-		struct zone *zone;
+	for_each_populated_zone(zone) {
+		struct lock_stats st;
 
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			struct lock_stats st;
-
-			if (!populated_zone(zone))
-				continue;
-			spin_lock_stats_read(&zone->lock, &st);
-			*acq += st.acquisitions;
-			*cont += st.contended;
-		}
+		spin_lock_stats_read(&zone->lock, &st);
+		*acq += st.acquisitions;
+		*cont += st.contended;
 	}
 }
 

@@ -204,6 +204,7 @@ int zone_is_valid(struct zone *zone, FILE *report)
 
 int mm_check(FILE *report)
 {
+	struct zone *zone;
 	int violations = 0;
 
 	if (!smp_load_acquire(&mm_booted)) {
@@ -211,12 +212,7 @@ int mm_check(FILE *report)
 			fprintf(report, "mm_check: no machine is booted\n");
 		return -ENODEV;
 	}
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			if (populated_zone(zone))
-				violations += zone_is_valid(zone, report);
-	}
+	for_each_populated_zone(zone)
+		violations += zone_is_valid(zone, report);
 	return violations;
 }

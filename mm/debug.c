@@ -185,14 +185,10 @@ void bad_page(struct page *page, const char *reason)
 static unsigned long global_pcp_pages(void)
 {
 	unsigned long n = 0;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			if (populated_zone(zone))
-				n += zone_pcp_pages(zone);
-	}
+	for_each_populated_zone(zone)
+		n += zone_pcp_pages(zone);
 	return n;
 }
 

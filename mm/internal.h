@@ -51,7 +51,6 @@ int mm_cpu_ok(const char *func);
 /* pcp.c: the per-CPU hot/cold lists */
 int pcp_init(void);
 void pcp_exit(void);
-void setup_zone_pagesets(void);
 int zone_batchsize(const struct zone *zone);
 struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone, gfp_t gfp_flags);
 void free_hot_cold_page(struct page *page, int cold);

@@ -16,14 +16,11 @@ static void show_val_kb(FILE *out, const char *label, unsigned long pages)
 static unsigned long si_mem_available(void)
 {
 	unsigned long wmark_low = 0, pagecache, reclaimable;
+	struct zone *zone;
 	long available;
 
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			wmark_low += low_wmark_pages(zone);
-	}
+	for_each_zone(zone)
+		wmark_low += low_wmark_pages(zone);
 	available = (long)global_zone_page_state(NR_FREE_PAGES) -
 		    (long)totalreserve_pages_get();
 	pagecache = global_node_page_state(NR_ACTIVE_FILE) +
@@ -41,18 +38,15 @@ void meminfo_show(FILE *out)
 	unsigned long freeram = global_zone_page_state(NR_FREE_PAGES);
 	unsigned long totalhigh = 0, freehigh = 0;
 	unsigned long lru[5];
+	struct zone *zone;
 
 	for (int i = 0; i < 5; i++)
 		lru[i] = global_node_page_state((enum node_stat_item)(NR_LRU_BASE + i));
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			if (!is_highmem(zone))
-				continue;
-			totalhigh += zone->managed_pages;
-			freehigh += zone_page_state_snapshot(zone, NR_FREE_PAGES);
-		}
+	for_each_populated_zone(zone) {
+		if (!is_highmem(zone))
+			continue;
+		totalhigh += zone->managed_pages;
+		freehigh += zone_page_state_snapshot(zone, NR_FREE_PAGES);
 	}
 
 	show_val_kb(out, "MemTotal:       ", totalram_pages);

@@ -231,6 +231,25 @@ static inline int populated_zone(const struct zone *zone)
 	return zone->present_pages != 0;
 }
 
+/* Every zone of every node, in order (Linux's next_zone()). */
+static inline struct zone *next_zone(struct zone *zone)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int nid = pgdat->node_id + 1;
+
+	if (zone < pgdat->node_zones + MAX_NR_ZONES - 1)
+		return zone + 1;
+	return nid < (int)num_online_nodes() ? NODE_DATA(nid)->node_zones : NULL;
+}
+
+#define for_each_zone(zone) \
+	for ((zone) = NODE_DATA(0)->node_zones; (zone); (zone) = next_zone(zone))
+#define for_each_populated_zone(zone) \
+	for_each_zone(zone) \
+		if (!populated_zone(zone)) \
+			; /* skip it */ \
+		else
+
 static inline enum zone_type zone_idx(const struct zone *zone)
 {
 	return (enum zone_type)(zone - zone->zone_pgdat->node_zones);

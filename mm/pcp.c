@@ -105,7 +105,7 @@ static void pageset_set_high_and_batch(struct zone *zone, struct per_cpu_pageset
 	}
 }
 
-void setup_zone_pagesets(void)
+static void setup_zone_pagesets(void)
 {
 	percpu_pagelist_fraction = 0;
 	for_each_online_node(nid) {

@@ -281,26 +281,20 @@ unsigned long node_page_state(const pg_data_t *pgdat, enum node_stat_item item)
 unsigned long global_zone_page_state(enum zone_stat_item item)
 {
 	unsigned long x = 0;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			x += zone_page_state_snapshot(zone, item);
-	}
+	for_each_zone(zone)
+		x += zone_page_state_snapshot(zone, item);
 	return x;
 }
 
 unsigned long global_numa_state(enum numa_stat_item item)
 {
 	unsigned long x = 0;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			x += zone_numa_state_snapshot(zone, item);
-	}
+	for_each_zone(zone)
+		x += zone_numa_state_snapshot(zone, item);
 	return x;
 }
 
@@ -328,23 +322,19 @@ long zone_alloc_pages(const struct zone *zone)
 
 void all_vm_events(unsigned long *ret)
 {
+	struct zone *zone;
+
 	memset(ret, 0, NR_VM_EVENT_ITEMS * sizeof(*ret));
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 			ret[i] += READ_ONCE(vm_event_states[cpu].event[i]);
 	/* what the per-CPU list fast paths counted on their own lines */
-	for_each_online_node(nid) {
-		struct zone *zone;
+	for_each_populated_zone(zone) {
+		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+			const struct pcp_stats *st = &zone->pageset[cpu].stat;
 
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			if (!populated_zone(zone))
-				continue;
-			for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-				const struct pcp_stats *st = &zone->pageset[cpu].stat;
-
-				ret[PGALLOC_DMA + zone_idx(zone)] += READ_ONCE(st->fast_allocs);
-				ret[PGFREE] += READ_ONCE(st->frees);
-			}
+			ret[PGALLOC_DMA + zone_idx(zone)] += READ_ONCE(st->fast_allocs);
+			ret[PGFREE] += READ_ONCE(st->frees);
 		}
 	}
 }

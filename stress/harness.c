@@ -285,15 +285,11 @@ static void restore_sysctls(struct run *run)
 
 static long allocated_everywhere(void)
 {
+	struct zone *zone;
 	long n = 0;
 
-	for_each_online_node(nid) {
-		struct zone *zone;
-
-		for_each_zone_of_node(zone, NODE_DATA(nid))
-			if (populated_zone(zone))
-				n += zone_alloc_pages(zone);
-	}
+	for_each_populated_zone(zone)
+		n += zone_alloc_pages(zone);
 	return n;
 }
 

@@ -94,21 +94,16 @@ struct cpu_pcp {
 
 static void cpu_pcp_totals(unsigned int cpu, struct cpu_pcp *p)
 {
+	struct zone *zone;
+
 	memset(p, 0, sizeof(*p));
-	for_each_online_node(nid) {
-		struct zone *zone;
+	for_each_populated_zone(zone) {
+		const struct pcp_stats *st = &zone->pageset[cpu].stat;
 
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			const struct pcp_stats *st;
-
-			if (!populated_zone(zone))
-				continue;
-			st = &zone->pageset[cpu].stat;
-			p->allocs += READ_ONCE(st->fast_allocs) + READ_ONCE(st->hits);
-			p->refills += READ_ONCE(st->refills);
-			p->drains += READ_ONCE(st->drains);
-			p->remote_frees += READ_ONCE(st->remote_frees);
-		}
+		p->allocs += READ_ONCE(st->fast_allocs) + READ_ONCE(st->hits);
+		p->refills += READ_ONCE(st->refills);
+		p->drains += READ_ONCE(st->drains);
+		p->remote_frees += READ_ONCE(st->remote_frees);
 	}
 }
 
@@ -123,6 +118,7 @@ void report_human(struct run *run, FILE *out)
 {
 	unsigned long long total_ops = 0;
 	struct job_stats t;
+	struct zone *zone;
 
 	fprintf(out, "\n== mmstress %s: %.1f s, %u CPUs, %u nodes, seed %llu ==\n",
 		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, num_online_nodes(),
@@ -185,25 +181,19 @@ void report_human(struct run *run, FILE *out)
 
 	fprintf(out, "\n%-14s %10s %10s %7s %7s %7s %12s %10s %11s\n", "zone", "managed", "free",
 		"min", "low", "high", "lock-acq", "contended", "wait");
-	for_each_online_node(nid) {
-		struct zone *zone;
+	for_each_populated_zone(zone) {
+		struct lock_stats st;
+		char name[24], wait[16];
 
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			struct lock_stats st;
-			char name[24], wait[16];
-
-			if (!populated_zone(zone))
-				continue;
-			spin_lock_stats_read(&zone->lock, &st);
-			snprintf(name, sizeof(name), "%d/%s", nid, zone->name);
-			fmt_ns(wait, sizeof(wait), st.wait_ns);
-			fprintf(out, "%-14s %10lu %10lu %7lu %7lu %7lu %12lu %9.2f%% %11s\n", name,
-				zone->managed_pages, zone_page_state(zone, NR_FREE_PAGES),
-				min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
-				st.acquisitions,
-				st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0.0,
-				wait);
-		}
+		spin_lock_stats_read(&zone->lock, &st);
+		snprintf(name, sizeof(name), "%d/%s", zone->node, zone->name);
+		fmt_ns(wait, sizeof(wait), st.wait_ns);
+		fprintf(out, "%-14s %10lu %10lu %7lu %7lu %7lu %12lu %9.2f%% %11s\n", name,
+			zone->managed_pages, zone_page_state(zone, NR_FREE_PAGES),
+			min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
+			st.acquisitions,
+			st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0.0,
+			wait);
 	}
 
 	fprintf(out, "\nchecks: %lu passed, %lu failed (periodic under stop_machine(), and final)\n",
@@ -249,6 +239,7 @@ int report_json(struct run *run, const char *path)
 {
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
 	json_t *zones = json_array(), *viol = json_array();
+	struct zone *zone;
 	char cmd[1200];
 	int ret;
 
@@ -325,29 +316,23 @@ int report_json(struct run *run, const char *path)
 	}
 	json_object_set_new(root, "cpus", cpus);
 
-	for_each_online_node(nid) {
-		struct zone *zone;
+	for_each_populated_zone(zone) {
+		struct lock_stats st;
 
-		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			struct lock_stats st;
-
-			if (!populated_zone(zone))
-				continue;
-			spin_lock_stats_read(&zone->lock, &st);
-			json_array_append_new(zones, json_pack(
-				"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
-				"node", nid, "zone", zone->name,
-				"managed", (json_int_t)zone->managed_pages,
-				"free", (json_int_t)zone_page_state(zone, NR_FREE_PAGES),
-				"pcp", (json_int_t)zone_pcp_pages(zone),
-				"min", (json_int_t)min_wmark_pages(zone),
-				"low", (json_int_t)low_wmark_pages(zone),
-				"high", (json_int_t)high_wmark_pages(zone),
-				"lock", "acquisitions", (json_int_t)st.acquisitions,
-				"contended", (json_int_t)st.contended,
-				"wait_ns", (json_int_t)st.wait_ns,
-				"wait_max_ns", (json_int_t)st.wait_max_ns));
-		}
+		spin_lock_stats_read(&zone->lock, &st);
+		json_array_append_new(zones, json_pack(
+			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
+			"node", zone->node, "zone", zone->name,
+			"managed", (json_int_t)zone->managed_pages,
+			"free", (json_int_t)zone_page_state(zone, NR_FREE_PAGES),
+			"pcp", (json_int_t)zone_pcp_pages(zone),
+			"min", (json_int_t)min_wmark_pages(zone),
+			"low", (json_int_t)low_wmark_pages(zone),
+			"high", (json_int_t)high_wmark_pages(zone),
+			"lock", "acquisitions", (json_int_t)st.acquisitions,
+			"contended", (json_int_t)st.contended,
+			"wait_ns", (json_int_t)st.wait_ns,
+			"wait_max_ns", (json_int_t)st.wait_max_ns));
 	}
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());

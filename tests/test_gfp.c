@@ -184,6 +184,16 @@ static void test_gfp_zero_and_comp(void **state)
 		if (p[i])
 			fail_msg("byte %zu of a __GFP_ZERO block is %#x", i, p[i]);
 	__free_pages(page, 2);
+	/* get_zeroed_page() too, after the page was dirtied and freed */
+	p = (unsigned char *)__get_free_page(GFP_KERNEL);
+	memset(p, 0xcd, PAGE_SIZE);
+	free_page((unsigned long)p);
+	p = (unsigned char *)get_zeroed_page(GFP_KERNEL);
+	assert_non_null(p);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i])
+			fail_msg("byte %zu of get_zeroed_page() is %#x", i, p[i]);
+	free_page((unsigned long)p);
 
 	/* a compound page: tails point at the head; put_page frees it all */
 	page = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);

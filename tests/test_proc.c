@@ -253,6 +253,14 @@ static void test_counter_folding(void **state)
 	assert_int_equal(zone_page_state(z, NR_MLOCK), 3);
 	assert_int_equal(z->pageset[0].vm_stat_diff[NR_MLOCK], 0);
 	__mod_zone_page_state(z, NR_MLOCK, -3);
+	/* node items the same way, with the node's largest zone threshold */
+	assert_int_equal(NODE_DATA(0)->per_cpu_nodestats[0].stat_threshold, 2);
+	__mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 2);
+	assert_int_equal(NODE_DATA(0)->vm_stat[NR_SLAB_UNRECLAIMABLE], 0);
+	assert_int_equal(node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE), 2);
+	__mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 5);
+	assert_int_equal(NODE_DATA(0)->vm_stat[NR_SLAB_UNRECLAIMABLE], 7);
+	__mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, -7);
 	held_free_all(&h);
 	check_shutdown();
 }

@@ -111,12 +111,11 @@ static inline struct zone *zone_of(int nid, enum zone_type t)
  * law's "allocated"; exact while no other CPU runs). */
 static inline long allocated_pages(void)
 {
+	struct zone *zone;
 	long n = 0;
 
-	for (int nid = 0; nid < (int)num_online_nodes(); nid++)
-		for (int t = 0; t < MAX_NR_ZONES; t++)
-			if (populated_zone(zone_of(nid, t)))
-				n += zone_alloc_pages(zone_of(nid, t));
+	for_each_populated_zone(zone)
+		n += zone_alloc_pages(zone);
 	return n;
 }
 
