@@ -118,7 +118,7 @@ asan:
 	$(MAKE) SAN=address
 
 # Build and run every test of one build (release, or SAN=...).
-test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress
+test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 	@echo "== tests: $(BUILD) =="
 	@for t in $(TESTS); do \
 		echo "-- $$t"; \

@@ -241,6 +241,7 @@ static void test_mm_check_catches_corruption(void **state)
 {
 	struct zone *zone;
 	struct page *pages[1024], *p;
+	unsigned long flags;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -268,11 +269,11 @@ static void test_mm_check_catches_corruption(void **state)
 	__ClearPageBuddy(pfn_to_page(300));
 	/* two free buddies left unmerged */
 	p = pages[101];
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, flags);
 	set_page_order(p, 0);
 	cds_list_add(&p->lru, &zone->free_area[0].free_list);
 	zone->free_area[0].nr_free++;
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 	set_page_count(p, 0);
 	assert_true(mm_check(f) > 0);
 	fclose(f);
@@ -283,11 +284,11 @@ static void test_mm_check_catches_corruption(void **state)
 	assert_contains(buf, "conservation");
 	free(buf);
 	/* undo the fake free block, then everything is consistent again */
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, flags);
 	cds_list_del(&p->lru);
 	rmv_page_order(p);
 	zone->free_area[0].nr_free--;
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 	set_page_count(p, 1);
 	assert_int_equal(mm_check(stderr), 0);
 	for (int i = 0; i < 1024; i++)
