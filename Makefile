@@ -159,7 +159,7 @@ install: all
 
 help:
 	@echo "mmstress - make targets"
-	@echo "  make              release build (-O2 -g) into build/: libmmsim.a, mmsim.pc, mmstress"
+	@echo "  make              release build (-O2 -g) into build/: libmmsim.a, mmsim.pc, mmstress, mmbench"
 	@echo "  make CC=clang     the same with clang (gcc is the default)"
 	@echo "  make SAN=thread   clang ThreadSanitizer build into build-tsan/"
 	@echo "  make SAN=address  clang ASan+UBSan build into build-asan/"
@@ -167,7 +167,9 @@ help:
 	@echo "  make check        build and run every test in the release, TSan and ASan builds"
 	@echo "  make test         build and run the tests of one build (SAN=... selects it)"
 	@echo "  make deps         install missing Debian packages (apt-get, sudo when not root)"
-	@echo "  make install      install library, headers, mmsim.pc, mmstress (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "  make install      install library, headers, mmsim.pc, mmstress, mmbench (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "Benchmarks: ./build/mmbench [--benchmark_*]; sh bench/callgrind.sh (instructions per op)"
+	@echo "Soak: MINUTES=60 sh ci/soak.sh"
 	@echo "  make clean        remove build/, build-tsan/, build-asan/"
 	@echo "Outside programs: cc prog.c \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"
 
