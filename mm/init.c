@@ -54,29 +54,20 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 	if (ret <= 0)
 		return ret;
 	if (!strcmp(param, "min_free_kbytes")) {
-		if (!val || parse_uint(val, 0, 1ULL << 40, &v)) {
-			pr_err("mm_boot: bad value '%s' for 'min_free_kbytes': expected kilobytes\n",
-			       val ? val : "");
-			return -EINVAL;
-		}
+		if (!val || parse_uint(val, 0, 1ULL << 40, &v))
+			return boot_param_bad(param, val, "expected kilobytes");
 		ctx->mm.min_free_kbytes = (long)v;
 		return 0;
 	}
 	if (!strcmp(param, "watermark_scale_factor")) {
-		if (!val || parse_uint(val, 1, 1000, &v)) {
-			pr_err("mm_boot: bad value '%s' for 'watermark_scale_factor': expected 1 to 1000\n",
-			       val ? val : "");
-			return -EINVAL;
-		}
+		if (!val || parse_uint(val, 1, 1000, &v))
+			return boot_param_bad(param, val, "expected 1 to 1000");
 		ctx->mm.watermark_scale_factor = (int)v;
 		return 0;
 	}
 	if (!strcmp(param, "movablecore")) {
-		if (!val || memparse_strict(val, &v)) {
-			pr_err("mm_boot: bad value '%s' for 'movablecore': expected a size\n",
-			       val ? val : "");
-			return -EINVAL;
-		}
+		if (!val || memparse_strict(val, &v))
+			return boot_param_bad(param, val, "expected a size");
 		ctx->mm.movablecore = v;
 		return 0;
 	}

@@ -62,6 +62,12 @@ int parse_cmdline(const char *cmdline, boot_param_fn fn, void *arg)
 	return ret;
 }
 
+int boot_param_bad(const char *param, const char *val, const char *why)
+{
+	pr_err("mm_boot: bad value '%s' for '%s': %s\n", val ? val : "", param, why);
+	return -EINVAL;
+}
+
 int memparse_strict(const char *s, unsigned long long *out)
 {
 	unsigned long long v;

@@ -29,12 +29,6 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->hz_scale = 1;
 }
 
-static int bad_value(const char *param, const char *val, const char *why)
-{
-	pr_err("mm_boot: bad value '%s' for '%s': %s\n", val ? val : "", param, why);
-	return -EINVAL;
-}
-
 /* 0: taken, 1: not a machine parameter, -EINVAL: bad value. */
 int machine_parse_param(struct machine_config *cfg, const char *param,
 			const char *val)
@@ -46,7 +40,7 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 
 		if (val) {
 			if (parse_uint(val, 0, 1, &v))
-				return bad_value(param, val, "expected 0 or 1");
+				return boot_param_bad(param, val, "expected 0 or 1");
 			on = (int)v;
 		}
 		if (param[0] == 'p')
@@ -61,29 +55,29 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 	    strcmp(param, "hz_scale"))
 		return 1;
 	if (!val || !*val)
-		return bad_value(param, val, "a value is required");
+		return boot_param_bad(param, val, "a value is required");
 
 	if (!strcmp(param, "mem")) {
 		if (memparse_strict(val, &v) || v == 0)
-			return bad_value(param, val, "expected a size such as 512M or 4G");
+			return boot_param_bad(param, val, "expected a size such as 512M or 4G");
 		cfg->mem = v;
 	} else if (!strcmp(param, "memstart")) {
 		if (memparse_strict(val, &v))
-			return bad_value(param, val, "expected an address such as 0 or 4G");
+			return boot_param_bad(param, val, "expected an address such as 0 or 4G");
 		if (v % NODE_ALIGN)
-			return bad_value(param, val, "must be a multiple of 4M");
+			return boot_param_bad(param, val, "must be a multiple of 4M");
 		cfg->memstart = v;
 	} else if (!strcmp(param, "nodes")) {
 		if (parse_uint(val, 1, MAX_NUMNODES, &v))
-			return bad_value(param, val, "expected 1 to 64");
+			return boot_param_bad(param, val, "expected 1 to 64");
 		cfg->nodes = (unsigned int)v;
 	} else if (!strcmp(param, "cpus")) {
 		if (parse_uint(val, 1, NR_CPUS, &v))
-			return bad_value(param, val, "expected 1 to 512");
+			return boot_param_bad(param, val, "expected 1 to 512");
 		cfg->cpus = (unsigned int)v;
 	} else if (!strcmp(param, "topology")) {
 		if (strlen(val) >= sizeof(cfg->topology))
-			return bad_value(param, val, "too long");
+			return boot_param_bad(param, val, "too long");
 		strcpy(cfg->topology, val);
 	} else if (!strcmp(param, "arch")) {
 		if (!strcmp(val, "x86_64"))
@@ -91,10 +85,10 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 		else if (!strcmp(val, "x86_32"))
 			cfg->arch = ARCH_X86_32;
 		else
-			return bad_value(param, val, "expected x86_64 or x86_32");
+			return boot_param_bad(param, val, "expected x86_64 or x86_32");
 	} else {
 		if (parse_uint(val, 1, 1000000, &v))
-			return bad_value(param, val, "expected 1 to 1000000");
+			return boot_param_bad(param, val, "expected 1 to 1000000");
 		cfg->hz_scale = (unsigned int)v;
 	}
 	return 0;

@@ -127,6 +127,8 @@ void cpuhp_remove_state(const struct cpuhp_state *state);
 /* bootparam.c: the kernel command-line grammar */
 typedef int (*boot_param_fn)(const char *param, const char *val, void *arg);
 int parse_cmdline(const char *cmdline, boot_param_fn fn, void *arg);
+/* -EINVAL, with "mm_boot: bad value 'val' for 'param': why" */
+int boot_param_bad(const char *param, const char *val, const char *why);
 int memparse_strict(const char *s, unsigned long long *out);
 int parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
 	       unsigned long long *out);
