@@ -842,7 +842,7 @@ unsigned long nr_free_pages(void)
 /* ------------------------------------------------------------------ */
 /* Zonelists (v4.19 build_zonelists, node order by distance and load)  */
 
-static int node_load[MAX_NUMNODES];
+static int node_load[MAX_NUMNODES];	/* build_all_zonelists() at boot only */
 
 static int node_distance(int a, int b)
 {

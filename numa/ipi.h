@@ -38,8 +38,9 @@ struct call_single_data {
 };
 
 /*
- * Run func(info) on every online CPU of mask except the caller's, with
- * interrupts disabled on that CPU, and wait until all have returned.
+ * Run func(info) on every online CPU of mask except the caller's, in
+ * interrupt context on that CPU (an IPI: never inside one of its
+ * interrupts-off sections), and wait until all have returned.
  * (Only the waiting form exists: the call data live on the caller's side.)
  */
 void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,

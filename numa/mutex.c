@@ -10,12 +10,6 @@
 
 #include "mutex.h"
 
-void mutex_init(struct mutex *m, const char *name)
-{
-	__atomic_store_n(&m->val, 0, __ATOMIC_RELAXED);
-	m->name = name;
-}
-
 int mutex_trylock(struct mutex *m)
 {
 	int old = 0;

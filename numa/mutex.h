@@ -22,7 +22,6 @@ struct mutex {
 
 #define DEFINE_MUTEX(m) struct mutex m = { 0, #m }
 
-void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 int mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);

@@ -65,18 +65,6 @@ static __always_inline void spin_lock(spinlock_t *lock)
 		__spin_lock_contended(lock);
 }
 
-static __always_inline int spin_trylock(spinlock_t *lock)
-{
-	int old = 0;
-
-	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
-					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-		__spin_acquired(lock);
-		return 1;
-	}
-	return 0;
-}
-
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
 #ifdef MMSIM_DEBUG
@@ -91,11 +79,6 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 	do { local_irq_save(flags); spin_lock(lock); } while (0)
 #define spin_unlock_irqrestore(lock, flags) \
 	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
-
-static inline int spin_is_locked(spinlock_t *lock)
-{
-	return READ_ONCE(lock->val) != 0;
-}
 
 /* Debug builds: WARN if the calling CPU does not hold the lock. */
 #ifdef MMSIM_DEBUG

@@ -57,6 +57,12 @@ static int bad(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* getopt's ':' (a value missing) or '?' (an unknown option) */
+static int bad_option(int c, char **argv)
+{
+	return bad(c == ':' ? "%s needs a value" : "unknown option '%s'", argv[optind - 1]);
+}
+
 static int parse_jobs(struct options *o, const char *spec)
 {
 	char buf[256], *tok, *save = NULL;
@@ -218,10 +224,8 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		case 'h':
 			usage_run(stdout);
 			return 0;
-		case ':':
-			return bad("%s needs a value", argv[optind - 1]);
 		default:
-			return bad("unknown option '%s'", argv[optind - 1]);
+			return bad_option(c, argv);
 		}
 	}
 	if (optind < argc)
@@ -299,10 +303,8 @@ static int cmd_topo(int argc, char **argv)
 			       "  the simulated machine: nodes, their RAM and zones, CPUs, and the\n"
 			       "  host PU and host node each CPU and node is bound to\n");
 			return 0;
-		case ':':
-			return bad("%s needs a value", argv[optind - 1]);
 		default:
-			return bad("unknown option '%s'", argv[optind - 1]);
+			return bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -132,22 +132,25 @@ struct options {
 };
 
 struct run {
+	/* Set by the main thread before the CPUs start, read-only after. */
 	struct options opt;
 	unsigned int nr_cpus;
 	struct cpu_ctx *cpus;
-	int stop;			/* atomic: CPUs finish their operation and release */
 	unsigned int total_weight;
+	unsigned long long sysctl_defaults[3];
+	/* The main thread's, after the CPUs stop (or give up on them). */
+	double elapsed;
+	int hung;			/* the report is made with CPUs still stuck:
+					   only finished CPUs' statistics are read */
+	int stop;			/* atomic (release/acquire): CPUs finish their
+					   operation and release everything */
+	int corrupted;			/* atomic (relaxed): the corrupt hook fired */
 	spinlock_t lock;		/* irq-safe; guards what follows */
 	struct violation v[MAX_VIOLATIONS];
 	int nr_v;
 	int nr_v_dropped;
 	unsigned long checks_passed;
 	unsigned long checks_failed;
-	double elapsed;
-	unsigned long long sysctl_defaults[3];
-	int corrupted;			/* atomic: the corrupt hook has fired */
-	int hung;			/* the report is made with CPUs still stuck:
-					   only finished CPUs' statistics are read */
 };
 
 /* May the report read this CPU's own statistics?  Not while it may run. */

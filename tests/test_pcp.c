@@ -343,28 +343,31 @@ static void hammer_cpu(void *info)
 
 	if (cpu == 0) {
 		/* the drainer: wait for the parked pages, drain, then keep at it */
-		while (atomic_load(&hm->parked) < (int)num_online_cpus() - 1)
+		/* acquire: pairs with the release of parked, the cold counts */
+		while (atomic_load_explicit(&hm->parked, memory_order_acquire) <
+		       (int)num_online_cpus() - 1)
 			sched_yield();
 		drain_all_pages(NULL);
 		for (unsigned int c = 1; c < num_online_cpus(); c++)
 			for (int nid = 0; nid < (int)num_online_nodes(); nid++)
 				for (int t = 0; t < MAX_NR_ZONES; t++)
 					if (READ_ONCE(zone_of(nid, t)->pageset[c].pcp[1].count))
-						atomic_fetch_add(&hm->corrupt, 1);
+						atomic_fetch_add_explicit(&hm->corrupt, 1, memory_order_relaxed);
 		for (int i = 0; i < 50; i++) {
 			drain_all_pages(i & 1 ? NULL : zone_of(i % num_online_nodes(), ZONE_DMA32));
-			atomic_fetch_add(&hm->drains, 1);
+			atomic_fetch_add_explicit(&hm->drains, 1, memory_order_relaxed);
 		}
-		atomic_store(&hm->stop, 1);
+		atomic_store_explicit(&hm->stop, 1, memory_order_relaxed);
 		return;
 	}
 	for (int i = 0; i < 20; i++)
 		cold[i] = alloc_page(GFP_KERNEL);
 	for (int i = 0; i < 20; i++)
 		free_cold_page(cold[i]);
-	atomic_fetch_add(&hm->parked, 1);	/* seq_cst: the counts are stored */
+	/* release: the cold-list counts before the drainer reads them */
+	atomic_fetch_add_explicit(&hm->parked, 1, memory_order_release);
 
-	for (int op = 0; op < HAMMER_OPS || !atomic_load(&hm->stop); op++) {
+	for (int op = 0; op < HAMMER_OPS || !atomic_load_explicit(&hm->stop, memory_order_relaxed); op++) {
 		unsigned long long x = xs(&rng);
 
 		if (nheld < 32 && (x & 1)) {
@@ -384,7 +387,7 @@ static void hammer_cpu(void *info)
 			unsigned long *v = page_address(p);
 
 			if (v[0] != pat(p))
-				atomic_fetch_add(&hm->corrupt, 1);
+				atomic_fetch_add_explicit(&hm->corrupt, 1, memory_order_relaxed);
 			__free_pages(p, (unsigned int)v[511]);
 			held[k] = held[--nheld];
 		}
@@ -404,8 +407,8 @@ static void hammer(const char *boot)
 	printk_set_quiet(1);
 	assert_int_equal(mm_boot(boot), 0);
 	assert_int_equal(mm_on_each_cpu(hammer_cpu, &hm), 0);
-	assert_int_equal(atomic_load(&hm.corrupt), 0);
-	assert_int_equal(atomic_load(&hm.drains), 50);
+	assert_int_equal(atomic_load_explicit(&hm.corrupt, memory_order_relaxed), 0);
+	assert_int_equal(atomic_load_explicit(&hm.drains, memory_order_relaxed), 50);
 	assert_int_equal(report_violations(), viol);
 	assert_int_equal(mm_cpu_attach(0), 0);
 	assert_int_equal(allocated_pages(), 0);
@@ -462,7 +465,7 @@ static void pingpong_cpu(void *info)
 			p = pp->ring[t % RING];
 			atomic_store_explicit(&pp->tail, t + 1, memory_order_release);
 			if (*(unsigned long *)page_address(p) != pat(p))
-				atomic_fetch_add(&pp->corrupt, 1);
+				atomic_fetch_add_explicit(&pp->corrupt, 1, memory_order_relaxed);
 			__free_page(p);
 		}
 	}
@@ -480,7 +483,7 @@ static void test_pingpong(void **state)
 	pp->n = HAMMER_OPS * 5;
 	spin_lock_stats_reset(&normal()->lock);
 	assert_int_equal(mm_on_each_cpu(pingpong_cpu, pp), 0);
-	assert_int_equal(atomic_load(&pp->corrupt), 0);
+	assert_int_equal(atomic_load_explicit(&pp->corrupt, memory_order_relaxed), 0);
 	spin_lock_stats_read(&normal()->lock, &st);
 	s0 = &normal()->pageset[0].stat;
 	s1 = &normal()->pageset[1].stat;
