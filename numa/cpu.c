@@ -10,6 +10,11 @@
  *			data happens before its next thread reads it.
  *   hp_states[]	CPU hotplug callbacks; hp_lock guards the array (a CPU
  *			holds it only with interrupts off).
+ *
+ * Attaching makes the thread an RCU reader (registered with liburcu)
+ * before it takes IPIs; detaching first runs the CPU's RCU callbacks
+ * (rcu_cpu_flush(), still fully a CPU), then the offline callbacks, and
+ * unregisters once no IPI can reach it (numa/rcu.c).
  */
 #define _GNU_SOURCE
 #include <hwloc.h>	/* before mmsim headers: see machine.h */
@@ -120,6 +125,9 @@ int mm_cpu_attach(unsigned int cpu)
 	current->preempt_count = 0;
 	current->irqs_disabled = 0;
 	current->ipi_pending = 0;
+	/* an RCU reader before it takes IPIs: never stopped while it
+	 * registers with urcu (a mutex of liburcu) */
+	rcu_cpu_attach(cpu);
 	ipi_cpu_online(cpu);
 	if (!saved_cpuset)
 		saved_cpuset = hwloc_bitmap_alloc();
@@ -145,6 +153,8 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
+	/* Its RCU callbacks run while it is still fully a CPU. */
+	rcu_cpu_flush((unsigned int)cpu);
 	/* Interrupts off: what the offline callbacks tear down (per-CPU page
 	 * lists) cannot be touched by an IPI meanwhile; calls queued until the
 	 * CPU is marked offline run here, on it. */
@@ -156,6 +166,7 @@ void mm_cpu_detach(void)
 	pthread_mutex_unlock(&hp_lock);
 	ipi_cpu_offline((unsigned int)cpu);
 	local_irq_enable();
+	rcu_cpu_detach((unsigned int)cpu);
 
 	topology_unbind_thread(saved_cpuset);
 	if (saved_cpuset) {

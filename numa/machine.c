@@ -143,6 +143,7 @@ int machine_boot(const struct machine_config *cfg)
 	memset(machine.node, 0, sizeof(machine.node));
 	machine.arch = cfg->arch;
 	machine.hz_scale = cfg->hz_scale;
+	time_init(cfg->hz_scale);
 	ret = topology_init(cfg);
 	if (ret)
 		return ret;
@@ -156,6 +157,8 @@ int machine_boot(const struct machine_config *cfg)
 	if (ret)
 		goto err_phys;
 	cpus_init();
+	workqueue_init();
+	rcu_init();
 	report_set_panic_on_warn(cfg->panic_on_warn);
 	return 0;
 
@@ -168,6 +171,8 @@ err_topo:
 
 void machine_shutdown(void)
 {
+	rcu_exit();
+	workqueue_exit();
 	ipi_exit();
 	physmem_exit();
 	topology_exit();

@@ -124,6 +124,45 @@ struct cpuhp_state {
 int cpuhp_setup_state(const struct cpuhp_state *state);
 void cpuhp_remove_state(const struct cpuhp_state *state);
 
+/* time.c: jiffies from CLOCK_MONOTONIC, HZ * hz_scale ticks a second */
+void time_init(unsigned int hz_scale);
+unsigned long long mm_clock_ns(void);
+/* CLOCK_MONOTONIC_COARSE: cheap, never ahead of mm_clock_ns(), behind it
+ * by about mm_clock_coarse_res_ns(). */
+unsigned long long mm_clock_coarse_ns(void);
+unsigned long long mm_clock_coarse_res_ns(void);
+/* Host nanoseconds that j jiffies last (saturating). */
+unsigned long long jiffies_to_host_ns(unsigned long j);
+
+/*
+ * workqueue.c: per-CPU delayed work, and what cond_resched() runs.  Each
+ * CPU has a mask of "softirqs" raised for its next safe point.
+ */
+#define SOFTIRQ_TIMER	0x1		/* its timer list is not empty */
+#define SOFTIRQ_RCU	0x2		/* RCU has something to do (rcu.c) */
+void workqueue_init(void);
+void workqueue_exit(void);
+void raise_softirq_on(unsigned int cpu, unsigned int bits);
+/* Returns the bits that were set (acquire: what raised them is seen). */
+unsigned int clear_softirq_on(unsigned int cpu, unsigned int bits);
+
+/* rcu.c: RCU on liburcu, callbacks on the CPUs (rcupdate.h) */
+void rcu_init(void);
+void rcu_exit(void);			/* warns about callbacks never run */
+void rcu_cpu_attach(unsigned int cpu);	/* a reader from now on (urcu) */
+void rcu_cpu_flush(unsigned int cpu);	/* run this CPU's callbacks (detach) */
+void rcu_cpu_detach(unsigned int cpu);	/* no longer a reader */
+void rcu_softirq(unsigned int cpu);	/* cond_resched(): ready callbacks */
+
+/*
+ * wait.c: one slice of a CPU's sleep.  Block while *uaddr == val, for at
+ * most ns and at most a millisecond, then run the IPIs queued to this CPU
+ * (if its interrupts are on): TSan defers signals during a blocking
+ * syscall, so a sleeping CPU answers stop_machine() between slices.
+ */
+void sched_sleep_slice(int *uaddr, int val, unsigned long long ns);
+void sched_wake_all(int *uaddr);
+
 /* bootparam.c: the kernel command-line grammar */
 typedef int (*boot_param_fn)(const char *param, const char *val, void *arg);
 int parse_cmdline(const char *cmdline, boot_param_fn fn, void *arg);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmsim/wait.h - wait queues, as the kernel's include/linux/wait.h.
+ *
+ * A sleeper puts an entry on the queue and sets its task state under the
+ * queue's lock (prepare_to_wait()), tests its condition, and sleeps
+ * (schedule_timeout()); a waker makes the condition true, then wake_up()
+ * sets, under the same lock, the state of the queued tasks back to
+ * TASK_RUNNING.  The lock orders the two, so no wake-up is lost:
+ *
+ *	DEFINE_WAIT(wait);
+ *	for (;;) {
+ *		prepare_to_wait(&wq, &wait, TASK_UNINTERRUPTIBLE);
+ *		if (condition)
+ *			break;
+ *		timeout = schedule_timeout(timeout);
+ *	}
+ *	finish_wait(&wq, &wait);
+ *
+ * wake_up() wakes every non-exclusive waiter and one exclusive waiter
+ * (prepare_to_wait_exclusive()); wake_up_all() wakes them all.
+ *
+ * The queue's lock is a lock word of its own (wait.c), taken with
+ * interrupts off like every lock a CPU may block on; no caller takes it.
+ */
+#ifndef MMSIM_WAIT_H
+#define MMSIM_WAIT_H
+
+#include <mmsim/compiler.h>
+#include <mmsim/machine.h>
+#include <mmsim/sched.h>
+#include <urcu/list.h>
+
+#define WQ_FLAG_EXCLUSIVE	0x01
+#define WQ_FLAG_WOKEN		0x02
+
+struct wait_queue_entry;
+typedef int (*wait_queue_func_t)(struct wait_queue_entry *wq_entry,
+				 unsigned int mode, int flags, void *key);
+
+struct wait_queue_entry {
+	unsigned int flags;		/* WQ_FLAG_*: the queue's lock */
+	void *private;			/* the sleeper's task state word */
+	wait_queue_func_t func;		/* called by wakers, under the lock */
+	struct cds_list_head entry;	/* on the queue: the queue's lock */
+};
+typedef struct wait_queue_entry wait_queue_entry_t;
+
+struct wait_queue_head {
+	int lock;			/* atomic: 0 free, 1 held, 2 contended */
+	struct cds_list_head head;	/* entries: under lock; waitqueue_active()
+					   reads head.next with READ_ONCE */
+};
+typedef struct wait_queue_head wait_queue_head_t;
+
+#define __WAIT_QUEUE_HEAD_INITIALIZER(name)	\
+	{ .lock = 0, .head = CDS_LIST_HEAD_INIT((name).head) }
+#define DECLARE_WAIT_QUEUE_HEAD(name)		\
+	wait_queue_head_t name = __WAIT_QUEUE_HEAD_INITIALIZER(name)
+
+void init_waitqueue_head(wait_queue_head_t *wq_head);
+
+int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			  int flags, void *key);
+int autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			     int flags, void *key);
+
+/* An entry for the calling task, removed from the queue when it is woken. */
+#define DEFINE_WAIT_FUNC(name, function)				\
+	struct wait_queue_entry name = {				\
+		.flags = 0,						\
+		.private = &__mm_task_state,				\
+		.func = (function),					\
+		.entry = CDS_LIST_HEAD_INIT((name).entry),		\
+	}
+#define DEFINE_WAIT(name)	DEFINE_WAIT_FUNC(name, autoremove_wake_function)
+
+static inline void init_wait_entry(struct wait_queue_entry *wq_entry, int flags)
+{
+	wq_entry->flags = (unsigned int)flags;
+	wq_entry->private = &__mm_task_state;
+	wq_entry->func = autoremove_wake_function;
+	CDS_INIT_LIST_HEAD(&wq_entry->entry);
+}
+#define init_wait(wait)		init_wait_entry((wait), 0)
+
+/*
+ * Someone waits: a racy hint, as in the kernel (a waker that tests it
+ * without the queue's lock must order its condition store itself).
+ */
+static inline int waitqueue_active(wait_queue_head_t *wq_head)
+{
+	return __atomic_load_n(&wq_head->head.next, __ATOMIC_RELAXED) != &wq_head->head;
+}
+
+void add_wait_queue(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry);
+void add_wait_queue_exclusive(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry);
+void remove_wait_queue(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry);
+
+/* Queue the entry (if it is not) and set the task state, under the lock. */
+void prepare_to_wait(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry,
+		     int state);
+void prepare_to_wait_exclusive(wait_queue_head_t *wq_head,
+			       struct wait_queue_entry *wq_entry, int state);
+/* TASK_RUNNING again, and the entry off the queue (takes the lock). */
+void finish_wait(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry);
+
+/* Wake the non-exclusive waiters and nr_exclusive exclusive ones (0: all). */
+void __wake_up(wait_queue_head_t *wq_head, unsigned int mode, int nr_exclusive,
+	       void *key);
+#define wake_up(x)		__wake_up(x, TASK_NORMAL, 1, NULL)
+#define wake_up_nr(x, nr)	__wake_up(x, TASK_NORMAL, nr, NULL)
+#define wake_up_all(x)		__wake_up(x, TASK_NORMAL, 0, NULL)
+
+/* cond, or (true) the time is up: ___wait_cond_timeout() of the kernel. */
+#define __wait_cond_timeout(condition, ret)				\
+({									\
+	int __wcond = !!(condition);					\
+	if (__wcond && !(ret))						\
+		(ret) = 1;						\
+	__wcond || !(ret);						\
+})
+
+/*
+ * Sleep until condition is true or timeout jiffies pass: 0 if it timed
+ * out with the condition false, else the jiffies left (at least 1).  From
+ * atomic context: reported by might_sleep() and, unless the condition is
+ * already true, returns 0 without sleeping.
+ */
+#define wait_event_timeout(wq_head, condition, timeout)			\
+({									\
+	long __wq_ret = (timeout);					\
+	int __wq_atomic = might_sleep();				\
+	if (!__wait_cond_timeout(condition, __wq_ret)) {		\
+		if (__wq_atomic) {					\
+			__wq_ret = 0;					\
+		} else {						\
+			DEFINE_WAIT(__wq_entry);			\
+			for (;;) {					\
+				prepare_to_wait(&(wq_head), &__wq_entry,\
+						TASK_UNINTERRUPTIBLE);	\
+				if (__wait_cond_timeout(condition, __wq_ret)) \
+					break;				\
+				__wq_ret = schedule_timeout(__wq_ret);	\
+			}						\
+			finish_wait(&(wq_head), &__wq_entry);		\
+		}							\
+	}								\
+	__wq_ret;							\
+})
+
+/* Sleep until condition is true (from atomic context: reported, no sleep). */
+#define wait_event(wq_head, condition)					\
+do {									\
+	int __wq_atomic = might_sleep();				\
+	if (!(condition) && !__wq_atomic) {				\
+		DEFINE_WAIT(__wq_entry);				\
+		for (;;) {						\
+			prepare_to_wait(&(wq_head), &__wq_entry,	\
+					TASK_UNINTERRUPTIBLE);		\
+			if (condition)					\
+				break;					\
+			schedule_timeout(MAX_SCHEDULE_TIMEOUT);		\
+		}							\
+		finish_wait(&(wq_head), &__wq_entry);			\
+	}								\
+} while (0)
+
+#endif /* MMSIM_WAIT_H */

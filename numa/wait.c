@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * numa/wait.c - sleeping: task state, schedule_timeout() and wait queues.
+ *
+ *   __mm_task_state	per thread, atomic: the task's state.  The thread
+ *			sets it (set_current_state(), prepare_to_wait()); a
+ *			waker sets it back to TASK_RUNNING with a release
+ *			store, under the wait queue's lock, and futex-wakes
+ *			the thread.  The sleeper reads it with acquire.
+ *   wq->lock		a three-state futex lock word (0 free, 1 held, 2
+ *			held with sleepers), taken with interrupts off: a
+ *			holder is never stopped by stop_machine(), and no IPI
+ *			on the holder's CPU can find it taken.  Acquire on
+ *			taking it, release on giving it back.
+ *   wq->head, entries	under wq->lock.  The list is written with
+ *			WRITE_ONCE, so that waitqueue_active() may read
+ *			head.next without the lock.
+ *
+ * No lost wake-up: the sleeper queues itself and sets its state under the
+ * lock, then tests its condition; the waker makes the condition true,
+ * then takes the lock to wake.  Either the waker's lock comes after the
+ * sleeper's (it finds the entry and sets TASK_RUNNING, so the sleep ends
+ * at once: the futex wait fails if the word changed), or before it (the
+ * sleeper's lock then makes the condition visible to its test).  A waker
+ * touches an entry and its task's state only under the lock, and
+ * finish_wait() always takes the lock: once it returns, no waker is
+ * still using the sleeper's stack or state.
+ *
+ * A sleeping CPU blocks in slices of at most 1 ms and runs the IPIs queued
+ * to it between slices (sched_sleep_slice()), as struct mutex does.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mmsim/wait.h>
+#include "machine.h"
+#include "printk.h"
+
+#define SLEEP_SLICE_NS	1000000ULL
+
+__thread int __mm_task_state = TASK_RUNNING;
+
+void sched_sleep_slice(int *uaddr, int val, unsigned long long ns)
+{
+	struct timespec ts;
+
+	if (ns > SLEEP_SLICE_NS)
+		ns = SLEEP_SLICE_NS;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ns;
+	syscall(SYS_futex, uaddr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+	if (current->cpu >= 0 && !irqs_disabled())
+		generic_smp_call_function_interrupt();
+}
+
+void sched_wake_all(int *uaddr)
+{
+	syscall(SYS_futex, uaddr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+long schedule_timeout(long timeout)
+{
+	unsigned long expire = 0;
+	int forever = timeout == MAX_SCHEDULE_TIMEOUT;
+
+	if (unlikely(might_sleep())) {
+		__set_current_state(TASK_RUNNING);
+		return 0;
+	}
+	if (!forever) {
+		if (WARN(timeout < 0, "schedule_timeout: wrong timeout value %lx\n",
+			 (unsigned long)timeout)) {
+			__set_current_state(TASK_RUNNING);
+			return 0;
+		}
+		expire = jiffies + (unsigned long)timeout;
+	}
+	for (;;) {
+		/* Acquire: pairs with the release in default_wake_function(). */
+		int state = __atomic_load_n(&__mm_task_state, __ATOMIC_ACQUIRE);
+		unsigned long long ns = SLEEP_SLICE_NS;
+
+		if (state == TASK_RUNNING)
+			break;
+		if (!forever) {
+			unsigned long now = jiffies;
+
+			if (time_after_eq(now, expire))
+				break;
+			ns = jiffies_to_host_ns(expire - now);
+		}
+		sched_sleep_slice(&__mm_task_state, state, ns);
+	}
+	__set_current_state(TASK_RUNNING);
+	if (forever)
+		return MAX_SCHEDULE_TIMEOUT;
+	timeout = (long)(expire - jiffies);
+	return timeout < 0 ? 0 : timeout;
+}
+
+long schedule_timeout_uninterruptible(long timeout)
+{
+	__set_current_state(TASK_UNINTERRUPTIBLE);
+	return schedule_timeout(timeout);
+}
+
+long io_schedule_timeout(long timeout)
+{
+	return schedule_timeout(timeout);
+}
+
+/* ------------------------------------------------------------------ */
+/* The queue's lock                                                    */
+
+static void wq_lock(wait_queue_head_t *wq)
+{
+	int old = 0;
+
+	/* Acquire: pairs with the release in wq_unlock(). */
+	if (likely(__atomic_compare_exchange_n(&wq->lock, &old, 1, 0, __ATOMIC_ACQUIRE,
+					       __ATOMIC_RELAXED)))
+		return;
+	while (__atomic_exchange_n(&wq->lock, 2, __ATOMIC_ACQUIRE) != 0)
+		syscall(SYS_futex, &wq->lock, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+static void wq_unlock(wait_queue_head_t *wq)
+{
+	/* Release: the critical section before the next holder's. */
+	if (__atomic_exchange_n(&wq->lock, 0, __ATOMIC_RELEASE) == 2)
+		syscall(SYS_futex, &wq->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+#define wq_lock_irqsave(wq, flags) \
+	do { local_irq_save(flags); wq_lock(wq); } while (0)
+#define wq_unlock_irqrestore(wq, flags) \
+	do { wq_unlock(wq); local_irq_restore(flags); } while (0)
+
+/* List operations under the lock; WRITE_ONCE for waitqueue_active(). */
+static void __wq_list_add(struct cds_list_head *new, struct cds_list_head *prev,
+			  struct cds_list_head *next)
+{
+	WRITE_ONCE(next->prev, new);
+	WRITE_ONCE(new->next, next);
+	WRITE_ONCE(new->prev, prev);
+	WRITE_ONCE(prev->next, new);
+}
+
+static void __wq_list_del_init(struct cds_list_head *e)
+{
+	WRITE_ONCE(e->next->prev, e->prev);
+	WRITE_ONCE(e->prev->next, e->next);
+	WRITE_ONCE(e->next, e);
+	WRITE_ONCE(e->prev, e);
+}
+
+static int __wq_list_empty(struct cds_list_head *e)
+{
+	return READ_ONCE(e->next) == e;
+}
+
+void init_waitqueue_head(wait_queue_head_t *wq_head)
+{
+	__atomic_store_n(&wq_head->lock, 0, __ATOMIC_RELAXED);
+	CDS_INIT_LIST_HEAD(&wq_head->head);
+}
+
+/* Non-exclusive waiters go first, exclusive ones last: wake_up() wakes
+ * all of the former before it counts the latter. */
+static void __add_wait_queue(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry)
+{
+	__wq_list_add(&wq_entry->entry, &wq_head->head, wq_head->head.next);
+}
+
+static void __add_wait_queue_tail(wait_queue_head_t *wq_head,
+				  struct wait_queue_entry *wq_entry)
+{
+	__wq_list_add(&wq_entry->entry, wq_head->head.prev, &wq_head->head);
+}
+
+void add_wait_queue(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry)
+{
+	unsigned long flags;
+
+	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
+	wq_lock_irqsave(wq_head, flags);
+	__add_wait_queue(wq_head, wq_entry);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+void add_wait_queue_exclusive(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry)
+{
+	unsigned long flags;
+
+	wq_entry->flags |= WQ_FLAG_EXCLUSIVE;
+	wq_lock_irqsave(wq_head, flags);
+	__add_wait_queue_tail(wq_head, wq_entry);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+void remove_wait_queue(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry)
+{
+	unsigned long flags;
+
+	wq_lock_irqsave(wq_head, flags);
+	if (!__wq_list_empty(&wq_entry->entry))
+		__wq_list_del_init(&wq_entry->entry);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+void prepare_to_wait(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry,
+		     int state)
+{
+	unsigned long flags;
+
+	wq_lock_irqsave(wq_head, flags);
+	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
+	if (__wq_list_empty(&wq_entry->entry))
+		__add_wait_queue(wq_head, wq_entry);
+	set_current_state(state);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+void prepare_to_wait_exclusive(wait_queue_head_t *wq_head,
+			       struct wait_queue_entry *wq_entry, int state)
+{
+	unsigned long flags;
+
+	wq_lock_irqsave(wq_head, flags);
+	wq_entry->flags |= WQ_FLAG_EXCLUSIVE;
+	if (__wq_list_empty(&wq_entry->entry))
+		__add_wait_queue_tail(wq_head, wq_entry);
+	set_current_state(state);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+void finish_wait(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry)
+{
+	unsigned long flags;
+
+	__set_current_state(TASK_RUNNING);
+	/* Always under the lock (the kernel peeks with list_empty_careful()):
+	 * a waker may be between its state store and its futex wake. */
+	wq_lock_irqsave(wq_head, flags);
+	if (!__wq_list_empty(&wq_entry->entry))
+		__wq_list_del_init(&wq_entry->entry);
+	wq_unlock_irqrestore(wq_head, flags);
+}
+
+/* try_to_wake_up(), under the queue's lock. */
+int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			  int flags, void *key)
+{
+	int *state = wq_entry->private;
+
+	(void)flags;
+	(void)key;
+	if (!((unsigned int)__atomic_load_n(state, __ATOMIC_RELAXED) & mode))
+		return 0;
+	/* Release: pairs with the sleeper's acquire in schedule_timeout(). */
+	__atomic_store_n(state, TASK_RUNNING, __ATOMIC_RELEASE);
+	syscall(SYS_futex, state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	return 1;
+}
+
+int autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			     int flags, void *key)
+{
+	int ret = default_wake_function(wq_entry, mode, flags, key);
+
+	if (ret)
+		__wq_list_del_init(&wq_entry->entry);
+	return ret;
+}
+
+void __wake_up(wait_queue_head_t *wq_head, unsigned int mode, int nr_exclusive,
+	       void *key)
+{
+	struct cds_list_head *pos, *next;
+	unsigned long flags;
+
+	wq_lock_irqsave(wq_head, flags);
+	for (pos = wq_head->head.next; pos != &wq_head->head; pos = next) {
+		struct wait_queue_entry *curr =
+			container_of(pos, struct wait_queue_entry, entry);
+		unsigned int wq_flags = curr->flags;
+		int ret;
+
+		next = pos->next;	/* the function may remove curr */
+		ret = curr->func(curr, mode, 0, key);
+		if (ret < 0)
+			break;
+		if (ret && (wq_flags & WQ_FLAG_EXCLUSIVE) && !--nr_exclusive)
+			break;
+	}
+	wq_unlock_irqrestore(wq_head, flags);
+}
