@@ -32,7 +32,7 @@ CPPFLAGS := -Iinclude $(DEBUGFLAGS)
 CFLAGS := -std=gnu11 $(OPT) -g -fno-omit-frame-pointer -pthread $(WARN) $(SANFLAGS)
 CXXFLAGS := -std=gnu++17 $(OPT) -g -fno-omit-frame-pointer -pthread -Wall -Wextra -Werror $(SANFLAGS)
 LDFLAGS := -pthread -rdynamic $(SANFLAGS)
-PKGS := hwloc liburcu
+PKGS := hwloc liburcu-memb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -49,7 +49,8 @@ PC := $(BUILD)/mmsim.pc
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := gcc g++ make clang libclang-rt-14-dev pkg-config libhwloc-dev \
-	    liburcu-dev libcmocka-dev libbenchmark-dev libjansson-dev valgrind
+	    liburcu-dev libcmocka-dev libbenchmark-dev libjansson-dev valgrind \
+	    libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 
 # Sanitizer run-time settings for the test runs.
 export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
@@ -106,7 +107,7 @@ $(BUILD)/mmstress: $(STRESS_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) -ljansson -lm -o $@
 
 $(BUILD)/mmbench: $(BENCH_OBJS) $(LIB)
-	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -o $@
+	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -ldl -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h | deps
 	@mkdir -p $(dir $@)
