@@ -8,6 +8,10 @@
  *   mmsim/gfp.h	gfp flags
  *   mmsim/mm_types.h	struct page and page flags
  *   mmsim/mm.h		the page allocator
+ *   mmsim/slab.h	the slab allocator and kmalloc
+ *   mmsim/sched.h	jiffies, cond_resched() and per-CPU delayed work
+ *   mmsim/rcupdate.h	RCU (liburcu underneath)
+ *   mmsim/wait.h	wait queues
  */
 #ifndef MMSIM_H
 #define MMSIM_H
@@ -17,5 +21,9 @@
 #include <mmsim/gfp.h>
 #include <mmsim/mm_types.h>
 #include <mmsim/mm.h>
+#include <mmsim/slab.h>
+#include <mmsim/sched.h>
+#include <mmsim/rcupdate.h>
+#include <mmsim/wait.h>
 
 #endif /* MMSIM_H */

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "slab.h"
 
 struct checker {
 	FILE *report;
@@ -214,5 +215,6 @@ int mm_check(FILE *report)
 	}
 	for_each_populated_zone(zone)
 		violations += zone_is_valid(zone, report);
+	violations += slab_check_all(report);
 	return violations;
 }

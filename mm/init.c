@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "slab.h"
 
 struct mm_layout __mm_layout;
 unsigned long totalram_pages;
@@ -63,6 +64,12 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 		if (!val || parse_uint(val, 1, 1000, &v))
 			return boot_param_bad(param, val, "expected 1 to 1000");
 		ctx->mm.watermark_scale_factor = (int)v;
+		return 0;
+	}
+	if (!strcmp(param, "slab_debug")) {
+		if (val)
+			return boot_param_bad(param, val, "slab_debug takes no value");
+		ctx->mm.slab_debug = 1;
 		return 0;
 	}
 	if (!strcmp(param, "movablecore")) {
@@ -326,6 +333,7 @@ int mm_boot(const char *cmdline)
 	ctx.mm.min_free_kbytes = -1;
 	ctx.mm.watermark_scale_factor = 10;
 	ctx.mm.movablecore = 0;
+	ctx.mm.slab_debug = 0;
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
 	if (ret)
 		goto out;
@@ -362,6 +370,10 @@ int mm_boot(const char *cmdline)
 	}
 	wmark_init(ctx.mm.min_free_kbytes, ctx.mm.watermark_scale_factor);
 	refresh_zone_stat_thresholds();
+	slab_debug = ctx.mm.slab_debug;
+	ret = kmem_cache_init(NULL);
+	if (ret)
+		goto err_nodes;
 
 	boot_seconds = now_seconds() - t0;
 	/* Release: pairs with the acquire loads of mm_booted (mm_check(),
@@ -408,6 +420,21 @@ static void report_leaks(void)
 		report_end(REPORT_BUG, -1);
 }
 
+/*
+ * The slab caches go before the leak check: their empty slabs and arrays
+ * are not leaks.  Freeing pages needs a CPU: borrow one (all are free).
+ */
+static void slab_exit_on_cpu(void)
+{
+	int attached = current->cpu >= 0;
+
+	if (!attached && mm_cpu_attach(0))
+		return;
+	kmem_cache_exit();
+	if (!attached)
+		mm_cpu_detach();
+}
+
 void mm_shutdown(void)
 {
 	int busy;
@@ -427,6 +454,7 @@ void mm_shutdown(void)
 		pthread_mutex_unlock(&boot_mutex);
 		return;
 	}
+	slab_exit_on_cpu();
 	report_leaks();
 	WRITE_ONCE(machine.booted, 0);
 	WRITE_ONCE(mm_booted, 0);

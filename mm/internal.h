@@ -27,6 +27,13 @@
 
 #define PAGE_ALLOC_COSTLY_ORDER	3
 
+/* The gfp bits that reach the page allocator from slab and friends. */
+#define GFP_RECLAIM_MASK (__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | \
+			  __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+			  __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
+			  __GFP_ATOMIC)
+#define GFP_CONSTRAINT_MASK (__GFP_HARDWALL | __GFP_THISNODE)
+
 /* Allocation context, as v4.19's struct alloc_context. */
 struct alloc_context {
 	struct zonelist *zonelist;
@@ -41,6 +48,7 @@ struct mm_config {
 	long min_free_kbytes;		/* -1: computed */
 	int watermark_scale_factor;
 	unsigned long long movablecore;	/* bytes of ZONE_MOVABLE per machine */
+	int slab_debug;			/* slab_debug: red zones, poison, checks */
 };
 
 /* init.c */

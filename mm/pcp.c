@@ -361,6 +361,11 @@ static void build_fast_tables(void)
 	}
 }
 
+struct mm_cpu *mm_cpu_table(unsigned int cpu)
+{
+	return &mm_cpus[cpu];
+}
+
 /* CPU hotplug: an attaching CPU finds its table through current. */
 static void pcp_cpu_online(unsigned int cpu)
 {

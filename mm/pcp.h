@@ -21,7 +21,16 @@ struct mm_cpu {
 		struct zone *zone;
 		struct per_cpu_pageset *pset;
 	} fast[GFP_ZONEMASK + 1];
+	/* SLAB's free fast path (kmem_cache_init()): the lowmem of the CPU's
+	 * node, as the direct-map address and struct page of its first frame
+	 * and its number of frames. */
+	char *slab_node_base;
+	struct page *slab_node_map;
+	unsigned long slab_node_nr;
 } ____cacheline_aligned;
+
+/* CPU cpu's table (read-only while booted). */
+struct mm_cpu *mm_cpu_table(unsigned int cpu);
 
 /* The list primitives: the list's CPU, interrupts disabled. */
 static __always_inline struct page *__pcp_pop(struct per_cpu_pages *pcp)

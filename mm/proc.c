@@ -7,17 +7,24 @@
 #include <string.h>
 
 #include "internal.h"
+#include "slab.h"
 
 struct proc_file {
 	const char *name;
 	void (*show)(FILE *out);
 };
 
+static void slabinfo(FILE *out)
+{
+	slabinfo_show(out);
+}
+
 static const struct proc_file proc_files[] = {
 	{ "buddyinfo", buddyinfo_show },
 	{ "zoneinfo", zoneinfo_show },
 	{ "meminfo", meminfo_show },
 	{ "vmstat", vmstat_show },
+	{ "slabinfo", slabinfo },
 };
 
 int mm_proc_show(const char *name, FILE *out)

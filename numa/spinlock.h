@@ -65,6 +65,19 @@ static __always_inline void spin_lock(spinlock_t *lock)
 		__spin_lock_contended(lock);
 }
 
+/* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
+static __always_inline int spin_trylock(spinlock_t *lock)
+{
+	int old = 0;
+
+	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		__spin_acquired(lock);
+		return 1;
+	}
+	return 0;
+}
+
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
 #ifdef MMSIM_DEBUG

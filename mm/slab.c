@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/slab.c - the SLAB allocator (Linux v4.19 mm/slab.c semantics).
+ *
+ * Map (the structures are in mm/slab.h):
+ *   kmem_cache_create()	layout: calculate_slab_order() over
+ *				cache_estimate(), freelist in an object
+ *				(OBJFREELIST), off the slab (OFF_SLAB, in a
+ *				kmalloc cache) or at its end; colour_off and
+ *				colour; the tunables of enable_cpucache()
+ *   kmem_cache_alloc()		the CPU's array (LIFO); cache_alloc_refill()
+ *				takes batchcount from the node's shared array,
+ *				then its partial and free slabs, then grows one
+ *   kmem_cache_free()		the CPU's array; a full one flushes its oldest
+ *				batchcount to the shared array or their slabs
+ *				(cache_flusharray, free_block); an object of
+ *				another node goes to this node's alien array
+ *				for that node
+ *   cache_grow_begin/end()	a new slab from alloc_pages_node(), coloured
+ *				by colour_next, its constructor run on every
+ *				object
+ *   free_block()		objects back to their slabs; free slabs past
+ *				free_limit go back to the page allocator
+ *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work):
+ *				untouched arrays give back (limit+4)/5, free
+ *				slabs are trimmed
+ *   __kmem_cache_shrink()	every array drained (IPIs), every free slab freed
+ *
+ * Locking: a CPU's array is its own, used with interrupts off; other CPUs
+ * reach it only by IPI (do_drain), which runs on the owner.  A node's
+ * list_lock (irq-safe) protects its lists, counters, shared array and the
+ * freelist/active of its slabs.  An alien array has its own lock, taken
+ * before the remote node's list_lock.  slab_mutex serialises creation,
+ * destruction, tuning and reaping; slab_caches_lock (irq-safe) lets the
+ * CPU-offline callback walk slab_caches without sleeping.
+ *
+ * Invariants (slab_is_valid() checks them):
+ *   for each slab: active + (objects on its freelist) == num; a slab is on
+ *   slabs_full iff active == num, slabs_free iff active == 0;
+ *   n->free_objects == sum over the node's slabs of (num - active);
+ *   n->total_slabs == slabs on the three lists, n->free_slabs == |slabs_free|;
+ *   each object out of its slab is either handed out or in exactly one array.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmsim/rcupdate.h>
+#include <mmsim/sched.h>
+#include "slab.h"
+#include "../numa/ipi.h"
+
+DEFINE_MUTEX(slab_mutex);
+CDS_LIST_HEAD(slab_caches);
+int slab_debug;
+unsigned int slab_max_order;
+
+/* Taken with interrupts off, inside slab_mutex when both are. */
+spinlock_t slab_caches_lock;
+struct slab_layout slab_layout;
+struct delayed_work *reap_work;
+
+/* ------------------------------------------------------------------ */
+/* Object <-> index                                                    */
+
+static inline unsigned int reciprocal_divide(unsigned int a, struct reciprocal_value R)
+{
+	unsigned int t = (unsigned int)(((unsigned long long)a * R.m) >> 32);
+
+	return (t + ((a - t) >> R.sh1)) >> R.sh2;
+}
+
+void *index_to_obj(const struct kmem_cache *cache, const struct page *page,
+		   unsigned int idx)
+{
+	return (char *)page->s_mem + cache->size * idx;
+}
+
+/* The index of the buffer that obj (a buffer's first byte) starts. */
+unsigned int obj_to_index(const struct kmem_cache *cache, const struct page *page,
+			  const void *obj)
+{
+	unsigned int offset = (unsigned int)((const char *)obj - (const char *)page->s_mem);
+
+	return reciprocal_divide(offset, cache->reciprocal_buffer_size);
+}
+
+/* A lowmem direct-map address's frame, or NULL outside the direct map. */
+static inline struct page *slab_virt_to_page(const void *addr)
+{
+	unsigned long off = (unsigned long)((const char *)addr - slab_layout.base);
+
+	if (unlikely((off >> PAGE_SHIFT) >= slab_layout.nr_low))
+		return NULL;
+	return slab_layout.map + (off >> PAGE_SHIFT);
+}
+
+struct page *virt_to_slab(const void *addr)
+{
+	struct page *page = slab_virt_to_page(addr);
+
+	if (!page)
+		return NULL;
+	page = slab_head_page(page);
+	return page && READ_ONCE(page->slab_cache) ? page : NULL;
+}
+
+struct kmem_cache *virt_to_cache(const void *obj)
+{
+	struct page *page = virt_to_slab(obj);
+
+	return page ? page->slab_cache : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Arrays                                                              */
+
+/* Move up to max objects from the top of from to to (both locked). */
+static unsigned int transfer_objects(struct array_cache *to,
+				     struct array_cache *from, unsigned int max)
+{
+	unsigned int nr = min(min(from->avail, max), to->limit - to->avail);
+
+	if (!nr)
+		return 0;
+	memcpy(to->entry + to->avail, from->entry + from->avail - nr,
+	       sizeof(void *) * nr);
+	from->avail -= nr;
+	to->avail += nr;
+	return nr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Slab pages                                                          */
+
+static struct page *kmem_getpages(struct kmem_cache *cachep, gfp_t flags, int nodeid)
+{
+	unsigned long irqflags;
+	struct page *page;
+	long nr = 1L << cachep->gfporder;
+
+	flags |= cachep->allocflags;
+	page = alloc_pages_node(nodeid, flags, cachep->gfporder);
+	if (!page)
+		return NULL;
+	local_irq_save(irqflags);
+	__mod_node_page_state(NODE_DATA(page_to_nid(page)),
+			      cachep->flags & SLAB_RECLAIM_ACCOUNT ?
+			      NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, nr);
+	__atomic_fetch_add(&cachep->nr_pages, nr, __ATOMIC_RELAXED);
+	local_irq_restore(irqflags);
+	__SetPageSlab(page);
+	return page;
+}
+
+static void kmem_freepages(struct kmem_cache *cachep, struct page *page)
+{
+	unsigned long irqflags;
+	long nr = 1L << cachep->gfporder;
+
+	local_irq_save(irqflags);
+	__mod_node_page_state(NODE_DATA(page_to_nid(page)),
+			      cachep->flags & SLAB_RECLAIM_ACCOUNT ?
+			      NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, -nr);
+	__atomic_fetch_sub(&cachep->nr_pages, nr, __ATOMIC_RELAXED);
+	local_irq_restore(irqflags);
+	slab_asan_unpoison(page_address(page), PAGE_SIZE << cachep->gfporder);
+	__ClearPageSlab(page);
+	WRITE_ONCE(page->slab_cache, NULL);
+	page->freelist = NULL;
+	page->s_mem = NULL;
+	page->active = 0;
+	__free_pages(page, cachep->gfporder);
+}
+
+/* A SLAB_TYPESAFE_BY_RCU slab goes back after a grace period: its lru is
+ * the rcu_head (both are two pointers, as in the kernel). */
+static void kmem_rcu_free(struct rcu_head *head)
+{
+	struct page *page = container_of((void *)head, struct page, lru);
+	struct kmem_cache *cachep = page->slab_cache;
+
+	kmem_freepages(cachep, page);
+	__atomic_fetch_sub(&cachep->rcu_slabs, 1, __ATOMIC_RELAXED);
+}
+
+void slab_destroy(struct kmem_cache *cachep, struct page *page)
+{
+	void *freelist = page->freelist;
+
+	if (unlikely(cachep->flags & SLAB_TYPESAFE_BY_RCU)) {
+		__atomic_fetch_add(&cachep->rcu_slabs, 1, __ATOMIC_RELAXED);
+		call_rcu((struct rcu_head *)(void *)&page->lru, kmem_rcu_free);
+	} else {
+		kmem_freepages(cachep, page);
+	}
+	/* The off-slab freelist is not needed by a grace period's readers. */
+	if (OFF_SLAB(cachep))
+		kmem_cache_free(cachep->freelist_cache, freelist);
+}
+
+/* Free the slabs a caller collected under list_lock, after dropping it. */
+void slabs_destroy(struct kmem_cache *cachep, struct cds_list_head *list)
+{
+	struct page *page, *n;
+
+	cds_list_for_each_entry_safe(page, n, list, lru) {
+		cds_list_del(&page->lru);
+		slab_destroy(cachep, page);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Slab objects                                                        */
+
+static void *slab_get_obj(struct kmem_cache *cachep, struct page *page)
+{
+	void *objp = index_to_obj(cachep, page, get_free_obj(page, page->active));
+
+	page->active++;
+	return objp;
+}
+
+/* Returns 0 if objp is already free in its slab (a double free). */
+static int slab_put_obj(struct kmem_cache *cachep, struct page *page, void *objp)
+{
+	unsigned int objnr = obj_to_index(cachep, page, objp);
+
+	if (unlikely(!page->active))
+		goto double_free;
+	if (unlikely(cachep->flags & SLAB_CONSISTENCY_CHECKS))
+		for (unsigned int i = page->active; i < cachep->num; i++)
+			if (get_free_obj(page, i) == objnr)
+				goto double_free;
+	page->active--;
+	if (!page->freelist) {	/* OBJFREELIST: the freed object holds it */
+		page->freelist = objp;
+		slab_asan_unpoison(objp, cachep->freelist_size);
+	}
+	set_free_obj(page, page->active, (freelist_idx_t)objnr);
+	return 1;
+
+double_free:
+	slab_err(cachep, page, "double free detected: object %p already free in its slab", objp);
+	return 0;
+}
+
+static void fixup_slab_list(struct kmem_cache *cachep, struct kmem_cache_node *n,
+			    struct page *page)
+{
+	cds_list_del(&page->lru);
+	if (page->active == cachep->num) {
+		cds_list_add(&page->lru, &n->slabs_full);
+		/* OBJFREELIST: the freelist was the last object handed out */
+		if (OBJFREELIST_SLAB(cachep))
+			page->freelist = NULL;
+	} else {
+		cds_list_add(&page->lru, &n->slabs_partial);
+	}
+}
+
+/* Fill ac from one slab, up to batchcount; returns what is left to take. */
+static unsigned int alloc_block(struct kmem_cache *cachep, struct array_cache *ac,
+				struct page *page, unsigned int batchcount)
+{
+	while (page->active < cachep->num && batchcount) {
+		ac->entry[ac->avail++] = slab_get_obj(cachep, page);
+		batchcount--;
+	}
+	return batchcount;
+}
+
+static struct page *get_first_slab(struct kmem_cache_node *n)
+{
+	struct page *page;
+
+	if (!cds_list_empty(&n->slabs_partial))
+		return cds_list_first_entry(&n->slabs_partial, struct page, lru);
+	if (cds_list_empty(&n->slabs_free))
+		return NULL;
+	page = cds_list_first_entry(&n->slabs_free, struct page, lru);
+	n->free_touched = 1;
+	n->free_slabs--;
+	return page;
+}
+
+/*
+ * Objects back to their slabs (n->list_lock held).  Slabs that become
+ * free past free_limit are moved to list, for slabs_destroy() once the
+ * lock is dropped.
+ */
+void free_block(struct kmem_cache *cachep, void **objpp, unsigned int nr_objects,
+		int node, struct cds_list_head *list)
+{
+	struct kmem_cache_node *n = get_node(cachep, node);
+	unsigned int freed = 0;
+
+	lockdep_assert_held(&n->list_lock);
+	for (unsigned int i = 0; i < nr_objects; i++) {
+		void *objp = objpp[i];
+		struct page *page = virt_to_slab(objp);
+
+		if (!slab_put_obj(cachep, page, objp))
+			continue;
+		freed++;
+		cds_list_del(&page->lru);
+		if (page->active == 0) {
+			cds_list_add(&page->lru, &n->slabs_free);
+			n->free_slabs++;
+		} else {
+			cds_list_add_tail(&page->lru, &n->slabs_partial);
+		}
+	}
+	n->free_objects += freed;
+	while (n->free_objects > n->free_limit && !cds_list_empty(&n->slabs_free)) {
+		struct page *page = cds_list_entry(n->slabs_free.prev, struct page, lru);
+
+		n->free_objects -= cachep->num;
+		cds_list_move(&page->lru, list);
+		n->free_slabs--;
+		n->total_slabs--;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Growing                                                             */
+
+static void cache_init_objs(struct kmem_cache *cachep, struct page *page)
+{
+	for (unsigned int i = 0; i < cachep->num; i++) {
+		void *objp = index_to_obj(cachep, page, i);
+
+		if (cachep->flags & SLAB_DEBUG_FLAGS)
+			slab_debug_init_obj(cachep, objp);
+		/* with poisoning the constructor runs at each allocation */
+		if (cachep->ctor && !(cachep->flags & SLAB_POISON))
+			cachep->ctor((char *)objp + cachep->obj_offset);
+		set_free_obj(page, i, (freelist_idx_t)i);
+	}
+	/* ASan: the whole slab is out of bounds but for the freelist (and the
+	 * objects of caches whose free objects are read: debug, typesafe) */
+	if (cachep->flags & SLAB_DEBUG_FLAGS)
+		return;
+	slab_asan_poison(page_address(page), PAGE_SIZE << cachep->gfporder);
+	if (!OFF_SLAB(cachep))
+		slab_asan_unpoison(page->freelist, cachep->freelist_size);
+	if (cachep->flags & SLAB_TYPESAFE_BY_RCU)
+		slab_asan_unpoison(page->s_mem, (size_t)cachep->size * cachep->num);
+}
+
+/*
+ * A new slab for node nodeid, not yet on any list (cache_grow_end() adds
+ * it).  Called with interrupts off; they are on meanwhile if the caller
+ * may sleep, as in the kernel, so the CPU's array may change under it.
+ */
+static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int nodeid)
+{
+	gfp_t local_flags;
+	struct kmem_cache_node *n;
+	unsigned int colour_idx;
+	unsigned long irqflags;
+	struct page *page;
+	char *addr;
+	void *freelist;
+	int blocking;
+
+	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
+		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
+		char bad[128], fixed[128];
+
+		flags &= ~GFP_SLAB_BUG_MASK;
+		format_gfp(bad, sizeof(bad), invalid_mask);
+		format_gfp(fixed, sizeof(fixed), flags);
+		report_begin(REPORT_WARNING);
+		printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
+		       invalid_mask, bad, flags, fixed);
+		report_end(REPORT_WARNING, TAINT_WARN);
+	}
+	local_flags = flags & (GFP_CONSTRAINT_MASK | GFP_RECLAIM_MASK);
+	blocking = gfpflags_allow_blocking(local_flags);
+	if (blocking)
+		local_irq_enable();
+	page = kmem_getpages(cachep, local_flags, nodeid);
+	if (!page)
+		goto failed;
+	nodeid = page_to_nid(page);
+	n = get_node(cachep, nodeid);
+
+	/* The colour of this slab: the node's next, cycling. */
+	spin_lock_irqsave(&n->list_lock, irqflags);
+	colour_idx = n->colour_next++;
+	if (n->colour_next >= cachep->colour)
+		n->colour_next = 0;
+	spin_unlock_irqrestore(&n->list_lock, irqflags);
+
+	addr = page_address(page);
+	slab_asan_unpoison(addr, PAGE_SIZE << cachep->gfporder);
+	page->s_mem = addr + colour_idx * cachep->colour_off;
+	if (OBJFREELIST_SLAB(cachep)) {
+		/* the last object to be handed out holds the freelist */
+		freelist = (char *)page->s_mem + (size_t)cachep->size * (cachep->num - 1);
+	} else if (OFF_SLAB(cachep)) {
+		freelist = kmem_cache_alloc_node(cachep->freelist_cache,
+						 local_flags & ~__GFP_ZERO, nodeid);
+		if (!freelist) {
+			kmem_freepages(cachep, page);
+			goto failed;
+		}
+	} else {
+		freelist = addr + (PAGE_SIZE << cachep->gfporder) - cachep->freelist_size;
+	}
+	page->freelist = freelist;
+	page->active = 0;
+	WRITE_ONCE(page->slab_cache, cachep);
+	cache_init_objs(cachep, page);
+	__atomic_fetch_add(&cachep->grown, 1, __ATOMIC_RELAXED);
+	if (blocking)
+		local_irq_disable();
+	return page;
+
+failed:
+	if (blocking)
+		local_irq_disable();
+	return NULL;
+}
+
+static void cache_grow_end(struct kmem_cache *cachep, struct page *page)
+{
+	struct kmem_cache_node *n;
+	unsigned long irqflags;
+
+	if (!page)
+		return;
+	n = get_node(cachep, page_to_nid(page));
+	spin_lock_irqsave(&n->list_lock, irqflags);
+	n->total_slabs++;
+	if (!page->active) {
+		cds_list_add_tail(&page->lru, &n->slabs_free);
+		n->free_slabs++;
+	} else {
+		cds_list_add(&page->lru, &n->slabs_partial);
+		fixup_slab_list(cachep, n, page);
+	}
+	n->free_objects += cachep->num - page->active;
+	spin_unlock_irqrestore(&n->list_lock, irqflags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+
+static gfp_t gfp_exact_node(gfp_t flags)
+{
+	return (flags | __GFP_THISNODE | __GFP_NOWARN) & ~(__GFP_RECLAIM | __GFP_NOFAIL);
+}
+
+/* Interrupts off, on the CPU whose array runs dry. */
+static void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
+{
+	int node = numa_node_id();
+	struct kmem_cache_node *n = get_node(cachep, node);
+	struct array_cache *ac = cpu_cache_get(cachep), *shared;
+	unsigned int batchcount = ac->batchcount;
+	struct page *page;
+
+	WRITE_ONCE(cachep->stats[current->cpu].refills,
+		   cachep->stats[current->cpu].refills + 1);
+	if (!ac->touched && batchcount > BATCHREFILL_LIMIT)
+		batchcount = BATCHREFILL_LIMIT;
+
+	spin_lock(&n->list_lock);
+	shared = n->shared;
+	if (!n->free_objects && (!shared || !shared->avail))
+		goto direct_grow;
+	if (shared && transfer_objects(ac, shared, batchcount)) {
+		shared->touched = 1;
+		goto alloc_done;
+	}
+	while (batchcount > 0) {
+		page = get_first_slab(n);
+		if (!page)
+			break;
+		batchcount = alloc_block(cachep, ac, page, batchcount);
+		fixup_slab_list(cachep, n, page);
+	}
+	n->free_objects -= ac->avail;
+alloc_done:
+direct_grow:
+	spin_unlock(&n->list_lock);
+
+	if (unlikely(!ac->avail)) {
+		page = cache_grow_begin(cachep, gfp_exact_node(flags), node);
+		/* interrupts may have been on: the array may have been drained */
+		ac = cpu_cache_get(cachep);
+		if (!ac->avail && page) {
+			/* this slab is not on a list yet: no lock needed */
+			alloc_block(cachep, ac, page, batchcount);
+		}
+		cache_grow_end(cachep, page);
+		if (!ac->avail)
+			return NULL;
+	}
+	ac->touched = 1;
+	return ac->entry[--ac->avail];
+}
+
+/* An object from node nodeid's slabs directly (interrupts off). */
+static void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
+{
+	struct kmem_cache_node *n = get_node(cachep, nodeid);
+	struct page *page;
+	void *obj = NULL;
+
+	WRITE_ONCE(cachep->stats[current->cpu].node_allocs,
+		   cachep->stats[current->cpu].node_allocs + 1);
+	spin_lock(&n->list_lock);
+	page = get_first_slab(n);
+	if (page) {
+		obj = slab_get_obj(cachep, page);
+		n->free_objects--;
+		fixup_slab_list(cachep, n, page);
+	}
+	spin_unlock(&n->list_lock);
+	if (obj)
+		return obj;
+
+	page = cache_grow_begin(cachep, gfp_exact_node(flags), nodeid);
+	if (page) {
+		obj = slab_get_obj(cachep, page);
+		cache_grow_end(cachep, page);
+		return obj;
+	}
+	return NULL;
+}
+
+/* Any node, nearest first (the kernel's fallback_alloc). */
+static void *fallback_alloc(struct kmem_cache *cachep, gfp_t flags)
+{
+	int local = numa_node_id();
+	struct page *page;
+	void *obj;
+
+	if (flags & __GFP_THISNODE)
+		return NULL;
+	for (unsigned int d = 1; d < num_online_nodes(); d++) {
+		int nid = (local + (int)d) % (int)num_online_nodes();
+		struct kmem_cache_node *n = get_node(cachep, nid);
+		unsigned long free_objects;
+
+		spin_lock(&n->list_lock);
+		free_objects = n->free_objects;
+		spin_unlock(&n->list_lock);
+		if (free_objects) {
+			obj = ____cache_alloc_node(cachep, flags | __GFP_THISNODE | __GFP_NOWARN, nid);
+			if (obj)
+				return obj;
+		}
+	}
+	/* A new slab wherever the page allocator finds room. */
+	page = cache_grow_begin(cachep, flags, local);
+	if (!page)
+		return NULL;
+	obj = slab_get_obj(cachep, page);
+	cache_grow_end(cachep, page);
+	return obj;
+}
+
+static void *__do_cache_alloc(struct kmem_cache *cachep, gfp_t flags, int nodeid)
+{
+	int local = numa_node_id();
+	void *objp = NULL;
+
+	if (nodeid == NUMA_NO_NODE || nodeid == local) {
+		struct array_cache *ac = cpu_cache_get(cachep);
+
+		if (likely(ac->avail)) {
+			ac->touched = 1;
+			return ac->entry[--ac->avail];
+		}
+		objp = cache_alloc_refill(cachep, flags);
+		if (objp)
+			return objp;
+		nodeid = local;
+	}
+	objp = ____cache_alloc_node(cachep, flags, nodeid);
+	if (!objp && !(flags & __GFP_THISNODE))
+		objp = fallback_alloc(cachep, flags);
+	return objp;
+}
+
+/*
+ * Everything but the fast path: context checks, other nodes, debugging,
+ * __GFP_ZERO, failures.
+ */
+void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid,
+			      const void *caller)
+{
+	unsigned long irqflags;
+	void *objp;
+
+	if (unlikely(!mm_cpu_ok(__func__)))
+		return NULL;
+	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
+		return NULL;
+	if (unlikely(nodeid != NUMA_NO_NODE &&
+		     (nodeid < 0 || (unsigned int)nodeid >= num_online_nodes()))) {
+		WARN(1, "%s(%s): node %d does not exist\n", __func__, cachep->name, nodeid);
+		return NULL;
+	}
+	if (unlikely(cachep->ctor && (flags & __GFP_ZERO)))
+		WARN(1, "%s: __GFP_ZERO on cache %s, which has a constructor\n",
+		     __func__, cachep->name);
+
+	local_irq_save(irqflags);
+	objp = __do_cache_alloc(cachep, flags, nodeid);
+	local_irq_restore(irqflags);
+	if (unlikely(!objp)) {
+		if (!(flags & __GFP_NOWARN))
+			warn_alloc(flags, NULL, "slab allocation failure: cache %s, object size %u",
+				   cachep->name, cachep->object_size);
+		return NULL;
+	}
+	if (unlikely(cachep->flags & SLAB_DEBUG_FLAGS)) {
+		if (slab_debug_alloc(cachep, objp, flags, caller))
+			return NULL;	/* reported; the object stays out of use */
+		objp = (char *)objp + cachep->obj_offset;
+	} else {
+		slab_asan_unpoison(objp, cachep->object_size);
+	}
+	if (unlikely(flags & __GFP_ZERO))
+		memset(objp, 0, cachep->object_size);
+	return objp;
+}
+
+void *slab_alloc_ipi(void *objp)
+{
+	generic_smp_call_function_interrupt();
+	return objp;
+}
+
+void slab_free_ipi(void)
+{
+	generic_smp_call_function_interrupt();
+}
+
+__slab_fastpath
+void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
+{
+	return slab_alloc(cachep, flags, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
+{
+	return __kmem_cache_alloc_node(cachep, flags, nodeid, __builtin_return_address(0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Freeing                                                             */
+
+/* A full array: its oldest batchcount go to the shared array or home. */
+static void cache_flusharray(struct kmem_cache *cachep, struct array_cache *ac)
+{
+	int node = numa_node_id();
+	struct kmem_cache_node *n = get_node(cachep, node);
+	unsigned int batchcount = ac->batchcount;
+	CDS_LIST_HEAD(list);
+
+	WRITE_ONCE(cachep->stats[current->cpu].flushes,
+		   cachep->stats[current->cpu].flushes + 1);
+	spin_lock(&n->list_lock);
+	if (n->shared) {
+		struct array_cache *shared_array = n->shared;
+		unsigned int max = shared_array->limit - shared_array->avail;
+
+		if (max) {
+			if (batchcount > max)
+				batchcount = max;
+			memcpy(&shared_array->entry[shared_array->avail], ac->entry,
+			       sizeof(void *) * batchcount);
+			shared_array->avail += batchcount;
+			goto free_done;
+		}
+	}
+	free_block(cachep, ac->entry, batchcount, node, &list);
+free_done:
+	spin_unlock(&n->list_lock);
+	slabs_destroy(cachep, &list);
+	ac->avail -= batchcount;
+	memmove(ac->entry, &ac->entry[batchcount], sizeof(void *) * ac->avail);
+}
+
+/* Empty an alien array into its node (alien lock held). */
+void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
+				int node, struct cds_list_head *list)
+{
+	struct kmem_cache_node *n = get_node(cachep, node);
+
+	if (ac->avail) {
+		spin_lock(&n->list_lock);
+		if (n->shared)
+			transfer_objects(n->shared, ac, ac->limit);
+		free_block(cachep, ac->entry, ac->avail, node, list);
+		ac->avail = 0;
+		spin_unlock(&n->list_lock);
+	}
+}
+
+/* An object of page_node freed on this CPU's node (interrupts off). */
+static void cache_free_alien(struct kmem_cache *cachep, void *objp, int node,
+			     int page_node)
+{
+	struct alien_cache *alien = get_node(cachep, node)->alien[page_node];
+	CDS_LIST_HEAD(list);
+
+	WRITE_ONCE(cachep->stats[current->cpu].alien_frees,
+		   cachep->stats[current->cpu].alien_frees + 1);
+	spin_lock(&alien->lock);
+	if (unlikely(alien->ac.avail == alien->ac.limit))
+		__drain_alien_cache(cachep, &alien->ac, page_node, &list);
+	alien->ac.entry[alien->ac.avail++] = objp;
+	spin_unlock(&alien->lock);
+	slabs_destroy(cachep, &list);
+}
+
+/* Interrupts off: objp is a checked object of cachep, of slab page. */
+static void ___cache_free(struct kmem_cache *cachep, struct page *page, void *objp)
+{
+	int node = numa_node_id(), page_node = page_to_nid(page);
+	struct array_cache *ac;
+
+	if (unlikely(page_node != node)) {
+		cache_free_alien(cachep, objp, node, page_node);
+		return;
+	}
+	ac = cpu_cache_get(cachep);
+	if (unlikely(ac->avail && ac->entry[ac->avail - 1] == objp)) {
+		slab_err(cachep, page, "double free detected: object %p was just freed", objp);
+		return;
+	}
+	if (ac->avail >= ac->limit)
+		cache_flusharray(cachep, ac);
+	ac->entry[ac->avail++] = objp;
+}
+
+static noinline void slab_bad_pointer(const char *func, const void *objp)
+{
+	report_begin(REPORT_BUG);
+	printk("BUG: %s(%p): not an object of any slab cache (%s)\n", func, objp,
+	       slab_virt_to_page(objp) ? "a page that is not a slab" :
+	       "not in the direct map: vmalloc, stack, user or a wild pointer");
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+}
+
+/*
+ * The general free: find the object's slab and cache, check that objp is
+ * an object's first byte, report and refuse what is not.
+ */
+void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller)
+{
+	struct kmem_cache *owner;
+	struct page *page;
+	unsigned long irqflags;
+	char *buf;
+	unsigned int idx;
+
+	if (unlikely(!objp))
+		return;
+	if (unlikely(!mm_cpu_ok(__func__)))
+		return;
+	/* interrupts on and no IPI waiting: the fast path's window may
+	 * have deferred one */
+	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+	page = virt_to_slab(objp);
+	if (unlikely(!page)) {
+		slab_bad_pointer(cachep ? "kmem_cache_free" : "kfree", objp);
+		return;
+	}
+	owner = page->slab_cache;
+	if (unlikely(cachep && owner != cachep))
+		WARN(1, "cache_from_obj: Wrong slab cache. %s but object is from %s\n",
+		     cachep->name, owner->name);
+	cachep = owner;
+	buf = (char *)objp - cachep->obj_offset;
+	idx = obj_to_index(cachep, page, buf);
+	if (unlikely(buf < (char *)page->s_mem || idx >= cachep->num ||
+		     index_to_obj(cachep, page, idx) != buf)) {
+		slab_err(cachep, page, "Invalid object pointer %p (not the start of an object)",
+			 objp);
+		return;
+	}
+	if (unlikely(cachep->flags & SLAB_DEBUG_FLAGS)) {
+		if (slab_debug_free(cachep, page, buf, caller))
+			return;
+	} else {
+		slab_asan_poison_obj(cachep, buf);
+	}
+	local_irq_save(irqflags);
+	___cache_free(cachep, page, buf);
+	local_irq_restore(irqflags);
+}
+
+__slab_fastpath
+void kmem_cache_free(struct kmem_cache *cachep, void *objp)
+{
+	slab_free(cachep, objp, __builtin_return_address(0), 0);
+}

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/slab.h - the structures of the SLAB allocator (mm/slab.c), shared
+ * with its debugging (mm/slab_debug.c), kmalloc and /proc/slabinfo
+ * (mm/slab_common.c) and the invariant walker (mm/slab_check.c).
+ *
+ *   struct kmem_cache		one object type.  Read-only after creation
+ *				except the tunables (slab_mutex) and the
+ *				statistics (their own comments).
+ *   struct array_cache		a LIFO of free objects.  A CPU's array is
+ *				touched by that CPU only, with interrupts off
+ *				(other CPUs reach it with an IPI that runs on
+ *				its owner); a node's shared array is under the
+ *				node's list_lock; an alien array under its own
+ *				lock.
+ *   struct kmem_cache_node	a node's slabs: lists, counts, colour_next,
+ *				shared and alien arrays.  list_lock (taken
+ *				with interrupts off) protects all of it, and
+ *				the freelist and `active` of every slab on
+ *				its lists.
+ *   a slab			the head struct page of 2^gfporder pages with
+ *				PG_slab: slab_cache, s_mem (first object),
+ *				freelist (an array of num indices: those from
+ *				`active` on are free) and active (objects in
+ *				use, including those resting in arrays).
+ *
+ * Objects in a CPU, shared or alien array are free as far as their owner
+ * is concerned but "active" for their slab: a slab's objects are either
+ * on its freelist or out (handed out, or in some array).
+ */
+#ifndef MM_SLAB_H
+#define MM_SLAB_H
+
+#include <mmsim/slab.h>
+#include <mmsim/sched.h>
+#include "internal.h"
+#include "pcp.h"
+#include "../numa/mutex.h"
+#include "../numa/spinlock.h"
+
+/* Internal cache flags (v4.19 values). */
+#define CFLGS_OBJFREELIST_SLAB	((slab_flags_t)0x40000000U)
+#define CFLGS_OFF_SLAB		((slab_flags_t)0x80000000U)
+#define SLAB_KMALLOC		((slab_flags_t)0x00001000U)	/* a kmalloc cache */
+#define SLAB_DEBUG_FLAGS	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | \
+				 SLAB_CONSISTENCY_CHECKS)
+#define CACHE_CREATE_MASK	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
+				 SLAB_RECLAIM_ACCOUNT | SLAB_TYPESAFE_BY_RCU | \
+				 SLAB_PANIC | SLAB_DEBUG_FLAGS | SLAB_KMALLOC)
+
+/* gfp bits a slab allocation must not carry (v4.19's GFP_SLAB_BUG_MASK) */
+#define GFP_SLAB_BUG_MASK	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+
+#define OFF_SLAB(c)		((c)->flags & CFLGS_OFF_SLAB)
+#define OBJFREELIST_SLAB(c)	((c)->flags & CFLGS_OBJFREELIST_SLAB)
+
+/* KMALLOC_MIN_SIZE is 8, so a slab may hold more than 255 objects. */
+typedef unsigned short freelist_idx_t;
+#define SLAB_OBJ_MAX_NUM	((1 << sizeof(freelist_idx_t) * 8) - 1)
+#define SLAB_OBJ_MIN_SIZE	8
+#define BYTES_PER_WORD		sizeof(void *)
+#define REDZONE_ALIGN		8
+
+#define BATCHREFILL_LIMIT	16
+#define REAPTIMEOUT_AC		(2 * HZ)
+#define REAPTIMEOUT_NODE	(4 * HZ)
+#define SLAB_SHARED_FACTOR	8
+
+/* Red zones and poison (the byte values SLUB uses, as slab_debug expects). */
+#define SLUB_RED_INACTIVE	0xbb	/* the object is free */
+#define SLUB_RED_ACTIVE		0xcc	/* the object is handed out */
+#define POISON_INUSE		0x5a	/* allocated, not initialised */
+#define POISON_FREE		0x6b	/* freed */
+#define POISON_END		0xa5	/* the last byte of a poisoned object */
+
+struct array_cache {
+	unsigned int avail;
+	unsigned int limit;
+	unsigned int batchcount;
+	unsigned int touched;
+	void *entry[];
+};
+
+struct alien_cache {
+	spinlock_t lock;		/* irq-safe */
+	struct array_cache ac;		/* entry[] follows */
+};
+
+struct kmem_cache_node {
+	spinlock_t list_lock;		/* irq-safe: protects everything below */
+	struct cds_list_head slabs_partial;
+	struct cds_list_head slabs_full;
+	struct cds_list_head slabs_free;
+	unsigned long total_slabs;	/* every slab of the node */
+	unsigned long free_slabs;	/* those on slabs_free */
+	unsigned long free_objects;	/* on the slabs' freelists */
+	unsigned int free_limit;
+	unsigned int colour_next;	/* colour of the next new slab */
+	struct array_cache *shared;	/* NULL if the cache has none */
+	struct alien_cache **alien;	/* [remote node], NULL on one node */
+	unsigned long next_reap;	/* jiffies */
+	int free_touched;		/* a free slab was used since the reap */
+} ____cacheline_aligned;
+
+struct reciprocal_value {
+	unsigned int m;
+	unsigned char sh1, sh2;
+};
+
+/* slab_debug's record of an object's last owners (after its red zone). */
+struct slab_track {
+	const void *alloc_caller;
+	const void *free_caller;
+	int alloc_cpu;
+	int free_cpu;
+	int alloc_pid;
+	int free_pid;
+	unsigned long alloc_jiffies;
+	unsigned long free_jiffies;
+};
+
+/* What kmem_cache_alloc()/free() count (per cache; see the fields). */
+struct slab_stats {
+	unsigned long allocs;		/* served from a CPU array */
+	unsigned long refills;		/* cache_alloc_refill() calls */
+	unsigned long frees;		/* to a CPU array */
+	unsigned long flushes;		/* cache_flusharray() calls */
+	unsigned long node_allocs;	/* ____cache_alloc_node(): off-node */
+	unsigned long alien_frees;	/* to an alien array */
+};
+
+struct kmem_cache {
+	/* The fast paths' fields first, on one cache line. */
+	struct array_cache **cpu_cache;	/* [cpu]: its own array; read-only */
+	unsigned int size;		/* bytes per object incl. debug areas */
+	struct reciprocal_value reciprocal_buffer_size;
+	slab_flags_t flags;
+	unsigned int num;		/* objects per slab */
+	unsigned int gfporder;
+	unsigned int obj_offset;	/* the object inside its buffer (red zone) */
+	unsigned int fast_num;		/* num, or 0 to keep debugged caches off
+					   the free fast path */
+	unsigned long inv_size;		/* inverse of size's odd part mod 2^64 */
+	unsigned int size_shift;	/* size's power-of-two part */
+
+	/* Tunables: slab_mutex, read by their CPUs relaxed. */
+	unsigned int batchcount;
+	unsigned int limit;
+	unsigned int shared;
+
+	gfp_t allocflags;		/* __GFP_COMP, __GFP_DMA, __GFP_RECLAIMABLE */
+	size_t colour;			/* number of colours */
+	unsigned int colour_off;	/* bytes per colour */
+	struct kmem_cache *freelist_cache;	/* OFF_SLAB: where freelists live */
+	unsigned int freelist_size;
+	void (*ctor)(void *obj);
+
+	const char *name;		/* owned copy */
+	struct cds_list_head list;	/* slab_caches, slab_mutex */
+	int refcount;
+	unsigned int object_size;	/* what the creator asked for */
+	unsigned int align;
+	int dead;			/* destroyed: slab_mutex */
+
+	/* Statistics, kept per CPU so that only its CPU writes them. */
+	struct slab_stats *stats;	/* [cpu] */
+	unsigned long grown;		/* slabs made: atomic, relaxed */
+	unsigned long reaped;		/* slabs given back by reaping: atomic */
+	unsigned long errors;		/* slab_debug reports: atomic */
+	unsigned long rcu_slabs;	/* slabs waiting for a grace period: atomic */
+	unsigned long nr_pages;		/* pages held, listed or in transit: atomic,
+					   changed with NR_SLAB_* in one
+					   interrupts-off window */
+
+	struct kmem_cache_node *node[MAX_NUMNODES];	/* read-only */
+};
+
+/* slab.c */
+extern struct mutex slab_mutex;		/* slab_caches, the tunables */
+extern struct cds_list_head slab_caches;
+extern spinlock_t slab_caches_lock;	/* irq-safe: slab_caches for readers
+					   that cannot sleep (CPU offline) */
+extern int slab_debug;			/* boot parameter: read-only */
+extern unsigned int slab_max_order;	/* read-only after boot */
+
+/*
+ * What the free fast path needs to turn an object into its slab: the
+ * direct map's first byte and frame, and each CPU's node's lowmem frames.
+ * Written by kmem_cache_init() before any CPU runs, read-only after.
+ */
+struct slab_layout {
+	char *base;			/* virtual address of min_pfn */
+	struct page *map;		/* struct page of min_pfn */
+	unsigned long nr_low;		/* lowmem frames from min_pfn */
+};
+extern struct slab_layout slab_layout;
+extern struct delayed_work *reap_work;		/* [cpu]: cache_reap() */
+
+int kmem_cache_init(const char *debug_opts);
+void kmem_cache_exit(void);
+struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
+				       unsigned int align, slab_flags_t flags,
+				       void (*ctor)(void *));
+void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid,
+			      const void *caller);
+void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller);
+int __kmem_cache_shrink(struct kmem_cache *cachep);
+unsigned int cache_estimate(unsigned long gfporder, size_t buffer_size,
+			    slab_flags_t flags, size_t *left_over);
+struct kmem_cache *virt_to_cache(const void *obj);
+/* The slab (head page) whose memory holds addr, or NULL. */
+struct page *virt_to_slab(const void *addr);
+unsigned int obj_to_index(const struct kmem_cache *cache, const struct page *page,
+			  const void *obj);
+void *index_to_obj(const struct kmem_cache *cache, const struct page *page,
+		   unsigned int idx);
+void free_block(struct kmem_cache *cachep, void **objpp, unsigned int nr_objects,
+		int node, struct cds_list_head *list);
+void slabs_destroy(struct kmem_cache *cachep, struct cds_list_head *list);
+void slab_destroy(struct kmem_cache *cachep, struct page *page);
+void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
+			 int node, struct cds_list_head *list);
+
+/* slab_reap.c */
+void __drain_cpu_array(struct kmem_cache *cachep, unsigned int cpu);
+void cache_reap(struct work_struct *w);
+/* Shrink every cache until nothing more comes back (mm_shutdown, harness). */
+void slab_shrink_all(void);
+unsigned long cache_total_slabs(struct kmem_cache *cachep);
+/* Every slab page on node nid, over all caches (for the checker). */
+unsigned long slab_pages_node(int nid);
+
+static inline struct array_cache *cpu_cache_get(struct kmem_cache *cachep)
+{
+	return cachep->cpu_cache[current->cpu];
+}
+
+static inline struct kmem_cache_node *get_node(struct kmem_cache *cachep, int node)
+{
+	return cachep->node[node];
+}
+
+static inline freelist_idx_t get_free_obj(const struct page *page, unsigned int idx)
+{
+	return ((freelist_idx_t *)page->freelist)[idx];
+}
+
+static inline void set_free_obj(struct page *page, unsigned int idx, freelist_idx_t val)
+{
+	((freelist_idx_t *)page->freelist)[idx] = val;
+}
+
+/* slab_common.c: kmalloc, /proc/slabinfo */
+int kmalloc_init(void);
+struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
+int slabinfo_show(FILE *out);
+
+/* slab_debug.c: slab_debug's checks and reports */
+void slab_debug_init_obj(struct kmem_cache *cachep, void *objp);
+int slab_debug_alloc(struct kmem_cache *cachep, void *objp, gfp_t flags,
+		     const void *caller);
+int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *objp,
+		    const void *caller);
+void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...)
+	__printf(3, 4);
+
+/* ASan builds: free objects and free slab space are poisoned, so that a
+ * use after free is caught at the access.  Nothing in other builds. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLAB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SLAB_ASAN 1
+#endif
+#ifdef SLAB_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+static inline void slab_asan_poison(const void *addr, size_t len)
+{
+	__asan_poison_memory_region(addr, len);
+}
+/* A free object: not for typesafe-by-RCU caches, whose readers may
+ * still look at it. */
+static inline void slab_asan_poison_obj(const struct kmem_cache *cachep, const void *obj)
+{
+	if (!(cachep->flags & SLAB_TYPESAFE_BY_RCU))
+		__asan_poison_memory_region(obj, cachep->size);
+}
+static inline void slab_asan_unpoison(const void *addr, size_t len)
+{
+	__asan_unpoison_memory_region(addr, len);
+}
+#else
+static inline void slab_asan_poison(const void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+static inline void slab_asan_poison_obj(const struct kmem_cache *cachep, const void *obj)
+{
+	(void)cachep;
+	(void)obj;
+}
+static inline void slab_asan_unpoison(const void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+#endif
+
+static inline int fls_long(unsigned long x)
+{
+	return x ? 64 - __builtin_clzl(x) : 0;
+}
+
+/* slab_check.c */
+int slab_is_valid(struct kmem_cache *cachep, FILE *report);
+int slab_check_all(FILE *report);
+
+/*
+ * The head of the slab holding a frame, or NULL: PG_slab is set on heads
+ * only (an atomic flag: the head's lru is its node's list, under
+ * list_lock); a tail's lru.next is its head with bit 0 set, written when
+ * the block is handed out and freed, so it is stable meanwhile.
+ */
+static __always_inline struct page *slab_head_page(struct page *page)
+{
+	unsigned long head;
+
+	if (likely(PageSlab(page)))
+		return page;
+	head = (unsigned long)READ_ONCE(page->lru.next);
+	if (!(head & 1) || !PageSlab((struct page *)(head - 1)))
+		return NULL;
+	return (struct page *)(head - 1);
+}
+
+/*
+ * The entry points around the fast paths need no frame of their own (their
+ * slow paths are tail calls): gcc can leave it out; clang has no per-function
+ * switch for it.
+ */
+#if defined(__clang__)
+#define __slab_fastpath
+#else
+#define __slab_fastpath	__attribute__((optimize("omit-frame-pointer")))
+#endif
+
+/* The fast paths' tails when an IPI arrived in their window: run it. */
+void *slab_alloc_ipi(void *objp) __attribute__((returns_nonnull));
+void slab_free_ipi(void);
+
+/* Flags that send an allocation to the general path (the gfp and slab
+ * flags share no bit here, so one test covers both). */
+#define SLAB_ALLOC_SLOW		((slab_flags_t)__GFP_ZERO | SLAB_DEBUG_FLAGS)
+BUILD_BUG_ON((__GFP_ZERO & (SLAB_DEBUG_FLAGS | CACHE_CREATE_MASK | CFLGS_OFF_SLAB |
+			    CFLGS_OBJFREELIST_SLAB)) != 0);
+
+/*
+ * The allocation: on the fast path, a process-context caller, a cache
+ * without debugging, no __GFP_ZERO and an object in the CPU's array: pop
+ * it with interrupts "off" (an IPI draining the array waits).  Anything
+ * else goes to the general path, a tail call.
+ */
+static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
+					int node, const void *caller)
+{
+	struct task_struct *tsk = current;
+	struct array_cache *ac;
+	void *objp;
+
+	if (unlikely(!tsk->mm_percpu || (tsk->preempt_count | tsk->irqs_disabled) ||
+		     ((flags | cachep->flags) & SLAB_ALLOC_SLOW)))
+		goto slow;
+	ac = cachep->cpu_cache[tsk->cpu];
+	WRITE_ONCE(tsk->irqs_disabled, 1);
+	barrier();
+	if (unlikely(!ac->avail)) {
+		barrier();
+		WRITE_ONCE(tsk->irqs_disabled, 0);
+		goto slow;	/* the general path runs a pending IPI */
+	}
+	ac->touched = 1;
+	objp = ac->entry[--ac->avail];
+	barrier();
+	WRITE_ONCE(tsk->irqs_disabled, 0);
+	barrier();
+	slab_asan_unpoison(objp, cachep->object_size);
+	if (unlikely(READ_ONCE(tsk->ipi_pending)))
+		objp = slab_alloc_ipi(objp);
+	return objp;
+slow:
+	return __kmem_cache_alloc_node(cachep, flags, node, caller);
+}
+
+/*
+ * The free: on the fast path, an object of a slab on this CPU's node, of
+ * cachep (of any cache for kfree: any_cache), without debugging, the
+ * CPU's array not full, process context.  The checks cost what they must:
+ * the object's frame within the node, its slab's cache, and that its
+ * offset in the slab is a whole number of objects (a multiply by the
+ * inverse of the size's odd part and a rotate: exact multiples map to
+ * their index, anything else to a huge number); an object just freed
+ * (the array's top) is a double free.  Anything else goes to the general
+ * path, which reports and refuses what is wrong.
+ */
+static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
+				      const void *caller, const int any_cache)
+{
+	struct task_struct *tsk = current;
+	struct mm_cpu *mc = tsk->mm_percpu;
+	struct kmem_cache *owner;
+	struct array_cache *ac;
+	struct page *page;
+	unsigned long pfn, idx;
+	unsigned int avail;
+
+	if (unlikely(!mc || (tsk->preempt_count | tsk->irqs_disabled)))
+		goto slow;
+	pfn = (unsigned long)((char *)objp - mc->slab_node_base) >> PAGE_SHIFT;
+	if (unlikely(pfn >= mc->slab_node_nr))
+		goto slow;
+	page = mc->slab_node_map + pfn;
+	if (unlikely(!PageSlab(page))) {
+		/* a tail page of a bigger slab: lru.next is its head | 1 */
+		unsigned long head = (unsigned long)READ_ONCE(page->lru.next);
+
+		if (!(head & 1))
+			goto slow;
+		page = (struct page *)(head - 1);
+	}
+	owner = READ_ONCE(page->slab_cache);
+	if (any_cache ? !owner : owner != cachep)
+		goto slow;
+	idx = (unsigned long)((char *)objp - (char *)page->s_mem) * owner->inv_size;
+	idx = (idx >> owner->size_shift) | (idx << ((64 - owner->size_shift) & 63));
+	if (unlikely(idx >= owner->fast_num))
+		goto slow;
+	ac = owner->cpu_cache[tsk->cpu];
+	WRITE_ONCE(tsk->irqs_disabled, 1);
+	barrier();
+	avail = ac->avail;
+	if (unlikely(avail >= ac->limit || (avail && ac->entry[avail - 1] == objp))) {
+		barrier();
+		WRITE_ONCE(tsk->irqs_disabled, 0);
+		goto slow;
+	}
+	ac->entry[avail] = objp;
+	ac->avail = avail + 1;
+	barrier();
+	WRITE_ONCE(tsk->irqs_disabled, 0);
+	barrier();
+	slab_asan_poison_obj(owner, objp);
+	if (unlikely(READ_ONCE(tsk->ipi_pending)))
+		slab_free_ipi();
+	return;
+slow:
+	__kmem_cache_free(cachep, objp, caller);
+}
+
+#endif /* MM_SLAB_H */

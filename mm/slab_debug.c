@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/slab_debug.c - slab_debug: red zones, poisoning, owner tracking and
+ * the reports, in the shape of the kernel's slab debugging output.
+ *
+ * A debugged cache's buffer (struct kmem_cache's size bytes) is
+ *   [red zone 1: 8][object: object_size, rounded to 8][red zone 2: 8]
+ *   [struct slab_track, SLAB_STORE_USER][padding to the alignment]
+ * Red zones hold 0xcc while the object is out and 0xbb while it is free,
+ * so a free of a free object (red zone already 0xbb) is a double free and
+ * any other value is an overrun.  A free object holds 0x6b with 0xa5 in
+ * its last byte (SLAB_POISON); a write to it is found when it is next
+ * handed out.  A new object is filled with 0x5a unless a constructor
+ * (which then runs at every allocation, since poison erases its work) or
+ * __GFP_ZERO fills it.
+ *
+ * These bytes are the object owner's: they are written by whoever holds
+ * the object (allocator on alloc/free, the owner in between), with the
+ * hand-off of the object ordering them.  Reports are refusals: the
+ * allocator repairs what it can ("FIX ...: Restoring") and goes on.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <string.h>
+
+#include <mmsim/sched.h>
+#include "slab.h"
+
+static inline unsigned char *dbg_redzone1(struct kmem_cache *cachep, void *buf)
+{
+	(void)cachep;
+	return buf;
+}
+
+static inline unsigned char *dbg_redzone2(struct kmem_cache *cachep, void *buf)
+{
+	return (unsigned char *)buf + cachep->obj_offset + ALIGN(cachep->object_size, 8);
+}
+
+static inline struct slab_track *dbg_track(struct kmem_cache *cachep, void *buf)
+{
+	size_t off = cachep->obj_offset + ALIGN(cachep->object_size, 8);
+
+	if (cachep->flags & SLAB_RED_ZONE)
+		off += 8;
+	return (struct slab_track *)((char *)buf + off);
+}
+
+static inline unsigned char *dbg_object(struct kmem_cache *cachep, void *buf)
+{
+	return (unsigned char *)buf + cachep->obj_offset;
+}
+
+/* The first byte of [p, p+len) that is not val, or NULL. */
+static unsigned char *check_bytes(unsigned char *p, int val, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (unsigned char)val)
+			return p + i;
+	return NULL;
+}
+
+static void print_symbol(const char *what, const void *caller, unsigned long when,
+			 int cpu, int pid)
+{
+	Dl_info info;
+
+	if (!caller)
+		return;
+	if (dladdr(caller, &info) && info.dli_sname)
+		printk("INFO: %s in %s+0x%lx age=%lu cpu=%d pid=%d\n", what, info.dli_sname,
+		       (unsigned long)((const char *)caller - (const char *)info.dli_saddr),
+		       jiffies - when, cpu, pid);
+	else
+		printk("INFO: %s in %p age=%lu cpu=%d pid=%d\n", what, caller,
+		       jiffies - when, cpu, pid);
+}
+
+static void print_section(const char *level, const void *addr, size_t len)
+{
+	const unsigned char *p = addr;
+
+	for (size_t i = 0; i < len; i += 16) {
+		char hex[16 * 3 + 1] = "", ascii[17] = "";
+		size_t n = min(len - i, (size_t)16);
+
+		for (size_t j = 0; j < n; j++) {
+			snprintf(hex + j * 3, 4, "%02x ", p[i + j]);
+			ascii[j] = p[i + j] >= 0x20 && p[i + j] < 0x7f ? (char)p[i + j] : '.';
+		}
+		ascii[n] = 0;
+		printk("%-8s %p: %-48s %s\n", level, p + i, hex, ascii);
+	}
+}
+
+static void slab_bug_header(struct kmem_cache *cachep, const char *fmt, va_list ap)
+{
+	char line[256];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	report_headline("BUG %s: %s", cachep->name, line);
+	printk("=============================================================================\n");
+	printk("BUG %s (%s): %s\n", cachep->name, print_tainted(), line);
+	printk("-----------------------------------------------------------------------------\n\n");
+}
+
+/* What slab_debug knows of one object: owners, its slab, its bytes. */
+static void print_trailer(struct kmem_cache *cachep, struct page *page, void *buf)
+{
+	unsigned char *obj = dbg_object(cachep, buf);
+
+	if (cachep->flags & SLAB_STORE_USER) {
+		struct slab_track *t = dbg_track(cachep, buf);
+
+		print_symbol("Allocated", t->alloc_caller, t->alloc_jiffies, t->alloc_cpu,
+			     t->alloc_pid);
+		print_symbol("Freed", t->free_caller, t->free_jiffies, t->free_cpu, t->free_pid);
+	}
+	if (page)
+		printk("INFO: Slab %p objects=%u flags=%#lx\n", page, cachep->num,
+		       READ_ONCE(page->flags));
+	printk("INFO: Object %p @offset=%lu\n\n", obj,
+	       page ? (unsigned long)((char *)obj - (char *)page_address(page)) : 0UL);
+	if (cachep->flags & SLAB_RED_ZONE)
+		print_section("Redzone", dbg_redzone1(cachep, buf), 8);
+	print_section("Object", obj, min_t(size_t, cachep->object_size, 128));
+	if (cachep->flags & SLAB_RED_ZONE)
+		print_section("Redzone", dbg_redzone2(cachep, buf), 8);
+}
+
+void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
+	report_begin(REPORT_BUG);
+	va_start(ap, fmt);
+	slab_bug_header(cachep, fmt, ap);
+	va_end(ap);
+	if (page)
+		printk("INFO: Slab %p objects=%u flags=%#lx\n", page, cachep->num,
+		       READ_ONCE(page->flags));
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+}
+
+/*
+ * One corrupted area [start, start+len) that should hold val: report it
+ * with the object's trailer and restore it.
+ */
+static void __printf(7, 8) object_err(struct kmem_cache *cachep, struct page *page, void *buf,
+				      unsigned char *start, size_t len, int val,
+				      const char *fmt, ...)
+{
+	unsigned char *fault = check_bytes(start, val, len), *end = start + len;
+	va_list ap;
+
+	if (!fault)
+		return;
+	while (end > fault && end[-1] == (unsigned char)val)
+		end--;
+	__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
+	report_begin(REPORT_BUG);
+	va_start(ap, fmt);
+	slab_bug_header(cachep, fmt, ap);
+	va_end(ap);
+	printk("INFO: %p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
+	       (unsigned long)(fault - (unsigned char *)page_address(page)), *fault, val);
+	print_trailer(cachep, page, buf);
+	printk("FIX %s: Restoring %p-%p=%#x\n\n", cachep->name, fault, end - 1, val);
+	memset(fault, val, (size_t)(end - fault));
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+}
+
+static void poison_obj(struct kmem_cache *cachep, void *buf, int val)
+{
+	unsigned char *obj = dbg_object(cachep, buf);
+
+	memset(obj, val, cachep->object_size);
+	if (val == POISON_FREE)
+		obj[cachep->object_size - 1] = POISON_END;
+}
+
+static void check_poison_obj(struct kmem_cache *cachep, struct page *page, void *buf)
+{
+	unsigned char *obj = dbg_object(cachep, buf);
+	size_t len = cachep->object_size;
+
+	object_err(cachep, page, buf, obj, len - 1, POISON_FREE,
+		   "Poison overwritten (use after free)");
+	object_err(cachep, page, buf, obj + len - 1, 1, POISON_END,
+		   "Poison overwritten (use after free)");
+}
+
+static void set_track(struct kmem_cache *cachep, void *buf, int alloc, const void *caller)
+{
+	struct slab_track *t = dbg_track(cachep, buf);
+
+	if (alloc) {
+		t->alloc_caller = caller;
+		t->alloc_cpu = current->cpu;
+		t->alloc_pid = current->pid;
+		t->alloc_jiffies = jiffies;
+	} else {
+		t->free_caller = caller;
+		t->free_cpu = current->cpu;
+		t->free_pid = current->pid;
+		t->free_jiffies = jiffies;
+	}
+}
+
+/* A new slab's object: free red zones, free poison, no owners yet. */
+void slab_debug_init_obj(struct kmem_cache *cachep, void *buf)
+{
+	if (cachep->flags & SLAB_RED_ZONE) {
+		memset(dbg_redzone1(cachep, buf), SLUB_RED_INACTIVE, 8);
+		memset(dbg_redzone2(cachep, buf), SLUB_RED_INACTIVE, 8);
+	}
+	if (cachep->flags & SLAB_STORE_USER)
+		memset(dbg_track(cachep, buf), 0, sizeof(struct slab_track));
+	if (cachep->flags & SLAB_POISON)
+		poison_obj(cachep, buf, POISON_FREE);
+}
+
+/* Handing out buf: a free object must look free and untouched. */
+int slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const void *caller)
+{
+	struct page *page = virt_to_slab(buf);
+
+	if (cachep->flags & SLAB_POISON)
+		check_poison_obj(cachep, page, buf);
+	if (cachep->flags & SLAB_RED_ZONE) {
+		object_err(cachep, page, buf, dbg_redzone1(cachep, buf), 8, SLUB_RED_INACTIVE,
+			   "Redzone overwritten (free object)");
+		object_err(cachep, page, buf, dbg_redzone2(cachep, buf), 8, SLUB_RED_INACTIVE,
+			   "Redzone overwritten (free object)");
+		memset(dbg_redzone1(cachep, buf), SLUB_RED_ACTIVE, 8);
+		memset(dbg_redzone2(cachep, buf), SLUB_RED_ACTIVE, 8);
+	}
+	if (cachep->flags & SLAB_STORE_USER)
+		set_track(cachep, buf, 1, caller);
+	if (cachep->flags & SLAB_POISON) {
+		if (cachep->ctor)
+			cachep->ctor(dbg_object(cachep, buf));
+		else if (!(flags & __GFP_ZERO))
+			poison_obj(cachep, buf, POISON_INUSE);
+	}
+	return 0;
+}
+
+/* Taking buf back: it must be out (not a double free) with intact zones. */
+int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *buf,
+		    const void *caller)
+{
+	if (cachep->flags & SLAB_RED_ZONE) {
+		unsigned char *rz1 = dbg_redzone1(cachep, buf);
+
+		if (!check_bytes(rz1, SLUB_RED_INACTIVE, 8)) {
+			__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
+			report_begin(REPORT_BUG);
+			report_headline("BUG %s: Object already free (double free)", cachep->name);
+			printk("=============================================================================\n");
+			printk("BUG %s (%s): Object already free (double free)\n", cachep->name,
+			       print_tainted());
+			printk("-----------------------------------------------------------------------------\n\n");
+			print_trailer(cachep, page, buf);
+			printk("FIX %s: Object at %p not freed\n", cachep->name,
+			       dbg_object(cachep, buf));
+			report_end(REPORT_BUG, TAINT_BAD_PAGE);
+			return 1;
+		}
+		object_err(cachep, page, buf, rz1, 8, SLUB_RED_ACTIVE,
+			   "Redzone overwritten");
+		object_err(cachep, page, buf, dbg_redzone2(cachep, buf), 8, SLUB_RED_ACTIVE,
+			   "Redzone overwritten");
+		memset(rz1, SLUB_RED_INACTIVE, 8);
+		memset(dbg_redzone2(cachep, buf), SLUB_RED_INACTIVE, 8);
+	}
+	if (cachep->flags & SLAB_STORE_USER)
+		set_track(cachep, buf, 0, caller);
+	if (cachep->flags & SLAB_POISON)
+		poison_obj(cachep, buf, POISON_FREE);
+	return 0;
+}
