@@ -27,6 +27,16 @@
 #ifndef TSAN_BUILD
 #define TSAN_BUILD 0
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_BUILD 1
+#endif
+#endif
+#ifndef ASAN_BUILD
+#define ASAN_BUILD 0
+#endif
 
 /* Console capture: everything printk()s between begin and end. */
 static char *cap_buf;

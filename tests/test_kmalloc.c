@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_kmalloc.c - kmalloc and friends against Linux v4.19
+ * (mm/slab_common.c, include/linux/slab.h): size classes and ksize(),
+ * ZERO_SIZE_PTR, kmalloc_array/kcalloc, krealloc, the dma-kmalloc caches,
+ * kmalloc_node, the kmalloc caches' geometry in /proc/slabinfo, and kfree()
+ * misuse refused with the state intact, with and without slab_debug.
+ */
+#include "testutil.h"
+#include "../mm/slab.h"
+
+#include <stdint.h>
+
+#define BOOT_UP		"mem=64M nodes=1 cpus=1"
+
+static const char *cache_name_of(const void *p)
+{
+	struct kmem_cache *c = virt_to_cache(p);
+
+	assert_non_null(c);
+	return kmem_cache_name(c);
+}
+
+static void test_size_classes(void **state)
+{
+	static const struct {
+		size_t size, class;
+	} t[] = {
+		{ 1, 8 }, { 8, 8 }, { 9, 16 }, { 16, 16 }, { 17, 32 }, { 33, 64 },
+		{ 64, 64 }, { 65, 96 }, { 96, 96 }, { 97, 128 }, { 128, 128 },
+		{ 129, 192 }, { 130, 192 }, { 192, 192 }, { 193, 256 }, { 256, 256 },
+		{ 257, 512 }, { 1024, 1024 }, { 1025, 2048 }, { 4096, 4096 },
+		{ 4097, 8192 }, { 100000, 131072 }, { 4 << 20, 4 << 20 },
+	};
+	const char *out;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char name[32];
+		char *p = kmalloc(t[i].size, GFP_KERNEL);
+
+		if (!p)
+			fail_msg("kmalloc(%zu) failed", t[i].size);
+		if (ksize(p) != t[i].class)
+			fail_msg("ksize(kmalloc(%zu)) = %zu, expected %zu", t[i].size,
+				 ksize(p), t[i].class);
+		snprintf(name, sizeof(name), "kmalloc-%zu", t[i].class);
+		assert_string_equal(cache_name_of(p), name);
+		assert_int_equal((unsigned long)p % 8, 0);
+		assert_int_equal(page_zonenum(virt_to_slab(p)) == ZONE_DMA, 0);
+		memset(p, 0x77, t[i].class);		/* all of ksize() is usable */
+		kfree(p);
+	}
+	/* more than KMALLOC_MAX_SIZE fails; quietly with __GFP_NOWARN */
+	capture_begin();
+	assert_null(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN));
+	assert_null(kmalloc(SIZE_MAX, GFP_KERNEL | __GFP_NOWARN));
+	out = capture_end();
+	assert_string_equal(out, "");
+	capture_begin();
+	assert_null(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL));
+	capture_end();
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_zero_size_and_null(void **state)
+{
+	unsigned long before;
+	const char *out;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	assert_ptr_equal(kmalloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_ptr_equal(kzalloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_ptr_equal(kcalloc(0, 8, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_true(ZERO_OR_NULL_PTR(ZERO_SIZE_PTR));
+	assert_true(ZERO_OR_NULL_PTR(NULL));
+	assert_int_equal(ksize(ZERO_SIZE_PTR), 0);
+	before = report_violations();
+	capture_begin();
+	kfree(NULL);
+	kfree(ZERO_SIZE_PTR);
+	kfree(kmalloc(0, GFP_KERNEL));
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_int_equal(report_violations(), before);
+	check_shutdown();
+}
+
+static void test_array_and_calloc(void **state)
+{
+	unsigned char *p, *q;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	/* n * size overflows: NULL, no allocation attempted */
+	assert_null(kmalloc_array(SIZE_MAX / 2 + 1, 2, GFP_KERNEL));
+	assert_null(kmalloc_array((size_t)1 << 40, (size_t)1 << 30, GFP_KERNEL));
+	assert_null(kcalloc(SIZE_MAX, SIZE_MAX, GFP_KERNEL));
+	p = kmalloc_array(10, 10, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(ksize(p), 128);
+	/* kcalloc zeroes even a recycled object */
+	memset(p, 0xff, 128);
+	kfree(p);
+	q = kcalloc(25, 4, GFP_KERNEL);
+	assert_ptr_equal(q, p);				/* LIFO */
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(q[i], 0);
+	memset(q, 0xee, 128);
+	kfree(q);
+	p = kzalloc(128, GFP_KERNEL);
+	assert_ptr_equal(p, q);
+	for (int i = 0; i < 128; i++)
+		assert_int_equal(p[i], 0);
+	kfree(p);
+	/* big ones too */
+	p = kmalloc(10000, GFP_KERNEL);
+	memset(p, 0xaa, 10000);
+	kfree(p);
+	q = kzalloc(10000, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	for (int i = 0; i < 10000; i++)
+		assert_int_equal(q[i], 0);
+	kfree(q);
+	check_shutdown();
+}
+
+static void test_krealloc(void **state)
+{
+	unsigned char *p, *q, *r;
+	const char *out;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	/* krealloc(NULL, n) is kmalloc(n) */
+	p = krealloc(NULL, 20, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(ksize(p), 32);
+	for (int i = 0; i < 20; i++)
+		p[i] = (unsigned char)i;
+	/* within ksize() the object stays where it is */
+	q = krealloc(p, 32, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	q = krealloc(p, 5, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	/* growing moves it, keeps the content, frees the old one */
+	q = krealloc(p, 1000, GFP_KERNEL);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	assert_int_equal(ksize(q), 1024);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(q[i], i);
+	r = kmalloc(32, GFP_KERNEL);
+	assert_ptr_equal(r, p);				/* p was freed (LIFO) */
+	kfree(r);
+	/* a failed krealloc leaves the object alone */
+	capture_begin();
+	r = krealloc(q, KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN);
+	out = capture_end();
+	assert_null(r);
+	assert_string_equal(out, "");
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(q[i], i);
+	/* krealloc(p, 0) frees p and returns ZERO_SIZE_PTR */
+	r = krealloc(q, 0, GFP_KERNEL);
+	assert_ptr_equal(r, ZERO_SIZE_PTR);
+	r = kmalloc(1000, GFP_KERNEL);
+	assert_ptr_equal(r, q);				/* q was freed (LIFO) */
+	kfree(r);
+	/* krealloc(ZERO_SIZE_PTR, n) allocates */
+	r = krealloc(ZERO_SIZE_PTR, 64, GFP_KERNEL);
+	assert_non_null(r);
+	assert_false(ZERO_OR_NULL_PTR(r));
+	assert_int_equal(ksize(r), 64);
+	kfree(r);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_dma(void **state)
+{
+	void *p, *q, *r;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	p = kmalloc(100, GFP_KERNEL | GFP_DMA);
+	assert_non_null(p);
+	assert_int_equal(ksize(p), 128);
+	assert_string_equal(cache_name_of(p), "dma-kmalloc-128");
+	assert_int_equal(page_zonenum(virt_to_slab(p)), ZONE_DMA);
+	q = kmalloc(5000, GFP_KERNEL | GFP_DMA);
+	assert_non_null(q);
+	assert_string_equal(cache_name_of(q), "dma-kmalloc-8192");
+	assert_int_equal(page_zonenum(virt_to_slab(q)), ZONE_DMA);
+	r = kmalloc(100, GFP_KERNEL);
+	assert_string_equal(cache_name_of(r), "kmalloc-128");
+	assert_int_not_equal(page_zonenum(virt_to_slab(r)), ZONE_DMA);
+	kfree(p);
+	kfree(q);
+	kfree(r);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_kmalloc_node(void **state)
+{
+	static const size_t sizes[] = { 8, 64, 1000, 8192, 100000 };
+	void *p[2][5][20];
+	unsigned char *z;
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=2");
+	for (int nid = 0; nid < 2; nid++)
+		for (int s = 0; s < 5; s++)
+			for (int i = 0; i < 20; i++) {
+				p[nid][s][i] = kmalloc_node(sizes[s], GFP_KERNEL, nid);
+				assert_non_null(p[nid][s][i]);
+				if (page_to_nid(virt_to_page(p[nid][s][i])) != nid)
+					fail_msg("kmalloc_node(%zu, node %d) gave memory of node %d",
+						 sizes[s], nid,
+						 page_to_nid(virt_to_page(p[nid][s][i])));
+				memset(p[nid][s][i], nid + 1, sizes[s]);
+			}
+	z = kzalloc_node(3000, GFP_KERNEL, 1);
+	assert_int_equal(page_to_nid(virt_to_page(z)), 1);
+	for (int i = 0; i < 3000; i++)
+		assert_int_equal(z[i], 0);
+	kfree(z);
+	/* NUMA_NO_NODE: the local node */
+	z = kmalloc_node(64, GFP_KERNEL, NUMA_NO_NODE);
+	assert_int_equal(page_to_nid(virt_to_page(z)), 0);
+	kfree(z);
+	for (int nid = 0; nid < 2; nid++)
+		for (int s = 0; s < 5; s++)
+			for (int i = 0; i < 20; i++)
+				kfree(p[nid][s][i]);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+/* The kmalloc caches' geometry, as /proc/slabinfo shows it (v4.19 layout:
+ * kmalloc-8..64 on-slab, 96 and up OBJFREELIST; 2 CPUs so shared 8). */
+static void test_kmalloc_slabinfo(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int objsize, perslab;
+		int pages;
+		unsigned int limit, batch, shared;
+	} t[] = {
+		{ "kmalloc-8", 8, 409, 1, 120, 60, 8 },		/* 4096/10 */
+		{ "kmalloc-16", 16, 227, 1, 120, 60, 8 },	/* 4096/18 */
+		{ "kmalloc-32", 32, 120, 1, 120, 60, 8 },	/* 4096/34 */
+		{ "kmalloc-64", 64, 62, 1, 120, 60, 8 },	/* 4096/66 */
+		{ "kmalloc-96", 96, 42, 1, 120, 60, 8 },
+		{ "kmalloc-128", 128, 32, 1, 120, 60, 8 },
+		{ "kmalloc-192", 192, 21, 1, 120, 60, 8 },
+		{ "kmalloc-256", 256, 16, 1, 120, 60, 8 },
+		{ "kmalloc-512", 512, 8, 1, 54, 27, 8 },
+		{ "kmalloc-1024", 1024, 4, 1, 54, 27, 8 },
+		{ "kmalloc-2048", 2048, 2, 1, 24, 12, 8 },
+		{ "kmalloc-4096", 4096, 1, 1, 24, 12, 8 },
+		{ "kmalloc-8192", 8192, 1, 2, 8, 4, 0 },
+		{ "kmalloc-131072", 131072, 1, 32, 8, 4, 0 },
+		{ "kmalloc-262144", 262144, 1, 64, 1, 1, 0 },
+		{ "kmalloc-4194304", 4194304, 1, 1024, 1, 1, 0 },
+		{ "dma-kmalloc-96", 96, 42, 1, 120, 60, 8 },
+		{ "dma-kmalloc-8192", 8192, 1, 2, 8, 4, 0 },
+	};
+	char *text;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	text = proc_text("slabinfo");
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *save = NULL, *copy = strdup(text);
+		int found = 0;
+
+		for (char *s = strtok_r(copy, "\n", &save); s; s = strtok_r(NULL, "\n", &save)) {
+			char name[64];
+			unsigned long aobj, nobj, aslab, nslab, savail;
+			unsigned int objsize, perslab, limit, batch, shared;
+			int pages;
+
+			if (sscanf(s, "%63s", name) != 1 || strcmp(name, t[i].name))
+				continue;
+			found = 1;
+			if (sscanf(s, "%63s %lu %lu %u %u %d : tunables %u %u %u : slabdata %lu %lu %lu",
+				   name, &aobj, &nobj, &objsize, &perslab, &pages, &limit, &batch,
+				   &shared, &aslab, &nslab, &savail) != 12)
+				fail_msg("unparsable: %s", s);
+			if (objsize != t[i].objsize || perslab != t[i].perslab ||
+			    pages != t[i].pages || limit != t[i].limit || batch != t[i].batch ||
+			    shared != t[i].shared)
+				fail_msg("%s: got objsize %u perslab %u pages %d tunables %u %u %u, "
+					 "expected %u %u %d tunables %u %u %u", name, objsize, perslab,
+					 pages, limit, batch, shared, t[i].objsize, t[i].perslab,
+					 t[i].pages, t[i].limit, t[i].batch, t[i].shared);
+			assert_int_equal(nobj, nslab * perslab);
+			assert_true(aobj <= nobj);
+		}
+		free(copy);
+		if (!found)
+			fail_msg("no %s in /proc/slabinfo:\n%s", t[i].name, text);
+	}
+	free(text);
+	check_shutdown();
+}
+
+/* ------------------------------------------------------------------ misuse */
+
+/* Run fn with the console captured: one more violation report, no page
+ * allocated or freed, mm_check() clean.  Returns the text. */
+static const char *refused(void (*fn)(const void *), const void *arg)
+{
+	unsigned long before = report_violations(), free = nr_free_pages();
+	long pages = allocated_pages();
+	const char *out;
+
+	capture_begin();
+	fn(arg);
+	out = capture_end();
+	if (report_violations() != before + 1)
+		fail_msg("expected one report, got %lu:\n%s", report_violations() - before, out);
+	assert_int_equal(nr_free_pages(), free);
+	assert_int_equal(allocated_pages(), pages);
+	assert_int_equal(mm_check(stderr), 0);
+	return out;
+}
+
+static void do_kfree(const void *p)
+{
+	kfree(p);
+}
+
+static void kfree_misuse(const char *boot)
+{
+	struct page *page;
+	char *p, *q, *heap;
+	long on_stack[4];
+	(void)on_stack;
+
+	boot_attach(boot);
+	p = kmalloc(64, GFP_KERNEL);
+	q = kmalloc(64, GFP_KERNEL);
+	memset(p, 'p', 64);
+	/* a pointer inside an object */
+	refused(do_kfree, p + 8);
+	refused(do_kfree, p + 63);
+	/* not slab memory: a page of the page allocator, the stack, the heap */
+	page = alloc_page(GFP_KERNEL);
+	refused(do_kfree, page_address(page));
+	refused(do_kfree, (char *)page_address(page) + 128);
+	assert_int_equal(page_count(page), 1);
+	__free_page(page);
+	refused(do_kfree, on_stack);
+	heap = malloc(64);
+	refused(do_kfree, heap);
+	free(heap);
+	/* the owner still owns p, untouched */
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(p[i], 'p');
+	kfree(p);
+	/* the next allocation is p itself, never the interior pointer */
+	assert_ptr_equal(kmalloc(64, GFP_KERNEL), p);
+	kfree(p);
+	kfree(q);
+	check_shutdown();
+}
+
+static void test_kfree_misuse(void **state)
+{
+	(void)state;
+	kfree_misuse(BOOT_UP);
+}
+
+static void test_kfree_misuse_slab_debug(void **state)
+{
+	(void)state;
+	kfree_misuse(BOOT_UP " slab_debug");
+}
+
+/*
+ * Without slab_debug Linux does not detect kfree(p); kfree(p) (SLAB puts p
+ * in the CPU's array twice).  The model must at least stay consistent: the
+ * checker passes and the object is not handed out twice.
+ */
+static void test_double_free_without_debug(void **state)
+{
+	void *p, *a, *b;
+	const char *out;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	p = kmalloc(64, GFP_KERNEL);
+	kfree(p);
+	capture_begin();
+	kfree(p);
+	out = capture_end();
+	if (out[0])
+		print_message("double kfree without slab_debug reported:\n%s", out);
+	assert_int_equal(mm_check(stderr), 0);
+	a = kmalloc(64, GFP_KERNEL);
+	b = kmalloc(64, GFP_KERNEL);
+	assert_ptr_not_equal(a, b);
+	kfree(a);
+	kfree(b);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_sleeping_kmalloc_in_atomic(void **state)
+{
+	const char *out;
+	void *p;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	preempt_disable();
+	capture_begin();
+	p = kmalloc(64, GFP_KERNEL);
+	out = capture_end();
+	assert_contains(out, "BUG: sleeping function called from invalid context");
+	kfree(p);
+	p = kmalloc(64, GFP_ATOMIC);			/* what atomic context uses */
+	assert_non_null(p);
+	kfree(p);
+	preempt_enable();
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_size_classes),
+		TEST(test_zero_size_and_null),
+		TEST(test_array_and_calloc),
+		TEST(test_krealloc),
+		TEST(test_dma),
+		TEST(test_kmalloc_node),
+		TEST(test_kmalloc_slabinfo),
+		TEST(test_kfree_misuse),
+		TEST(test_kfree_misuse_slab_debug),
+		TEST(test_double_free_without_debug),
+		TEST(test_sleeping_kmalloc_in_atomic),
+	};
+
+	return cmocka_run_group_tests_name("kmalloc", tests, NULL, NULL);
+}

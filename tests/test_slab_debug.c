@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_slab_debug.c - slab_debug: poisoning (0x5a handed out, 0x6b
+ * free), red zones and double-free detection, reported in the kernel's
+ * SLUB shape ("BUG <cache> (...): <what>", INFO lines, a hex dump,
+ * "FIX <cache>: Restoring ...") and refused: after every report mm_check()
+ * passes, the owner of the object still owns it or it is free, and the
+ * allocator keeps working.  Also the misuses that do not need debugging
+ * (interior pointers, foreign memory, the wrong cache, destroying a cache
+ * with live objects) on a slab_debug machine.
+ */
+#include "testutil.h"
+#include "../mm/slab.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#if ASAN_BUILD
+#include <sanitizer/asan_interface.h>
+#endif
+
+#define BOOT_DEBUG	"mem=64M nodes=1 cpus=1 slab_debug"
+
+/* A stray store, as a buggy caller would make it (past the sanitizer's
+ * own poisoning, which would otherwise stop the test before slab_debug
+ * gets to see it). */
+static void stray_write(void *addr, unsigned char v)
+{
+#if ASAN_BUILD
+	__asan_unpoison_memory_region(addr, 1);
+#endif
+	*(volatile unsigned char *)addr = v;
+}
+
+static int in_array(struct array_cache *ac, const void *obj, const void *buf)
+{
+	if (!ac)
+		return 0;
+	for (unsigned int i = 0; i < ac->avail; i++)
+		if (ac->entry[i] == obj || ac->entry[i] == buf)
+			return 1;
+	return 0;
+}
+
+/* Is obj free (in an array or on its slab's freelist)?  One node only. */
+static int obj_is_free(struct kmem_cache *c, const void *obj)
+{
+	const char *buf = (const char *)obj - c->obj_offset;
+	struct page *page = virt_to_slab(obj);
+	unsigned int idx;
+
+	for (unsigned int cpu = 0; cpu < num_online_cpus(); cpu++)
+		if (in_array(c->cpu_cache[cpu], obj, buf))
+			return 1;
+	if (in_array(get_node(c, 0)->shared, obj, buf))
+		return 1;
+	assert_non_null(page);
+	idx = obj_to_index(c, page, buf);
+	assert_true(idx < c->num);
+	for (unsigned int i = page->active; i < c->num; i++)
+		if (get_free_obj(page, i) == idx)
+			return 1;
+	return 0;
+}
+
+/* After a refused free: the object is either free or still ours (then we
+ * free it now, which must be silent); then the cache works quietly. */
+static void settle_and_exercise(struct kmem_cache *c, void *victim, size_t size)
+{
+	unsigned long before = report_violations();
+	void *objs[40];
+	const char *out;
+
+	capture_begin();
+	if (!obj_is_free(c, victim))
+		kmem_cache_free(c, victim);
+	assert_true(obj_is_free(c, victim));
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 40; i++) {
+			objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			assert_non_null(objs[i]);
+			memset(objs[i], i, size);
+		}
+		for (int i = 0; i < 40; i++)
+			kmem_cache_free(c, objs[i]);
+	}
+	out = capture_end();
+	if (report_violations() != before)
+		fail_msg("reports after the first one was handled:\n%s", out);
+	assert_int_equal(mm_check(stderr), 0);
+}
+
+static void expect_bytes(const unsigned char *p, size_t len, unsigned char v, const char *what)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != v)
+			fail_msg("%s: byte %zu is 0x%02x, expected 0x%02x", what, i, p[i], v);
+}
+
+#define CTOR_MAGIC 0x1234abcdu
+
+static void magic_ctor(void *p)
+{
+	*(unsigned int *)p = CTOR_MAGIC;
+}
+
+static void test_fresh_objects_poisoned(void **state)
+{
+	struct kmem_cache *c, *cc;
+	unsigned char *p, *q, *z;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	assert_true(slab_debug);
+	p = kmalloc(128, GFP_KERNEL);
+	assert_non_null(p);
+	expect_bytes(p, 128, POISON_INUSE, "kmalloc(128)");
+	q = kmalloc(100, GFP_KERNEL);
+	expect_bytes(q, 100, POISON_INUSE, "kmalloc(100)");
+	/* recycled objects too */
+	memset(p, 'A', 128);
+	kfree(p);
+	p = kmalloc(128, GFP_KERNEL);
+	expect_bytes(p, 128, POISON_INUSE, "recycled kmalloc(128)");
+	/* __GFP_ZERO wins */
+	z = kzalloc(128, GFP_KERNEL);
+	expect_bytes(z, 128, 0, "kzalloc(128)");
+	memset(z, 'B', 128);
+	kfree(z);
+	z = kzalloc(128, GFP_KERNEL);
+	expect_bytes(z, 128, 0, "recycled kzalloc(128)");
+	c = kmem_cache_create("dbg-100", 100, 0, 0, NULL);
+	assert_non_null(c);
+	assert_true(c->size > 104);		/* room for red zones */
+	for (int i = 0; i < 3; i++) {
+		unsigned char *o = kmem_cache_alloc(c, GFP_KERNEL);
+
+		expect_bytes(o, 100, POISON_INUSE, "dbg-100 object");
+		kmem_cache_free(c, o);
+	}
+	/* a constructed object is handed out constructed */
+	cc = kmem_cache_create("dbg-ctor", 64, 0, 0, magic_ctor);
+	assert_non_null(cc);
+	for (int i = 0; i < 3; i++) {
+		unsigned int *o = kmem_cache_alloc(cc, GFP_KERNEL);
+
+		assert_int_equal(*o, CTOR_MAGIC);
+		kmem_cache_free(cc, o);
+	}
+	kfree(p);
+	kfree(q);
+	kfree(z);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(cc);
+	assert_int_equal(mm_check(stderr), 0);
+	check_shutdown();
+}
+
+static void test_double_free(void **state)
+{
+	struct kmem_cache *kc, *c;
+	unsigned long before, free;
+	const char *out;
+	void *p, *a, *b;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	p = kmalloc(128, GFP_KERNEL);
+	kc = virt_to_cache(p);
+	kfree(p);
+	before = report_violations();
+	free = nr_free_pages();
+	capture_begin();
+	kfree(p);
+	out = capture_end();
+	assert_contains(out, "double free");
+	assert_contains(out, "kmalloc-128");
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(nr_free_pages(), free);
+	assert_int_equal(mm_check(stderr), 0);
+	/* p is free exactly once */
+	a = kmalloc(128, GFP_KERNEL);
+	b = kmalloc(128, GFP_KERNEL);
+	assert_ptr_not_equal(a, b);
+	kfree(a);
+	kfree(b);
+	settle_and_exercise(kc, p, 128);
+
+	/* the same through kmem_cache_free */
+	c = kmem_cache_create("dbg-df", 200, 0, 0, NULL);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, p);
+	before = report_violations();
+	capture_begin();
+	kmem_cache_free(c, p);
+	out = capture_end();
+	assert_contains(out, "double free");
+	assert_contains(out, "dbg-df");
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(mm_check(stderr), 0);
+	settle_and_exercise(c, p, 200);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/* side: the overwritten byte 0x78 starts (right) or ends (left) its zone */
+static void check_redzone_report(const char *out, const char *cache, int right)
+{
+	char want[80];
+
+	snprintf(want, sizeof(want), "BUG %s", cache);
+	assert_contains(out, want);
+	assert_contains(out, "Redzone overwritten");
+	assert_contains(out, "INFO: ");
+	assert_contains(out, "First byte 0x78 instead of 0xcc");
+	assert_contains(out, right ? "78 cc" : "cc 78");	/* the hex dump */
+	snprintf(want, sizeof(want), "FIX %s: Restoring", cache);
+	assert_contains(out, want);
+}
+
+static void test_redzone_right(void **state)
+{
+	struct kmem_cache *kc;
+	unsigned long before, free;
+	const char *out;
+	unsigned char *p;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	p = kmalloc(128, GFP_KERNEL);
+	kc = virt_to_cache(p);
+	memset(p, 1, 128);
+	stray_write(p + 128, 0x78);		/* one byte past the object */
+	before = report_violations();
+	free = nr_free_pages();
+	capture_begin();
+	kfree(p);
+	out = capture_end();
+	check_redzone_report(out, "kmalloc-128", 1);
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(nr_free_pages(), free);
+	assert_int_equal(mm_check(stderr), 0);
+	settle_and_exercise(kc, p, 128);
+	check_shutdown();
+}
+
+static void test_redzone_left(void **state)
+{
+	struct kmem_cache *c;
+	unsigned long before;
+	const char *out;
+	unsigned char *p;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	c = kmem_cache_create("dbg-rz", 64, 0, 0, NULL);
+	assert_non_null(c);
+	assert_true(c->obj_offset > 0);		/* a red zone before the object */
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	stray_write(p - 1, 0x78);
+	before = report_violations();
+	capture_begin();
+	kmem_cache_free(c, p);
+	out = capture_end();
+	check_redzone_report(out, "dbg-rz", 0);
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(mm_check(stderr), 0);
+	settle_and_exercise(c, p, 64);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+static void test_use_after_free(void **state)
+{
+	unsigned long before;
+	const char *out;
+	unsigned char *p, *objs[64];
+	int n = 0;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	p = kmalloc(128, GFP_KERNEL);
+	kfree(p);
+	stray_write(p + 10, 0x42);		/* a write after the free */
+	before = report_violations();
+	capture_begin();
+	/* caught when the object is next handed out */
+	while (n < 64 && report_violations() == before) {
+		objs[n] = kmalloc(128, GFP_KERNEL);
+		assert_non_null(objs[n]);
+		n++;
+	}
+	out = capture_end();
+	assert_int_equal(report_violations(), before + 1);
+	assert_contains(out, "BUG kmalloc-128");
+	assert_contains(out, "Poison overwritten");
+	assert_contains(out, "INFO: ");
+	assert_contains(out, "FIX kmalloc-128: Restoring");
+	assert_int_equal(mm_check(stderr), 0);
+	/* whatever was handed out is a whole, usable object */
+	for (int i = 0; i < n; i++)
+		memset(objs[i], 0x11, 128);
+	capture_begin();
+	for (int i = 0; i < n; i++)
+		kfree(objs[i]);
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_int_equal(report_violations(), before + 1);
+	settle_and_exercise(virt_to_cache(objs[0]), objs[0], 128);
+	check_shutdown();
+}
+
+/* ------------------------------------------------------------------ misuse */
+
+static const char *refused(void (*fn)(void *), void *arg)
+{
+	unsigned long before = report_violations(), free = nr_free_pages();
+	long pages = allocated_pages();
+	const char *out;
+
+	capture_begin();
+	fn(arg);
+	out = capture_end();
+	if (report_violations() != before + 1)
+		fail_msg("expected one report, got %lu:\n%s", report_violations() - before, out);
+	assert_int_equal(nr_free_pages(), free);
+	assert_int_equal(allocated_pages(), pages);
+	assert_int_equal(mm_check(stderr), 0);
+	return out;
+}
+
+static struct kmem_cache *misuse_cache, *other_cache;
+
+static void do_cache_free(void *p)
+{
+	kmem_cache_free(misuse_cache, p);
+}
+
+static void do_wrong_cache_free(void *p)
+{
+	kmem_cache_free(other_cache, p);
+}
+
+static void do_destroy(void *c)
+{
+	kmem_cache_destroy(c);
+}
+
+static void test_misuse(void **state)
+{
+	struct page *page;
+	unsigned char *p, *q;
+	const char *out;
+	long on_stack[4];
+	void *heap;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	misuse_cache = kmem_cache_create("dbg-misuse", 96, 0, 0, NULL);
+	other_cache = kmem_cache_create("dbg-other", 96, 0, 0, NULL);
+	assert_non_null(misuse_cache);
+	assert_non_null(other_cache);
+	p = kmem_cache_alloc(misuse_cache, GFP_KERNEL);
+	memset(p, 'p', 96);
+
+	/* an interior pointer */
+	refused(do_cache_free, p + 16);
+	/* memory that is no slab's */
+	page = alloc_page(GFP_KERNEL);
+	refused(do_cache_free, page_address(page));
+	__free_page(page);
+	refused(do_cache_free, on_stack);
+	heap = malloc(96);
+	refused(do_cache_free, heap);
+	free(heap);
+	expect_bytes(p, 96, 'p', "the owner's object");
+	assert_false(obj_is_free(misuse_cache, p));
+
+	/* the wrong cache: a WARNING, and the object goes where it belongs */
+	out = refused(do_wrong_cache_free, p);
+	assert_contains(out, "WARNING");
+	assert_contains(out, "dbg-misuse");
+	assert_contains(out, "dbg-other");
+	assert_contains(out, "Wrong slab cache");
+	assert_true(obj_is_free(misuse_cache, p));
+	q = kmem_cache_alloc(misuse_cache, GFP_KERNEL);
+	expect_bytes(q, 96, POISON_INUSE, "the next object");
+
+	kmem_cache_free(misuse_cache, q);
+	settle_and_exercise(misuse_cache, q, 96);
+	capture_begin();
+	kmem_cache_destroy(misuse_cache);
+	kmem_cache_destroy(other_cache);
+	out = capture_end();
+	assert_string_equal(out, "");
+	check_shutdown();
+}
+
+static void test_destroy_with_live_object(void **state)
+{
+	struct kmem_cache *c;
+	const char *out;
+	char *report;
+	void *p, *q;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	c = kmem_cache_create("dbg-live", 96, 0, 0, NULL);
+	assert_non_null(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	report = strdup(refused(do_destroy, c));
+	assert_contains(report, "dbg-live");
+	/* the cache is kept and works */
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(q);
+	assert_ptr_not_equal(p, q);
+	expect_bytes(q, 96, POISON_INUSE, "the next object");
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, q);
+	settle_and_exercise(c, q, 96);
+	capture_begin();
+	kmem_cache_destroy(c);
+	out = capture_end();
+	assert_string_equal(out, "");
+	check_shutdown();
+	/* v4.19 mm/slab_common.c, whatever the allocator */
+	if (!strstr(report, "kmem_cache_destroy dbg-live: Slab cache still has objects"))
+		fail_msg("expected v4.19's \"kmem_cache_destroy dbg-live: Slab cache still "
+			 "has objects\" in:\n%s", report);
+	free(report);
+}
+
+/* The debug flags on one cache of a machine booted without slab_debug. */
+static void test_per_cache_debug_flags(void **state)
+{
+	struct kmem_cache *c;
+	unsigned long before;
+	const char *out;
+	unsigned char *p;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=1");
+	assert_false(slab_debug);
+	c = kmem_cache_create("flagged", 64, 0, SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER,
+			      NULL);
+	assert_non_null(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	expect_bytes(p, 64, POISON_INUSE, "flagged object");
+	stray_write(p + 64, 0x78);
+	before = report_violations();
+	capture_begin();
+	kmem_cache_free(c, p);
+	out = capture_end();
+	check_redzone_report(out, "flagged", 1);
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(mm_check(stderr), 0);
+	settle_and_exercise(c, p, 64);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * A barrier on a mutex and a condition variable: a CPU waiting here still
+ * takes IPIs (under TSan, pthread_barrier_wait() holds signals back, so a
+ * CPU calling smp_call_function_many() would wait forever).
+ */
+struct cpu_barrier {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int n, count, gen;	/* lock */
+};
+
+static void cpu_barrier_init(struct cpu_barrier *b, unsigned int n)
+{
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->n = n;
+	b->count = 0;
+	b->gen = 0;
+}
+
+static void cpu_barrier_destroy(struct cpu_barrier *b)
+{
+	pthread_cond_destroy(&b->cond);
+	pthread_mutex_destroy(&b->lock);
+}
+
+static void cpu_barrier_wait(struct cpu_barrier *b)
+{
+	unsigned int gen;
+
+	pthread_mutex_lock(&b->lock);
+	gen = b->gen;
+	if (++b->count == b->n) {
+		b->count = 0;
+		b->gen++;
+		pthread_cond_broadcast(&b->cond);
+	} else {
+		while (gen == b->gen)
+			pthread_cond_wait(&b->cond, &b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* slab_debug on every CPU at once: objects change hands, nothing is reported. */
+#define DCPUS	4
+#define DOBJS	32
+#define DROUNDS	(TSAN_BUILD ? 20 : 100)
+
+struct dbgrun {
+	struct kmem_cache *cache;
+	struct cpu_barrier bar;
+	unsigned char *obj[DCPUS][DOBJS];
+	atomic_ulong corrupt;
+};
+
+static void dbg_cpu(void *info)
+{
+	struct dbgrun *d = info;
+	unsigned int cpu = smp_processor_id();
+
+	for (int r = 0; r < DROUNDS; r++) {
+		for (int i = 0; i < DOBJS; i++) {
+			unsigned char *p = i & 1 ? kmem_cache_alloc(d->cache, GFP_KERNEL) :
+					   kmalloc(64 + (size_t)i * 8, GFP_KERNEL);
+
+			for (int k = 0; k < 64; k++)
+				if (p[k] != POISON_INUSE) {
+					atomic_fetch_add(&d->corrupt, 1);
+					break;
+				}
+			memset(p, (int)cpu + 1, 64);
+			d->obj[cpu][i] = p;
+		}
+		cpu_barrier_wait(&d->bar);
+		for (int i = 0; i < DOBJS; i++) {
+			unsigned int src = (cpu + 1 + (unsigned int)r % (DCPUS - 1)) % DCPUS;
+			unsigned char *p = d->obj[src][i];
+
+			if (p[63] != src + 1)
+				atomic_fetch_add(&d->corrupt, 1);
+			if (i & 1)
+				kmem_cache_free(d->cache, p);
+			else
+				kfree(p);
+		}
+		cpu_barrier_wait(&d->bar);
+	}
+}
+
+static void test_debug_on_every_cpu(void **state)
+{
+	struct dbgrun *d = calloc(1, sizeof(*d));
+	unsigned long viol;
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");
+	d->cache = kmem_cache_create("dbg-smp", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
+	assert_non_null(d->cache);
+	mm_cpu_detach();
+	cpu_barrier_init(&d->bar, DCPUS);
+	viol = report_violations();
+	assert_int_equal(mm_on_each_cpu(dbg_cpu, d), 0);
+	cpu_barrier_destroy(&d->bar);
+	assert_int_equal(report_violations(), viol);
+	assert_int_equal(atomic_load(&d->corrupt), 0);
+	assert_int_equal(mm_cpu_attach(0), 0);
+	assert_int_equal(mm_check(stderr), 0);
+	assert_int_equal(kmem_cache_shrink(d->cache), 0);
+	kmem_cache_destroy(d->cache);
+	free(d);
+	check_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_fresh_objects_poisoned),
+		TEST(test_double_free),
+		TEST(test_redzone_right),
+		TEST(test_redzone_left),
+		TEST(test_use_after_free),
+		TEST(test_misuse),
+		TEST(test_destroy_with_live_object),
+		TEST(test_per_cache_debug_flags),
+		TEST(test_debug_on_every_cpu),
+	};
+
+	return cmocka_run_group_tests_name("slab_debug", tests, NULL, NULL);
+}
