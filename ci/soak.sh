@@ -1,8 +1,9 @@
 #!/bin/sh
 # ci/soak.sh - the nightly soak: run mmstress on a rotation of machines
 # (synthetic NUMA topologies larger than the host, x86_32 with highmem,
-# tight memory) with fresh seeds until the time is up; keep the log of
-# every failing run with the command that replays it.
+# tight memory, slab_debug with a fast reap) with fresh seeds until the
+# time is up; keep the log of every failing run with the command that
+# replays it.
 #   MINUTES=60 BUILD=build sh ci/soak.sh
 set -u
 MINUTES=${MINUTES:-30}
@@ -15,7 +16,7 @@ end=$(( $(date +%s) + MINUTES * 60 ))
 runs=0 fails=0
 set -- "nodes=2 cpus=8 mem=512M" "nodes=4 cpus=32 mem=1G" "nodes=8 cpus=64 mem=2G" \
        "arch=x86_32 nodes=2 cpus=8 mem=2G" "nodes=2 cpus=16 mem=48M" \
-       "topology=\"numa:2 core:4 pu:2\" mem=1G"
+       "topology=\"numa:2 core:4 pu:2\" mem=1G" "nodes=4 cpus=16 mem=512M slab_debug hz_scale=10"
 while [ "$(date +%s)" -lt "$end" ]; do
 	for boot in "$@"; do
 		[ "$(date +%s)" -lt "$end" ] || break

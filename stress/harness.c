@@ -14,9 +14,15 @@
  *		whose CPUs cannot stop is reported and the process exits, at
  *		most the watchdog time (a check that could not stop a CPU)
  *		plus GRACE_SECONDS after its end.
- *   the end	every page handed between CPUs is checked and freed, the
- *		sysctls restored, mm_check() run again, and the conservation
- *		law must show no page allocated: anything left is a leak.
+ *   the jobs' shared state	set up on CPU 0 (the main thread attached)
+ *		before the CPUs start; each CPU releases what it holds when
+ *		it stops; torn down on CPU 0 after they have all stopped.
+ *   the end	every page and object handed between CPUs is checked and
+ *		freed, the jobs' caches destroyed, RCU callbacks run
+ *		(rcu_barrier()) and every cache shrunk (slab_shrink_all()),
+ *		all on CPU 0; the sysctls restored, mm_check() run again, and
+ *		the conservation law must show no page allocated: anything
+ *		left (a page, or a slab object keeping its slab) is a leak.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +34,7 @@
 
 #include "mmstress.h"
 #include "../mm/internal.h"
+#include "../mm/slab.h"
 #include "../numa/ipi.h"
 
 #define GRACE_SECONDS	5.0
@@ -84,6 +91,9 @@ static void inject(struct cpu_ctx *c)
 	}
 	if (c->cpu != 0)
 		return;
+	if (run->opt.inject_corrupt_obj && c->nr_ops >= 50 &&
+	    !__atomic_load_n(&run->corrupted, __ATOMIC_RELAXED) && obj_corrupt_one(c))
+		__atomic_store_n(&run->corrupted, 1, __ATOMIC_RELAXED);
 	if (run->opt.inject_leak && c->nr_ops == 1) {
 		struct page *leaked = alloc_page(GFP_KERNEL);
 
@@ -127,11 +137,18 @@ static void cpu_main(void *info)
 		c->stats[j].ops++;
 		c->nr_ops++;
 		WRITE_ONCE(c->progress, c->nr_ops);
-		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang))
+		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
+			     run->opt.inject_corrupt_obj))
 			inject(c);
+		/* a safe point: this CPU's deferred work (the slab reap, RCU
+		 * callbacks) runs here, between operations, as in a kernel */
+		cond_resched();
 	}
-	held_release_all(c);
 	WRITE_ONCE(c->last_job, -1);
+	held_release_all(c);
+	for (unsigned int j = 0; j < nr_jobs; j++)
+		if (run->opt.weight[j] && jobs[j].release)
+			jobs[j].release(c);
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 }
 
@@ -306,8 +323,18 @@ static void finish(struct run *run)
 	if (mm_cpu_attach(0) == 0) {
 		for (unsigned int k = 0; k < run->nr_cpus; k++)
 			inbox_drain(&run->cpus[k]);
+		for (unsigned int j = 0; j < nr_jobs; j++)
+			if (run->opt.weight[j] && jobs[j].teardown)
+				jobs[j].teardown(run);
+		/* kfree_rcu() and typesafe slabs still waiting for a grace
+		 * period, then every cache's arrays and free slabs: what stays
+		 * allocated after this is held by a live object */
+		rcu_barrier();
+		slab_shrink_all();
 		restore_sysctls(run);
 		mm_cpu_detach();
+	} else {
+		add_violation(run, "harness", -1, "cannot attach CPU 0 to end the run");
 	}
 	f = open_memstream(&buf, &len);
 	v = mm_check(f);
@@ -326,6 +353,27 @@ static void finish(struct run *run)
 		add_violation(run, "leak", -1,
 			      "conservation: %ld pages still allocated after every job released its blocks",
 			      left);
+}
+
+/* The jobs' shared state (caches, tables), made on CPU 0 before the run. */
+static void jobs_setup(struct run *run)
+{
+	int ret = mm_cpu_attach(0);
+
+	if (ret) {
+		add_violation(run, "harness", -1, "cannot attach CPU 0 to set the jobs up: %s",
+			      strerror(-ret));
+		return;
+	}
+	for (unsigned int j = 0; j < nr_jobs; j++) {
+		if (!run->opt.weight[j] || !jobs[j].setup)
+			continue;
+		ret = jobs[j].setup(run);
+		if (ret)
+			add_violation(run, "harness", -1, "job %s could not be set up: %s",
+				      jobs[j].name, strerror(-ret));
+	}
+	mm_cpu_detach();
 }
 
 static unsigned long long sysctl_value(const char *name)
@@ -382,6 +430,8 @@ int harness_run(struct run *run)
 		printf("mmstress: %u CPUs, %u nodes, boot \"%s\", seed %llu, %s\n",
 		       run->nr_cpus, num_online_nodes(), run->opt.boot,
 		       (unsigned long long)run->opt.seed, run->opt.jobs_spec);
+
+	jobs_setup(run);
 
 	t0 = now_s();
 	last_t = t0;

@@ -14,6 +14,9 @@
  *   drain	drain_all_pages() of one zone or all, against everything else
  *   sysctl	vm.min_free_kbytes, vm.watermark_scale_factor and
  *		vm.percpu_pagelist_fraction rewritten while everything runs
+ *
+ * The slab jobs (slab-churn, kmalloc-mix, slab-shrink, rcu-free) are in
+ * jobs_slab.c; jobs[] below names them all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +24,7 @@
 #include "mmstress.h"
 #include "../mm/internal.h"
 
-enum { J_CHURN, J_PINGPONG, J_FRAGMENT, J_ATOMIC, J_DRAIN, J_SYSCTL };
-
-static void op_begin(struct cpu_ctx *c, unsigned int job, uint64_t args[3])
+void op_begin(struct cpu_ctx *c, unsigned int job, uint64_t args[3])
 {
 	op_log(c, job, args);
 	for (int i = 0; i < 3; i++)
@@ -319,14 +320,33 @@ static int sysctl_op(struct cpu_ctx *c, uint64_t a[3])
 }
 
 const struct job jobs[] = {
-	[J_CHURN] = { "page-churn", "random orders and gfp types with random lifetimes, patterns checked", 10, churn_op },
-	[J_PINGPONG] = { "pcp-pingpong", "order-0 pages handed to another CPU to check and free (remote frees)", 5, pingpong_op },
-	[J_FRAGMENT] = { "fragment", "fragment a node with order-0 pages, then ask it for high orders", 2, fragment_op },
-	[J_ATOMIC] = { "atomic", "GFP_ATOMIC/GFP_NOWAIT bursts with irqs or preemption off, or in an interrupt", 3, atomic_op },
-	[J_DRAIN] = { "drain", "drain_all_pages() of one zone or all, IPIs to every CPU", 1, drain_op },
-	[J_SYSCTL] = { "sysctl", "rewrite min_free_kbytes, watermark_scale_factor, percpu_pagelist_fraction", 1, sysctl_op },
+	[J_CHURN] = { .name = "page-churn", .default_weight = 10, .op = churn_op,
+		.what = "random orders and gfp types with random lifetimes, patterns checked" },
+	[J_PINGPONG] = { .name = "pcp-pingpong", .default_weight = 5, .op = pingpong_op,
+		.what = "order-0 pages handed to another CPU to check and free (remote frees)" },
+	[J_FRAGMENT] = { .name = "fragment", .default_weight = 2, .op = fragment_op,
+		.what = "fragment a node with order-0 pages, then ask it for high orders" },
+	[J_ATOMIC] = { .name = "atomic", .default_weight = 3, .op = atomic_op,
+		.what = "GFP_ATOMIC/GFP_NOWAIT bursts with irqs or preemption off, or in an interrupt" },
+	[J_DRAIN] = { .name = "drain", .default_weight = 1, .op = drain_op,
+		.what = "drain_all_pages() of one zone or all, IPIs to every CPU" },
+	[J_SYSCTL] = { .name = "sysctl", .default_weight = 1, .op = sysctl_op,
+		.what = "rewrite min_free_kbytes, watermark_scale_factor, percpu_pagelist_fraction" },
+	[J_SLAB_CHURN] = { .name = "slab-churn", .default_weight = 6, .op = slab_churn_op,
+		.release = slab_churn_release, .teardown = slab_jobs_teardown,
+		.what = "caches of random size/alignment with constructors, created and destroyed; objects freed on other CPUs and nodes" },
+	[J_KMALLOC_MIX] = { .name = "kmalloc-mix", .default_weight = 6, .op = kmalloc_mix_op,
+		.release = slab_jobs_release, .teardown = slab_jobs_teardown,
+		.what = "kmalloc/kzalloc/kcalloc/kmalloc_node of 8 B to 1 MiB, GFP_KERNEL/GFP_ATOMIC; krealloc keeps content; ksize" },
+	[J_SLAB_SHRINK] = { .name = "slab-shrink", .default_weight = 2, .op = slab_shrink_op,
+		.setup = slab_shrink_setup, .release = slab_jobs_release, .teardown = slab_shrink_teardown,
+		.what = "kmem_cache_shrink() and the periodic reap racing with allocations on other CPUs" },
+	[J_RCU_FREE] = { .name = "rcu-free", .default_weight = 3, .op = rcu_free_op,
+		.setup = rcu_free_setup, .teardown = rcu_free_teardown,
+		.what = "SLAB_TYPESAFE_BY_RCU lookups racing with frees and reuse; kfree_rcu()/call_rcu() under readers" },
 };
 const unsigned int nr_jobs = ARRAY_SIZE(jobs);
+BUILD_BUG_ON(ARRAY_SIZE(jobs) != NR_JOB_IDS || NR_JOB_IDS > MAX_JOBS);
 
 int job_index(const char *name)
 {

@@ -46,7 +46,8 @@ static void usage_run(FILE *out)
 		"  --watchdog S         report a CPU with no progress for S seconds (default 10)\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
-		"                       hang-cpu (the last CPU spins with interrupts off)\n");
+		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
+		"                       corrupt-object (a byte of a slab object CPU 0 holds)\n");
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -217,8 +218,10 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_leak = 1;
 			else if (!strcmp(optarg, "hang-cpu"))
 				o->inject_hang = 1;
+			else if (!strcmp(optarg, "corrupt-object"))
+				o->inject_corrupt_obj = 1;
 			else
-				return bad("--test-inject '%s': expected corrupt-byte, leak-page or hang-cpu",
+				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu or corrupt-object",
 					   optarg);
 			break;
 		case 'h':

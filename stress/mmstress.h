@@ -8,13 +8,20 @@
  *			the blocks it holds (each with a pattern), per-job
  *			statistics, its inbox of pages other CPUs handed it,
  *			and what the watchdog reads (progress, last operation).
- *   struct job		a kind of operation, with its weight.
+ *   struct job		a kind of operation, with its weight, and for the
+ *			jobs with state shared by every CPU (slab caches, the
+ *			RCU table) its setup, per-CPU release and teardown.
+ *   struct held_obj	a slab or kmalloc object a CPU holds (jobs_slab.c):
+ *			its pattern is derived from tag, as for pages.
  *
  * Who touches what: a cpu_ctx belongs to its CPU's thread, except inbox
- * (a lock-free stack: anyone pushes with a release CAS, the owner takes it
- * all with an acquire exchange) and the watchdog fields (the owner stores
- * them relaxed, the monitor reads them relaxed: they are only reported).
- * After the CPU threads are joined, the main thread owns everything.
+ * and obj_inbox (lock-free stacks: anyone pushes with a release CAS, the
+ * owner takes it all with an acquire exchange) and the watchdog fields (the
+ * owner stores them relaxed, the monitor reads them relaxed: they are only
+ * reported).  The caches a CPU owns (caches[]) are its own, but their
+ * struct scache is shared with whoever holds one of their objects (see
+ * jobs_slab.c).  Before the CPUs start and after they are joined, the main
+ * thread owns everything (attached as CPU 0 to set up and tear down).
  */
 #ifndef STRESS_MMSTRESS_H
 #define STRESS_MMSTRESS_H
@@ -25,10 +32,18 @@
 #include <mmsim.h>
 #include "../numa/spinlock.h"
 
-#define MAX_JOBS	8
+#define MAX_JOBS	16
 #define HELD_MAX	128
+#define OBJS_MAX	256		/* slab/kmalloc objects a CPU holds */
+#define CPU_CACHES	4		/* slab-churn caches a CPU owns at once */
 #define MAX_VIOLATIONS	64
 #define LAT_BUCKETS	(64 * 4)
+
+/* The jobs, by index into jobs[] (jobs.c). */
+enum job_id {
+	J_CHURN, J_PINGPONG, J_FRAGMENT, J_ATOMIC, J_DRAIN, J_SYSCTL,
+	J_SLAB_CHURN, J_KMALLOC_MIX, J_SLAB_SHRINK, J_RCU_FREE, NR_JOB_IDS
+};
 
 /* The gfp types the jobs draw from, by name (failures are counted by it). */
 enum gfp_kind {
@@ -75,6 +90,26 @@ struct held_block {
 	uint8_t job;
 };
 
+/* A slab or kmalloc object a CPU holds (jobs_slab.c). */
+struct scache;
+struct held_obj {
+	void *p;
+	struct scache *sc;		/* its cache, NULL: kmalloc */
+	uint64_t tag;
+	uint64_t expiry;		/* op count after which it is freed */
+	uint32_t size;			/* bytes asked for (and filled) */
+	uint8_t job;
+};
+
+/* What the slab jobs count, per CPU (the report sums them). */
+enum slab_counter {
+	SC_CACHES_CREATED, SC_CACHES_DESTROYED, SC_SENT_CROSS_NODE, SC_SENT_SAME_NODE,
+	SC_ALLOC_NODE_REMOTE, SC_KREALLOC, SC_KREALLOC_MOVED, SC_SHRINKS, SC_SLABS_REAPED,
+	SC_RCU_LOOKUPS, SC_RCU_VALIDATED, SC_RCU_RACED, SC_RCU_REPLACED, SC_KFREE_RCU,
+	SC_CALL_RCU, SC_SYNCHRONIZE_RCU, NR_SLAB_COUNTERS
+};
+extern const char *const slab_counter_name[NR_SLAB_COUNTERS];
+
 struct run;
 
 struct cpu_ctx {
@@ -87,6 +122,13 @@ struct cpu_ctx {
 	int nheld;
 	struct job_stats stats[MAX_JOBS];
 	void *inbox;			/* atomic: pages handed to this CPU */
+	void *obj_inbox;		/* atomic: objects handed to this CPU */
+	struct held_obj objs[OBJS_MAX];
+	int nobjs;
+	uint64_t obj_serial;		/* objects tagged so far */
+	struct scache *caches[CPU_CACHES];	/* slab-churn's, created and
+						   destroyed by this CPU */
+	uint64_t slab_cnt[NR_SLAB_COUNTERS];
 	/* watchdog: written by the owner, read by the monitor (relaxed) */
 	uint64_t progress;
 	int last_job;
@@ -103,6 +145,14 @@ struct job {
 	 * and fed to op_log(); returns 0, or -1 if it could not do its work
 	 * (an allocation failure is counted by the job, not returned). */
 	int (*op)(struct cpu_ctx *c, uint64_t args[3]);
+	/* Optional, called only if the job is selected.  setup: on CPU 0
+	 * (the main thread, attached) before the CPUs start, 0 or -errno;
+	 * release: on each CPU when it stops, after its pages are freed;
+	 * teardown: on CPU 0 after every CPU has stopped, before the final
+	 * checks. */
+	int (*setup)(struct run *run);
+	void (*release)(struct cpu_ctx *c);
+	void (*teardown)(struct run *run);
 };
 extern const struct job jobs[];
 extern const unsigned int nr_jobs;
@@ -129,6 +179,7 @@ struct options {
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
 	int inject_hang;
+	int inject_corrupt_obj;
 };
 
 struct run {
@@ -176,7 +227,22 @@ void op_log(struct cpu_ctx *c, unsigned int job, const uint64_t args[3]);
 void count_failure(struct cpu_ctx *c, unsigned int job, enum gfp_kind kind, unsigned int order);
 
 /* jobs.c */
+void op_begin(struct cpu_ctx *c, unsigned int job, uint64_t args[3]);
 void inbox_drain(struct cpu_ctx *c);
+
+/* jobs_slab.c: slab-churn, kmalloc-mix, slab-shrink, rcu-free */
+int slab_churn_op(struct cpu_ctx *c, uint64_t args[3]);
+int kmalloc_mix_op(struct cpu_ctx *c, uint64_t args[3]);
+int slab_shrink_op(struct cpu_ctx *c, uint64_t args[3]);
+int rcu_free_op(struct cpu_ctx *c, uint64_t args[3]);
+int slab_shrink_setup(struct run *run);
+int rcu_free_setup(struct run *run);
+void slab_jobs_release(struct cpu_ctx *c);
+void slab_churn_release(struct cpu_ctx *c);
+void slab_jobs_teardown(struct run *run);
+void slab_shrink_teardown(struct run *run);
+void rcu_free_teardown(struct run *run);
+int obj_corrupt_one(struct cpu_ctx *c);	/* test hook: 1 if it damaged an object */
 
 /* report.c */
 void report_human(struct run *run, FILE *out);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * stress/report.c - the end of a run: the human summary (per job, per
- * CPU, per zone with its lock contention, checks, failures, violations and
- * the replay command) and the JSON report (jansson).
+ * stress/report.c - the end of a run: the human summary (per job, the slab
+ * jobs' counters, per CPU, per zone with its lock contention, checks,
+ * failures, violations and the replay command) and the JSON report
+ * (jansson).  The slab jobs count failures by the page order of the size
+ * they asked for (0 up to a page).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -37,19 +39,21 @@ void replay_command(const struct run *run, char *buf, size_t len)
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 (unsigned long long)run->opt.ops,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
-			 run->opt.inject_hang ? " --test-inject hang-cpu" : "");
+			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
+			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "");
 	else
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 run->opt.duration,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
-			 run->opt.inject_hang ? " --test-inject hang-cpu" : "");
+			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
+			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "");
 }
 
 void print_replay(const struct run *run, FILE *out)
@@ -76,6 +80,23 @@ static void job_totals(const struct run *run, unsigned int j, struct job_stats *
 				t->fail[g][o] += s->fail[g][o];
 		lat_merge(&t->lat, &s->lat);
 	}
+}
+
+/* Did the run select a slab job (so that the slab counters mean something)? */
+static int slab_jobs_ran(const struct run *run)
+{
+	return run->opt.weight[J_SLAB_CHURN] || run->opt.weight[J_KMALLOC_MIX] ||
+	       run->opt.weight[J_SLAB_SHRINK] || run->opt.weight[J_RCU_FREE];
+}
+
+/* The slab jobs' counters summed over the settled CPUs. */
+static void slab_totals(const struct run *run, uint64_t t[NR_SLAB_COUNTERS])
+{
+	memset(t, 0, NR_SLAB_COUNTERS * sizeof(*t));
+	for (unsigned int k = 0; k < run->nr_cpus; k++)
+		if (cpu_settled(run, k))
+			for (int i = 0; i < NR_SLAB_COUNTERS; i++)
+				t[i] += run->cpus[k].slab_cnt[i];
 }
 
 static void fmt_ns(char *buf, size_t len, uint64_t ns)
@@ -143,6 +164,26 @@ void report_human(struct run *run, FILE *out)
 			(unsigned long long)t.failures, p50, p90, p99, mx);
 	}
 	fprintf(out, "%-14s %12llu %12.0f\n\n", "all", total_ops, (double)total_ops / run->elapsed);
+
+	if (slab_jobs_ran(run)) {
+		uint64_t s[NR_SLAB_COUNTERS];
+
+		slab_totals(run, s);
+		fprintf(out, "slab: caches created %llu, destroyed %llu; objects freed by another CPU: "
+			"%llu on another node, %llu on the same; remote-node allocations %llu;\n"
+			"      krealloc %llu (moved %llu); shrinks %llu; slabs reaped %llu; RCU lookups %llu "
+			"(validated %llu, raced %llu),\n      replaced %llu, kfree_rcu %llu, call_rcu %llu, "
+			"synchronize_rcu %llu\n\n",
+			(unsigned long long)s[SC_CACHES_CREATED], (unsigned long long)s[SC_CACHES_DESTROYED],
+			(unsigned long long)s[SC_SENT_CROSS_NODE], (unsigned long long)s[SC_SENT_SAME_NODE],
+			(unsigned long long)s[SC_ALLOC_NODE_REMOTE], (unsigned long long)s[SC_KREALLOC],
+			(unsigned long long)s[SC_KREALLOC_MOVED], (unsigned long long)s[SC_SHRINKS],
+			(unsigned long long)s[SC_SLABS_REAPED],
+			(unsigned long long)s[SC_RCU_LOOKUPS], (unsigned long long)s[SC_RCU_VALIDATED],
+			(unsigned long long)s[SC_RCU_RACED], (unsigned long long)s[SC_RCU_REPLACED],
+			(unsigned long long)s[SC_KFREE_RCU], (unsigned long long)s[SC_CALL_RCU],
+			(unsigned long long)s[SC_SYNCHRONIZE_RCU]);
+	}
 
 	fprintf(out, "allocation failures by gfp type and order (not violations):\n");
 	for (int g = 0; g < NR_GFP_KINDS; g++) {
@@ -262,10 +303,11 @@ int report_json(struct run *run, const char *path)
 
 	for (unsigned int j = 0; j < nr_jobs; j++) {
 		struct job_stats t;
-		json_t *fail = json_object(), *lat;
+		json_t *fail, *lat;
 
 		if (!run->opt.weight[j])
 			continue;
+		fail = json_object();
 		job_totals(run, j, &t);
 		for (int g = 0; g < NR_GFP_KINDS; g++) {
 			json_t *by_order = json_object();
@@ -298,6 +340,16 @@ int report_json(struct run *run, const char *path)
 					      "failures", fail, "latency_ns", lat));
 	}
 	json_object_set_new(root, "jobs", jobs_o);
+
+	if (slab_jobs_ran(run)) {
+		uint64_t t[NR_SLAB_COUNTERS];
+		json_t *slab = json_object();
+
+		slab_totals(run, t);
+		for (int i = 0; i < NR_SLAB_COUNTERS; i++)
+			json_object_set_new(slab, slab_counter_name[i], json_integer((json_int_t)t[i]));
+		json_object_set_new(root, "slab", slab);
+	}
 
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_pcp p;

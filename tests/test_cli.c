@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
- * report, replay by seed with --ops, bad input, and the self-checks (a
- * corrupted byte and a leaked page must be found).  In the TSan build the
- * all-jobs run on nodes=4 cpus=16 is the race hunt of `make check`.
+ * report, replay by seed with --ops, bad input, each slab job alone, and
+ * the self-checks (a corrupted byte of a page or of a slab object and a
+ * leaked page must be found).  In the TSan build the all-jobs run on
+ * nodes=4 cpus=16 is the race hunt of `make check`.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -95,9 +96,14 @@ static void result_free(struct result *r)
 
 static void assert_clean_exit(struct result *r, int code)
 {
-	if (r->status != code)
-		fail_msg("exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->status, code,
-			 r->out, r->err);
+	if (r->status != code) {
+		/* cmocka cuts long messages: the whole output first, then the
+		 * violations (the end of the report) in the failure itself */
+		const char *v = strstr(r->out, "\nviolations:");
+
+		fprintf(stderr, "stdout:\n%s\nstderr:\n%.4000s\n", r->out, r->err);
+		fail_msg("exit %d, expected %d: %s", r->status, code, v ? v + 1 : r->out);
+	}
 	if (strstr(r->err, "ThreadSanitizer") || strstr(r->err, "AddressSanitizer") ||
 	    strstr(r->err, "runtime error"))
 		fail_msg("a sanitizer reported:\n%s", r->err);
@@ -119,7 +125,9 @@ static void test_help_list_topo(void **state)
 	r = run_mmstress("list", NULL);
 	assert_clean_exit(&r, 0);
 	for (const char *const *j = (const char *const[]){ "page-churn", "pcp-pingpong", "fragment",
-							  "atomic", "drain", "sysctl", NULL }; *j; j++)
+							  "atomic", "drain", "sysctl", "slab-churn",
+							  "kmalloc-mix", "slab-shrink", "rcu-free",
+							  NULL }; *j; j++)
 		assert_contains(r.out, *j);
 	result_free(&r);
 	r = run_mmstress("topo", "--boot", "nodes=2 cpus=4 mem=64M", NULL);
@@ -208,7 +216,7 @@ static void test_short_run_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "seed")), 42);
 	assert_int_equal(json_array_size(json_object_get(j, "violations")), 0);
 	jobs = json_object_get(j, "jobs");
-	assert_int_equal(json_object_size(jobs), 6);
+	assert_int_equal(json_object_size(jobs), 10);
 	json_object_foreach(jobs, name, job) {
 		json_t *lat = json_object_get(job, "latency_ns");
 
@@ -226,6 +234,7 @@ static void test_short_run_json(void **state)
 	assert_int_equal(strlen(json_string_value(json_object_get(json_array_get(cpus, 3),
 								   "op_log_hash"))), 16);
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "vmstat"), "pgfree")) > 0);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "slab"), "caches_created")) > 0);
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "checks"), "passed")) >= 3);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checks"), "failed")), 0);
 	json_decref(j);
@@ -336,6 +345,101 @@ static void test_finds_hang(void **state)
 	result_free(&r);
 }
 
+static json_int_t slab_counter(json_t *j, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(j, "slab"), name);
+
+	if (!v)
+		fail_msg("JSON report lacks slab.%s", name);
+	return json_integer_value(v);
+}
+
+/* Each slab job alone on two nodes: it passes and does what it says. */
+static void test_slab_jobs(void **state)
+{
+	static const char *const names[] = { "slab-churn", "kmalloc-mix", "slab-shrink", "rcu-free" };
+	/* slab-shrink: jiffies 10 times faster, so that the 2 s periodic reap
+	 * runs often within the run and finds its idle cache */
+	static const char *const boots[] = { "nodes=2 cpus=8 mem=256M", "nodes=2 cpus=8 mem=256M",
+					     "nodes=2 cpus=8 mem=256M hz_scale=10",
+					     "nodes=2 cpus=8 mem=256M" };
+	(void)state;
+
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+		struct result r;
+		json_t *j, *job;
+
+		close(mkstemps(json_path, 5));
+		r = run_mmstress("run", "--boot", boots[n], "--jobs", names[n],
+				 "--duration", "2", "--check-every", "0.5", "--quiet", "--seed", "7",
+				 "--json", json_path, NULL);
+		assert_clean_exit(&r, 0);
+		assert_contains(r.out, "mmstress PASS");
+		assert_contains(r.out, "slab: caches created");
+		result_free(&r);
+		j = load_json(json_path);
+		job = json_object_get(json_object_get(j, "jobs"), names[n]);
+		if (json_integer_value(json_object_get(job, "ops")) <= 0)
+			fail_msg("job %s did no operation", names[n]);
+		/* every cache made was destroyed: the run passed its leak check */
+		assert_int_equal(slab_counter(j, "caches_created"), slab_counter(j, "caches_destroyed"));
+		switch (n) {
+		case 0:
+			assert_true(slab_counter(j, "caches_created") > 8);
+			assert_true(slab_counter(j, "objects_sent_cross_node") > 0);
+			assert_true(slab_counter(j, "alloc_node_remote") > 0);
+			break;
+		case 1:
+			assert_true(slab_counter(j, "krealloc") > 0);
+			assert_true(slab_counter(j, "objects_sent_cross_node") > 0);
+			break;
+		case 2:
+			assert_true(slab_counter(j, "shrinks") > 0);
+			assert_true(slab_counter(j, "slabs_reaped") > 0);
+			break;
+		default:
+			assert_true(slab_counter(j, "rcu_validated") > 0);
+			assert_true(slab_counter(j, "rcu_replaced") > 0);
+			assert_true(slab_counter(j, "kfree_rcu") + slab_counter(j, "call_rcu") > 0);
+			break;
+		}
+		json_decref(j);
+		unlink(json_path);
+	}
+}
+
+/* The slab jobs together under slab_debug (poison, red zones, owners). */
+static void test_slab_jobs_debug(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=8 mem=256M slab_debug", "--duration", "2",
+			 "--jobs", "slab-churn,kmalloc-mix,slab-shrink,rcu-free", "--check-every", "0.5",
+			 "--quiet", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	result_free(&r);
+}
+
+/* A damaged byte of a held slab object is found, with its identity. */
+static void test_finds_object_corruption(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+			 "--jobs", "kmalloc-mix,slab-churn", "--quiet", "--seed", "11",
+			 "--test-inject", "corrupt-object", NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "mmstress FAIL");
+	assert_contains(r.out, "DATA CORRUPTION on CPU 0");
+	assert_contains(r.out, "CPU 0's object");
+	assert_contains(r.out, "--test-inject corrupt-object");
+	result_free(&r);
+}
+
 /* All jobs at once on a machine eight times the host: no report, no race. */
 static void test_all_jobs_16_cpus(void **state)
 {
@@ -346,6 +450,11 @@ static void test_all_jobs_16_cpus(void **state)
 			 "--check-every", "1", "--quiet", NULL);
 	assert_clean_exit(&r, 0);
 	assert_contains(r.out, "mmstress PASS");
+	/* the default job list is every job, the slab ones included */
+	assert_contains(r.out, "slab-churn:6");
+	assert_contains(r.out, "kmalloc-mix:6");
+	assert_contains(r.out, "slab-shrink:2");
+	assert_contains(r.out, "rcu-free:3");
 	result_free(&r);
 }
 
@@ -359,6 +468,9 @@ int main(void)
 		cmocka_unit_test(test_finds_corruption),
 		cmocka_unit_test(test_finds_leak),
 		cmocka_unit_test(test_finds_hang),
+		cmocka_unit_test(test_slab_jobs),
+		cmocka_unit_test(test_slab_jobs_debug),
+		cmocka_unit_test(test_finds_object_corruption),
 		cmocka_unit_test(test_all_jobs_16_cpus),
 	};
 	char self[PATH_MAX];
