@@ -1,21 +1,39 @@
 #!/bin/sh
-# bench/callgrind.sh - instructions per operation of each mmbench workload,
-# counted by callgrind (stable on a noisy machine, unlike times).
+# bench/callgrind.sh - instructions per alloc+free pair of each mmbench
+# workload and peer, counted by callgrind (stable on a noisy machine,
+# unlike times).
 #   BUILD=build N=100000 sh bench/callgrind.sh
+#   OUT=cg VG_OPTS=--dump-instr=yes sh bench/callgrind.sh
+#	keeps each workload's dump as cg/callgrind.<workload>, for
+#	callgrind_annotate --inclusive=yes cg/callgrind.slab_pair
 set -eu
 BUILD=${BUILD:-build}
 N=${N:-100000}
+OUT=${OUT:-}
+VG_OPTS=${VG_OPTS:-}
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed (make deps)" >&2; exit 2; }
 [ -x "$BUILD/mmbench" ] || { echo "callgrind.sh: build $BUILD/mmbench first (make)" >&2; exit 2; }
+# jemalloc's initial-exec TLS needs more static TLS than glibc keeps for
+# dlopen(); mmbench re-executes itself for it, which valgrind would not
+# follow, so set it here (see bench/peers.c).
+GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.rtld.optional_static_tls=16384
+export GLIBC_TUNABLES
+# a kept dump must stand alone: no names defined in an earlier dump
+[ -z "$OUT" ] || VG_OPTS="--compress-strings=no --compress-pos=no $VG_OPTS"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$dir/cg.%p" \
+# shellcheck disable=SC2086
+valgrind --tool=callgrind --collect-atstart=no $VG_OPTS --callgrind-out-file="$dir/cg.%p" \
 	"$BUILD/mmbench" --count-instructions="$N" >"$dir/log" 2>"$dir/err" ||
 	{ cat "$dir/err" >&2; exit 1; }
-for f in "$dir"/cg.*.*; do
+[ -z "$OUT" ] || mkdir -p "$OUT"
+# the dumps in the order taken: cg.<pid>.<n>, n from 1
+for f in "$dir"/cg.*.*; do echo "${f##*.} $f"; done | sort -n | while read -r _ f; do
 	name=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
 	[ -n "$name" ] || continue
 	ir=$(sed -n 's/^totals: //p' "$f")
 	awk -v n="$name" -v ir="$ir" -v count="$N" \
-		'BEGIN { printf "%-20s %8.1f instructions per operation (%d operations)\n", n, ir / count, count }'
+		'BEGIN { printf "%-22s %8.1f instructions per pair (%d pairs)\n", n, ir / count, count }'
+	[ -z "$OUT" ] || cp "$f" "$OUT/callgrind.$name"
 done
+sed -n 's/^skipped /skipped: /p' "$dir/log"

@@ -30,6 +30,7 @@ struct gbench_opts {
 	int threads_max;	/* 0: single-threaded; else every power of 2 up to it */
 	long range_lo;		/* with range_hi: Arg() values lo, lo*8, ... hi */
 	long range_hi;
+	void *arg;		/* what gbench_arg() returns in the body */
 };
 
 void gbench_register(const char *name, gbench_fn fn, const struct gbench_opts *opts);
@@ -38,6 +39,7 @@ int gbench_main(int argc, char **argv);
 int gbench_keep_running_batch(struct gbench_state *st, long n);
 long gbench_iterations(const struct gbench_state *st);
 long gbench_range(const struct gbench_state *st);
+void *gbench_arg(const struct gbench_state *st);
 int gbench_thread_index(const struct gbench_state *st);
 int gbench_threads(const struct gbench_state *st);
 void gbench_set_items_processed(struct gbench_state *st, long items);

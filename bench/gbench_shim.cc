@@ -7,14 +7,16 @@
 
 struct gbench_state {
 	benchmark::State *st;
+	void *arg;
 };
 
 extern "C" {
 
 void gbench_register(const char *name, gbench_fn fn, const struct gbench_opts *opts)
 {
-	auto *b = benchmark::RegisterBenchmark(name, [fn](benchmark::State &st) {
-		struct gbench_state s = { &st };
+	void *arg = opts ? opts->arg : nullptr;
+	auto *b = benchmark::RegisterBenchmark(name, [fn, arg](benchmark::State &st) {
+		struct gbench_state s = { &st, arg };
 
 		fn(&s);
 	});
@@ -49,6 +51,11 @@ long gbench_iterations(const struct gbench_state *s)
 long gbench_range(const struct gbench_state *s)
 {
 	return (long)s->st->range(0);
+}
+
+void *gbench_arg(const struct gbench_state *s)
+{
+	return s->arg;
 }
 
 int gbench_thread_index(const struct gbench_state *s)

@@ -9,13 +9,18 @@
  *	on, for bench/callgrind.sh to divide (instruction counts are stable
  *	on noisy machines, times are not).
  *
- * Workloads:
+ * Workloads (each but page_pingpong with 1 and 2 threads; the 2-thread
+ * rate over the 1-thread one is bench/scaling.sh's ratio):
  *   page_pair		alloc_page(GFP_KERNEL) + __free_page, order 0
  *   page_pair_order3	alloc_pages(GFP_KERNEL, 3) + __free_pages
  *   page_pingpong	2 threads: CPU 0 allocates, CPU 1 frees (an SPSC ring),
  *			the remote-free pattern; reports the zone->lock
  *			acquisitions per page and the share contended
- *   peer_glibc_4k	malloc(4096) + free, the same loop through glibc
+ *   slab_pair		kmem_cache_alloc(GFP_KERNEL) + kmem_cache_free of a
+ *			64-byte cache without constructor: the CPU's array
+ *   kmalloc_random	kmalloc(size, GFP_KERNEL) + kfree, sizes 8..4096 from
+ *			a fixed table (rand_sizes[], uniform, fixed seed)
+ *   peer_*		other allocators on the same loops (peers.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,8 +33,17 @@
 #include <mmsim.h>
 #include "../mm/internal.h"
 #include "gbench_c.h"
+#include "mmbench.h"
 
-#define BATCH 256
+/* Pairs run before a workload is measured: the arrays and lists warm,
+ * and every kmalloc class of the size table touched. */
+#define WARMUP NR_RAND_SIZES
+
+unsigned short rand_sizes[NR_RAND_SIZES];
+__thread unsigned int rand_cursor;
+
+/* slab_pair's cache: made by main() before the benchmarks, read-only. */
+static struct kmem_cache *bench_cache;
 
 /* page_pingpong's ring: head written by CPU 0, tail by CPU 1. */
 #define RING 1024
@@ -52,25 +66,50 @@ static noinline void page_pair_order3_loop(long n)
 		__free_pages(alloc_pages(GFP_KERNEL, 3), 3);
 }
 
-static noinline void glibc_4k_loop(long n)
+static noinline void slab_pair_loop(long n)
 {
-	for (long i = 0; i < n; i++) {
-		void *volatile p = malloc(4096);
+	struct kmem_cache *s = bench_cache;
 
-		free(p);
+	for (long i = 0; i < n; i++)
+		kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+}
+
+/* The peers' *_random_loop() (peers.c) are this loop: keep them the same. */
+static noinline void kmalloc_random_loop(long n)
+{
+	unsigned int k = rand_cursor;
+
+	for (long i = 0; i < n; i++, k++) {
+		void *p = kmalloc(rand_size(k), GFP_KERNEL);
+
+		kfree(opaque(p));
+	}
+	rand_cursor = k;
+}
+
+/* splitmix64 from a fixed seed: the same sizes on every run and machine. */
+void rand_sizes_init(void)
+{
+	unsigned long long x = 0x6d6d737472657373ULL;	/* "mmstress" */
+
+	for (unsigned int i = 0; i < NR_RAND_SIZES; i++) {
+		unsigned long long z = (x += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		rand_sizes[i] = (unsigned short)(RAND_SIZE_MIN +
+						 z % (RAND_SIZE_MAX - RAND_SIZE_MIN + 1));
 	}
 }
 
-struct workload {
-	const char *name;
-	void (*loop)(long n);
-	int needs_cpu;
-};
+enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, NR_WORKLOADS };
 
-static const struct workload workloads[] = {
-	{ "page_pair", page_pair_loop, 1 },
-	{ "page_pair_order3", page_pair_order3_loop, 1 },
-	{ "peer_glibc_4k", glibc_4k_loop, 0 },
+static struct workload workloads[NR_WORKLOADS] = {
+	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL },
+	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL },
+	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL },
+	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL },
 };
 
 /* Sum of every populated zone's lock statistics. */
@@ -88,21 +127,33 @@ static void zone_lock_totals(unsigned long *acq, unsigned long *cont)
 	}
 }
 
-static void run_workload(struct gbench_state *st, const struct workload *w)
+static void skip(struct gbench_state *st, const char *why)
 {
+	gbench_skip_with_error(st, why);
+	while (gbench_keep_running_batch(st, 1))
+		;
+}
+
+static void bm_workload(struct gbench_state *st)
+{
+	const struct workload *w = gbench_arg(st);
 	unsigned long acq0 = 0, cont0 = 0, acq1, cont1;
 	int cpu = gbench_thread_index(st);
 
+	if (w->skip) {
+		skip(st, w->skip);
+		return;
+	}
 	if (w->needs_cpu) {
 		if ((unsigned int)cpu >= num_online_cpus() || mm_cpu_attach((unsigned int)cpu)) {
-			gbench_skip_with_error(st, "not enough simulated CPUs (see --boot)");
-			while (gbench_keep_running_batch(st, 1))
-				;
+			skip(st, "not enough simulated CPUs (see --boot)");
 			return;
 		}
-		w->loop(BATCH);		/* warm the caches and the lists */
+		w->loop(WARMUP);
 		if (cpu == 0)
 			zone_lock_totals(&acq0, &cont0);
+	} else {
+		w->loop(WARMUP);
 	}
 	while (gbench_keep_running_batch(st, BATCH))
 		w->loop(BATCH);
@@ -152,9 +203,7 @@ static void bm_page_pingpong(struct gbench_state *st)
 	int cpu = gbench_thread_index(st);
 
 	if (gbench_threads(st) != 2 || mm_cpu_attach((unsigned int)cpu)) {
-		gbench_skip_with_error(st, "page_pingpong needs exactly 2 threads on 2 CPUs");
-		while (gbench_keep_running_batch(st, 1))
-			;
+		skip(st, "page_pingpong needs exactly 2 threads on 2 CPUs");
 		return;
 	}
 	if (cpu == 0)
@@ -174,9 +223,20 @@ static void bm_page_pingpong(struct gbench_state *st)
 	mm_cpu_detach();
 }
 
-static void bm_page_pair(struct gbench_state *st) { run_workload(st, &workloads[0]); }
-static void bm_page_pair_order3(struct gbench_state *st) { run_workload(st, &workloads[1]); }
-static void bm_glibc_4k(struct gbench_state *st) { run_workload(st, &workloads[2]); }
+static void count_one(const struct workload *w, long n)
+{
+	if (w->skip) {
+		printf("skipped %s: %s\n", w->name, w->skip);
+		return;
+	}
+	w->loop(WARMUP);
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+	w->loop(n);
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT(w->name);
+	printf("counted %s %ld\n", w->name, n);
+}
 
 static int count_instructions(long n)
 {
@@ -185,19 +245,40 @@ static int count_instructions(long n)
 			"valgrind --tool=callgrind --collect-atstart=no (see bench/callgrind.sh)\n");
 	if (mm_cpu_attach(0))
 		return 1;
-	for (size_t i = 0; i < ARRAY_SIZE(workloads); i++) {
-		const struct workload *w = &workloads[i];
-
-		w->loop(1000);				/* warm up */
-		CALLGRIND_ZERO_STATS;
-		CALLGRIND_TOGGLE_COLLECT;
-		w->loop(n);
-		CALLGRIND_TOGGLE_COLLECT;
-		CALLGRIND_DUMP_STATS_AT(w->name);
-		printf("counted %s %ld\n", w->name, n);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(workloads); i++)
+		count_one(&workloads[i], n);
+	for (size_t i = 0; i < nr_peer_workloads; i++)
+		count_one(&peer_workloads[i], n);
 	mm_cpu_detach();
 	return 0;
+}
+
+/* slab_pair's cache, made on CPU 0 like any kernel caller's. */
+static int bench_cache_create(void)
+{
+	if (mm_cpu_attach(0))
+		return -1;
+	bench_cache = kmem_cache_create("mmbench_64", 64, 0, 0, NULL);
+	mm_cpu_detach();
+	if (!bench_cache)
+		workloads[W_SLAB_PAIR].skip = "kmem_cache_create(mmbench_64) failed";
+	return 0;
+}
+
+static void bench_cache_destroy(void)
+{
+	if (bench_cache && !mm_cpu_attach(0)) {
+		kmem_cache_destroy(bench_cache);
+		mm_cpu_detach();
+	}
+}
+
+static void register_all(const struct workload *ws, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		gbench_register(ws[i].name, bm_workload,
+				&(struct gbench_opts){ .threads_min = 1, .threads_max = 2,
+						       .arg = (void *)&ws[i] });
 }
 
 int main(int argc, char **argv)
@@ -206,6 +287,8 @@ int main(int argc, char **argv)
 	long count = 0;
 	int ret, out = 1;
 
+	peers_load(argv);		/* first: it may run the program again */
+	rand_sizes_init();
 	snprintf(boot, sizeof(boot), "mem=1G nodes=1 cpus=%ld",
 		 max(2L, sysconf(_SC_NPROCESSORS_ONLN)));
 	for (int i = 1; i < argc; i++) {
@@ -229,18 +312,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mmbench: cannot boot \"%s\": %s\n", boot, strerror(-ret));
 		return 2;
 	}
+	if (bench_cache_create()) {
+		fprintf(stderr, "mmbench: cannot attach CPU 0\n");
+		mm_shutdown();
+		return 2;
+	}
 	if (count) {
 		ret = count_instructions(count);
 	} else {
-		const struct gbench_opts threads = { .threads_min = 1, .threads_max = 2 };
-
-		gbench_register("page_pair", bm_page_pair, &threads);
-		gbench_register("page_pair_order3", bm_page_pair_order3, &threads);
-		gbench_register("peer_glibc_4k", bm_glibc_4k, &threads);
+		register_all(workloads, W_SLAB_PAIR);	/* the page workloads */
 		gbench_register("page_pingpong", bm_page_pingpong,
 				&(struct gbench_opts){ .threads_min = 2, .threads_max = 2 });
+		register_all(workloads + W_SLAB_PAIR, NR_WORKLOADS - W_SLAB_PAIR);
+		register_all(peer_workloads, nr_peer_workloads);
 		ret = gbench_main(argc, argv);
 	}
+	bench_cache_destroy();
 	mm_shutdown();
 	return ret;
 }
