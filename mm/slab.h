@@ -78,6 +78,9 @@ struct array_cache {
 	unsigned int limit;
 	unsigned int batchcount;
 	unsigned int touched;
+	void *guard;			/* NULL: entry[-1], so that the free fast
+					   path reads "the top" of an empty
+					   array without a test */
 	void *entry[];
 };
 
@@ -389,7 +392,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	barrier();
 	slab_asan_unpoison(objp, cachep->object_size);
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
-		objp = slab_alloc_ipi(objp);
+		return slab_alloc_ipi(objp);
 	return objp;
 slow:
 	return __kmem_cache_alloc_node(cachep, flags, node, caller);
@@ -442,7 +445,7 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 	WRITE_ONCE(tsk->irqs_disabled, 1);
 	barrier();
 	avail = ac->avail;
-	if (unlikely(avail >= ac->limit || (avail && ac->entry[avail - 1] == objp))) {
+	if (unlikely(avail >= ac->limit || ac->entry[(long)avail - 1] == objp)) {
 		barrier();
 		WRITE_ONCE(tsk->irqs_disabled, 0);
 		goto slow;

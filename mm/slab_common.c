@@ -128,15 +128,26 @@ int kmalloc_init(void)
 	return 0;
 }
 
+/* kmalloc(0) and too big, out of the way of the fast path */
+static noinline void *kmalloc_odd_size(size_t size, gfp_t flags)
+{
+	if (!size)
+		return ZERO_SIZE_PTR;
+	WARN_ON_ONCE(!(flags & __GFP_NOWARN));
+	return NULL;
+}
+
 static __always_inline void *__do_kmalloc(size_t size, gfp_t flags, const void *caller)
 {
 	struct kmem_cache *cachep;
 
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	cachep = kmalloc_slab(size, flags);
-	if (unlikely(!cachep))
-		return NULL;
+	/* one compare for both 0 and > KMALLOC_MAX_SIZE */
+	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
+		return kmalloc_odd_size(size, flags);
+	if (likely(!(flags & GFP_DMA)))
+		cachep = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(size)];
+	else
+		cachep = kmalloc_caches[KMALLOC_DMA][kmalloc_index(size)];
 	return slab_alloc(cachep, flags, NUMA_NO_NODE, caller);
 }
 
