@@ -12,6 +12,7 @@
  *   mmsim/sched.h	jiffies, cond_resched() and per-CPU delayed work
  *   mmsim/rcupdate.h	RCU (liburcu underneath)
  *   mmsim/wait.h	wait queues
+ *   mmsim/mempool.h	memory pools
  */
 #ifndef MMSIM_H
 #define MMSIM_H
@@ -25,5 +26,6 @@
 #include <mmsim/sched.h>
 #include <mmsim/rcupdate.h>
 #include <mmsim/wait.h>
+#include <mmsim/mempool.h>
 
 #endif /* MMSIM_H */

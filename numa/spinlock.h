@@ -19,23 +19,9 @@
 #define NUMA_SPINLOCK_H
 
 #include <mmsim/machine.h>
+#include <mmsim/spinlock_types.h>
 #include "printk.h"
 
-struct lock_stats {
-	unsigned long acquisitions;
-	unsigned long contended;
-	unsigned long long wait_ns;
-	unsigned long long wait_max_ns;
-};
-
-typedef struct spinlock {
-	int val;			/* atomic: 0, 1 or 2 */
-	int owner;			/* debug builds: holder's pid, else 0 */
-	int irqsafe;			/* taken only with interrupts disabled
-					   (an IPI handler may take it) */
-	const char *name;		/* read-only after spin_lock_init() */
-	struct lock_stats stats;	/* written by the holder */
-} spinlock_t;
 
 void spin_lock_init_name(spinlock_t *lock, const char *name);
 #define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
