@@ -12,7 +12,8 @@
  *				then (if the caller may sleep) a 5*HZ
  *				uninterruptible wait on pool->wait, and again.
  *   mempool_free()		back to the reserve while it is below min_nr
- *				(waking one waiter), else to the backing
+ *				(waking the waiters: they wait non-exclusively,
+ *				as in the kernel), else to the backing
  *				allocator.
  *   mempool_resize()		shrink frees the surplus; grow swaps in a bigger
  *				array, then fills it best effort.
@@ -265,7 +266,14 @@ int mempool_resize(mempool_t *pool, int new_min_nr)
 			pool->free(element, pool->pool_data);
 			spin_lock_irqsave(&pool->lock, flags);
 		}
-		WRITE_ONCE(pool->min_nr, new_min_nr);
+		/*
+		 * With the lock dropped, a concurrent resize may have shrunk
+		 * the pool and swapped in a smaller array: never raise min_nr
+		 * above what the array holds (the kernel's callers serialize
+		 * their resizes; ours need not).
+		 */
+		if (new_min_nr <= pool->min_nr)
+			WRITE_ONCE(pool->min_nr, new_min_nr);
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return 0;
 	}
@@ -368,7 +376,10 @@ repeat_alloc:
 		 * Paired with the read barrier in mempool_free(): curr_nr's
 		 * decrement is visible before the element is, so a CPU that
 		 * gets the element from us, however it does, sees curr_nr as
-		 * it is now or later.
+		 * it is now or later.  (In this model an element handed to
+		 * another CPU is ordered by that hand-off already, and curr_nr
+		 * is accessed atomically: the fences keep the kernel's pairing
+		 * for hand-offs made by other means; TSan does not see them.)
 		 */
 		smp_wmb();
 		return got_element(pool, element, &pool->stats.alloc_pool);

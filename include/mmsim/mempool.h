@@ -9,8 +9,8 @@
  * back (so a GFP_KERNEL mempool_alloc() never returns NULL).
  *
  * The public fields are the kernel's.  Who touches what: lock (irq-safe)
- * protects curr_nr, min_nr and elements[]; curr_nr is also read without it
- * (READ_ONCE) by mempool_free()'s first check; pool_data, alloc and free are
+ * protects curr_nr, min_nr and elements[]; curr_nr and min_nr are also read
+ * without it (READ_ONCE) by mempool_free()'s first check; pool_data, alloc and free are
  * read-only after creation; wait is the wait queue of callers that sleep
  * for an element.  stats are the model's own counters (atomic, relaxed).
  */
@@ -29,7 +29,8 @@ typedef void (mempool_free_t)(void *element, void *pool_data);
 
 /* What a pool did (not in the kernel): all atomic, relaxed. */
 struct mempool_stats {
-	unsigned long alloc_backing;	/* elements from the backing allocator */
+	unsigned long alloc_backing;	/* mempool_alloc() returns from the backing
+					   allocator (not create/resize fills) */
 	unsigned long alloc_pool;	/* elements from the reserve */
 	unsigned long alloc_failed;	/* NULL returned (callers that cannot sleep) */
 	unsigned long frees_to_pool;	/* mempool_free() refilling the reserve */
