@@ -16,7 +16,8 @@
  *		vm.percpu_pagelist_fraction rewritten while everything runs
  *
  * The slab jobs (slab-churn, kmalloc-mix, slab-shrink, rcu-free) are in
- * jobs_slab.c; jobs[] below names them all.
+ * jobs_slab.c, the mempool jobs (mempool-starve, mempool-resize) in
+ * jobs_mempool.c; jobs[] below names them all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,14 @@ const struct job jobs[] = {
 	[J_RCU_FREE] = { .name = "rcu-free", .default_weight = 3, .op = rcu_free_op,
 		.setup = rcu_free_setup, .teardown = rcu_free_teardown,
 		.what = "SLAB_TYPESAFE_BY_RCU lookups racing with frees and reuse; kfree_rcu()/call_rcu() under readers" },
+	[J_MEMPOOL_STARVE] = { .name = "mempool-starve", .default_weight = 3, .op = mempool_starve_op,
+		.setup = mempool_starve_setup, .release = mempool_jobs_release,
+		.teardown = mempool_starve_teardown,
+		.what = "kmalloc/slab/page/custom pools whose backing fails under a rising and falling pressure: GFP_KERNEL sleeps until a free on another CPU (never NULL), GFP_ATOMIC/GFP_NOWAIT in atomic contexts, 5*HZ timeouts" },
+	[J_MEMPOOL_RESIZE] = { .name = "mempool-resize", .default_weight = 2, .op = mempool_resize_op,
+		.setup = mempool_resize_setup, .release = mempool_jobs_release,
+		.teardown = mempool_resize_teardown,
+		.what = "mempool_resize() up and down racing with mempool_alloc()/mempool_free() on other CPUs; min_nr/curr_nr invariants, no element lost" },
 };
 const unsigned int nr_jobs = ARRAY_SIZE(jobs);
 BUILD_BUG_ON(ARRAY_SIZE(jobs) != NR_JOB_IDS || NR_JOB_IDS > MAX_JOBS);

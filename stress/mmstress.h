@@ -13,15 +13,22 @@
  *			RCU table) its setup, per-CPU release and teardown.
  *   struct held_obj	a slab or kmalloc object a CPU holds (jobs_slab.c):
  *			its pattern is derived from tag, as for pages.
+ *   struct mp_cpu	what a CPU holds and counts for the mempool jobs
+ *			(jobs_mempool.c): its elements, its inbox of elements
+ *			other CPUs handed it, the mempool call it is in (for
+ *			the backing callbacks' checks), per-pool counters.
+ *   struct mp_pool_info	one pool as the report shows it.
  *
  * Who touches what: a cpu_ctx belongs to its CPU's thread, except inbox
  * and obj_inbox (lock-free stacks: anyone pushes with a release CAS, the
  * owner takes it all with an acquire exchange) and the watchdog fields (the
  * owner stores them relaxed, the monitor reads them relaxed: they are only
- * reported).  The caches a CPU owns (caches[]) are its own, but their
- * struct scache is shared with whoever holds one of their objects (see
- * jobs_slab.c).  Before the CPUs start and after they are joined, the main
- * thread owns everything (attached as CPU 0 to set up and tear down).
+ * reported).  In struct mp_cpu, inbox and nosend are shared (sequentially
+ * consistent: see jobs_mempool.c), the rest is the owner's.  The caches a
+ * CPU owns (caches[]) are its own, but their struct scache is shared with
+ * whoever holds one of their objects (see jobs_slab.c).  Before the CPUs
+ * start and after they are joined, the main thread owns everything
+ * (attached as CPU 0 to set up and tear down).
  */
 #ifndef STRESS_MMSTRESS_H
 #define STRESS_MMSTRESS_H
@@ -42,7 +49,8 @@
 /* The jobs, by index into jobs[] (jobs.c). */
 enum job_id {
 	J_CHURN, J_PINGPONG, J_FRAGMENT, J_ATOMIC, J_DRAIN, J_SYSCTL,
-	J_SLAB_CHURN, J_KMALLOC_MIX, J_SLAB_SHRINK, J_RCU_FREE, NR_JOB_IDS
+	J_SLAB_CHURN, J_KMALLOC_MIX, J_SLAB_SHRINK, J_RCU_FREE, J_MEMPOOL_STARVE,
+	J_MEMPOOL_RESIZE, NR_JOB_IDS
 };
 
 /* The gfp types the jobs draw from, by name (failures are counted by it). */
@@ -110,6 +118,62 @@ enum slab_counter {
 };
 extern const char *const slab_counter_name[NR_SLAB_COUNTERS];
 
+/* The mempool jobs' pools (jobs_mempool.c), and what a CPU may hold of them. */
+#define MP_POOLS	8
+#define MP_HELD_MAX	32
+
+/* An element of a pool a CPU holds: its pattern is derived from tag. */
+struct mp_held {
+	void *el;			/* what mempool_alloc() returned */
+	uint64_t tag;
+	uint64_t expiry;		/* op count after which it is freed */
+	uint8_t pool;
+};
+
+/* What the mempool jobs count, per CPU (the report sums them). */
+enum mp_counter {
+	MP_SLEEPING_ALLOCS, MP_ATOMIC_ALLOCS, MP_ATOMIC_CONTEXT, MP_SLOW_ALLOCS, MP_SENT,
+	MP_RECEIVED, MP_STOLEN_BACK, MP_SUBMITTED, MP_COMPLETED, MP_PRESSURE_CHANGES,
+	MP_INJECTED, MP_FULL_MASK_RETRIES, MP_RESIZE_UP, MP_RESIZE_DOWN, MP_RESIZE_SAME,
+	MP_RESIZE_ENOMEM, MP_CHECKS, MP_FREE_NULL, NR_MP_COUNTERS
+};
+extern const char *const mp_counter_name[NR_MP_COUNTERS];
+
+/* Per CPU and pool: what its users saw. */
+enum mp_pool_counter {
+	MPP_ALLOCS,			/* mempool_alloc() returned an element */
+	MPP_NULLS,			/* ... returned NULL */
+	MPP_FREES,			/* mempool_free() of an element */
+	MPP_SLOW,			/* mempool_alloc() took longer than 5*HZ */
+	MPP_MAX_NS,			/* the longest mempool_alloc(), ns */
+	NR_MPP
+};
+
+/* The mempool call a CPU is in, for the backing callbacks' checks. */
+struct mp_call {
+	int what;			/* MPC_* (jobs_mempool.c), 0: none */
+	int pool;
+	gfp_t gfp;			/* the caller's mask (mempool_alloc()) */
+	int irqs_off;			/* the caller had interrupts off */
+	int backing_calls;		/* pool->alloc() calls in this one */
+};
+
+struct mp_cpu {
+	struct prng rng;		/* the backing callbacks' draws (not the
+					   op log's: they depend on the pressure) */
+	struct mp_held held[MP_HELD_MAX];
+	int nheld;
+	uint64_t serial;		/* elements tagged so far */
+	void *inbox;			/* atomic (seq_cst): elements handed to
+					   this CPU, which frees them */
+	int nosend;			/* atomic (seq_cst): 1 while it may sleep
+					   in mempool_alloc(), 2 once it stopped:
+					   senders take their elements back */
+	struct mp_call call;
+	uint64_t cnt[NR_MP_COUNTERS];
+	uint64_t pool_cnt[MP_POOLS][NR_MPP];
+};
+
 struct run;
 
 struct cpu_ctx {
@@ -129,6 +193,7 @@ struct cpu_ctx {
 	struct scache *caches[CPU_CACHES];	/* slab-churn's, created and
 						   destroyed by this CPU */
 	uint64_t slab_cnt[NR_SLAB_COUNTERS];
+	struct mp_cpu mp;		/* the mempool jobs' (see the map) */
 	/* watchdog: written by the owner, read by the monitor (relaxed) */
 	uint64_t progress;
 	int last_job;
@@ -243,6 +308,29 @@ void slab_jobs_teardown(struct run *run);
 void slab_shrink_teardown(struct run *run);
 void rcu_free_teardown(struct run *run);
 int obj_corrupt_one(struct cpu_ctx *c);	/* test hook: 1 if it damaged an object */
+
+/* jobs_mempool.c: mempool-starve, mempool-resize */
+int mempool_starve_op(struct cpu_ctx *c, uint64_t args[3]);
+int mempool_resize_op(struct cpu_ctx *c, uint64_t args[3]);
+int mempool_starve_setup(struct run *run);
+int mempool_resize_setup(struct run *run);
+void mempool_jobs_release(struct cpu_ctx *c);
+void mempool_starve_teardown(struct run *run);
+void mempool_resize_teardown(struct run *run);
+
+/* One pool for the report: live, or as it was when it was torn down. */
+struct mp_pool_info {
+	const char *name;
+	const char *job;
+	const char *backing;		/* e.g. "kmalloc 200 B" */
+	int torn_down;			/* the numbers are from its teardown */
+	int min_nr, curr_nr;		/* -1: could not be read */
+	struct mempool_stats st;
+	uint64_t cnt[NR_MPP];		/* summed over the settled CPUs */
+};
+int mempool_jobs_ran(const struct run *run);
+void mempool_totals(const struct run *run, uint64_t t[NR_MP_COUNTERS]);
+int mempool_pool_info(const struct run *run, unsigned int i, struct mp_pool_info *info);
 
 /* report.c */
 void report_human(struct run *run, FILE *out);

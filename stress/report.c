@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * stress/report.c - the end of a run: the human summary (per job, the slab
- * jobs' counters, per CPU, per zone with its lock contention, checks,
- * failures, violations and the replay command) and the JSON report
- * (jansson).  The slab jobs count failures by the page order of the size
- * they asked for (0 up to a page).
+ * jobs' counters, the mempool jobs' counters and their pools' statistics,
+ * per CPU, per zone with its lock contention, checks, failures, violations
+ * and the replay command) and the JSON report (jansson).  The slab jobs
+ * count failures by the page order of the size they asked for (0 up to a
+ * page), the mempool jobs by the order of the pool's elements.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -135,6 +136,54 @@ static double hit_rate(const struct cpu_pcp *p)
 			   (double)p->allocs : 100.0;
 }
 
+/* The mempool jobs' counters, then each pool: what mempool_stats says,
+ * and what its users saw (elements, NULLs, the longest mempool_alloc()). */
+static void report_mempool(const struct run *run, FILE *out)
+{
+	uint64_t m[NR_MP_COUNTERS];
+	struct mp_pool_info pi;
+
+	mempool_totals(run, m);
+	fprintf(out, "mempool: pressure changes %llu (backing failures injected %llu); allocations "
+		"that may sleep %llu, atomic %llu (%llu in atomic context),\n"
+		"         %llu longer than the 5*HZ timeout; elements sent %llu (received %llu, "
+		"taken back from a CPU that may sleep %llu),\n"
+		"         in flight %llu (completed %llu); full-mask retries %llu; resizes up %llu, "
+		"down %llu, same %llu (-ENOMEM %llu);\n"
+		"         invariant checks %llu; mempool_free(NULL) %llu\n",
+		(unsigned long long)m[MP_PRESSURE_CHANGES], (unsigned long long)m[MP_INJECTED],
+		(unsigned long long)m[MP_SLEEPING_ALLOCS], (unsigned long long)m[MP_ATOMIC_ALLOCS],
+		(unsigned long long)m[MP_ATOMIC_CONTEXT], (unsigned long long)m[MP_SLOW_ALLOCS],
+		(unsigned long long)m[MP_SENT], (unsigned long long)m[MP_RECEIVED],
+		(unsigned long long)m[MP_STOLEN_BACK], (unsigned long long)m[MP_SUBMITTED],
+		(unsigned long long)m[MP_COMPLETED], (unsigned long long)m[MP_FULL_MASK_RETRIES],
+		(unsigned long long)m[MP_RESIZE_UP], (unsigned long long)m[MP_RESIZE_DOWN],
+		(unsigned long long)m[MP_RESIZE_SAME], (unsigned long long)m[MP_RESIZE_ENOMEM],
+		(unsigned long long)m[MP_CHECKS], (unsigned long long)m[MP_FREE_NULL]);
+	fprintf(out, "  %-15s %4s %4s %10s %9s %8s %9s %7s %7s %8s %9s %4s %10s %8s %9s\n",
+		"pool", "min", "curr", "backing", "reserve", "failed", "to-pool", "waits", "wakeups",
+		"timeouts", "longest", "out", "elements", "NULLs", "slowest");
+	for (unsigned int i = 0; i < MP_POOLS; i++) {
+		char longest[16], slowest[16], min_nr[12] = "?", curr_nr[12] = "?";
+
+		if (!mempool_pool_info(run, i, &pi))
+			continue;
+		fmt_ns(longest, sizeof(longest), pi.st.longest_wait_ns);
+		fmt_ns(slowest, sizeof(slowest), pi.cnt[MPP_MAX_NS]);
+		if (pi.min_nr >= 0)
+			snprintf(min_nr, sizeof(min_nr), "%d", pi.min_nr);
+		if (pi.curr_nr >= 0)
+			snprintf(curr_nr, sizeof(curr_nr), "%d", pi.curr_nr);
+		fprintf(out, "  %-15s %4s %4s %10lu %9lu %8lu %9lu %7lu %7lu %8lu %9s %4ld %10llu %8llu %9s\n",
+			pi.name, min_nr, curr_nr, pi.st.alloc_backing, pi.st.alloc_pool,
+			pi.st.alloc_failed, pi.st.frees_to_pool, pi.st.waits, pi.st.wakeups,
+			pi.st.timeouts, longest, pi.st.outstanding,
+			(unsigned long long)pi.cnt[MPP_ALLOCS], (unsigned long long)pi.cnt[MPP_NULLS],
+			slowest);
+	}
+	fprintf(out, "\n");
+}
+
 void report_human(struct run *run, FILE *out)
 {
 	unsigned long long total_ops = 0;
@@ -184,6 +233,9 @@ void report_human(struct run *run, FILE *out)
 			(unsigned long long)s[SC_KFREE_RCU], (unsigned long long)s[SC_CALL_RCU],
 			(unsigned long long)s[SC_SYNCHRONIZE_RCU]);
 	}
+
+	if (mempool_jobs_ran(run))
+		report_mempool(run, out);
 
 	fprintf(out, "allocation failures by gfp type and order (not violations):\n");
 	for (int g = 0; g < NR_GFP_KINDS; g++) {
@@ -349,6 +401,41 @@ int report_json(struct run *run, const char *path)
 		for (int i = 0; i < NR_SLAB_COUNTERS; i++)
 			json_object_set_new(slab, slab_counter_name[i], json_integer((json_int_t)t[i]));
 		json_object_set_new(root, "slab", slab);
+	}
+
+	if (mempool_jobs_ran(run)) {
+		uint64_t t[NR_MP_COUNTERS];
+		json_t *mp = json_object(), *pools = json_array();
+		struct mp_pool_info pi;
+
+		mempool_totals(run, t);
+		for (int i = 0; i < NR_MP_COUNTERS; i++)
+			json_object_set_new(mp, mp_counter_name[i], json_integer((json_int_t)t[i]));
+		json_object_set_new(root, "mempool", mp);
+		for (unsigned int i = 0; i < MP_POOLS; i++) {
+			if (!mempool_pool_info(run, i, &pi))
+				continue;
+			json_array_append_new(pools, json_pack(
+				"{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				"s:I, s:I, s:I, s:I, s:I}",
+				"name", pi.name, "job", pi.job, "backing", pi.backing,
+				"min_nr", pi.min_nr, "curr_nr", pi.curr_nr,
+				"alloc_backing", (json_int_t)pi.st.alloc_backing,
+				"alloc_pool", (json_int_t)pi.st.alloc_pool,
+				"alloc_failed", (json_int_t)pi.st.alloc_failed,
+				"frees_to_pool", (json_int_t)pi.st.frees_to_pool,
+				"waits", (json_int_t)pi.st.waits,
+				"wakeups", (json_int_t)pi.st.wakeups,
+				"timeouts", (json_int_t)pi.st.timeouts,
+				"longest_wait_ns", (json_int_t)pi.st.longest_wait_ns,
+				"outstanding", (json_int_t)pi.st.outstanding,
+				"user_allocs", (json_int_t)pi.cnt[MPP_ALLOCS],
+				"user_nulls", (json_int_t)pi.cnt[MPP_NULLS],
+				"user_frees", (json_int_t)pi.cnt[MPP_FREES],
+				"allocs_over_timeout", (json_int_t)pi.cnt[MPP_SLOW],
+				"longest_alloc_ns", (json_int_t)pi.cnt[MPP_MAX_NS]));
+		}
+		json_object_set_new(root, "mempools", pools);
 	}
 
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
- * report, replay by seed with --ops, bad input, each slab job alone, and
- * the self-checks (a corrupted byte of a page or of a slab object and a
- * leaked page must be found).  In the TSan build the all-jobs run on
- * nodes=4 cpus=16 is the race hunt of `make check`.
+ * report, replay by seed with --ops, bad input, each slab job alone, each
+ * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
+ * times out within the run), and the self-checks (a corrupted byte of a
+ * page or of a slab object and a leaked page must be found).  In the TSan
+ * build the all-jobs run on nodes=4 cpus=16 is the race hunt of `make check`.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -127,6 +128,7 @@ static void test_help_list_topo(void **state)
 	for (const char *const *j = (const char *const[]){ "page-churn", "pcp-pingpong", "fragment",
 							  "atomic", "drain", "sysctl", "slab-churn",
 							  "kmalloc-mix", "slab-shrink", "rcu-free",
+							  "mempool-starve", "mempool-resize",
 							  NULL }; *j; j++)
 		assert_contains(r.out, *j);
 	result_free(&r);
@@ -216,7 +218,7 @@ static void test_short_run_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "seed")), 42);
 	assert_int_equal(json_array_size(json_object_get(j, "violations")), 0);
 	jobs = json_object_get(j, "jobs");
-	assert_int_equal(json_object_size(jobs), 10);
+	assert_int_equal(json_object_size(jobs), 12);
 	json_object_foreach(jobs, name, job) {
 		json_t *lat = json_object_get(job, "latency_ns");
 
@@ -235,6 +237,7 @@ static void test_short_run_json(void **state)
 								   "op_log_hash"))), 16);
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "vmstat"), "pgfree")) > 0);
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "slab"), "caches_created")) > 0);
+	assert_int_equal(json_array_size(json_object_get(j, "mempools")), 8);
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "checks"), "passed")) >= 3);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checks"), "failed")), 0);
 	json_decref(j);
@@ -440,21 +443,121 @@ static void test_finds_object_corruption(void **state)
 	result_free(&r);
 }
 
+static json_int_t mempool_counter(json_t *j, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(j, "mempool"), name);
+
+	if (!v)
+		fail_msg("JSON report lacks mempool.%s", name);
+	return json_integer_value(v);
+}
+
+/* The sum of a field over the pools of a job (and every pool's checks). */
+static json_int_t pools_sum(json_t *j, const char *job, const char *field)
+{
+	json_t *pools = json_object_get(j, "mempools"), *p;
+	json_int_t sum = 0;
+	size_t i;
+
+	if (!json_array_size(pools))
+		fail_msg("JSON report lacks mempools");
+	json_array_foreach(pools, i, p) {
+		json_t *v = json_object_get(p, field);
+
+		if (!v)
+			fail_msg("mempools[%zu] lacks %s", i, field);
+		/* torn down with nothing out, and every NULL counted */
+		assert_int_equal(json_integer_value(json_object_get(p, "outstanding")), 0);
+		assert_int_equal(json_integer_value(json_object_get(p, "alloc_failed")),
+				 json_integer_value(json_object_get(p, "user_nulls")));
+		if (!strcmp(json_string_value(json_object_get(p, "job")), job))
+			sum += json_integer_value(v);
+	}
+	return sum;
+}
+
+/* Each mempool job alone on two nodes: it passes and does what it says. */
+static void test_mempool_jobs(void **state)
+{
+	static const char *const names[] = { "mempool-starve", "mempool-resize" };
+	(void)state;
+
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+		struct result r;
+		json_t *j, *job;
+
+		close(mkstemps(json_path, 5));
+		r = run_mmstress("run", "--boot", "nodes=2 cpus=8 mem=256M hz_scale=50", "--jobs",
+				 names[n], "--duration", "2", "--check-every", "0.5", "--quiet",
+				 "--seed", "7", "--json", json_path, NULL);
+		assert_clean_exit(&r, 0);
+		assert_contains(r.out, "mmstress PASS");
+		assert_contains(r.out, "mempool: pressure changes");
+		assert_contains(r.out, n ? "resize-custom" : "starve-custom");
+		result_free(&r);
+		j = load_json(json_path);
+		job = json_object_get(json_object_get(j, "jobs"), names[n]);
+		if (json_integer_value(json_object_get(job, "ops")) <= 0)
+			fail_msg("job %s did no operation", names[n]);
+		assert_int_equal(json_array_size(json_object_get(j, "mempools")), 4);
+		assert_true(mempool_counter(j, "pressure_changes") > 0);
+		assert_true(mempool_counter(j, "backing_failures_injected") > 0);
+		assert_true(mempool_counter(j, "sleeping_allocs") > 0);
+		assert_true(mempool_counter(j, "invariant_checks") > 0);
+		assert_true(pools_sum(j, names[n], "alloc_pool") > 0);
+		if (n == 0) {
+			/* the reserve ran dry: callers slept, frees woke them, and
+			 * with 5*HZ = 0.1 s some waits timed out */
+			assert_true(pools_sum(j, names[n], "waits") > 0);
+			assert_true(pools_sum(j, names[n], "wakeups") > 0);
+			assert_true(pools_sum(j, names[n], "timeouts") > 0);
+			assert_true(pools_sum(j, names[n], "alloc_failed") > 0);
+			assert_true(mempool_counter(j, "sent") > 0);
+			assert_true(mempool_counter(j, "in_flight_completed") > 0);
+			assert_true(mempool_counter(j, "atomic_context_allocs") > 0);
+		} else {
+			assert_true(mempool_counter(j, "resize_up") > 0);
+			assert_true(mempool_counter(j, "resize_down") > 0);
+		}
+		json_decref(j);
+		unlink(json_path);
+	}
+}
+
+/* Both mempool jobs under slab_debug: the reserve of the kmalloc, slab and
+ * page pools is poisoned and checked by mempool itself. */
+static void test_mempool_jobs_debug(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=8 mem=256M hz_scale=50 slab_debug",
+			 "--duration", "2", "--jobs", "mempool-starve,mempool-resize",
+			 "--check-every", "0.5", "--quiet", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	result_free(&r);
+}
+
 /* All jobs at once on a machine eight times the host: no report, no race. */
 static void test_all_jobs_16_cpus(void **state)
 {
 	struct result r;
 	(void)state;
 
-	r = run_mmstress("run", "--boot", "nodes=4 cpus=16 mem=256M", "--duration", "3",
+	r = run_mmstress("run", "--boot", "nodes=4 cpus=16 mem=256M hz_scale=20", "--duration", "3",
 			 "--check-every", "1", "--quiet", NULL);
 	assert_clean_exit(&r, 0);
 	assert_contains(r.out, "mmstress PASS");
-	/* the default job list is every job, the slab ones included */
+	/* the default job list is every job, the slab and mempool ones included */
 	assert_contains(r.out, "slab-churn:6");
 	assert_contains(r.out, "kmalloc-mix:6");
 	assert_contains(r.out, "slab-shrink:2");
 	assert_contains(r.out, "rcu-free:3");
+	assert_contains(r.out, "mempool-starve:3");
+	assert_contains(r.out, "mempool-resize:2");
+	assert_contains(r.out, "mempool: pressure changes");
 	result_free(&r);
 }
 
@@ -471,6 +574,8 @@ int main(void)
 		cmocka_unit_test(test_slab_jobs),
 		cmocka_unit_test(test_slab_jobs_debug),
 		cmocka_unit_test(test_finds_object_corruption),
+		cmocka_unit_test(test_mempool_jobs),
+		cmocka_unit_test(test_mempool_jobs_debug),
 		cmocka_unit_test(test_all_jobs_16_cpus),
 	};
 	char self[PATH_MAX];
