@@ -361,10 +361,10 @@ static json_int_t slab_counter(json_t *j, const char *name)
 static void test_slab_jobs(void **state)
 {
 	static const char *const names[] = { "slab-churn", "kmalloc-mix", "slab-shrink", "rcu-free" };
-	/* slab-shrink: jiffies 10 times faster, so that the 2 s periodic reap
+	/* slab-shrink: jiffies 50 times faster, so that the 2 s periodic reap
 	 * runs often within the run and finds its idle cache */
 	static const char *const boots[] = { "nodes=2 cpus=8 mem=256M", "nodes=2 cpus=8 mem=256M",
-					     "nodes=2 cpus=8 mem=256M hz_scale=10",
+					     "nodes=2 cpus=8 mem=256M hz_scale=50",
 					     "nodes=2 cpus=8 mem=256M" };
 	(void)state;
 
