@@ -414,7 +414,6 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	page->active = 0;
 	WRITE_ONCE(page->slab_cache, cachep);
 	cache_init_objs(cachep, page);
-	__atomic_fetch_add(&cachep->grown, 1, __ATOMIC_RELAXED);
 	if (blocking)
 		local_irq_disable();
 	return page;
@@ -463,8 +462,6 @@ static void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
 	unsigned int batchcount = ac->batchcount;
 	struct page *page;
 
-	WRITE_ONCE(cachep->stats[current->cpu].refills,
-		   cachep->stats[current->cpu].refills + 1);
 	if (!ac->touched && batchcount > BATCHREFILL_LIMIT)
 		batchcount = BATCHREFILL_LIMIT;
 
@@ -511,8 +508,6 @@ static void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int no
 	struct page *page;
 	void *obj = NULL;
 
-	WRITE_ONCE(cachep->stats[current->cpu].node_allocs,
-		   cachep->stats[current->cpu].node_allocs + 1);
 	spin_lock(&n->list_lock);
 	page = get_first_slab(n);
 	if (page) {
@@ -623,8 +618,8 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 		return NULL;
 	}
 	if (unlikely(cachep->flags & SLAB_DEBUG_FLAGS)) {
-		if (slab_debug_alloc(cachep, objp, flags, caller))
-			return NULL;	/* reported; the object stays out of use */
+		/* reports and repairs what it finds; the object is handed out */
+		slab_debug_alloc(cachep, objp, flags, caller);
 		objp = (char *)objp + cachep->obj_offset;
 	} else {
 		slab_asan_unpoison(objp, cachep->object_size);
@@ -667,8 +662,6 @@ static void cache_flusharray(struct kmem_cache *cachep, struct array_cache *ac)
 	unsigned int batchcount = ac->batchcount;
 	CDS_LIST_HEAD(list);
 
-	WRITE_ONCE(cachep->stats[current->cpu].flushes,
-		   cachep->stats[current->cpu].flushes + 1);
 	spin_lock(&n->list_lock);
 	if (n->shared) {
 		struct array_cache *shared_array = n->shared;

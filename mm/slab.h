@@ -90,18 +90,23 @@ struct alien_cache {
 };
 
 struct kmem_cache_node {
-	spinlock_t list_lock;		/* irq-safe: protects everything below */
+	spinlock_t list_lock;		/* irq-safe: protects the lists and
+					   counters below and the shared
+					   array's contents */
 	struct cds_list_head slabs_partial;
 	struct cds_list_head slabs_full;
 	struct cds_list_head slabs_free;
 	unsigned long total_slabs;	/* every slab of the node */
 	unsigned long free_slabs;	/* those on slabs_free */
 	unsigned long free_objects;	/* on the slabs' freelists */
-	unsigned int free_limit;
+	unsigned int free_limit;	/* read-only after creation */
 	unsigned int colour_next;	/* colour of the next new slab */
-	struct array_cache *shared;	/* NULL if the cache has none */
-	struct alien_cache **alien;	/* [remote node], NULL on one node */
-	unsigned long next_reap;	/* jiffies */
+	struct array_cache *shared;	/* the pointer read-only after creation;
+					   NULL if the cache has none */
+	struct alien_cache **alien;	/* [remote node], read-only after
+					   creation; NULL on one node */
+	unsigned long next_reap;	/* jiffies; cache_reap() only (slab_mutex),
+					   READ_ONCE/WRITE_ONCE */
 	int free_touched;		/* a free slab was used since the reap */
 } ____cacheline_aligned;
 
@@ -122,15 +127,11 @@ struct slab_track {
 	unsigned long free_jiffies;
 };
 
-/* What kmem_cache_alloc()/free() count (per cache; see the fields). */
+/* What one CPU's frees of a cache did (written by that CPU, WRITE_ONCE;
+ * read by anyone, READ_ONCE; a cache line each). */
 struct slab_stats {
-	unsigned long allocs;		/* served from a CPU array */
-	unsigned long refills;		/* cache_alloc_refill() calls */
-	unsigned long frees;		/* to a CPU array */
-	unsigned long flushes;		/* cache_flusharray() calls */
-	unsigned long node_allocs;	/* ____cache_alloc_node(): off-node */
 	unsigned long alien_frees;	/* to an alien array */
-};
+} ____cacheline_aligned;
 
 struct kmem_cache {
 	/* The fast paths' fields first, on one cache line. */
@@ -146,7 +147,7 @@ struct kmem_cache {
 	unsigned long inv_size;		/* inverse of size's odd part mod 2^64 */
 	unsigned int size_shift;	/* size's power-of-two part */
 
-	/* Tunables: slab_mutex, read by their CPUs relaxed. */
+	/* Tunables: read-only after creation (there is no tuning interface). */
 	unsigned int batchcount;
 	unsigned int limit;
 	unsigned int shared;
@@ -160,16 +161,12 @@ struct kmem_cache {
 
 	const char *name;		/* owned copy */
 	struct cds_list_head list;	/* slab_caches, slab_mutex */
-	int refcount;
 	unsigned int object_size;	/* what the creator asked for */
 	unsigned int align;
-	int dead;			/* destroyed: slab_mutex */
 
 	/* Statistics, kept per CPU so that only its CPU writes them. */
 	struct slab_stats *stats;	/* [cpu] */
-	unsigned long grown;		/* slabs made: atomic, relaxed */
 	unsigned long reaped;		/* slabs given back by reaping: atomic */
-	unsigned long errors;		/* slab_debug reports: atomic */
 	unsigned long rcu_slabs;	/* slabs waiting for a grace period: atomic */
 	unsigned long nr_pages;		/* pages held, listed or in transit: atomic,
 					   changed with NR_SLAB_* in one
@@ -230,8 +227,6 @@ void cache_reap(struct work_struct *w);
 /* Shrink every cache until nothing more comes back (mm_shutdown, harness). */
 void slab_shrink_all(void);
 unsigned long cache_total_slabs(struct kmem_cache *cachep);
-/* Every slab page on node nid, over all caches (for the checker). */
-unsigned long slab_pages_node(int nid);
 
 static inline struct array_cache *cpu_cache_get(struct kmem_cache *cachep)
 {
@@ -260,8 +255,8 @@ int slabinfo_show(FILE *out);
 
 /* slab_debug.c: slab_debug's checks and reports */
 void slab_debug_init_obj(struct kmem_cache *cachep, void *objp);
-int slab_debug_alloc(struct kmem_cache *cachep, void *objp, gfp_t flags,
-		     const void *caller);
+void slab_debug_alloc(struct kmem_cache *cachep, void *objp, gfp_t flags,
+		      const void *caller);
 int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *objp,
 		    const void *caller);
 void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...)
@@ -355,11 +350,6 @@ static __always_inline struct page *slab_head_page(struct page *page)
 void *slab_alloc_ipi(void *objp) __attribute__((returns_nonnull));
 void slab_free_ipi(void);
 
-/* Flags that send an allocation to the general path (the gfp and slab
- * flags share no bit here, so one test covers both). */
-#define SLAB_ALLOC_SLOW		((slab_flags_t)__GFP_ZERO | SLAB_DEBUG_FLAGS)
-BUILD_BUG_ON((__GFP_ZERO & (SLAB_DEBUG_FLAGS | CACHE_CREATE_MASK | CFLGS_OFF_SLAB |
-			    CFLGS_OBJFREELIST_SLAB)) != 0);
 
 /*
  * The allocation: on the fast path, a process-context caller, a cache
@@ -375,7 +365,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	void *objp;
 
 	if (unlikely(!tsk->mm_percpu || (tsk->preempt_count | tsk->irqs_disabled) ||
-		     ((flags | cachep->flags) & SLAB_ALLOC_SLOW)))
+		     ((flags & __GFP_ZERO) | (cachep->flags & SLAB_DEBUG_FLAGS))))
 		goto slow;
 	ac = cachep->cpu_cache[tsk->cpu];
 	WRITE_ONCE(tsk->irqs_disabled, 1);
@@ -441,6 +431,9 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 	idx = (idx >> owner->size_shift) | (idx << ((64 - owner->size_shift) & 63));
 	if (unlikely(idx >= owner->fast_num))
 		goto slow;
+	/* ASan: poisoned before it is in the array, where an IPI (a drain
+	 * once interrupts are back on) may hand it to someone else */
+	slab_asan_poison_obj(owner, objp);
 	ac = owner->cpu_cache[tsk->cpu];
 	WRITE_ONCE(tsk->irqs_disabled, 1);
 	barrier();
@@ -455,7 +448,6 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 	barrier();
 	WRITE_ONCE(tsk->irqs_disabled, 0);
 	barrier();
-	slab_asan_poison_obj(owner, objp);
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
 		slab_free_ipi();
 	return;

@@ -252,7 +252,9 @@ static int setup_cpu_cache(struct kmem_cache *cachep)
 	unsigned int nodes = num_online_nodes();
 
 	cache_tunables(cachep);
-	cachep->stats = calloc(nr_cpu_ids, sizeof(*cachep->stats));
+	cachep->stats = aligned_alloc(SMP_CACHE_BYTES, nr_cpu_ids * sizeof(*cachep->stats));
+	if (cachep->stats)
+		memset(cachep->stats, 0, nr_cpu_ids * sizeof(*cachep->stats));
 	cachep->cpu_cache = calloc(nr_cpu_ids, sizeof(*cachep->cpu_cache));
 	if (!cachep->stats || !cachep->cpu_cache)
 		return -ENOMEM;
@@ -343,7 +345,6 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	cachep->name = strdup(name);
 	cachep->object_size = size;
 	cachep->ctor = ctor;
-	cachep->refcount = 1;
 	flags = slab_debug_flags(size, flags);
 
 	bytes = ALIGN(size, BYTES_PER_WORD);

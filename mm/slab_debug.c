@@ -132,7 +132,6 @@ void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...
 {
 	va_list ap;
 
-	__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
 	report_begin(REPORT_BUG);
 	va_start(ap, fmt);
 	slab_bug_header(cachep, fmt, ap);
@@ -158,7 +157,6 @@ static void __printf(7, 8) object_err(struct kmem_cache *cachep, struct page *pa
 		return;
 	while (end > fault && end[-1] == (unsigned char)val)
 		end--;
-	__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
 	report_begin(REPORT_BUG);
 	va_start(ap, fmt);
 	slab_bug_header(cachep, fmt, ap);
@@ -222,7 +220,7 @@ void slab_debug_init_obj(struct kmem_cache *cachep, void *buf)
 }
 
 /* Handing out buf: a free object must look free and untouched. */
-int slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const void *caller)
+void slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const void *caller)
 {
 	struct page *page = virt_to_slab(buf);
 
@@ -244,7 +242,6 @@ int slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const vo
 		else if (!(flags & __GFP_ZERO))
 			poison_obj(cachep, buf, POISON_INUSE);
 	}
-	return 0;
 }
 
 /* Taking buf back: it must be out (not a double free) with intact zones. */
@@ -255,8 +252,7 @@ int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *buf,
 		unsigned char *rz1 = dbg_redzone1(cachep, buf);
 
 		if (!check_bytes(rz1, SLUB_RED_INACTIVE, 8)) {
-			__atomic_fetch_add(&cachep->errors, 1, __ATOMIC_RELAXED);
-			report_begin(REPORT_BUG);
+					report_begin(REPORT_BUG);
 			report_headline("BUG %s: Object already free (double free)", cachep->name);
 			printk("=============================================================================\n");
 			printk("BUG %s (%s): Object already free (double free)\n", cachep->name,
