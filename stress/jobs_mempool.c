@@ -706,22 +706,6 @@ static void mp_open(struct cpu_ctx *c)
 	__atomic_store_n(&c->mp.nosend, 0, __ATOMIC_RELAXED);
 }
 
-/* Another CPU, on another node three times out of four. */
-static unsigned int mp_target(const struct cpu_ctx *c, uint64_t r)
-{
-	unsigned int n = c->run->nr_cpus, to = (unsigned int)(r % n);
-	int mynode = cpu_to_node(c->cpu);
-
-	if (n < 2)
-		return c->cpu;
-	if (num_online_nodes() > 1 && (r >> 32) % 4)
-		for (unsigned int k = 0; k < n && cpu_to_node(to) == mynode; k++)
-			to = (to + 1) % n;
-	if (to == c->cpu)
-		to = (to + 1) % n;
-	return to;
-}
-
 /* Hand a held element (out of held[]) to CPU to, which checks and frees it. */
 static void mp_send(struct cpu_ctx *c, const struct mp_held *e, unsigned int to)
 {
@@ -917,7 +901,7 @@ static void mp_alloc_use(struct cpu_ctx *c, unsigned int job, unsigned int pi, u
 	e.expiry = c->nr_ops + 1 + (r2 >> 8) % 48;
 	mp_fill(&mp_pools[pi], e.el, e.tag);
 	if (r2 % 4 == 0)
-		mp_send(c, &e, mp_target(c, r2 >> 16));
+		mp_send(c, &e, pick_target(c, r2 >> 16));
 	else if (c->mp.nheld < MP_HELD_MAX)
 		c->mp.held[c->mp.nheld++] = e;
 	else
@@ -1139,7 +1123,7 @@ static void mp_send_one(struct cpu_ctx *c, uint64_t r)
 	if (!c->mp.nheld)
 		return;
 	e = mp_unhold(c, (int)(r % (unsigned int)c->mp.nheld));
-	mp_send(c, &e, mp_target(c, r >> 16));
+	mp_send(c, &e, pick_target(c, r >> 16));
 }
 
 static void mp_verify_one(struct cpu_ctx *c, uint64_t r)

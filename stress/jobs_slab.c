@@ -415,8 +415,8 @@ int obj_corrupt_one(struct cpu_ctx *c)
 /* ------------------------------------------------------------------ */
 /* Objects handed to other CPUs                                        */
 
-/* Another CPU, on another node three times out of four. */
-static unsigned int pick_target(const struct cpu_ctx *c, uint64_t r)
+/* Another CPU, on another node three times out of four (mempool-starve's too). */
+unsigned int pick_target(const struct cpu_ctx *c, uint64_t r)
 {
 	unsigned int n = c->run->nr_cpus, to = (unsigned int)(r % n);
 	int mynode = cpu_to_node(c->cpu);

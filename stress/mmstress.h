@@ -296,6 +296,7 @@ void op_begin(struct cpu_ctx *c, unsigned int job, uint64_t args[3]);
 void inbox_drain(struct cpu_ctx *c);
 
 /* jobs_slab.c: slab-churn, kmalloc-mix, slab-shrink, rcu-free */
+unsigned int pick_target(const struct cpu_ctx *c, uint64_t r);
 int slab_churn_op(struct cpu_ctx *c, uint64_t args[3]);
 int kmalloc_mix_op(struct cpu_ctx *c, uint64_t args[3]);
 int slab_shrink_op(struct cpu_ctx *c, uint64_t args[3]);

@@ -312,25 +312,6 @@ static void test_kmalloc_slabinfo(void **state)
 
 /* ------------------------------------------------------------------ misuse */
 
-/* Run fn with the console captured: one more violation report, no page
- * allocated or freed, mm_check() clean.  Returns the text. */
-static const char *refused(void (*fn)(const void *), const void *arg)
-{
-	unsigned long before = report_violations(), free = nr_free_pages();
-	long pages = allocated_pages();
-	const char *out;
-
-	capture_begin();
-	fn(arg);
-	out = capture_end();
-	if (report_violations() != before + 1)
-		fail_msg("expected one report, got %lu:\n%s", report_violations() - before, out);
-	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(allocated_pages(), pages);
-	assert_int_equal(mm_check(stderr), 0);
-	return out;
-}
-
 static void do_kfree(const void *p)
 {
 	kfree(p);

@@ -84,11 +84,6 @@ static int get(int *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static void set(int *p, int v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
 /* The pool's counters (relaxed atomics, as the header says). */
 static struct mempool_stats stats_of(mempool_t *pool)
 {
@@ -259,44 +254,6 @@ static mempool_t *fake_pool(int min_nr)
 
 	assert_non_null(pool);
 	return pool;
-}
-
-/* ------------------------------------------------------------------ */
-/* A host thread that is simulated CPU `cpu` while fn runs             */
-
-struct cpu_job {
-	unsigned int cpu;
-	void (*fn)(struct cpu_job *job);
-	void *arg;
-	pthread_t tid;
-	int attach_ret;
-	int done;		/* atomic: fn returned */
-};
-
-static void *cpu_job_main(void *p)
-{
-	struct cpu_job *job = p;
-
-	job->attach_ret = mm_cpu_attach(job->cpu);
-	if (!job->attach_ret) {
-		job->fn(job);
-		mm_cpu_detach();
-	}
-	set(&job->done, 1);
-	return NULL;
-}
-
-static void cpu_job_start(struct cpu_job *job, unsigned int cpu,
-			  void (*fn)(struct cpu_job *), void *arg)
-{
-	*job = (struct cpu_job){ .cpu = cpu, .fn = fn, .arg = arg };
-	assert_int_equal(pthread_create(&job->tid, NULL, cpu_job_main, job), 0);
-}
-
-static void cpu_job_join(struct cpu_job *job)
-{
-	assert_int_equal(pthread_join(job->tid, NULL), 0);
-	assert_int_equal(job->attach_ret, 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -72,43 +72,6 @@ static int wait_ge(int *p, int v, double seconds, int resched)
 	return 1;
 }
 
-/* A host thread that is simulated CPU `cpu` while fn runs.  cmocka's
- * assertions stay in the main thread: fn records, the test checks. */
-struct cpu_job {
-	unsigned int cpu;
-	void (*fn)(struct cpu_job *job);
-	void *arg;
-	pthread_t tid;
-	int attach_ret;
-	int detached;		/* set after mm_cpu_detach() returned */
-};
-
-static void *cpu_job_main(void *p)
-{
-	struct cpu_job *job = p;
-
-	job->attach_ret = mm_cpu_attach(job->cpu);
-	if (!job->attach_ret) {
-		job->fn(job);
-		mm_cpu_detach();
-	}
-	set(&job->detached, 1);
-	return NULL;
-}
-
-static void cpu_job_start(struct cpu_job *job, unsigned int cpu,
-			  void (*fn)(struct cpu_job *), void *arg)
-{
-	*job = (struct cpu_job){ .cpu = cpu, .fn = fn, .arg = arg };
-	assert_int_equal(pthread_create(&job->tid, NULL, cpu_job_main, job), 0);
-}
-
-static void cpu_job_join(struct cpu_job *job)
-{
-	assert_int_equal(pthread_join(job->tid, NULL), 0);
-	assert_int_equal(job->attach_ret, 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* Time                                                                */
 

@@ -1093,49 +1093,6 @@ static void test_kfree_rcu(void **state)
 
 /* ---------------------------------------------------- cross-node traffic */
 
-/*
- * A barrier on a mutex and a condition variable: a CPU waiting here still
- * takes IPIs (under TSan, pthread_barrier_wait() holds signals back, so a
- * CPU calling smp_call_function_many() would wait forever).
- */
-struct cpu_barrier {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	unsigned int n, count, gen;	/* lock */
-};
-
-static void cpu_barrier_init(struct cpu_barrier *b, unsigned int n)
-{
-	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
-	b->n = n;
-	b->count = 0;
-	b->gen = 0;
-}
-
-static void cpu_barrier_destroy(struct cpu_barrier *b)
-{
-	pthread_cond_destroy(&b->cond);
-	pthread_mutex_destroy(&b->lock);
-}
-
-static void cpu_barrier_wait(struct cpu_barrier *b)
-{
-	unsigned int gen;
-
-	pthread_mutex_lock(&b->lock);
-	gen = b->gen;
-	if (++b->count == b->n) {
-		b->count = 0;
-		b->gen++;
-		pthread_cond_broadcast(&b->cond);
-	} else {
-		while (gen == b->gen)
-			pthread_cond_wait(&b->cond, &b->lock);
-	}
-	pthread_mutex_unlock(&b->lock);
-}
-
 #define XCPUS		16
 #define XOBJS		48
 #define XROUNDS		(TSAN_BUILD ? 25 : 120)

@@ -314,38 +314,21 @@ static void test_use_after_free(void **state)
 
 /* ------------------------------------------------------------------ misuse */
 
-static const char *refused(void (*fn)(void *), void *arg)
-{
-	unsigned long before = report_violations(), free = nr_free_pages();
-	long pages = allocated_pages();
-	const char *out;
-
-	capture_begin();
-	fn(arg);
-	out = capture_end();
-	if (report_violations() != before + 1)
-		fail_msg("expected one report, got %lu:\n%s", report_violations() - before, out);
-	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(allocated_pages(), pages);
-	assert_int_equal(mm_check(stderr), 0);
-	return out;
-}
-
 static struct kmem_cache *misuse_cache, *other_cache;
 
-static void do_cache_free(void *p)
+static void do_cache_free(const void *p)
 {
-	kmem_cache_free(misuse_cache, p);
+	kmem_cache_free(misuse_cache, (void *)p);
 }
 
-static void do_wrong_cache_free(void *p)
+static void do_wrong_cache_free(const void *p)
 {
-	kmem_cache_free(other_cache, p);
+	kmem_cache_free(other_cache, (void *)p);
 }
 
-static void do_destroy(void *c)
+static void do_destroy(const void *c)
 {
-	kmem_cache_destroy(c);
+	kmem_cache_destroy((struct kmem_cache *)c);
 }
 
 static void test_misuse(void **state)
@@ -460,49 +443,6 @@ static void test_per_cache_debug_flags(void **state)
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	kmem_cache_destroy(c);
 	check_shutdown();
-}
-
-/*
- * A barrier on a mutex and a condition variable: a CPU waiting here still
- * takes IPIs (under TSan, pthread_barrier_wait() holds signals back, so a
- * CPU calling smp_call_function_many() would wait forever).
- */
-struct cpu_barrier {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	unsigned int n, count, gen;	/* lock */
-};
-
-static void cpu_barrier_init(struct cpu_barrier *b, unsigned int n)
-{
-	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
-	b->n = n;
-	b->count = 0;
-	b->gen = 0;
-}
-
-static void cpu_barrier_destroy(struct cpu_barrier *b)
-{
-	pthread_cond_destroy(&b->cond);
-	pthread_mutex_destroy(&b->lock);
-}
-
-static void cpu_barrier_wait(struct cpu_barrier *b)
-{
-	unsigned int gen;
-
-	pthread_mutex_lock(&b->lock);
-	gen = b->gen;
-	if (++b->count == b->n) {
-		b->count = 0;
-		b->gen++;
-		pthread_cond_broadcast(&b->cond);
-	} else {
-		while (gen == b->gen)
-			pthread_cond_wait(&b->cond, &b->lock);
-	}
-	pthread_mutex_unlock(&b->lock);
 }
 
 /* slab_debug on every CPU at once: objects change hands, nothing is reported. */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,111 @@ static inline size_t drain_with(struct held *h, gfp_t gfp)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * A misuse that must be refused: run fn(arg) with the console captured and
+ * require one more violation report, no page allocated or freed, and
+ * mm_check() clean.  Returns the text.
+ */
+static inline const char *refused(void (*fn)(const void *), const void *arg)
+{
+	unsigned long before = report_violations(), free = nr_free_pages();
+	long pages = allocated_pages();
+	const char *out;
+
+	capture_begin();
+	fn(arg);
+	out = capture_end();
+	if (report_violations() != before + 1)
+		fail_msg("expected one report, got %lu:\n%s", report_violations() - before, out);
+	assert_int_equal(nr_free_pages(), free);
+	assert_int_equal(allocated_pages(), pages);
+	assert_int_equal(mm_check(stderr), 0);
+	return out;
+}
+
+/*
+ * A host thread that is simulated CPU `cpu` while fn runs.  cmocka's
+ * assertions stay in the main thread: fn records, the test checks.
+ * done is set (release) once fn returned and the CPU is detached.
+ */
+struct cpu_job {
+	unsigned int cpu;
+	void (*fn)(struct cpu_job *job);
+	void *arg;
+	pthread_t tid;
+	int attach_ret;
+	int done;		/* atomic */
+};
+
+static inline void *cpu_job_main(void *p)
+{
+	struct cpu_job *job = p;
+
+	job->attach_ret = mm_cpu_attach(job->cpu);
+	if (!job->attach_ret) {
+		job->fn(job);
+		mm_cpu_detach();
+	}
+	__atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static inline void cpu_job_start(struct cpu_job *job, unsigned int cpu,
+				 void (*fn)(struct cpu_job *), void *arg)
+{
+	*job = (struct cpu_job){ .cpu = cpu, .fn = fn, .arg = arg };
+	assert_int_equal(pthread_create(&job->tid, NULL, cpu_job_main, job), 0);
+}
+
+static inline void cpu_job_join(struct cpu_job *job)
+{
+	assert_int_equal(pthread_join(job->tid, NULL), 0);
+	assert_int_equal(job->attach_ret, 0);
+}
+
+/*
+ * A barrier on a mutex and a condition variable: a CPU waiting here still
+ * takes IPIs (under TSan, pthread_barrier_wait() holds signals back, so a
+ * CPU calling smp_call_function_many() would wait forever).
+ */
+struct cpu_barrier {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int n, count, gen;	/* lock */
+};
+
+static inline void cpu_barrier_init(struct cpu_barrier *b, unsigned int n)
+{
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->n = n;
+	b->count = 0;
+	b->gen = 0;
+}
+
+static inline void cpu_barrier_destroy(struct cpu_barrier *b)
+{
+	pthread_cond_destroy(&b->cond);
+	pthread_mutex_destroy(&b->lock);
+}
+
+static inline void cpu_barrier_wait(struct cpu_barrier *b)
+{
+	unsigned int gen;
+
+	pthread_mutex_lock(&b->lock);
+	gen = b->gen;
+	if (++b->count == b->n) {
+		b->count = 0;
+		b->gen++;
+		pthread_cond_broadcast(&b->cond);
+	} else {
+		while (gen == b->gen)
+			pthread_cond_wait(&b->cond, &b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
 }
 
 #endif /* TESTS_TESTUTIL_H */
