@@ -491,10 +491,13 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
  * list has a page, without the layers and without a call.  Everything
  * else goes to the general path, which decides by the same rules: a zone
  * below LOW, an empty list to refill, __GFP_COLD or __GFP_ZERO, an invalid
- * or unknown bit, a sleeping allocation in atomic context, interrupts off.
+ * or unknown bit, a sleeping allocation in atomic context, interrupts off,
+ * and __GFP_THISNODE (the first zone of the FALLBACK zonelist may be
+ * another node's when the local node lacks the zone type: the general
+ * path walks the NOFALLBACK zonelist instead).
  * The list is this CPU's: interrupts go off (a plain store) around the pop.
  */
-#define GFP_FAST_EXCLUDE	(__GFP_ZERO | __GFP_COLD | ~__GFP_BITS_MASK)
+#define GFP_FAST_EXCLUDE	(__GFP_ZERO | __GFP_COLD | __GFP_THISNODE | ~__GFP_BITS_MASK)
 
 /* An IPI came in while interrupts were off around the pop: run it now. */
 static noinline struct page *alloc_fast_ipi(struct page *page)

@@ -147,6 +147,45 @@ static void test_node_fallback_and_thisnode(void **state)
 	check_shutdown();
 }
 
+/*
+ * __GFP_THISNODE never returns another node's page, on any path.  Node 1
+ * of this machine has no DMA32 zone (it is all above 4G), so CPU 1's
+ * GFP_DMA32 allocations fall back to node 0, and its per-CPU list of node
+ * 0's DMA32 zone fills up; the order-0 fast path must not serve a
+ * GFP_DMA32 | __GFP_THISNODE request from that list.
+ */
+static void test_thisnode_fast_path(void **state)
+{
+	struct page *page, *other;
+	(void)state;
+
+	printk_set_quiet(1);
+	assert_int_equal(mm_boot("mem=8G nodes=2 cpus=2"), 0);
+	assert_int_equal(mm_cpu_attach(1), 0);
+	assert_int_equal(numa_node_id(), 1);
+	assert_int_equal(zone_of(1, ZONE_DMA32)->present_pages, 0);
+
+	page = alloc_page(GFP_DMA32);
+	assert_non_null(page);
+	assert_int_equal(page_to_nid(page), 0);
+	assert_true(zone_of(0, ZONE_DMA32)->pageset[1].pcp[0].count > 0);
+
+	assert_null(alloc_pages(GFP_DMA32 | __GFP_THISNODE | __GFP_NOWARN, 0));
+	assert_null(alloc_pages_node(1, GFP_DMA32 | __GFP_THISNODE | __GFP_NOWARN, 0));
+	assert_null(alloc_pages_node(NUMA_NO_NODE, GFP_DMA32 | __GFP_THISNODE | __GFP_NOWARN, 0));
+	/* node 1's own zones still serve __GFP_THISNODE, node 0's when asked */
+	other = alloc_pages(GFP_KERNEL | __GFP_THISNODE, 0);
+	assert_non_null(other);
+	assert_int_equal(page_to_nid(other), 1);
+	__free_page(other);
+	other = alloc_pages_node(0, GFP_DMA32 | __GFP_THISNODE, 0);
+	assert_non_null(other);
+	assert_int_equal(page_to_nid(other), 0);
+	__free_page(other);
+	__free_page(page);
+	check_shutdown();
+}
+
 static void test_numa_counters(void **state)
 {
 	struct zone *z0, *z1;
@@ -333,6 +372,7 @@ int main(void)
 		TEST(test_invalid_gfp_refused),
 		TEST(test_zonelist_order),
 		TEST(test_node_fallback_and_thisnode),
+		TEST(test_thisnode_fast_path),
 		TEST(test_numa_counters),
 		TEST(test_gfp_zero_and_comp),
 		TEST(test_get_put_page),
