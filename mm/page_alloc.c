@@ -376,6 +376,28 @@ static void cond_resched_sleep(void)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * v4.19's __alloc_pages_direct_reclaim() without reclaim (the reclaim
+ * issue adds __perform_reclaim()): what it does when reclaim made no page
+ * available: drain every CPU's per-CPU lists once and try again.
+ */
+static struct page *__alloc_pages_direct_reclaim(gfp_t gfp_mask, unsigned int order,
+						 unsigned int alloc_flags,
+						 const struct alloc_context *ac)
+{
+	struct page *page;
+	int drained = 0;
+
+retry:
+	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
+	if (!page && !drained) {
+		drain_all_pages(NULL);
+		drained = 1;
+		goto retry;
+	}
+	return page;
+}
+
 static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 					   struct alloc_context *ac)
 {
@@ -385,9 +407,8 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 	struct page *page;
 
 	/*
-	 * This is where __GFP_KSWAPD_RECLAIM wakes kswapd and where direct
-	 * reclaim, compaction and the OOM killer run: the reclaim issue adds
-	 * them.  Until then the slow path is the MIN watermark and reserves.
+	 * This is where __GFP_KSWAPD_RECLAIM wakes kswapd, and where
+	 * compaction and the OOM killer run: the reclaim issue adds them.
 	 */
 retry:
 	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
@@ -401,10 +422,21 @@ retry:
 			return page;
 	}
 
+	/* Atomic callers cannot do anything more: fail. */
+	if (!can_direct_reclaim)
+		goto nopage;
+	/* The reclaimer itself (PF_MEMALLOC) must not recurse into reclaim. */
+	if (current->flags & PF_MEMALLOC)
+		goto nopage;
+	page = __alloc_pages_direct_reclaim(gfp_mask, order, alloc_flags, ac);
+	if (page)
+		return page;
+
+nopage:
 	if (gfp_mask & __GFP_NOFAIL) {
-		/* Never fail: wait for others to free, as Linux does. */
+		/* Never fail: loop until someone frees, as v4.19 does. */
 		if (WARN_ON_ONCE(!can_direct_reclaim))
-			goto nopage;
+			goto fail;
 		WARN_ON_ONCE(current->flags & PF_MEMALLOC);
 		WARN_ON_ONCE(order > PAGE_ALLOC_COSTLY_ORDER);
 		page = get_page_from_freelist(gfp_mask, order, ALLOC_HARDER, ac);
@@ -413,7 +445,7 @@ retry:
 		cond_resched_sleep();
 		goto retry;
 	}
-nopage:
+fail:
 	warn_alloc(gfp_mask, ac->nodemask, "page allocation failure: order:%u", order);
 	return NULL;
 }

@@ -307,6 +307,98 @@ static void test_drain_all_pages_blocked_cpus(void **state)
 }
 
 /*
+ * A sleeping allocation drains the per-CPU lists before it fails (v4.19's
+ * __alloc_pages_direct_reclaim(): one drain_all_pages() and a retry).  CPU
+ * 1 parks 300 pages on its hot list and spins, answering IPIs; CPU 0 takes
+ * everything GFP_NOWAIT may (no direct reclaim: no drain), then GFP_KERNEL
+ * must still succeed, from CPU 1's list, and so must __GFP_NOFAIL once
+ * CPU 1 has parked pages again (it would loop for ever otherwise).
+ */
+struct hot_parker {
+	int fill;		/* atomic: 1 = put 300 pages on the hot list */
+	int filled;		/* atomic: how many fills are done (release) */
+	int stop;		/* atomic */
+};
+
+static void hot_parker_fn(struct cpu_job *job)
+{
+	struct hot_parker *hp = job->arg;
+	struct page *pages[300];
+	int fills = 0;
+
+	while (!__atomic_load_n(&hp->stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&hp->fill, __ATOMIC_ACQUIRE) > fills) {
+			for (int i = 0; i < 300; i++)
+				pages[i] = alloc_page(GFP_KERNEL);
+			for (int i = 0; i < 300; i++)
+				__free_page(pages[i]);
+			fills++;
+			__atomic_store_n(&hp->filled, fills, __ATOMIC_RELEASE);
+		}
+		sched_yield();	/* interrupts on: IPIs run here */
+	}
+}
+
+static struct hot_parker hot_parker;
+static struct cpu_job hot_parker_job;
+
+/* Teardown: a failed assertion must not leave CPU 1 spinning, attached. */
+static int stop_hot_parker(void **state)
+{
+	if (hot_parker_job.tid) {
+		__atomic_store_n(&hot_parker.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(hot_parker_job.tid, NULL);
+		hot_parker_job.tid = 0;
+	}
+	return teardown_machine(state);
+}
+
+static void wait_filled(struct hot_parker *hp, int n)
+{
+	__atomic_store_n(&hp->fill, n, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&hp->filled, __ATOMIC_ACQUIRE) < n)
+		sched_yield();
+}
+
+static void test_slow_path_drains_pcp(void **state)
+{
+	struct hot_parker *hp = &hot_parker;
+	struct held h = { 0 };
+	struct page *page;
+	(void)state;
+
+	boot_attach(BOOT_1G);
+	cpu_job_start(&hot_parker_job, 1, hot_parker_fn, hp);
+	wait_filled(hp, 1);
+	assert_true(pcp_of(1, 0)->count >= 300 - 63);
+
+	drain_with(&h, GFP_NOWAIT);
+	assert_true(pcp_of(1, 0)->count >= 300 - 63);	/* GFP_NOWAIT does not drain */
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	assert_non_null(page);
+	held_push(&h, page, 0);
+	assert_int_equal(pcp_of(1, 0)->count, 0);
+
+	/* 300 pages back for CPU 1 to park again, then the rest taken */
+	for (int i = 0; i < 300; i++)
+		__free_page(h.page[--h.nr]);
+	drain_local_pages(NULL);
+	wait_filled(hp, 2);
+	drain_with(&h, GFP_NOWAIT);
+	assert_true(pcp_of(1, 0)->count >= 300 - 63);
+	page = alloc_page(GFP_KERNEL | __GFP_NOFAIL);	/* ...and they come back */
+	assert_non_null(page);
+	held_push(&h, page, 0);
+	assert_int_equal(pcp_of(1, 0)->count, 0);
+
+	__atomic_store_n(&hp->stop, 1, __ATOMIC_RELEASE);
+	cpu_job_join(&hot_parker_job);
+	hot_parker_job.tid = 0;
+	held_free_all(&h);
+	check_shutdown();
+}
+
+/*
  * drain_all_pages() while every other CPU hammers alloc/free.  Each worker
  * parks a set of pages on its cold list (and never touches that list
  * again), then publishes the count; once the drainer has seen them all and
@@ -514,6 +606,7 @@ int main(void)
 		TEST(test_double_free_on_the_list),
 		TEST(test_mm_check_sees_pcp_corruption),
 		TEST(test_drain_all_pages_blocked_cpus),
+		cmocka_unit_test_teardown(test_slow_path_drains_pcp, stop_hot_parker),
 		TEST(test_drain_while_hammering_8),
 		TEST(test_drain_while_hammering_32),
 		TEST(test_pingpong),
