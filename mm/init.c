@@ -32,6 +32,7 @@ struct zone **zone_of_block;
 unsigned int nr_cpu_ids;
 int mm_booted;
 int zone_configured[MAX_NR_ZONES];
+enum zone_type movable_zone;
 const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable",
 };
@@ -199,27 +200,42 @@ static void free_zone_memory(struct zone *zone)
 	spin_unlock_irqrestore(&zone->lock, irqflags);
 }
 
+/*
+ * v4.19's find_usable_zone_for_movable(): the highest zone type (Movable
+ * aside) whose physical range holds memory of this machine.
+ */
+static enum zone_type find_usable_zone_for_movable(void)
+{
+	for (int t = ZONE_MOVABLE - 1; t > ZONE_DMA; t--) {
+		unsigned long lo, hi;
+
+		if (!zone_configured[t])
+			continue;
+		arch_zone_range((enum zone_type)t, &lo, &hi);
+		if (__mm_layout.max_pfn > lo)
+			return (enum zone_type)t;
+	}
+	return ZONE_DMA;
+}
+
 static int nodes_init(const struct mm_config *cfg)
 {
-	enum zone_type movable_from = machine.arch == ARCH_X86_32 ? ZONE_HIGHMEM : ZONE_NORMAL;
+	enum zone_type movable_from;
 	unsigned long movable_per_node = 0;
 
 	for (int t = 0; t < MAX_NR_ZONES; t++)
 		zone_configured[t] = t == ZONE_MOVABLE || t == ZONE_DMA || t == ZONE_NORMAL ||
 				     (t == ZONE_DMA32 && machine.arch == ARCH_X86_64) ||
 				     (t == ZONE_HIGHMEM && machine.arch == ARCH_X86_32);
+	movable_from = movable_zone = find_usable_zone_for_movable();
 	/*
-	 * movablecore: ZONE_MOVABLE takes the top of the highest populated
-	 * zone type, spread evenly over the nodes that have memory of it.
+	 * movablecore: ZONE_MOVABLE takes the top of that zone type, spread
+	 * evenly over the nodes that have memory of it.
 	 */
 	if (cfg->movablecore) {
 		unsigned long lo, hi, nodes_with = 0;
 
 		arch_zone_range(movable_from, &lo, &hi);
-		if (__mm_layout.max_pfn <= lo) {
-			movable_from = machine.arch == ARCH_X86_32 ? ZONE_NORMAL : ZONE_DMA32;
-			arch_zone_range(movable_from, &lo, &hi);
-		}
 		for (unsigned int nid = 0; nid < machine.nr_nodes; nid++) {
 			unsigned long nstart = machine.node[nid].start >> PAGE_SHIFT;
 			unsigned long nend = nstart + (machine.node[nid].size >> PAGE_SHIFT);

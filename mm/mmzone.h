@@ -219,6 +219,9 @@ extern pg_data_t *node_data[MAX_NUMNODES];
 /* Which zones exist on this arch (the kernel's config); read-only. */
 extern int zone_configured[MAX_NR_ZONES];
 extern const char *const zone_names[MAX_NR_ZONES];
+/* The zone type ZONE_MOVABLE is taken from (v4.19's movable_zone): the
+ * highest one whose physical range holds memory.  Read-only while booted. */
+extern enum zone_type movable_zone;
 
 #define for_each_online_node(nid) \
 	for (int nid = 0; nid < (int)num_online_nodes(); nid++)
@@ -255,10 +258,11 @@ static inline enum zone_type zone_idx(const struct zone *zone)
 	return (enum zone_type)(zone - zone->zone_pgdat->node_zones);
 }
 
+/* Movable is highmem only when it was taken from HighMem (v4.19). */
 static inline int is_highmem_idx(enum zone_type idx)
 {
 	return idx == ZONE_HIGHMEM ||
-	       (idx == ZONE_MOVABLE && zone_configured[ZONE_HIGHMEM]);
+	       (idx == ZONE_MOVABLE && movable_zone == ZONE_HIGHMEM);
 }
 
 static inline int is_highmem(const struct zone *zone)

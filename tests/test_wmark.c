@@ -237,6 +237,49 @@ static void test_x86_32_highmem_min_clamp(void **state)
 	}
 }
 
+/*
+ * ZONE_MOVABLE is highmem only when it was taken from HighMem (v4.19's
+ * is_highmem_idx() with movable_zone).  On x86_32 with 512M there is no
+ * HighMem: Movable comes out of Normal, is lowmem, counts in the lowmem
+ * total and gets the proportional MIN, not the highmem clamp.
+ */
+static void test_movable_from_normal_is_lowmem(void **state)
+{
+	struct zone *dma, *normal, *movable;
+	unsigned long lowmem, pages_min;
+	char *meminfo;
+	(void)state;
+
+	boot_attach("arch=x86_32 mem=512M movablecore=128M nodes=1 cpus=1");
+	dma = zone_of(0, ZONE_DMA);
+	normal = zone_of(0, ZONE_NORMAL);
+	movable = zone_of(0, ZONE_MOVABLE);
+	assert_int_equal(zone_of(0, ZONE_HIGHMEM)->present_pages, 0);
+	assert_int_equal(movable->managed_pages, 32768);
+	assert_false(is_highmem(movable));
+	/* min_free_kbytes = sqrt(16 * 393216 kB of DMA + Normal) = 2508 */
+	assert_int_equal(sysctl_long("vm.min_free_kbytes"), 2508);
+	pages_min = 2508 / 4;
+	lowmem = dma->managed_pages + normal->managed_pages + movable->managed_pages;
+	assert_int_equal(lowmem, 131072);
+	assert_int_equal(min_wmark_pages(movable), pages_min * 32768 / lowmem);	/* 156 */
+	assert_int_equal(min_wmark_pages(movable), 156);
+	assert_int_equal(min_wmark_pages(dma), pages_min * dma->managed_pages / lowmem);	/* 19 */
+	assert_int_equal(min_wmark_pages(normal), pages_min * normal->managed_pages / lowmem);
+	meminfo = proc_text("meminfo");
+	assert_contains(meminfo, "HighTotal:             0 kB\n");
+	assert_contains(meminfo, "LowTotal:         524288 kB\n");
+	free(meminfo);
+	check_shutdown();
+
+	/* with HighMem, Movable is taken from it and is highmem */
+	boot_attach("arch=x86_32 mem=2G movablecore=512M nodes=1 cpus=1");
+	movable = zone_of(0, ZONE_MOVABLE);
+	assert_true(is_highmem(movable));
+	assert_int_equal(min_wmark_pages(movable), 128);	/* clamp(131072/1024, 32, 128) */
+	check_shutdown();
+}
+
 static void test_sysctl_rewrites(void **state)
 {
 	struct zone *z;
@@ -316,6 +359,7 @@ int main(void)
 		TEST(test_memalloc_respects_nomemalloc),
 		TEST(test_lowmem_reserve_protects_dma),
 		TEST(test_x86_32_highmem_min_clamp),
+		TEST(test_movable_from_normal_is_lowmem),
 		TEST(test_sysctl_rewrites),
 		TEST(test_lowmem_reserve_ratio_sysctl),
 	};
