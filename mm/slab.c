@@ -154,7 +154,12 @@ static struct page *kmem_getpages(struct kmem_cache *cachep, gfp_t flags, int no
 	return page;
 }
 
-static void kmem_freepages(struct kmem_cache *cachep, struct page *page)
+/*
+ * rcu: the slab comes back from a grace period, so it leaves rcu_slabs in
+ * the same interrupts-off window as nr_pages and NR_SLAB_*: mm_check()
+ * compares them, and stop_machine() must see all or none of the change.
+ */
+static void kmem_freepages(struct kmem_cache *cachep, struct page *page, int rcu)
 {
 	unsigned long irqflags;
 	long nr = 1L << cachep->gfporder;
@@ -164,6 +169,8 @@ static void kmem_freepages(struct kmem_cache *cachep, struct page *page)
 			      cachep->flags & SLAB_RECLAIM_ACCOUNT ?
 			      NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, -nr);
 	__atomic_fetch_sub(&cachep->nr_pages, nr, __ATOMIC_RELAXED);
+	if (rcu)
+		__atomic_fetch_sub(&cachep->rcu_slabs, 1, __ATOMIC_RELAXED);
 	local_irq_restore(irqflags);
 	slab_asan_unpoison(page_address(page), PAGE_SIZE << cachep->gfporder);
 	__ClearPageSlab(page);
@@ -181,8 +188,7 @@ static void kmem_rcu_free(struct rcu_head *head)
 	struct page *page = container_of((void *)head, struct page, lru);
 	struct kmem_cache *cachep = page->slab_cache;
 
-	kmem_freepages(cachep, page);
-	__atomic_fetch_sub(&cachep->rcu_slabs, 1, __ATOMIC_RELAXED);
+	kmem_freepages(cachep, page, 1);
 }
 
 void slab_destroy(struct kmem_cache *cachep, struct page *page)
@@ -193,7 +199,7 @@ void slab_destroy(struct kmem_cache *cachep, struct page *page)
 		__atomic_fetch_add(&cachep->rcu_slabs, 1, __ATOMIC_RELAXED);
 		call_rcu((struct rcu_head *)(void *)&page->lru, kmem_rcu_free);
 	} else {
-		kmem_freepages(cachep, page);
+		kmem_freepages(cachep, page, 0);
 	}
 	/* The off-slab freelist is not needed by a grace period's readers. */
 	if (OFF_SLAB(cachep))
@@ -404,7 +410,7 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 		freelist = kmem_cache_alloc_node(cachep->freelist_cache,
 						 local_flags & ~__GFP_ZERO, nodeid);
 		if (!freelist) {
-			kmem_freepages(cachep, page);
+			kmem_freepages(cachep, page, 0);
 			goto failed;
 		}
 	} else {

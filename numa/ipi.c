@@ -69,13 +69,23 @@ static inline int sigipi(void)
 	return SIGRTMIN + 4;
 }
 
-/* Run every call queued for this CPU.  Interrupts must be enabled. */
+/*
+ * Run every call queued for this CPU.  Interrupts must be enabled.  In
+ * interrupt or softirq context (an IPI's own function, an RCU callback)
+ * the calls stay pending: they run when that context ends, at irq_exit()
+ * or local_bh_enable(), never at a local_irq_restore() inside it, so that
+ * stop_machine() never stops a CPU in the middle of a callback.
+ */
 void generic_smp_call_function_interrupt(void)
 {
 	int cpu = current->cpu;
 
 	if (cpu < 0)
 		return;
+	if (in_interrupt()) {
+		WRITE_ONCE(current->ipi_pending, 1);
+		return;
+	}
 	irq_enter();
 	WRITE_ONCE(current->ipi_pending, 0);
 	barrier();

@@ -329,10 +329,7 @@ static void rcu_invoke_list(struct rcu_head *list)
 		list->func(list);
 		list = next;
 	}
-	local_bh_enable();
-	/* IPIs that came meanwhile (softirq context defers them) */
-	if (unlikely(READ_ONCE(current->ipi_pending)) && !irqs_disabled())
-		generic_smp_call_function_interrupt();
+	local_bh_enable();	/* runs the IPIs that came meanwhile */
 }
 
 /* Invoke CPU cpu's batch taken with __rcu_take_ready(), then let the

@@ -106,7 +106,14 @@ static inline void irq_exit(void)
 		generic_smp_call_function_interrupt();
 }
 static inline void local_bh_disable(void) { __preempt_count_add(SOFTIRQ_OFFSET); }
-static inline void local_bh_enable(void)  { __preempt_count_add(-SOFTIRQ_OFFSET); }
+static inline void local_bh_enable(void)
+{
+	__preempt_count_add(-SOFTIRQ_OFFSET);
+	/* IPIs that arrived in softirq context run when it ends */
+	if (!(READ_ONCE(current->preempt_count) & (HARDIRQ_MASK | SOFTIRQ_MASK)) &&
+	    !READ_ONCE(current->irqs_disabled) && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+}
 
 static inline void local_irq_disable(void)
 {
@@ -119,7 +126,9 @@ static inline void __local_irq_set(int disabled)
 	barrier();
 	WRITE_ONCE(current->irqs_disabled, disabled);
 	barrier();
-	/* an IPI that arrived while they were off runs now */
+	/* an IPI that arrived while they were off runs now (unless this is
+	 * interrupt or softirq context: it then waits for irq_exit() or
+	 * local_bh_enable(), see generic_smp_call_function_interrupt()) */
 	if (!disabled && unlikely(READ_ONCE(current->ipi_pending)))
 		generic_smp_call_function_interrupt();
 }

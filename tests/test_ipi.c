@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_ipi.c - IPIs and execution contexts: a call deferred while a
+ * CPU is in interrupt or softirq context runs when that context ends,
+ * never at a local_irq_restore() inside it (an RCU callback, an IPI's own
+ * function).
+ */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <mmsim/rcupdate.h>
+#include "../numa/ipi.h"
+
+#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* nanosleep: an interceptor, where TSan delivers a pending IPI signal */
+static void nap_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int get(int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void set(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Deferred IPIs in interrupt and softirq context                      */
+
+static int ipi_ran;		/* atomic: the call ran on CPU 0 */
+static int send_now;		/* atomic: CPU 1, send it */
+
+static void mark_ran(void *info)
+{
+	(void)info;
+	set(&ipi_ran, 1);
+}
+
+/* CPU 1: when told, an IPI to CPU 0, waiting until it has run. */
+static void ipi_sender_fn(struct cpu_job *job)
+{
+	(void)job;
+	while (!get(&send_now))
+		nap_us(100);
+	smp_call_function_single(0, mark_ran, NULL);
+}
+
+static struct cpu_job sender;
+
+/*
+ * Teardown: a failed assertion leaves CPU 0 in whatever context the test
+ * had entered; reset it, detach (which runs the queued call, releasing the
+ * sender) and reap the sender, so that the next test starts clean.
+ */
+static int ipi_teardown(void **state)
+{
+	current->preempt_count = 0;
+	current->irqs_disabled = 0;
+	if (current->cpu >= 0)
+		mm_cpu_detach();
+	if (sender.tid) {
+		pthread_join(sender.tid, NULL);
+		sender.tid = 0;
+	}
+	return teardown_machine(state);
+}
+
+static void start_sender(void)
+{
+	ipi_ran = send_now = 0;
+	cpu_job_start(&sender, 1, ipi_sender_fn, NULL);
+}
+
+static void join_sender(void)
+{
+	cpu_job_join(&sender);
+	sender.tid = 0;
+}
+
+/* On CPU 0, in some context: let CPU 1 send, and wait for the signal. */
+static void wait_for_deferred_ipi(void)
+{
+	set(&send_now, 1);
+	for (double end = now_s() + LONG_WAIT_S;
+	     !READ_ONCE(current->ipi_pending) && now_s() < end;)
+		nap_us(100);
+	assert_true(READ_ONCE(current->ipi_pending));
+}
+
+/* Interrupts off and on again inside the context: nothing may run. */
+static void irq_window_inside(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	local_irq_restore(flags);
+	local_irq_disable();
+	local_irq_enable();
+}
+
+static void test_ipi_deferred_in_softirq(void **state)
+{
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	start_sender();
+	local_bh_disable();
+	wait_for_deferred_ipi();
+	irq_window_inside();
+	assert_int_equal(get(&ipi_ran), 0);
+	local_bh_enable();		/* the end of softirq context runs it */
+	assert_int_equal(get(&ipi_ran), 1);
+	join_sender();
+	check_shutdown();
+}
+
+static void test_ipi_deferred_in_hardirq(void **state)
+{
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	start_sender();
+	irq_enter();
+	wait_for_deferred_ipi();
+	irq_window_inside();
+	local_bh_disable();		/* nested: softirq inside hardirq */
+	local_bh_enable();
+	assert_int_equal(get(&ipi_ran), 0);
+	irq_exit();
+	assert_int_equal(get(&ipi_ran), 1);
+	join_sender();
+	check_shutdown();
+}
+
+/*
+ * The case the review found: an IPI that arrives while CPU 0 runs an RCU
+ * callback (softirq context) must not run at the callback's own
+ * local_irq_restore() (kmem_rcu_free() has one), only once the batch is
+ * done.  Otherwise stop_machine() stops a CPU half-way through a callback.
+ */
+static int cb_saw_ran = -1;	/* CPU 0's own */
+
+static void deferring_callback(struct rcu_head *head)
+{
+	wait_for_deferred_ipi();
+	irq_window_inside();
+	cb_saw_ran = get(&ipi_ran);
+	free(head);
+}
+
+static void test_ipi_deferred_in_rcu_callback(void **state)
+{
+	struct rcu_head *head = malloc(sizeof(*head));
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	cb_saw_ran = -1;
+	start_sender();
+	call_rcu(head, deferring_callback);
+	rcu_barrier();			/* runs the callback here, on CPU 0 */
+	assert_int_equal(cb_saw_ran, 0);
+	assert_int_equal(get(&ipi_ran), 1);	/* ran once the batch was done */
+	join_sender();
+	check_shutdown();
+}
+
+#define IPI_TEST(fn) cmocka_unit_test_teardown(fn, ipi_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		IPI_TEST(test_ipi_deferred_in_softirq),
+		IPI_TEST(test_ipi_deferred_in_hardirq),
+		IPI_TEST(test_ipi_deferred_in_rcu_callback),
+	};
+
+	return cmocka_run_group_tests_name("ipi", tests, NULL, NULL);
+}
