@@ -285,20 +285,25 @@ void show_free_areas(void)
 		}
 	}
 
+	/*
+	 * The free areas are read without zone->lock: warn_alloc() prints
+	 * this under the console lock, which must never nest a spinlock (a
+	 * bad page found under zone->lock is reported from there).  Each
+	 * count is exact (nr_free is written with WRITE_ONCE), the set is not
+	 * a snapshot of one instant.
+	 */
 	for_each_online_node(nid) {
 		struct zone *zone;
 
 		for_each_zone_of_node(zone, NODE_DATA(nid)) {
-			unsigned long nr[MAX_ORDER], total = 0, irqflags;
+			unsigned long nr[MAX_ORDER], total = 0;
 
 			if (!populated_zone(zone))
 				continue;
-			spin_lock_irqsave(&zone->lock, irqflags);
 			for (int o = 0; o < MAX_ORDER; o++) {
-				nr[o] = zone->free_area[o].nr_free;
+				nr[o] = READ_ONCE(zone->free_area[o].nr_free);
 				total += nr[o] << o;
 			}
-			spin_unlock_irqrestore(&zone->lock, irqflags);
 			printk("Node %d %s: ", nid, zone->name);
 			for (int o = 0; o < MAX_ORDER; o++)
 				printk("%lu*%lukB ", nr[o], K(1UL << o));

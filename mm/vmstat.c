@@ -480,14 +480,17 @@ void zoneinfo_show(FILE *out)
 		pg_data_t *pgdat = NODE_DATA(nid);
 		struct zone *zone;
 
+		/*
+		 * v4.19 prints under zone->lock, into seq_file's buffer; here
+		 * the output is the caller's FILE, which may block (a pipe
+		 * nobody reads), so nothing is printed under the lock.  Nothing
+		 * zoneinfo shows needs it: every value is an atomic counter or
+		 * a READ_ONCE() of a field written with WRITE_ONCE().
+		 */
 		for_each_zone_of_node(zone, pgdat) {
-			unsigned long irqflags;
-
 			if (!zone_configured[zone_idx(zone)])
 				continue;
-			spin_lock_irqsave(&zone->lock, irqflags);
 			zoneinfo_show_print(out, pgdat, zone);
-			spin_unlock_irqrestore(&zone->lock, irqflags);
 		}
 	}
 }

@@ -7,12 +7,22 @@
  * and report_end().  The counters and
  * the taint mask are atomics read by anyone (relaxed: they are statistics,
  * nothing is published through them).
+ *
+ * The console lock is never taken under a spinlock_t: a thread that holds
+ * one (current->spin_depth > 0) writes into its own deferred buffer
+ * (struct printk_deferred, the thread's only), and the spin_unlock() of
+ * its last spinlock prints it (printk_flush_deferred()).  A report's call
+ * trace is taken when the report is made, symbolized when it is printed.
+ * The buffer is mmap()ed, never malloc()ed: a CPU holding a spinlock may
+ * have interrupts off, and a CPU stopped by stop_machine() may hold the C
+ * library's allocator lock.
  */
 #define _GNU_SOURCE
 #include <execinfo.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +54,114 @@ static char headline[256];
 static size_t headline_len;
 static int in_report;
 static unsigned long long oops_id;
+
+/* ------------------------------------------------------------------ */
+/* Output deferred under a spinlock                                    */
+
+#define DEFERRED_TEXT		(48 * 1024)
+#define DEFERRED_REPORTS	8
+#define DEFERRED_FRAMES		48
+
+/* What a report (or dump_stack()) adds at its end: its trace and footer. */
+struct deferred_trailer {
+	size_t off;			/* where it goes in text[] */
+	enum report_type type;
+	int is_report;			/* 0: dump_stack()'s trace only */
+	int nframes;
+	void *frames[DEFERRED_FRAMES];
+	char headline[256];
+};
+
+struct printk_deferred {
+	size_t len;			/* text[0..len) waits to be printed */
+	unsigned long lost;		/* bytes or reports that did not fit */
+	int nr;				/* trailers[0..nr) */
+	int open;			/* report_begin() without its report_end() */
+	struct deferred_trailer trailer[DEFERRED_REPORTS];
+	char text[DEFERRED_TEXT];
+};
+
+__thread int __printk_deferred_pending;
+static __thread struct printk_deferred *deferred;	/* mmap()ed on first use */
+
+static int deferring(void)
+{
+	return current->spin_depth > 0;
+}
+
+/* The thread's buffer, or NULL if it cannot have one (counted as lost). */
+static struct printk_deferred *deferred_buf(void)
+{
+	if (!deferred) {
+		void *p = mmap(NULL, sizeof(*deferred), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return NULL;
+		deferred = p;
+	}
+	return deferred;
+}
+
+static void deferred_vappend(const char *fmt, va_list ap)
+{
+	struct printk_deferred *d = deferred_buf();
+	size_t room;
+	int n;
+
+	if (!d)
+		return;
+	room = sizeof(d->text) - d->len;
+	n = vsnprintf(d->text + d->len, room, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room) {
+		d->lost += (size_t)n - (room ? room - 1 : 0);
+		d->len = sizeof(d->text) - 1;
+	} else {
+		d->len += (size_t)n;
+	}
+	__printk_deferred_pending = 1;
+}
+
+static void __printf(1, 2) deferred_append(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	deferred_vappend(fmt, ap);
+	va_end(ap);
+}
+
+/* The trailer a report_end() or dump_stack() leaves here, or NULL.  Its
+ * frames start with this function and its caller (print them from 2). */
+static noinline struct deferred_trailer *deferred_trailer_add(int is_report)
+{
+	struct printk_deferred *d = deferred_buf();
+	struct deferred_trailer *t;
+
+	if (!d)
+		return NULL;
+	if (d->nr == DEFERRED_REPORTS) {
+		d->lost++;
+		return NULL;
+	}
+	t = &d->trailer[d->nr++];
+	t->off = d->len;
+	t->is_report = is_report;
+	t->nframes = backtrace(t->frames, DEFERRED_FRAMES);
+	__printk_deferred_pending = 1;
+	return t;
+}
+
+/* backtrace() loads its unwinder (and mallocs) on its first call: do that
+ * at start-up, not in a report made under a spinlock. */
+__attribute__((constructor)) static void printk_warm_backtrace(void)
+{
+	void *frames[2];
+
+	backtrace(frames, ARRAY_SIZE(frames));
+}
 
 static int quiet;			/* READ_ONCE/WRITE_ONCE */
 static int panic_on_warn;		/* READ_ONCE/WRITE_ONCE */
@@ -78,6 +196,26 @@ int printk_quiet(void)
 
 void vprintk(const char *fmt, va_list ap)
 {
+	if (deferring()) {
+		struct printk_deferred *d = deferred_buf();
+
+		/* the first line of an open report is its headline */
+		if (d && d->open && d->nr < DEFERRED_REPORTS &&
+		    !d->trailer[d->nr].headline[0]) {
+			va_list cp;
+			char *nl;
+
+			va_copy(cp, ap);
+			vsnprintf(d->trailer[d->nr].headline,
+				  sizeof(d->trailer[d->nr].headline), fmt, cp);
+			va_end(cp);
+			nl = strchr(d->trailer[d->nr].headline, '\n');
+			if (nl)
+				*nl = '\0';
+		}
+		deferred_vappend(fmt, ap);
+		return;
+	}
 	console_lock_irq();
 	if (in_report && headline_len == 0) {
 		va_list cp;
@@ -132,15 +270,11 @@ const char *print_tainted(void)
 	return buf;
 }
 
-/* Print the call trace of the caller, skipping `skip` innermost frames. */
-static void show_trace(int skip)
+/* Print a call trace from frames[skip] on (console lock held). */
+static void print_frames(void *const *frames, int n, int skip)
 {
-	void *frames[48];
-	char **syms;
-	int n;
+	char **syms = backtrace_symbols(frames, n);
 
-	n = backtrace(frames, ARRAY_SIZE(frames));
-	syms = backtrace_symbols(frames, n);
 	printk("Call Trace:\n");
 	for (int i = skip; i < n; i++) {
 		const char *s = syms ? syms[i] : NULL;
@@ -158,6 +292,16 @@ static void show_trace(int skip)
 	free(syms);
 }
 
+/* Print the call trace of the caller, skipping `skip` innermost frames
+ * (this function's own is the first). */
+static noinline void show_trace(int skip)
+{
+	void *frames[DEFERRED_FRAMES];
+	int n = backtrace(frames, ARRAY_SIZE(frames));
+
+	print_frames(frames, n, skip);
+}
+
 static void dump_header(void)
 {
 	printk("CPU: %d PID: %d Comm: %.20s %s 4.19.0-mmsim #1\n",
@@ -167,6 +311,10 @@ static void dump_header(void)
 
 void dump_stack(void)
 {
+	if (deferring()) {
+		deferred_trailer_add(0);
+		return;
+	}
 	console_lock_irq();
 	dump_header();
 	show_trace(2);
@@ -177,6 +325,17 @@ void report_headline(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (deferring()) {
+		struct printk_deferred *d = deferred_buf();
+
+		if (d && d->open && d->nr < DEFERRED_REPORTS) {
+			va_start(ap, fmt);
+			vsnprintf(d->trailer[d->nr].headline,
+				  sizeof(d->trailer[d->nr].headline), fmt, ap);
+			va_end(ap);
+		}
+		return;
+	}
 	console_lock_irq();
 	va_start(ap, fmt);
 	vsnprintf(headline, sizeof(headline), fmt, ap);
@@ -187,6 +346,18 @@ void report_headline(const char *fmt, ...)
 
 void report_begin(enum report_type type)
 {
+	if (deferring()) {
+		struct printk_deferred *d = deferred_buf();
+
+		if (d) {
+			d->open++;
+			if (d->nr < DEFERRED_REPORTS)
+				d->trailer[d->nr].headline[0] = '\0';
+		}
+		if (type == REPORT_WARNING)
+			deferred_append("------------[ cut here ]------------\n");
+		return;
+	}
 	console_lock_irq();
 	if (type == REPORT_WARNING)
 		printk("------------[ cut here ]------------\n");
@@ -198,6 +369,20 @@ void report_end(enum report_type type, int taint)
 {
 	char line[sizeof(headline)];
 	report_hook_fn hook;
+
+	if (deferring()) {
+		struct deferred_trailer *t;
+
+		if (deferred && deferred->open)
+			deferred->open--;
+		t = deferred_trailer_add(1);
+		if (t)
+			t->type = type;
+		if (taint >= 0)
+			add_taint(taint);
+		__atomic_fetch_add(&counts[type], 1, __ATOMIC_RELAXED);
+		return;
+	}
 
 	if (type != REPORT_INFO) {
 		dump_header();
@@ -226,6 +411,17 @@ void report_silent(enum report_type type, int taint, const char *line)
 	if (taint >= 0)
 		add_taint(taint);
 	__atomic_fetch_add(&counts[type], 1, __ATOMIC_RELAXED);
+	if (deferring()) {
+		/* the hook runs at the flush, with a trailer that prints nothing */
+		struct deferred_trailer *t = deferred_trailer_add(1);
+
+		if (t) {
+			t->type = type;
+			t->nframes = -1;
+			snprintf(t->headline, sizeof(t->headline), "%s", line);
+		}
+		return;
+	}
 	console_lock_irq();
 	hook = report_hook;
 	console_unlock_irq();
@@ -233,6 +429,70 @@ void report_silent(enum report_type type, int taint, const char *line)
 		hook(type, line);
 	if (type != REPORT_INFO && READ_ONCE(panic_on_warn))
 		panic("panic_on_warn set ...");
+}
+
+/*
+ * The thread's last spinlock is released: print what it deferred, in
+ * order, each report's trace and footer where it ended; then the report
+ * hook and panic_on_warn, as report_end() does, with no lock held.
+ */
+void printk_flush_deferred(void)
+{
+	struct printk_deferred *d = deferred;
+	struct {
+		enum report_type type;
+		char headline[256];
+	} done[DEFERRED_REPORTS];
+	int nr_done = 0, nr;
+	size_t pos = 0;
+	report_hook_fn hook;
+
+	__printk_deferred_pending = 0;
+	if (!d || deferring())
+		return;
+	console_lock_irq();
+	nr = d->nr;
+	for (int i = 0; i < nr; i++) {
+		struct deferred_trailer *t = &d->trailer[i];
+
+		if (t->off > pos)
+			fprintf(out(), "%.*s", (int)(t->off - pos), d->text + pos);
+		pos = t->off;
+		if (t->nframes < 0) {			/* report_silent() */
+			done[nr_done].type = t->type;
+			memcpy(done[nr_done++].headline, t->headline, sizeof(t->headline));
+			continue;
+		}
+		if (!t->is_report || t->type != REPORT_INFO) {
+			dump_header();
+			print_frames(t->frames, t->nframes, 2);
+		}
+		if (!t->is_report)
+			continue;
+		if (t->type == REPORT_WARNING || t->type == REPORT_BUG)
+			printk("---[ end trace %016llx ]---\n", ++oops_id);
+		done[nr_done].type = t->type;
+		memcpy(done[nr_done++].headline, t->headline, sizeof(t->headline));
+	}
+	if (d->len > pos)
+		fprintf(out(), "%.*s", (int)(d->len - pos), d->text + pos);
+	if (d->lost)
+		fprintf(out(), "printk: %lu bytes of deferred output lost\n", d->lost);
+	fflush(out());
+	d->len = 0;
+	d->nr = 0;
+	d->lost = 0;
+	hook = report_hook;
+	console_unlock_irq();
+
+	for (int i = 0; i < nr_done; i++) {
+		if (done[i].type == REPORT_INFO)
+			continue;
+		if (hook)
+			hook(done[i].type, done[i].headline);
+		if (READ_ONCE(panic_on_warn))
+			panic("panic_on_warn set ...");
+	}
 }
 
 void panic(const char *fmt, ...)

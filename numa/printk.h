@@ -40,6 +40,17 @@ void vprintk(const char *fmt, va_list ap);
 #define pr_warn(fmt, ...)	printk(fmt, ##__VA_ARGS__)
 #define pr_info(fmt, ...)	printk(fmt, ##__VA_ARGS__)
 
+/*
+ * Output of a thread that holds a spinlock_t (current->spin_depth > 0) is
+ * deferred: printk() text and whole reports (with their call traces, taken
+ * at the report) go to a per-thread buffer, which spin_unlock() of the
+ * last spinlock prints with printk_flush_deferred().  Counts and taints
+ * are taken at the report; the report hook and panic_on_warn run at the
+ * flush.  So the console lock never nests inside a spinlock.
+ */
+extern __thread int __printk_deferred_pending;	/* the thread's own */
+void printk_flush_deferred(void);
+
 /* Where console output goes (stderr by default); returns the old stream. */
 FILE *printk_set_output(FILE *out);
 /* Quiet informational messages (boot banner, notes); reports still print. */

@@ -14,6 +14,11 @@
  * Statistics are written only by the holder (so the lock itself protects
  * them) and read by anyone with READ_ONCE(): acquisitions, contended
  * acquisitions (the first attempt failed), and the time spent waiting.
+ *
+ * current->spin_depth counts the spinlocks the thread holds (its own
+ * field).  While it is not zero the console defers the thread's output
+ * (numa/printk.c): a report made under a spinlock is printed when the
+ * last one is released, so that no console lock nests inside a spinlock.
  */
 #ifndef NUMA_SPINLOCK_H
 #define NUMA_SPINLOCK_H
@@ -30,6 +35,7 @@ void __spin_unlock_wake(spinlock_t *lock);
 
 static __always_inline void __spin_acquired(spinlock_t *lock)
 {
+	current->spin_depth++;
 	WRITE_ONCE(lock->stats.acquisitions, lock->stats.acquisitions + 1);
 #ifdef MMSIM_DEBUG
 	WRITE_ONCE(lock->owner, current->pid);
@@ -72,6 +78,9 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 	/* Release: everything written under the lock is published. */
 	if (unlikely(__atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE) == 2))
 		__spin_unlock_wake(lock);
+	/* the last spinlock: what the console held back is printed now */
+	if (--current->spin_depth <= 0 && unlikely(__printk_deferred_pending))
+		printk_flush_deferred();
 }
 
 #define spin_lock_irqsave(lock, flags) \

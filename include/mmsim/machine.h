@@ -44,6 +44,9 @@ struct task_struct {
 	int preempt_count;		/* see *_OFFSET below */
 	int irqs_disabled;		/* local_irq_disable() depth */
 	int ipi_pending;		/* an IPI arrived with irqs disabled */
+	int spin_depth;			/* spinlock_t's held: while > 0 the
+					   console defers this thread's output
+					   to the last spin_unlock() */
 	void *mm_percpu;		/* the allocator's data of this CPU, set
 					   and cleared by its CPU-online/offline
 					   callbacks (mm/pcp.c) */
