@@ -270,11 +270,32 @@ const char *print_tainted(void)
 	return buf;
 }
 
-/* Print a call trace from frames[skip] on (console lock held). */
+/* The reporting machinery a trace starts after (its frames are dropped). */
+static int is_report_frame(const char *sym)
+{
+	static const char *const names[] = {
+		"(report_end+", "(dump_stack+", "(__warn_printf+", "(__bug_report+",
+	};
+
+	for (size_t i = 0; sym && i < ARRAY_SIZE(names); i++)
+		if (strstr(sym, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Print a call trace (console lock held): from the frame after the last
+ * reporting function among the first few (the code that reported), or
+ * from frames[skip] if none is found (the number of frames a sanitizer's
+ * interceptor adds varies between builds).
+ */
 static void print_frames(void *const *frames, int n, int skip)
 {
 	char **syms = backtrace_symbols(frames, n);
 
+	for (int i = 0; syms && i < n && i < 8; i++)
+		if (is_report_frame(syms[i]))
+			skip = i + 1;
 	printk("Call Trace:\n");
 	for (int i = skip; i < n; i++) {
 		const char *s = syms ? syms[i] : NULL;
