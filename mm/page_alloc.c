@@ -257,18 +257,21 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 		return rmqueue_pcplist(preferred_zone, zone, gfp_flags);
 
 	/* Both sides of the conservation law change with interrupts off, so
-	 * that stop_machine() (an IPI) never sees a page in neither. */
-	spin_lock_irqsave(&zone->lock, flags);
+	 * that stop_machine() (an IPI) never sees a page in neither; and the
+	 * per-CPU event counters too, so that no IPI loses an update. */
+	local_irq_save(flags);
+	spin_lock(&zone->lock);
 	page = __rmqueue_smallest(zone, order);
 	if (page) {
 		__mod_zone_freepage_state(zone, -(1L << order));
 		__mod_zone_alloc_pages(zone, 1L << order);
 	}
-	spin_unlock_irqrestore(&zone->lock, flags);
-	if (!page)
-		return NULL;
-	__count_zid_vm_events(PGALLOC, zone_idx(zone), 1L << order);
-	zone_statistics(preferred_zone, zone);
+	spin_unlock(&zone->lock);
+	if (page) {
+		__count_zid_vm_events(PGALLOC, zone_idx(zone), 1L << order);
+		zone_statistics(preferred_zone, zone);
+	}
+	local_irq_restore(flags);
 	return page;
 }
 
@@ -730,12 +733,14 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	struct zone *zone = __page_zone(page);
 	unsigned long flags;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	local_irq_save(flags);
+	spin_lock(&zone->lock);
 	__free_one_page(page, page_to_pfn(page), zone, order);
 	__mod_zone_freepage_state(zone, 1L << order);
 	__mod_zone_alloc_pages(zone, -(1L << order));
-	spin_unlock_irqrestore(&zone->lock, flags);
+	spin_unlock(&zone->lock);
 	__count_vm_events(PGFREE, 1L << order);
+	local_irq_restore(flags);
 }
 
 /* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */

@@ -175,10 +175,12 @@ static int free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages
 /*
  * The general path: pop from this CPU's list, refilling it with `batch`
  * pages in one zone->lock hold when it is empty; NULL when the buddy lists
- * are empty too.  Counts the hit and the allocation (the caller counts
- * PGALLOC and the NUMA statistics).
+ * are empty too.  Counts the hit, the allocation, PGALLOC and the NUMA
+ * statistics (against preferred_zone, or none if it is NULL), all in the
+ * interrupts-off window of the list operation.
  */
-struct page *pcp_alloc(struct zone *zone, int cold, unsigned int cpu)
+struct page *pcp_alloc(struct zone *preferred_zone, struct zone *zone, int cold,
+		       unsigned int cpu)
 {
 	struct per_cpu_pageset *pset = &zone->pageset[cpu];
 	struct per_cpu_pages *pcp = &pset->pcp[cold];
@@ -198,6 +200,10 @@ struct page *pcp_alloc(struct zone *zone, int cold, unsigned int cpu)
 	if (page) {
 		WRITE_ONCE(pset->stat.hits, pset->stat.hits + 1);
 		WRITE_ONCE(pset->alloc_pages, pset->alloc_pages + 1);
+		if (preferred_zone) {
+			__count_zid_vm_events(PGALLOC, zone_idx(zone), 1);
+			zone_statistics(preferred_zone, zone);
+		}
 	}
 	local_irq_restore(flags);
 	return page;
@@ -228,13 +234,11 @@ void pcp_free(struct page *page, struct zone *zone, int cold, unsigned int cpu)
 
 struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone, gfp_t gfp_flags)
 {
-	struct page *page = pcp_alloc(zone, !!(gfp_flags & __GFP_COLD),
+	struct page *page = pcp_alloc(preferred_zone, zone, !!(gfp_flags & __GFP_COLD),
 				      (unsigned int)raw_smp_processor_id());
 
 	if (!page)
 		return NULL;
-	__count_zid_vm_events(PGALLOC, zone_idx(zone), 1);
-	zone_statistics(preferred_zone, zone);
 #ifdef MMSIM_DEBUG
 	if (check_new_page(page))
 		return NULL;	/* reported; kept out of circulation (counted allocated) */

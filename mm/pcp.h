@@ -54,7 +54,8 @@ static __always_inline int __pcp_push(struct per_cpu_pages *pcp, struct page *pa
 }
 
 /* The general path's halves (pcp.c): they refill and drain as needed. */
-struct page *pcp_alloc(struct zone *zone, int cold, unsigned int cpu);
+struct page *pcp_alloc(struct zone *preferred_zone, struct zone *zone, int cold,
+		       unsigned int cpu);
 void pcp_free(struct page *page, struct zone *zone, int cold, unsigned int cpu);
 
 #endif /* MM_PCP_H */

@@ -226,12 +226,29 @@ void __fold_zone_stat(struct zone *zone, int item, long v)
 	__atomic_fetch_add(&zone->vm_stat[item], v, __ATOMIC_RELAXED);
 }
 
+#ifdef MMSIM_DEBUG
+void __percpu_counter_irqs_on(const char *func)
+{
+	static int reported;		/* atomic: once per process */
+
+	if (current->cpu < 0 || __atomic_exchange_n(&reported, 1, __ATOMIC_RELAXED))
+		return;
+	report_begin(REPORT_BUG);
+	printk("BUG: using %s() with interrupts on [%08x] code: %s/%d\n", func,
+	       READ_ONCE(current->preempt_count), current->comm, current->pid);
+	printk("an IPI between its load and its store would lose an update of CPU %d's counter\n",
+	       current->cpu);
+	report_end(REPORT_BUG, -1);
+}
+#endif
+
 void __mod_node_page_state(pg_data_t *pgdat, enum node_stat_item item, long delta)
 {
 	struct per_cpu_nodestat *ns = &pgdat->per_cpu_nodestats[raw_smp_processor_id()];
 	signed char *p = &ns->vm_node_stat_diff[item];
 	long x = *p + delta;
 
+	vmstat_assert_irqs_off();
 	if (unlikely(x > ns->stat_threshold || x < -ns->stat_threshold)) {
 		__atomic_fetch_add(&pgdat->vm_stat[item], x, __ATOMIC_RELAXED);
 		x = 0;

@@ -66,10 +66,29 @@ struct vm_event_state {
 
 extern struct vm_event_state *vm_event_states;	/* [nr_cpu_ids] */
 
+/*
+ * The __ updaters of per-CPU counters below are a load and a store: an IPI
+ * in between that updates the same counter (a drain, a shrink freeing
+ * pages on this CPU) would be lost.  So, as the kernel's __this_cpu_*
+ * operations need preemption off, they need interrupts off; debug builds
+ * check it (the kernel's CONFIG_DEBUG_PREEMPT check), and report once.
+ */
+#ifdef MMSIM_DEBUG
+void __percpu_counter_irqs_on(const char *func);
+#define vmstat_assert_irqs_off()					\
+	do {								\
+		if (unlikely(!irqs_disabled()))				\
+			__percpu_counter_irqs_on(__func__);		\
+	} while (0)
+#else
+#define vmstat_assert_irqs_off() do { } while (0)
+#endif
+
 static inline void __count_vm_events(enum vm_event_item item, long delta)
 {
 	unsigned long *p = &vm_event_states[raw_smp_processor_id()].event[item];
 
+	vmstat_assert_irqs_off();
 	WRITE_ONCE(*p, *p + delta);
 }
 #define __count_vm_event(item) __count_vm_events((item), 1)
@@ -90,6 +109,7 @@ static inline void __mod_zone_page_state(struct zone *zone,
 	signed char *p = &pcp->vm_stat_diff[item];
 	long x = *p + delta;
 
+	vmstat_assert_irqs_off();
 	if (unlikely(x > pcp->stat_threshold || x < -pcp->stat_threshold)) {
 		__fold_zone_stat(zone, item, x);
 		x = 0;
@@ -102,6 +122,7 @@ static inline void __inc_numa_state(struct zone *zone, enum numa_stat_item item)
 	unsigned short *p = &this_cpu_pageset(zone)->vm_numa_stat_diff[item];
 	unsigned int v = *p + 1u;
 
+	vmstat_assert_irqs_off();
 	if (unlikely(v > NUMA_STATS_THRESHOLD)) {
 		__atomic_fetch_add(&zone->vm_numa_stat[item], (long)v, __ATOMIC_RELAXED);
 		v = 0;
@@ -136,6 +157,7 @@ static inline void __mod_zone_alloc_pages(struct zone *zone, long nr_pages)
 {
 	struct per_cpu_pageset *pcp = this_cpu_pageset(zone);
 
+	vmstat_assert_irqs_off();
 	WRITE_ONCE(pcp->alloc_pages, pcp->alloc_pages + nr_pages);
 }
 

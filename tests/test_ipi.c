@@ -181,6 +181,118 @@ static void test_ipi_deferred_in_rcu_callback(void **state)
 	check_shutdown();
 }
 
+/* ------------------------------------------------------------------ */
+/* Per-CPU counters against IPIs                                       */
+
+/*
+ * The __ updaters of per-CPU counters (vm events, zone and NUMA diffs,
+ * node diffs, the allocated-pages counter) need interrupts off: debug
+ * builds report a use with interrupts on.  Every path of the page and
+ * slab allocators is run once; no report may come.
+ */
+static void test_percpu_counters_irqs_off(void **state)
+{
+	unsigned long bugs = report_count(REPORT_BUG);
+	struct kmem_cache *cache;
+	struct page *page;
+	void *obj;
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=2");
+	for (unsigned int order = 0; order < 4; order++) {
+		page = alloc_pages(GFP_KERNEL, order);		/* local */
+		assert_non_null(page);
+		__free_pages(page, order);
+		page = alloc_pages_node(1, GFP_KERNEL, order);	/* remote */
+		assert_non_null(page);
+		__free_pages(page, order);
+		page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, order);
+		assert_non_null(page);
+		put_page(page);
+	}
+	page = alloc_pages(GFP_KERNEL | __GFP_COLD, 0);
+	free_cold_page(page);
+	drain_all_pages(NULL);
+	cache = kmem_cache_create("irqs_off", 200, 0, 0, NULL);
+	obj = kmem_cache_alloc_node(cache, GFP_KERNEL, 1);
+	kmem_cache_free(cache, obj);
+	obj = kmalloc(5000, GFP_KERNEL);
+	kfree(obj);
+	assert_int_equal(kmem_cache_shrink(cache), 0);
+	kmem_cache_destroy(cache);
+	assert_int_equal(report_count(REPORT_BUG), bugs);
+	check_shutdown();
+}
+
+/*
+ * And what it protects: CPU 0 allocates and frees order-1 pages in a loop
+ * while CPU 1 sends it IPIs that do the same.  Every update of PGALLOC
+ * and PGFREE must count: a counter updated outside the interrupts-off
+ * window loses the ones an IPI makes between its load and its store.
+ */
+#ifdef MMSIM_DEBUG
+#define COUNTER_IPIS	2000
+#else
+#define COUNTER_IPIS	20000
+#endif
+
+static int counter_stop;		/* atomic */
+static unsigned long ipi_pairs;		/* CPU 0's own (IPIs run there) */
+
+static void ipi_alloc_free(void *info)
+{
+	struct page *page = alloc_pages(GFP_ATOMIC, 1);	/* interrupt context */
+
+	(void)info;
+	if (page) {
+		__free_pages(page, 1);
+		ipi_pairs++;
+	}
+}
+
+static void counter_sender_fn(struct cpu_job *job)
+{
+	(void)job;
+	for (int i = 0; i < COUNTER_IPIS; i++)
+		smp_call_function_single(0, ipi_alloc_free, NULL);
+	set(&counter_stop, 1);
+}
+
+static unsigned long events(enum vm_event_item first, int n)
+{
+	unsigned long ev[NR_VM_EVENT_ITEMS], sum = 0;
+
+	all_vm_events(ev);
+	for (int i = 0; i < n; i++)
+		sum += ev[first + i];
+	return sum;
+}
+
+static void test_ipis_lose_no_counter_update(void **state)
+{
+	unsigned long alloc0, free0, pairs = 0;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	counter_stop = 0;
+	ipi_pairs = 0;
+	alloc0 = events(PGALLOC_DMA, 5);
+	free0 = events(PGFREE, 1);
+	cpu_job_start(&sender, 1, counter_sender_fn, NULL);
+	while (!get(&counter_stop)) {
+		struct page *page = alloc_pages(GFP_KERNEL, 1);
+
+		assert_non_null(page);
+		__free_pages(page, 1);
+		pairs++;
+	}
+	join_sender();
+	assert_int_equal(ipi_pairs, COUNTER_IPIS);
+	assert_int_equal(events(PGALLOC_DMA, 5) - alloc0, 2 * (pairs + ipi_pairs));
+	assert_int_equal(events(PGFREE, 1) - free0, 2 * (pairs + ipi_pairs));
+	check_shutdown();
+}
+
 #define IPI_TEST(fn) cmocka_unit_test_teardown(fn, ipi_teardown)
 
 int main(void)
@@ -189,6 +301,8 @@ int main(void)
 		IPI_TEST(test_ipi_deferred_in_softirq),
 		IPI_TEST(test_ipi_deferred_in_hardirq),
 		IPI_TEST(test_ipi_deferred_in_rcu_callback),
+		IPI_TEST(test_percpu_counters_irqs_off),
+		IPI_TEST(test_ipis_lose_no_counter_update),
 	};
 
 	return cmocka_run_group_tests_name("ipi", tests, NULL, NULL);
