@@ -38,6 +38,9 @@ const char *const zone_names[MAX_NR_ZONES] = {
 };
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* Readers of a booted machine from any thread against its teardown;
+ * writer first, or a stream of readers would starve mm_shutdown(). */
+static pthread_rwlock_t mm_life_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static size_t memmap_bytes;
 static double boot_seconds;
 
@@ -395,7 +398,8 @@ int mm_boot(const char *cmdline)
 	/* Release: pairs with the acquire loads of mm_booted (mm_check(),
 	 * mm_proc_show(), mm_sysctl_*(), drain_all_pages()). */
 	smp_store_release(&mm_booted, 1);
-	WRITE_ONCE(machine.booted, 1);
+	/* Release: pairs with the acquire in mm_cpu_attach(). */
+	smp_store_release(&machine.booted, 1);
 	boot_banner();
 	pthread_mutex_unlock(&boot_mutex);
 	return 0;
@@ -451,6 +455,13 @@ static void slab_exit_on_cpu(void)
 		mm_cpu_detach();
 }
 
+/*
+ * A machine is shut down only when no other thread is a CPU of it; the
+ * caller may be one (it is detached at the end).  Refused, the machine and
+ * the caller's CPU are left as they were.  The readers of the machine
+ * that may run on any thread (mm_proc_show(), mm_sysctl_*(), mm_check())
+ * hold mm_life_lock for reading; the teardown holds it for writing.
+ */
 void mm_shutdown(void)
 {
 	int busy;
@@ -461,7 +472,7 @@ void mm_shutdown(void)
 		pthread_mutex_unlock(&boot_mutex);
 		return;
 	}
-	busy = cpus_exit();
+	busy = cpus_shutdown_begin();
 	if (busy) {
 		report_begin(REPORT_BUG);
 		printk("BUG: mm_shutdown() refused: %d CPU%s still attached by other threads\n",
@@ -470,7 +481,12 @@ void mm_shutdown(void)
 		pthread_mutex_unlock(&boot_mutex);
 		return;
 	}
+	/* no CPU but the caller's is left, and none can come: the readers
+	 * on other threads are all this waits for */
+	pthread_rwlock_wrlock(&mm_life_lock);
 	slab_exit_on_cpu();
+	if (current->cpu >= 0)
+		mm_cpu_detach();
 	report_leaks();
 	WRITE_ONCE(machine.booted, 0);
 	WRITE_ONCE(mm_booted, 0);
@@ -480,5 +496,21 @@ void mm_shutdown(void)
 	memmap_exit();
 	machine_shutdown();
 	totalram_pages = 0;
+	pthread_rwlock_unlock(&mm_life_lock);
 	pthread_mutex_unlock(&boot_mutex);
+}
+
+int mm_life_read_lock(void)
+{
+	pthread_rwlock_rdlock(&mm_life_lock);
+	/* Acquire: pairs with the release store of mm_booted in mm_boot(). */
+	if (smp_load_acquire(&mm_booted))
+		return 0;
+	pthread_rwlock_unlock(&mm_life_lock);
+	return -ENODEV;
+}
+
+void mm_life_read_unlock(void)
+{
+	pthread_rwlock_unlock(&mm_life_lock);
 }

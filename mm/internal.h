@@ -53,6 +53,10 @@ struct mm_config {
 
 /* init.c */
 extern int mm_booted;			/* READ_ONCE: set last by mm_boot() */
+/* 0 with the machine held up against mm_shutdown() until the unlock, or
+ * -ENODEV (nothing held) if no machine is booted.  Any thread. */
+int mm_life_read_lock(void);
+void mm_life_read_unlock(void);
 extern unsigned int nr_cpu_ids;		/* read-only while booted */
 int mm_cpu_ok(const char *func);
 

@@ -29,18 +29,22 @@ static const struct proc_file proc_files[] = {
 
 int mm_proc_show(const char *name, FILE *out)
 {
+	int ret = -ENOENT;
+
 	if (!name || !out)
 		return -EINVAL;
-	if (!smp_load_acquire(&mm_booted))
+	if (mm_life_read_lock())
 		return -ENODEV;
 	for (size_t i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		if (!strcmp(name, proc_files[i].name)) {
 			proc_files[i].show(out);
 			fflush(out);
-			return 0;
+			ret = 0;
+			break;
 		}
 	}
-	return -ENOENT;
+	mm_life_read_unlock();
+	return ret;
 }
 
 struct sysctl_entry {
@@ -71,14 +75,16 @@ int mm_sysctl_write(const char *name, const char *value)
 
 	if (!name || !value)
 		return -EINVAL;
-	if (!smp_load_acquire(&mm_booted))
+	if (mm_life_read_lock())
 		return -ENODEV;
 	e = find_sysctl(name);
 	if (!e) {
+		mm_life_read_unlock();
 		pr_err("mm_sysctl_write: unknown sysctl '%s'\n", name);
 		return -ENOENT;
 	}
 	ret = e->write(name, value);
+	mm_life_read_unlock();
 	if (ret == -EINVAL)
 		pr_err("mm_sysctl_write: %s: invalid value '%s'\n", name, value);
 	return ret;
@@ -87,11 +93,14 @@ int mm_sysctl_write(const char *name, const char *value)
 int mm_sysctl_read(const char *name, char *buf, size_t len)
 {
 	const struct sysctl_entry *e;
+	int ret;
 
 	if (!name || !buf)
 		return -EINVAL;
-	if (!smp_load_acquire(&mm_booted))
+	if (mm_life_read_lock())
 		return -ENODEV;
 	e = find_sysctl(name);
-	return e ? e->read(name, buf, len) : -ENOENT;
+	ret = e ? e->read(name, buf, len) : -ENOENT;
+	mm_life_read_unlock();
+	return ret;
 }

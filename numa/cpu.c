@@ -10,6 +10,14 @@
  *			data happens before its next thread reads it.
  *   hp_states[]	CPU hotplug callbacks; hp_lock guards the array (a CPU
  *			holds it only with interrupts off).
+ *   cpu_hotplug_lock	a struct mutex (its waiters answer IPIs): held across
+ *			a whole attach or detach, and by stop_machine()
+ *			(cpus_read_lock(), exclusive here), so that no CPU
+ *			comes or goes while the machine is stopped.  It also
+ *			guards machine_dying/dying_pid.
+ *   machine_dying	set by cpus_shutdown_begin() once mm_shutdown() has
+ *			found no other CPU attached: from then on only the
+ *			shutting-down thread (dying_pid) may attach.
  *
  * Attaching makes the thread an RCU reader (registered with liburcu)
  * before it takes IPIs; detaching first runs the CPU's RCU callbacks
@@ -27,12 +35,17 @@
 
 #include "ipi.h"
 #include "machine.h"
+#include "mutex.h"
 #include "printk.h"
 
 __thread struct task_struct __mm_current = { .cpu = -1 };
 static __thread hwloc_cpuset_t saved_cpuset;
 
 static int cpu_owner[NR_CPUS];
+
+static DEFINE_MUTEX(cpu_hotplug_lock);
+static int machine_dying;	/* cpu_hotplug_lock */
+static int dying_pid;		/* cpu_hotplug_lock */
 
 #define MAX_CPUHP_STATES 8
 static pthread_mutex_t hp_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -51,6 +64,21 @@ void cpus_init(void)
 {
 	for (unsigned int k = 0; k < NR_CPUS; k++)
 		__atomic_store_n(&cpu_owner[k], 0, __ATOMIC_RELAXED);
+	mutex_lock(&cpu_hotplug_lock);
+	machine_dying = 0;
+	dying_pid = 0;
+	mutex_unlock(&cpu_hotplug_lock);
+}
+
+/* stop_machine(): the set of online CPUs stays as it is until the unlock. */
+void cpus_read_lock(void)
+{
+	mutex_lock(&cpu_hotplug_lock);
+}
+
+void cpus_read_unlock(void)
+{
+	mutex_unlock(&cpu_hotplug_lock);
 }
 
 unsigned int cpus_attached(void)
@@ -62,12 +90,24 @@ unsigned int cpus_attached(void)
 	return n;
 }
 
-/* Returns the number of CPUs still attached by other threads. */
-int cpus_exit(void)
+/*
+ * mm_shutdown(): the number of CPUs attached by other threads.  If there
+ * are none, no other thread can attach from now on; the caller keeps
+ * its own CPU either way (it detaches itself once the machine is torn
+ * down, or stays attached when the shutdown is refused).
+ */
+int cpus_shutdown_begin(void)
 {
-	if (current->cpu >= 0)
-		mm_cpu_detach();
-	return (int)cpus_attached();
+	int others;
+
+	mutex_lock(&cpu_hotplug_lock);
+	others = (int)cpus_attached() - (current->cpu >= 0);
+	if (!others) {
+		machine_dying = 1;
+		dying_pid = current->pid;
+	}
+	mutex_unlock(&cpu_hotplug_lock);
+	return others;
 }
 
 int cpuhp_setup_state(const struct cpuhp_state *state)
@@ -95,23 +135,24 @@ void cpuhp_remove_state(const struct cpuhp_state *state)
 	pthread_mutex_unlock(&hp_lock);
 }
 
-int mm_cpu_attach(unsigned int cpu)
+static int __mm_cpu_attach(unsigned int cpu)
 {
 	int zero = 0;
 
-	init_task();
-	if (!READ_ONCE(machine.booted)) {
+	/* Acquire: pairs with the release store in mm_boot(): whoever sees
+	 * the machine up sees it whole. */
+	if (!smp_load_acquire(&machine.booted)) {
 		pr_err("mm_cpu_attach: CPU %u: no machine is booted\n", cpu);
+		return -EINVAL;
+	}
+	if (machine_dying && dying_pid != current->pid) {
+		pr_err("mm_cpu_attach: CPU %u: the machine is shutting down\n", cpu);
 		return -EINVAL;
 	}
 	if (cpu >= machine.nr_cpus) {
 		pr_err("mm_cpu_attach: CPU %u does not exist (the machine has %u)\n",
 		       cpu, machine.nr_cpus);
 		return -EINVAL;
-	}
-	if (current->cpu >= 0) {
-		pr_err("mm_cpu_attach: this thread is already CPU %d\n", current->cpu);
-		return -EBUSY;
 	}
 	/* Acquire: pairs with the release in mm_cpu_detach(). */
 	if (!__atomic_compare_exchange_n(&cpu_owner[cpu], &zero, current->pid, 0,
@@ -145,6 +186,22 @@ int mm_cpu_attach(unsigned int cpu)
 	return 0;
 }
 
+int mm_cpu_attach(unsigned int cpu)
+{
+	int ret;
+
+	init_task();
+	if (current->cpu >= 0) {
+		pr_err("mm_cpu_attach: this thread is already CPU %d\n", current->cpu);
+		return -EBUSY;
+	}
+	/* not a CPU yet: it may block here (on a stop_machine() in progress) */
+	mutex_lock(&cpu_hotplug_lock);
+	ret = __mm_cpu_attach(cpu);
+	mutex_unlock(&cpu_hotplug_lock);
+	return ret;
+}
+
 void mm_cpu_detach(void)
 {
 	int cpu = current->cpu;
@@ -153,6 +210,8 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
+	/* still a CPU: it answers IPIs (stop_machine()'s) while it waits */
+	mutex_lock(&cpu_hotplug_lock);
 	/* Its RCU callbacks run while it is still fully a CPU. */
 	rcu_cpu_flush((unsigned int)cpu);
 	/* Interrupts off: what the offline callbacks tear down (per-CPU page
@@ -176,6 +235,7 @@ void mm_cpu_detach(void)
 	current->cpu = -1;
 	/* Release: this CPU's per-CPU data is handed to its next thread. */
 	__atomic_store_n(&cpu_owner[cpu], 0, __ATOMIC_RELEASE);
+	mutex_unlock(&cpu_hotplug_lock);
 }
 
 static void not_a_cpu(const char *what)
@@ -296,7 +356,7 @@ int mm_on_each_cpu(void (*fn)(void *info), void *info)
 	pthread_t *tids;
 	int ret = 0;
 
-	if (!READ_ONCE(machine.booted))
+	if (!smp_load_acquire(&machine.booted))
 		return -EINVAL;
 	args = calloc(n, sizeof(*args));
 	tids = calloc(n, sizeof(*tids));

@@ -287,6 +287,8 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 		return -ENOMEM;
 	}
 	cpumask_clear(&sent);
+	/* no CPU comes online (or goes) while the machine is stopped */
+	cpus_read_lock();
 	mutex_lock(&stop_mutex);
 	for (unsigned int cpu = 0; cpu < n; cpu++) {
 		csds[cpu].func = multi_cpu_stop;
@@ -338,6 +340,7 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 	}
 	/* else a CPU that never came still holds its csd: they stay allocated */
 	mutex_unlock(&stop_mutex);
+	cpus_read_unlock();
 	return ret;
 }
 

@@ -7,6 +7,8 @@
  *			Written by machine_boot()/machine_shutdown() only,
  *			read-only in between: any thread reads it unlocked.
  *   cpu_attached[]	which host thread is simulated CPU k (atomic).
+ *   booted		set last by mm_boot() with a release store, cleared
+ *			first by mm_shutdown(); read with an acquire load.
  *
  * numa/ knows bytes and CPUs, not pages: the allocator above turns physical
  * addresses into page frames.
@@ -108,8 +110,11 @@ void physmem_unmap(void *addr, size_t len);
 
 /* cpu.c */
 void cpus_init(void);
-int cpus_exit(void);
+int cpus_shutdown_begin(void);
 unsigned int cpus_attached(void);
+/* No CPU attaches or detaches between these (stop_machine()). */
+void cpus_read_lock(void);
+void cpus_read_unlock(void);
 
 /*
  * CPU hotplug callbacks (the kernel's cpuhp states): online() runs on a
