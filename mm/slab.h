@@ -54,10 +54,20 @@
 #define OFF_SLAB(c)		((c)->flags & CFLGS_OFF_SLAB)
 #define OBJFREELIST_SLAB(c)	((c)->flags & CFLGS_OBJFREELIST_SLAB)
 
-/* KMALLOC_MIN_SIZE is 8, so a slab may hold more than 255 objects. */
+/*
+ * Freelist indices as small as the smallest object allows (v4.19): objects
+ * are at least SLAB_OBJ_MIN_SIZE bytes (16: KMALLOC_MIN_SIZE is 32), so a
+ * page holds at most 256 of them when PAGE_SIZE >> 8 <= 16 and one byte
+ * per index does, with at most 255 objects a slab.
+ */
+#define SLAB_OBJ_MIN_SIZE	(KMALLOC_MIN_SIZE < 16 ? KMALLOC_MIN_SIZE : 16)
+#define FREELIST_BYTE_INDEX	((PAGE_SIZE >> 8) <= SLAB_OBJ_MIN_SIZE)
+#if FREELIST_BYTE_INDEX
+typedef unsigned char freelist_idx_t;
+#else
 typedef unsigned short freelist_idx_t;
+#endif
 #define SLAB_OBJ_MAX_NUM	((1 << sizeof(freelist_idx_t) * 8) - 1)
-#define SLAB_OBJ_MIN_SIZE	8
 #define BYTES_PER_WORD		sizeof(void *)
 #define REDZONE_ALIGN		8
 

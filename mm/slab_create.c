@@ -368,6 +368,10 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	if (flags & SLAB_STORE_USER)
 		bytes += ALIGN(sizeof(struct slab_track), BYTES_PER_WORD);
 	bytes = ALIGN(bytes, cachep->align);
+	/* objects of at least SLAB_OBJ_MIN_SIZE: never more in a slab than a
+	 * freelist index can count */
+	if (FREELIST_BYTE_INDEX && bytes < SLAB_OBJ_MIN_SIZE)
+		bytes = ALIGN(SLAB_OBJ_MIN_SIZE, cachep->align);
 	cachep->size = (unsigned int)bytes;
 	cachep->flags = flags;
 

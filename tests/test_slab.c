@@ -11,7 +11,9 @@
  * (cache_estimate(), calculate_slab_order(), set_objfreelist_slab_cache(),
  * set_off_slab_cache(), enable_cpucache(), cache_alloc_refill(),
  * cache_flusharray(), free_block(), drain_array()); the comments show the
- * arithmetic.  freelist_idx_t is 2 bytes, slab_max_order is 1 (RAM > 32 MiB).
+ * arithmetic.  freelist_idx_t is 1 byte (FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 <=
+ * SLAB_OBJ_MIN_SIZE 16), slab_max_order is 1 (RAM > 32 MiB).
+
  */
 #include "testutil.h"
 #include "../mm/slab.h"
@@ -87,39 +89,42 @@ struct layout {
 
 #define HW	SLAB_HWCACHE_ALIGN
 static const struct layout layouts[] = {
-	/* no ctor: OBJFREELIST when num*2 <= object_size.  104: 4096/104 = 39 r 40 */
+	/* no ctor: OBJFREELIST when num <= object_size.  104: 4096/104 = 39 r 40 */
 	{ "lay-100", 100, 0, 0, 0, 104, 8, 39, 0, 40, OBJFREELIST, NULL },
-	/* ctor: off-slab freelist of 78 bytes would be kmalloc-96 > 100/2 at
-	 * every order, so on-slab: 4096/(104+2) = 38 r 68 -> 1 colour */
-	{ "lay-100c", 100, 0, 0, 1, 104, 8, 38, 0, 68, ON_SLAB, NULL },
-	/* HWCACHE_ALIGN 64 (200 > 32), size 256: off-slab 16 r 0, freelist 32
-	 * bytes in kmalloc-32 (<= 200/2), left 0 < 32 -> stays off-slab */
+	/* ctor: an off-slab freelist of 39, 78, 157 bytes would be kmalloc-64,
+	 * -96 (128), -192, all > 100/2, and 315 > 255 objects: none.  On-slab:
+	 * 4096/(104+1) = 39 r 1 */
+	{ "lay-100c", 100, 0, 0, 1, 104, 8, 39, 0, 1, ON_SLAB, NULL },
+	/* HWCACHE_ALIGN 64 (200 > 32), size 256: off-slab 16 r 0, freelist 16
+	 * bytes in kmalloc-32 (<= 200/2), left 0 < 16 -> stays off-slab */
 	{ "lay-200hc", 200, 0, HW, 1, 256, 64, 16, 0, 0, OFF_SLAB_K, "kmalloc-32" },
-	/* size 320: off-slab 12 r 256 >= 24 -> on-slab 4096/322 = 12 r 232 */
-	{ "lay-300hc", 300, 0, HW, 1, 320, 64, 12, 0, 232, ON_SLAB, NULL },
+	/* size 320: off-slab 12 r 256 >= 12 -> on-slab 4096/321 = 12 r 244 */
+	{ "lay-300hc", 300, 0, HW, 1, 320, 64, 12, 0, 244, ON_SLAB, NULL },
 	/* order 0: 5 r 576, 576*8 > 4096 -> order 1 (slab_max_order): 11 r 448 */
 	{ "lay-700", 700, 0, 0, 0, 704, 8, 11, 1, 448, OBJFREELIST, NULL },
 	/* order 0: 1 r 1096 too wasteful -> order 1: 2 r 2192 */
 	{ "lay-3000", 3000, 0, 0, 0, 3000, 8, 2, 1, 2192, OBJFREELIST, NULL },
 	/* SLAB_RECLAIM_ACCOUNT takes the first fit: order 0, 1 r 1096 */
 	{ "lay-3000r", 3000, 0, SLAB_RECLAIM_ACCOUNT, 0, 3000, 8, 1, 0, 1096, OBJFREELIST, NULL },
-	/* tiny: 512*2 > 8 and kmalloc-1024 > 8/2: on-slab 4096/10 = 409 r 6 */
-	{ "lay-8", 8, 0, 0, 0, 8, 8, 409, 0, 6, ON_SLAB, NULL },
-	/* HWCACHE_ALIGN halves 64 -> 32 (24 <= 32, 24 > 16): 4096/34 = 120 r 16 */
-	{ "lay-24h", 24, 0, HW, 0, 32, 32, 120, 0, 16, ON_SLAB, NULL },
-	/* 64 -> 32 -> 16 (10 <= 16, 10 > 8): 4096/18 = 227 r 10 */
-	{ "lay-10h", 10, 0, HW, 0, 16, 16, 227, 0, 10, ON_SLAB, NULL },
-	/* caller's align 32: size ALIGN(40, 32) = 64, 4096/66 = 62 r 4 */
-	{ "lay-40a32", 40, 32, 0, 0, 64, 32, 62, 0, 4, ON_SLAB, NULL },
-	/* one object per page, freelist of 2 bytes in kmalloc-8: off-slab */
-	{ "lay-4096c", 4096, 0, 0, 1, 4096, 8, 1, 0, 0, OFF_SLAB_K, "kmalloc-8" },
-	/* order 1: off-slab leaves 3192 >= 2 -> on-slab 8192/5002 = 1 r 3190 */
-	{ "lay-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3190, ON_SLAB, NULL },
-	/* size 1024, 4 r 0, freelist 8 bytes in kmalloc-8: off-slab */
-	{ "lay-1000hc", 1000, 0, HW, 1, 1024, 64, 4, 0, 0, OFF_SLAB_K, "kmalloc-8" },
-	/* TYPESAFE_BY_RCU never uses OBJFREELIST: off-slab leaves 96 >= 40 ->
-	 * on-slab 4096/202 = 20 r 56 */
-	{ "lay-200rcu", 200, 0, SLAB_TYPESAFE_BY_RCU, 0, 200, 8, 20, 0, 56, ON_SLAB, NULL },
+	/* tiny: objects of SLAB_OBJ_MIN_SIZE (16); 256 > 255 objects per page
+	 * for OBJFREELIST and off-slab: on-slab 4096/17 = 240 r 16 */
+	{ "lay-8", 8, 0, 0, 0, 16, 8, 240, 0, 16, ON_SLAB, NULL },
+	/* HWCACHE_ALIGN halves 64 -> 32 (24 <= 32, 24 > 16): OBJFREELIST needs
+	 * 128 <= 24, off-slab kmalloc-128 > 24/2: on-slab 4096/33 = 124 r 4 */
+	{ "lay-24h", 24, 0, HW, 0, 32, 32, 124, 0, 4, ON_SLAB, NULL },
+	/* 64 -> 32 -> 16 (10 <= 16, 10 > 8): 4096/17 = 240 r 16 */
+	{ "lay-10h", 10, 0, HW, 0, 16, 16, 240, 0, 16, ON_SLAB, NULL },
+	/* caller's align 32: size ALIGN(40, 32) = 64, 4096/65 = 63 r 1 */
+	{ "lay-40a32", 40, 32, 0, 0, 64, 32, 63, 0, 1, ON_SLAB, NULL },
+	/* one object per page, freelist of 1 byte in kmalloc-32: off-slab */
+	{ "lay-4096c", 4096, 0, 0, 1, 4096, 8, 1, 0, 0, OFF_SLAB_K, "kmalloc-32" },
+	/* order 1: off-slab leaves 3192 >= 1 -> on-slab 8192/5001 = 1 r 3191 */
+	{ "lay-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3191, ON_SLAB, NULL },
+	/* size 1024, 4 r 0, freelist 4 bytes in kmalloc-32: off-slab */
+	{ "lay-1000hc", 1000, 0, HW, 1, 1024, 64, 4, 0, 0, OFF_SLAB_K, "kmalloc-32" },
+	/* TYPESAFE_BY_RCU never uses OBJFREELIST: off-slab leaves 96 >= 20 ->
+	 * on-slab 4096/201 = 20 r 76 */
+	{ "lay-200rcu", 200, 0, SLAB_TYPESAFE_BY_RCU, 0, 200, 8, 20, 0, 76, ON_SLAB, NULL },
 };
 
 static void check_layout(const struct layout *l)
@@ -201,6 +206,50 @@ static void test_layout(void **state)
 	check_shutdown();
 }
 
+/*
+ * v4.19 FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 (16) <= SLAB_OBJ_MIN_SIZE (16,
+ * as KMALLOC_MIN_SIZE is 32), so a freelist index is one byte, a slab holds
+ * at most 255 objects, and __kmem_cache_create() makes objects at least 16
+ * bytes: an 8-byte cache gets 16-byte objects, 4096/17 = 240 per page.
+ */
+static void test_byte_freelist_index(void **state)
+{
+	struct kmem_cache *c;
+	char *p, *q, *base;
+	struct page *page;
+	(void)state;
+
+	if (sizeof(freelist_idx_t) != 1 || SLAB_OBJ_MAX_NUM != 255)
+		fail_msg("freelist_idx_t is %zu bytes, SLAB_OBJ_MAX_NUM %d: v4.19 uses one byte "
+			 "(FREELIST_BYTE_INDEX) and 255", sizeof(freelist_idx_t),
+			 (int)SLAB_OBJ_MAX_NUM);
+	boot_attach(BOOT_UP);
+	c = kmem_cache_create("byte-idx-8", 8, 0, 0, NULL);
+	assert_non_null(c);
+	EXPECT_EQ("byte-idx-8", c->object_size, 8);
+	EXPECT_EQ("byte-idx-8", kmem_cache_size(c), 8);
+	EXPECT_EQ("byte-idx-8", c->size, 16);
+	EXPECT_EQ("byte-idx-8", c->num, 240);
+	EXPECT_EQ("byte-idx-8", c->gfporder, 0);
+	EXPECT_EQ("byte-idx-8", c->freelist_size, 240);
+	EXPECT_EQ("byte-idx-8", c->flags & (CFLGS_OBJFREELIST_SLAB | CFLGS_OFF_SLAB), 0);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(q);
+	page = slab_page(p);
+	base = page_address(page);
+	assert_ptr_equal(slab_page(q), page);
+	/* 16 bytes apart, the 240-byte index array ends the page */
+	EXPECT_EQ("byte-idx-8", (unsigned long)(p > q ? p - q : q - p) % 16, 0);
+	assert_ptr_equal(page->freelist, base + PAGE_SIZE - 240);
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, q);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
 /* RAM of 32 MiB or less: slab_max_order 0, every cache takes order 0 if it can. */
 static void test_layout_small_machine(void **state)
 {
@@ -208,8 +257,8 @@ static void test_layout_small_machine(void **state)
 		/* 4096/704 = 5 r 576: no higher order allowed */
 		{ "small-700", 700, 0, 0, 0, 704, 8, 5, 0, 576, OBJFREELIST, NULL },
 		{ "small-3000", 3000, 0, 0, 0, 3000, 8, 1, 0, 1096, OBJFREELIST, NULL },
-		/* order 0 cannot hold one: order 1, 8192/5002 = 1 r 3190 */
-		{ "small-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3190, ON_SLAB, NULL },
+		/* order 0 cannot hold one: order 1, 8192/5001 = 1 r 3191 */
+		{ "small-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3191, ON_SLAB, NULL },
 	};
 	(void)state;
 
@@ -284,11 +333,11 @@ static void test_colouring(void **state)
 {
 	(void)state;
 	boot_attach(BOOT_UP);
-	/* on-slab, ctor, HWCACHE_ALIGN: 12 objects of 320 leave 232 -> 3 colours */
+	/* on-slab, ctor, HWCACHE_ALIGN: 12 objects of 320 (+1) leave 244 -> 3 colours */
 	colour_run("colour-300hc", 300, SLAB_HWCACHE_ALIGN, count_ctor, 320, 12, 0, 3);
 	/* OBJFREELIST, order 1: 5 objects of 1504 leave 672 -> 10 colours */
 	colour_run("colour-1500", 1500, 0, NULL, 1504, 5, 1, 10);
-	/* on-slab order 1 with ctor: 7 of 1104 (+2) leave 450 -> 7 colours */
+	/* on-slab order 1 with ctor: 7 of 1104 (+1) leave 457 -> 7 colours */
 	colour_run("colour-1100c", 1100, 0, count_ctor, 1104, 7, 1, 7);
 	check_shutdown();
 }
@@ -1335,6 +1384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_layout),
 		TEST(test_layout_small_machine),
+		TEST(test_byte_freelist_index),
 		TEST(test_colouring),
 		TEST(test_constructor),
 		TEST(test_gfp_zero_with_ctor_warns),
