@@ -17,8 +17,8 @@
  *				another node goes to this node's alien array
  *				for that node
  *   cache_grow_begin/end()	a new slab from alloc_pages_node(), coloured
- *				by colour_next, its constructor run on every
- *				object
+ *				by the node's colour_next (advanced, then
+ *				used), its constructor run on every object
  *   free_block()		objects back to their slabs; free slabs past
  *				free_limit go back to the page allocator
  *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work):
@@ -387,11 +387,12 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	nodeid = page_to_nid(page);
 	n = get_node(cachep, nodeid);
 
-	/* The colour of this slab: the node's next, cycling. */
+	/* The colour of this slab: the node's next, advanced first (v4.19),
+	 * so a node's first slab has colour 1 when there are two or more. */
 	spin_lock_irqsave(&n->list_lock, irqflags);
-	colour_idx = n->colour_next++;
-	if (n->colour_next >= cachep->colour)
+	if (++n->colour_next >= cachep->colour)
 		n->colour_next = 0;
+	colour_idx = n->colour_next;
 	spin_unlock_irqrestore(&n->list_lock, irqflags);
 
 	addr = page_address(page);

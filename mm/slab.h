@@ -110,7 +110,8 @@ struct kmem_cache_node {
 	unsigned long free_slabs;	/* those on slabs_free */
 	unsigned long free_objects;	/* on the slabs' freelists */
 	unsigned int free_limit;	/* read-only after creation */
-	unsigned int colour_next;	/* colour of the next new slab */
+	unsigned int colour_next;	/* the last new slab's colour; the next
+					   one gets the one after (mod colour) */
 	struct array_cache *shared;	/* the pointer read-only after creation;
 					   NULL if the cache has none */
 	struct alien_cache **alien;	/* [remote node], read-only after

@@ -169,8 +169,9 @@ static void check_layout(const struct layout *l)
 	page = slab_page(obj);
 	assert_ptr_equal(page->slab_cache, c);
 	base = page_address(page);
-	/* the first slab of a node has colour 0 */
-	assert_ptr_equal(page->s_mem, base);
+	/* the first slab of a node has colour 1, or 0 with fewer than 2 colours
+	 * (cache_grow_begin() advances colour_next before it uses it) */
+	assert_ptr_equal(page->s_mem, base + (c->colour > 1 ? c->colour_off : 0));
 	assert_true(obj >= base && obj < base + (PAGE_SIZE << l->e_order));
 	EXPECT_EQ(l->name, (unsigned long)(obj - (char *)page->s_mem) % l->e_size, 0);
 	assert_true((unsigned long)(obj - (char *)page->s_mem) < l->e_num * l->e_size);
@@ -302,14 +303,15 @@ static void colour_run(const char *name, unsigned int size, slab_flags_t flags,
 	}
 	EXPECT_EQ(name, npages, nslabs);
 	EXPECT_EQ(name, node_of(c, 0)->total_slabs, nslabs);
-	/* slab k starts its objects at (k mod colour) cache lines */
+	/* slab k starts its objects at ((k + 1) mod colour) cache lines:
+	 * colour_next is advanced before it is used */
 	for (unsigned int k = 0; k < nslabs; k++) {
 		char *base = page_address(pages[k]);
 
-		if ((unsigned long)((char *)pages[k]->s_mem - base) != (k % e_colour) * 64UL)
+		if ((unsigned long)((char *)pages[k]->s_mem - base) != ((k + 1) % e_colour) * 64UL)
 			fail_msg("%s: slab %u has its first object at +%ld, expected +%u",
 				 name, k, (long)((char *)pages[k]->s_mem - base),
-				 (k % e_colour) * 64);
+				 ((k + 1) % e_colour) * 64);
 	}
 	EXPECT_EQ(name, node_of(c, 0)->colour_next, nslabs % e_colour);
 	for (unsigned int i = 0; i < nobj; i++) {
@@ -339,6 +341,71 @@ static void test_colouring(void **state)
 	colour_run("colour-1500", 1500, 0, NULL, 1504, 5, 1, 10);
 	/* on-slab order 1 with ctor: 7 of 1104 (+1) leave 457 -> 7 colours */
 	colour_run("colour-1100c", 1100, 0, count_ctor, 1104, 7, 1, 7);
+	check_shutdown();
+}
+
+/*
+ * v4.19 cache_grow_begin() advances the node's colour_next first, wraps it
+ * at colour, then uses it: a fresh cache's slabs on a node start at colours
+ * 1, 2, ..., colour - 1, 0, 1, ...  With one colour (or none) every slab
+ * starts at 0.
+ */
+static void test_colour_next_advances_first(void **state)
+{
+	static const unsigned int want[] = { 1, 2, 0, 1, 2 };
+	struct kmem_cache *c, *one;
+	struct kmem_cache_node *n;
+	void *objs[12 * 5];
+	unsigned int nobj = 0, nslabs = 0;
+	struct page *page;
+	void *p;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	/* 12 objects of 320 (+1) per page leave 244: 3 colours of 64 */
+	c = kmem_cache_create("colour-first", 300, 0, SLAB_HWCACHE_ALIGN, count_ctor);
+	assert_non_null(c);
+	assert_int_equal(c->colour, 3);
+	assert_int_equal(c->colour_off, 64);
+	n = node_of(c, 0);
+	assert_int_equal(n->colour_next, 0);
+	while (nslabs < 5) {
+		unsigned long before = n->total_slabs;
+		unsigned long off;
+
+		assert_true(nobj < sizeof(objs) / sizeof(objs[0]));
+		objs[nobj] = kmem_cache_alloc(c, GFP_KERNEL);
+		assert_non_null(objs[nobj]);
+		if (n->total_slabs == before) {
+			nobj++;
+			continue;
+		}
+		/* the object a grow hands out is from the new slab */
+		page = slab_page(objs[nobj++]);
+		off = (unsigned long)((char *)page->s_mem - (char *)page_address(page));
+		if (off != want[nslabs] * 64UL)
+			fail_msg("slab %u of a fresh cache starts at +%lu, expected +%u (colour %u)",
+				 nslabs, off, want[nslabs] * 64, want[nslabs]);
+		EXPECT_EQ("colour_next", n->colour_next, want[nslabs]);
+		nslabs++;
+	}
+	while (nobj)
+		kmem_cache_free(c, objs[--nobj]);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+
+	/* one colour: 20 objects of 200 (+1) leave 76; the first slab at 0 */
+	one = kmem_cache_create("colour-one", 200, 0, 0, count_ctor);
+	assert_non_null(one);
+	assert_int_equal(one->colour, 1);
+	p = kmem_cache_alloc(one, GFP_KERNEL);
+	assert_non_null(p);
+	page = slab_page(p);
+	assert_ptr_equal(page->s_mem, page_address(page));
+	assert_int_equal(node_of(one, 0)->colour_next, 0);
+	kmem_cache_free(one, p);
+	assert_int_equal(kmem_cache_shrink(one), 0);
+	kmem_cache_destroy(one);
 	check_shutdown();
 }
 
@@ -1386,6 +1453,7 @@ int main(void)
 		TEST(test_layout_small_machine),
 		TEST(test_byte_freelist_index),
 		TEST(test_colouring),
+		TEST(test_colour_next_advances_first),
 		TEST(test_constructor),
 		TEST(test_gfp_zero_with_ctor_warns),
 		TEST(test_tunables),
