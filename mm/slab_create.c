@@ -409,12 +409,15 @@ fail:
 	return NULL;
 }
 
+/* At the head, as v4.19's create_cache(): /proc/slabinfo lists the newest
+ * first, and a cache is drained before the older kmalloc caches that may
+ * hold its off-slab freelists. */
 static void slab_caches_add(struct kmem_cache *cachep)
 {
 	unsigned long irqflags;
 
 	spin_lock_irqsave(&slab_caches_lock, irqflags);
-	cds_list_add_tail(&cachep->list, &slab_caches);
+	cds_list_add(&cachep->list, &slab_caches);
 	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
 }
 

@@ -1446,6 +1446,38 @@ static void test_slabinfo(void **state)
 	check_shutdown();
 }
 
+/* v4.19 create_cache() adds a new cache at the head of slab_caches, and
+ * /proc/slabinfo walks it from there: the newest cache first. */
+static void test_slabinfo_newest_first(void **state)
+{
+	struct kmem_cache *a, *b;
+	char *text, *save = NULL, *s;
+	char names[3][64];
+	int n = 0;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	a = kmem_cache_create("order-a", 64, 0, 0, NULL);
+	b = kmem_cache_create("order-b", 64, 0, 0, NULL);
+	assert_non_null(a);
+	assert_non_null(b);
+	text = proc_text("slabinfo");
+	s = strtok_r(text, "\n", &save);	/* the version */
+	s = strtok_r(NULL, "\n", &save);	/* the column names */
+	while (n < 3 && (s = strtok_r(NULL, "\n", &save)))
+		assert_int_equal(sscanf(s, "%63s", names[n++]), 1);
+	assert_int_equal(n, 3);
+	if (strcmp(names[0], "order-b") || strcmp(names[1], "order-a"))
+		fail_msg("slabinfo lists %s, %s, %s first; expected order-b, order-a (newest "
+			 "first)", names[0], names[1], names[2]);
+	/* then the kmalloc caches, the last made first */
+	assert_string_equal(names[2], "dma-kmalloc-4194304");
+	free(text);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1471,6 +1503,7 @@ int main(void)
 		TEST(test_kfree_rcu),
 		TEST(test_cross_node_frees),
 		TEST(test_slabinfo),
+		TEST(test_slabinfo_newest_first),
 	};
 
 	return cmocka_run_group_tests_name("slab", tests, NULL, NULL);
