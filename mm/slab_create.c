@@ -94,8 +94,10 @@ static size_t calculate_slab_order(struct kmem_cache *cachep, size_t size,
 			/* its slabs would need freelists off-slab in turn */
 			if (OFF_SLAB(freelist_cache))
 				continue;
-			/* not worth it if the freelist is large */
-			if (freelist_cache->size > cachep->size / 2)
+			/* not worth it if the freelist is large: against the
+			 * object's size, which v4.19 still has in cachep->size
+			 * while it chooses the layout */
+			if (freelist_cache->size > cachep->object_size / 2)
 				continue;
 		}
 		cachep->num = num;

@@ -251,6 +251,27 @@ static void test_byte_freelist_index(void **state)
 	check_shutdown();
 }
 
+/*
+ * calculate_slab_order()'s "check if off slab has enough benefit" compares
+ * the freelist's kmalloc cache with half of cachep->size, which in v4.19 is
+ * still the object size then (create_cache() sets size = object_size;
+ * __kmem_cache_create() stores the aligned size only once the layout is
+ * chosen).  33 bytes aligned to 512 with a constructor: the off-slab
+ * freelist (8 bytes, kmalloc-32) is more than 33/2 at every order, so the
+ * freelist stays on the slab: 4096/513 = 7 r 505.
+ */
+static void test_off_slab_benefit_uses_object_size(void **state)
+{
+	static const struct layout l = {
+		"lay-33a512c", 33, 512, 0, 1, 512, 512, 7, 0, 505, ON_SLAB, NULL
+	};
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	check_layout(&l);
+	check_shutdown();
+}
+
 /* RAM of 32 MiB or less: slab_max_order 0, every cache takes order 0 if it can. */
 static void test_layout_small_machine(void **state)
 {
@@ -1484,6 +1505,7 @@ int main(void)
 		TEST(test_layout),
 		TEST(test_layout_small_machine),
 		TEST(test_byte_freelist_index),
+		TEST(test_off_slab_benefit_uses_object_size),
 		TEST(test_colouring),
 		TEST(test_colour_next_advances_first),
 		TEST(test_constructor),
