@@ -529,35 +529,50 @@ static void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int no
 	return NULL;
 }
 
-/* Any node, nearest first (the kernel's fallback_alloc). */
+/*
+ * Any node (the kernel's fallback_alloc(), interrupts off): the nodes of
+ * the local node's zonelist in its order -- the local node first, then the
+ * others by distance (build_all_zonelists()) -- whose zones the caller may
+ * use, the first with free objects giving one.  Failing that, a new slab
+ * with the caller's flags on the local node (the page allocator may place
+ * it elsewhere), added to its node's lists and an object taken from that
+ * node; if another CPU took them all meanwhile, walk again.
+ */
 static void *fallback_alloc(struct kmem_cache *cachep, gfp_t flags)
 {
-	int local = numa_node_id();
+	int high = gfp_zone(flags), local = numa_node_id();
+	struct zonelist *zonelist;
+	struct zoneref *z;
+	struct zone *zone;
 	struct page *page;
-	void *obj;
+	void *obj = NULL;
 
 	if (flags & __GFP_THISNODE)
 		return NULL;
-	for (unsigned int d = 1; d < num_online_nodes(); d++) {
-		int nid = (local + (int)d) % (int)num_online_nodes();
-		struct kmem_cache_node *n = get_node(cachep, nid);
-		unsigned long free_objects;
+	zonelist = &NODE_DATA(local)->node_zonelists[ZONELIST_FALLBACK];
+retry:
+	if (high >= 0) {
+		for_each_zone_zonelist_nodemask(zone, z, zonelist, (enum zone_type)high, NULL) {
+			struct kmem_cache_node *n = get_node(cachep, zone->node);
+			unsigned long free_objects;
 
-		spin_lock(&n->list_lock);
-		free_objects = n->free_objects;
-		spin_unlock(&n->list_lock);
-		if (free_objects) {
-			obj = ____cache_alloc_node(cachep, flags | __GFP_THISNODE | __GFP_NOWARN, nid);
+			spin_lock(&n->list_lock);
+			free_objects = n->free_objects;
+			spin_unlock(&n->list_lock);
+			if (!free_objects)
+				continue;
+			obj = ____cache_alloc_node(cachep, gfp_exact_node(flags), zone->node);
 			if (obj)
 				return obj;
 		}
 	}
-	/* A new slab wherever the page allocator finds room. */
 	page = cache_grow_begin(cachep, flags, local);
-	if (!page)
-		return NULL;
-	obj = slab_get_obj(cachep, page);
 	cache_grow_end(cachep, page);
+	if (page) {
+		obj = ____cache_alloc_node(cachep, gfp_exact_node(flags), page_to_nid(page));
+		if (!obj)
+			goto retry;
+	}
 	return obj;
 }
 

@@ -925,6 +925,162 @@ static void test_alloc_node(void **state)
 	check_shutdown();
 }
 
+/*
+ * Every page node nid will give through its own zones, down to the
+ * watermark, so that a slab can no longer grow there (gfp_exact_node()).
+ */
+static void exhaust_node(struct held *h, int nid)
+{
+	struct page *page;
+
+	while ((page = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY |
+					__GFP_NOWARN, 0))) {
+		assert_int_equal(page_to_nid(page), nid);
+		held_push(h, page, 0);
+	}
+	assert_true(h->nr > 0);
+}
+
+/*
+ * v4.19 fallback_alloc() walks the zonelist of the local node, which starts
+ * with the local node itself: kmem_cache_alloc_node() for a node that can
+ * neither give an object nor grow a slab takes a free object of the local
+ * node before it grows anything.  When no node has one, it grows a slab with
+ * the caller's flags on the local node, adds it to the node's lists and
+ * takes its object from there (so the node's free_touched is set).
+ */
+static void test_fallback_local_node_first(void **state)
+{
+	struct held h = { 0 };
+	struct kmem_cache *c;
+	struct kmem_cache_node *n0, *n1;
+	struct page *slab0, *page;
+	void *first, *p, *q[23];
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=2");	/* CPU 0 on node 0 */
+	c = kmem_cache_create("fallback-100", 100, 0, 0, NULL);	/* 39 per slab */
+	assert_non_null(c);
+	n0 = node_of(c, 0);
+	n1 = node_of(c, 1);
+	/* a first refill takes 16 of a new node-0 slab: 23 stay on it */
+	first = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(first);
+	slab0 = slab_page(first);
+	assert_int_equal(page_to_nid(slab0), 0);
+	assert_int_equal(n0->total_slabs, 1);
+	assert_int_equal(n0->free_objects, 23);
+	exhaust_node(&h, 1);
+
+	q[0] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	assert_non_null(q[0]);
+	if (slab_page(q[0]) != slab0)
+		fail_msg("kmem_cache_alloc_node(node 1) with node 1 full grew a slab on node %d "
+			 "instead of taking one of the 23 free objects of node 0, the first "
+			 "node of the local zonelist", page_to_nid(slab_page(q[0])));
+	assert_int_equal(n0->total_slabs, 1);
+	assert_int_equal(n0->free_objects, 22);
+	assert_int_equal(n1->total_slabs, 0);
+
+	/* the other 22 the same way; then no node has a free object */
+	for (int i = 1; i < 23; i++) {
+		q[i] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+		assert_ptr_equal(slab_page(q[i]), slab0);
+	}
+	assert_int_equal(n0->free_objects, 0);
+	assert_int_equal(n0->free_touched, 0);
+	p = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	assert_non_null(p);
+	page = slab_page(p);
+	assert_ptr_not_equal(page, slab0);
+	assert_int_equal(page_to_nid(page), 0);
+	assert_int_equal(n0->total_slabs, 2);
+	assert_int_equal(n0->free_objects, 38);
+	/* taken from the node's free list, as ____cache_alloc_node() does */
+	assert_int_equal(n0->free_touched, 1);
+	assert_int_equal(n1->total_slabs, 0);
+	assert_int_equal(mm_check(stderr), 0);
+
+	kmem_cache_free(c, first);
+	kmem_cache_free(c, p);
+	for (int i = 0; i < 23; i++)
+		kmem_cache_free(c, q[i]);
+	held_free_all(&h);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * The walk is the zonelist's order (build_all_zonelists(): by distance),
+ * not the node ids'.  Every bootable machine has distances 10/20 (a
+ * synthetic hwloc topology carries no distance matrix and every node has a
+ * CPU), where the two orders agree; a host whose firmware reports other
+ * distances (topology=host) gets them from hwloc.  Here node 0's zonelist
+ * is rebuilt from such a matrix: 0, 2, 1, 3.  With node 0 full, an object
+ * comes from node 2, the nearest node with free objects, not from node 1.
+ */
+static void test_fallback_follows_zonelist(void **state)
+{
+	static const unsigned char dist[4][4] = {
+		{ 10, 30, 20, 30 },
+		{ 30, 10, 30, 20 },
+		{ 20, 30, 10, 30 },
+		{ 30, 20, 30, 10 },
+	};
+	static const int want_order[4] = { 0, 2, 1, 3 };
+	struct held h = { 0 };
+	struct kmem_cache *c;
+	struct zoneref *z;
+	void *a, *b, *p;
+	int order[4], nr = 0;
+	(void)state;
+
+	boot_attach("mem=128M nodes=4 cpus=4");	/* CPU 0 on node 0 */
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			machine.distance[i][j] = dist[i][j];
+	build_all_zonelists();
+	for (z = NODE_DATA(0)->node_zonelists[ZONELIST_FALLBACK]._zonerefs; z->zone; z++)
+		if (!nr || order[nr - 1] != z->zone->node)
+			order[nr++] = z->zone->node;
+	assert_int_equal(nr, 4);
+	assert_memory_equal(order, want_order, sizeof(order));
+
+	c = kmem_cache_create("fallback-zl", 100, 0, 0, NULL);
+	assert_non_null(c);
+	/* one object each of nodes 1 and 2: 38 free objects stay on each */
+	a = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	b = kmem_cache_alloc_node(c, GFP_KERNEL, 2);
+	assert_int_equal(page_to_nid(slab_page(a)), 1);
+	assert_int_equal(page_to_nid(slab_page(b)), 2);
+	assert_int_equal(node_of(c, 1)->free_objects, 38);
+	assert_int_equal(node_of(c, 2)->free_objects, 38);
+	exhaust_node(&h, 0);
+
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	if (page_to_nid(slab_page(p)) != 2)
+		fail_msg("with node 0 full the object came from node %d; node 0's zonelist is "
+			 "0, 2, 1, 3, so node 2", page_to_nid(slab_page(p)));
+	assert_int_equal(node_of(c, 2)->free_objects, 37);
+	assert_int_equal(node_of(c, 1)->free_objects, 38);
+	assert_int_equal(node_of(c, 0)->total_slabs, 0);
+	assert_int_equal(mm_check(stderr), 0);
+
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	held_free_all(&h);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			machine.distance[i][j] = i == j ? 10 : 20;
+	build_all_zonelists();
+	check_shutdown();
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1516,6 +1672,8 @@ int main(void)
 		TEST(test_free_limit),
 		cmocka_unit_test_teardown(test_shrink_drains_every_cpu, teardown_parked),
 		TEST(test_alloc_node),
+		TEST(test_fallback_local_node_first),
+		TEST(test_fallback_follows_zonelist),
 		TEST(test_reap),
 		TEST(test_destroy_with_live_objects),
 		TEST(test_create_errors),
