@@ -208,21 +208,52 @@ static void reap_alien(struct kmem_cache *cachep, struct kmem_cache_node *n)
 	}
 }
 
-/* Part of an array back, unless it was used since the last reap. */
-static void drain_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
-			struct array_cache *ac, int node)
+/*
+ * v4.19 drain_array()'s decision for an array at a reap: 1 if part of it
+ * goes back now.  An empty array is left alone, touched flag and all; a
+ * touched one, used since the last reap, only loses the flag.
+ */
+static int reap_array_due(struct array_cache *ac)
+{
+	if (!ac->avail)
+		return 0;
+	if (ac->touched) {
+		ac->touched = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* The CPU's own array: its owner's, used with interrupts off. */
+static void reap_cpu_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
+			   struct array_cache *ac, int node)
 {
 	unsigned long irqflags;
 	CDS_LIST_HEAD(list);
 
-	if (!ac)
+	local_irq_save(irqflags);
+	if (reap_array_due(ac)) {
+		spin_lock(&n->list_lock);
+		drain_array_locked(cachep, ac, node, 0, &list);
+		spin_unlock(&n->list_lock);
+	}
+	local_irq_restore(irqflags);
+	slabs_destroy(cachep, &list);
+}
+
+/* The node's shared array: its avail and touched are under list_lock
+ * (v4.19 looks at them without it first; the model does not race). */
+static void reap_shared_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
+			      int node)
+{
+	unsigned long irqflags;
+	CDS_LIST_HEAD(list);
+
+	if (!n->shared)
 		return;
 	spin_lock_irqsave(&n->list_lock, irqflags);
-	if (ac->touched) {
-		ac->touched = 0;
-	} else {
-		drain_array_locked(cachep, ac, node, 0, &list);
-	}
+	if (reap_array_due(n->shared))
+		drain_array_locked(cachep, n->shared, node, 0, &list);
 	spin_unlock_irqrestore(&n->list_lock, irqflags);
 	slabs_destroy(cachep, &list);
 }
@@ -271,11 +302,11 @@ void cache_reap(struct work_struct *w)
 
 		reap_alien(searchp, n);
 		/* the CPU's own array: interrupts off, like every use of it */
-		drain_array(searchp, n, cpu_cache_get(searchp), node);
+		reap_cpu_array(searchp, n, cpu_cache_get(searchp), node);
 		if (time_after(READ_ONCE(n->next_reap), jiffies))
 			continue;
 		WRITE_ONCE(n->next_reap, jiffies + REAPTIMEOUT_NODE);
-		drain_array(searchp, n, n->shared, node);
+		reap_shared_array(searchp, n, node);
 		if (node_free_touched(n)) {
 			/* a free slab was used since the last reap: keep them */
 		} else {

@@ -1141,6 +1141,64 @@ static void test_reap(void **state)
 	check_shutdown();
 }
 
+/*
+ * cache_reap() called on this CPU now, as its delayed work would: the work
+ * is cancelled first, so that no other reap runs meanwhile (the test never
+ * reaches a safe point), and cache_reap() queues it again.
+ */
+static void reap_now(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	cancel_delayed_work_sync(&reap_work[cpu]);
+	cache_reap(&reap_work[cpu].work);
+}
+
+/*
+ * v4.19 drain_array(): an array with nothing in it is left alone, its
+ * touched flag included; only a non-empty touched array just loses the
+ * flag.  So an array emptied by allocations refills a whole batch after a
+ * reap, not BATCHREFILL_LIMIT.
+ */
+static void test_reap_empty_array_keeps_touched(void **state)
+{
+	struct kmem_cache *c;
+	struct array_cache *ac;
+	void *objs[17];
+	unsigned int n = 0;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	c = kmem_cache_create("reap-empty", 100, 0, 0, NULL);	/* 39 per slab, batch 60 */
+	assert_non_null(c);
+	ac = ac_of(c, 0);
+	while (n < 16)
+		objs[n++] = kmem_cache_alloc(c, GFP_KERNEL);	/* the first refill: 16 */
+	assert_int_equal(ac->avail, 0);
+	assert_int_equal(ac->touched, 1);
+	reap_now();
+	if (ac->touched != 1)
+		fail_msg("a reap cleared the touched flag of an empty array (v4.19 drain_array() "
+			 "returns before it looks at it)");
+	/* touched: a batch of 60, of which the slab still has 23 */
+	objs[n++] = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_int_equal(ac->avail, 22);
+	assert_int_equal(node_of(c, 0)->free_objects, 0);
+	/* non-empty and touched: only the flag goes; then (22 + 1) / 2 go back */
+	reap_now();
+	assert_int_equal(ac->touched, 0);
+	assert_int_equal(ac->avail, 22);
+	reap_now();
+	assert_int_equal(ac->avail, 11);
+	assert_int_equal(node_of(c, 0)->free_objects, 11);
+	while (n)
+		kmem_cache_free(c, objs[--n]);
+	assert_int_equal(mm_check(stderr), 0);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
 /* ------------------------------------------------- destroy and creation */
 
 static void test_destroy_with_live_objects(void **state)
@@ -1675,6 +1733,7 @@ int main(void)
 		TEST(test_fallback_local_node_first),
 		TEST(test_fallback_follows_zonelist),
 		TEST(test_reap),
+		TEST(test_reap_empty_array_keeps_touched),
 		TEST(test_destroy_with_live_objects),
 		TEST(test_create_errors),
 		TEST(test_cache_dma_and_gfp_fixup),
