@@ -126,7 +126,8 @@ static unsigned int transfer_objects(struct array_cache *to,
 		return 0;
 	memcpy(to->entry + to->avail, from->entry + from->avail - nr,
 	       sizeof(void *) * nr);
-	from->avail -= nr;
+	/* (an alien array's avail is read by the reaper without its lock) */
+	WRITE_ONCE(from->avail, from->avail - nr);
 	to->avail += nr;
 	return nr;
 }
@@ -711,7 +712,7 @@ void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
 		if (n->shared)
 			transfer_objects(n->shared, ac, ac->limit);
 		free_block(cachep, ac->entry, ac->avail, node, list);
-		ac->avail = 0;
+		WRITE_ONCE(ac->avail, 0);
 		spin_unlock(&n->list_lock);
 	}
 }
@@ -728,7 +729,9 @@ static void cache_free_alien(struct kmem_cache *cachep, void *objp, int node,
 	spin_lock(&alien->lock);
 	if (unlikely(alien->ac.avail == alien->ac.limit))
 		__drain_alien_cache(cachep, &alien->ac, page_node, &list);
-	alien->ac.entry[alien->ac.avail++] = objp;
+	alien->ac.entry[alien->ac.avail] = objp;
+	/* (read by the reaper without the lock) */
+	WRITE_ONCE(alien->ac.avail, alien->ac.avail + 1);
 	spin_unlock(&alien->lock);
 	slabs_destroy(cachep, &list);
 }

@@ -12,7 +12,8 @@
  *				(other CPUs reach it with an IPI that runs on
  *				its owner); a node's shared array is under the
  *				node's list_lock; an alien array under its own
- *				lock.
+ *				lock (its avail also read without it by the
+ *				reaper, so written with WRITE_ONCE()).
  *   struct kmem_cache_node	a node's slabs: lists, counts, colour_next,
  *				shared and alien arrays.  list_lock (taken
  *				with interrupts off) protects all of it, and
@@ -235,6 +236,7 @@ void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
 /* slab_reap.c */
 void __drain_cpu_array(struct kmem_cache *cachep, unsigned int cpu);
 void cache_reap(struct work_struct *w);
+void init_reap_node(unsigned int cpu);
 /* Shrink every cache until nothing more comes back (mm_shutdown, harness). */
 void slab_shrink_all(void);
 unsigned long cache_total_slabs(struct kmem_cache *cachep);

@@ -572,6 +572,7 @@ const char *kmem_cache_name(struct kmem_cache *s)
 
 static void slab_cpu_online(unsigned int cpu)
 {
+	init_reap_node(cpu);
 	schedule_delayed_work_on(cpu, &reap_work[cpu],
 				 REAPTIMEOUT_AC + cpu % REAPTIMEOUT_AC);
 }

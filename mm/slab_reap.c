@@ -185,27 +185,62 @@ void slab_shrink_all(void)
 	} while ((after != before || rounds == 0) && ++rounds < 8);
 }
 
+/*
+ * Each CPU's reap node (v4.19's per-CPU slab_reap_node): the node whose
+ * alien arrays its next cache_reap() drains.  Set when the CPU comes online
+ * (the node after its own) and moved to the next online node by each of
+ * its cache_reap() runs that got slab_mutex; both run on that CPU, which
+ * is the only one to touch it.
+ */
+struct slab_reap_node {
+	int node;
+} ____cacheline_aligned;
+
+static struct slab_reap_node slab_reap_node[NR_CPUS];
+
+static int next_node_in(int node)
+{
+	return node + 1 < (int)num_online_nodes() ? node + 1 : 0;
+}
+
+/* On cpu, coming online (v4.19 init_reap_node()). */
+void init_reap_node(unsigned int cpu)
+{
+	slab_reap_node[cpu].node = next_node_in(cpu_to_node(cpu));
+}
+
+static void next_reap_node(void)
+{
+	struct slab_reap_node *r = &slab_reap_node[current->cpu];
+
+	r->node = next_node_in(r->node);
+}
+
+/*
+ * The alien array of this node for the CPU's reap node, one node per reap
+ * (round robin), and only if it holds objects and its lock is free.  Its
+ * avail is read without the lock first, as in the kernel: its writers
+ * store it with WRITE_ONCE().
+ */
 static void reap_alien(struct kmem_cache *cachep, struct kmem_cache_node *n)
 {
-	int node = numa_node_id();
+	int node = slab_reap_node[current->cpu].node;
+	struct alien_cache *alien;
+	unsigned long irqflags;
+	CDS_LIST_HEAD(list);
 
 	if (!n->alien)
 		return;
-	for (unsigned int r = 0; r < num_online_nodes(); r++) {
-		struct alien_cache *alien = n->alien[r];
-		unsigned long irqflags;
-		CDS_LIST_HEAD(list);
-
-		if (!alien || (int)r == node)
-			continue;
-		local_irq_save(irqflags);
-		if (spin_trylock(&alien->lock)) {
-			__drain_alien_cache(cachep, &alien->ac, (int)r, &list);
-			spin_unlock(&alien->lock);
-		}
-		local_irq_restore(irqflags);
-		slabs_destroy(cachep, &list);
+	alien = n->alien[node];
+	if (!alien || !READ_ONCE(alien->ac.avail))
+		return;
+	local_irq_save(irqflags);
+	if (spin_trylock(&alien->lock)) {
+		__drain_alien_cache(cachep, &alien->ac, node, &list);
+		spin_unlock(&alien->lock);
 	}
+	local_irq_restore(irqflags);
+	slabs_destroy(cachep, &list);
 }
 
 /*
@@ -316,6 +351,7 @@ void cache_reap(struct work_struct *w)
 		}
 	}
 	mutex_unlock(&slab_mutex);
+	next_reap_node();
 out:
 	schedule_delayed_work_on((unsigned int)current->cpu, work, REAPTIMEOUT_AC);
 }

@@ -1199,6 +1199,70 @@ static void test_reap_empty_array_keeps_touched(void **state)
 	check_shutdown();
 }
 
+/*
+ * v4.19 reap_alien(): each cache_reap() drains one alien array per cache,
+ * that of the CPU's reap node (the node after its own when it came online,
+ * then the next online node at every reap), and only if it holds objects
+ * and its lock is free: an empty one is not even locked.
+ */
+static void test_reap_alien_round_robin(void **state)
+{
+	struct kmem_cache *c;
+	struct alien_cache *al1, *al2;
+	unsigned long acq1, acq2;
+	void *p[3][3];
+	(void)state;
+
+	boot_attach("mem=96M nodes=3 cpus=3");	/* CPU 0 on node 0 */
+	c = kmem_cache_create("reap-alien", 100, 0, 0, NULL);
+	assert_non_null(c);
+	for (int r = 1; r < 3; r++)
+		for (int i = 0; i < 3; i++) {
+			p[r][i] = kmem_cache_alloc_node(c, GFP_KERNEL, r);
+			assert_non_null(p[r][i]);
+		}
+	/* freed on node 0: into node 0's alien arrays for nodes 1 and 2 */
+	for (int r = 1; r < 3; r++)
+		for (int i = 0; i < 3; i++)
+			kmem_cache_free(c, p[r][i]);
+	al1 = node_of(c, 0)->alien[1];
+	al2 = node_of(c, 0)->alien[2];
+	assert_int_equal(al1->ac.avail, 3);
+	assert_int_equal(al2->ac.avail, 3);
+
+	reap_now();		/* reap node 1 */
+	if (al1->ac.avail != 0 || al2->ac.avail != 3)
+		fail_msg("the first reap left %u and %u objects in the alien arrays for nodes 1 "
+			 "and 2, expected 0 and 3 (one node per reap, starting after the CPU's)",
+			 al1->ac.avail, al2->ac.avail);
+	reap_now();		/* reap node 2 */
+	assert_int_equal(al2->ac.avail, 0);
+
+	acq1 = READ_ONCE(al1->lock.stats.acquisitions);
+	acq2 = READ_ONCE(al2->lock.stats.acquisitions);
+	reap_now();		/* node 0: the CPU's own, no alien array */
+	reap_now();		/* node 1, empty */
+	reap_now();		/* node 2, empty */
+	assert_int_equal(READ_ONCE(al1->lock.stats.acquisitions), acq1);
+	assert_int_equal(READ_ONCE(al2->lock.stats.acquisitions), acq2);
+
+	/* round again: node 0, then node 1 only */
+	p[1][0] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	p[2][0] = kmem_cache_alloc_node(c, GFP_KERNEL, 2);
+	kmem_cache_free(c, p[1][0]);
+	kmem_cache_free(c, p[2][0]);
+	reap_now();		/* node 0 */
+	assert_int_equal(al1->ac.avail, 1);
+	assert_int_equal(al2->ac.avail, 1);
+	reap_now();		/* node 1 */
+	assert_int_equal(al1->ac.avail, 0);
+	assert_int_equal(al2->ac.avail, 1);
+	assert_int_equal(mm_check(stderr), 0);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
 /* ------------------------------------------------- destroy and creation */
 
 static void test_destroy_with_live_objects(void **state)
@@ -1734,6 +1798,7 @@ int main(void)
 		TEST(test_fallback_follows_zonelist),
 		TEST(test_reap),
 		TEST(test_reap_empty_array_keeps_touched),
+		TEST(test_reap_alien_round_robin),
 		TEST(test_destroy_with_live_objects),
 		TEST(test_create_errors),
 		TEST(test_cache_dma_and_gfp_fixup),
