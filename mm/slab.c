@@ -21,9 +21,11 @@
  *				used), its constructor run on every object
  *   free_block()		objects back to their slabs; free slabs past
  *				free_limit go back to the page allocator
- *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work):
- *				untouched arrays give back (limit+4)/5, free
- *				slabs are trimmed
+ *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work,
+ *				rounded to a second): untouched non-empty
+ *				arrays give back (limit+4)/5, one node's alien
+ *				arrays are drained (round robin), free slabs
+ *				are trimmed
  *   __kmem_cache_shrink()	every array drained (IPIs), every free slab freed
  *
  * Locking: a CPU's array is its own, used with interrupts off; other CPUs

@@ -570,11 +570,12 @@ const char *kmem_cache_name(struct kmem_cache *s)
 /* ------------------------------------------------------------------ */
 /* CPUs coming and going, boot and shutdown                           */
 
+/* On cpu (v4.19 start_cpu_timer()): the first reap about a second later,
+ * on a whole second skewed by 3 jiffies per CPU. */
 static void slab_cpu_online(unsigned int cpu)
 {
 	init_reap_node(cpu);
-	schedule_delayed_work_on(cpu, &reap_work[cpu],
-				 REAPTIMEOUT_AC + cpu % REAPTIMEOUT_AC);
+	schedule_delayed_work_on(cpu, &reap_work[cpu], __round_jiffies_relative(HZ, (int)cpu));
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * mm/slab_reap.c - giving SLAB's memory back: draining the arrays (by IPI
  * on each CPU), kmem_cache_shrink(), and the periodic cache_reap() every
- * REAPTIMEOUT_AC on each CPU (per-CPU deferred work, see mmsim/sched.h).
+ * REAPTIMEOUT_AC on each CPU, rounded to a whole second (per-CPU deferred
+ * work, see mmsim/sched.h).
  * Locking as in mm/slab.c.
  */
 #include <errno.h>
@@ -353,6 +354,8 @@ void cache_reap(struct work_struct *w)
 	mutex_unlock(&slab_mutex);
 	next_reap_node();
 out:
-	schedule_delayed_work_on((unsigned int)current->cpu, work, REAPTIMEOUT_AC);
+	/* on a whole second, skewed by 3 jiffies per CPU (v4.19) */
+	schedule_delayed_work_on((unsigned int)current->cpu, work,
+				 round_jiffies_relative(REAPTIMEOUT_AC));
 }
 

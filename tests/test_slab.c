@@ -13,7 +13,6 @@
  * cache_flusharray(), free_block(), drain_array()); the comments show the
  * arithmetic.  freelist_idx_t is 1 byte (FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 <=
  * SLAB_OBJ_MIN_SIZE 16), slab_max_order is 1 (RAM > 32 MiB).
-
  */
 #include "testutil.h"
 #include "../mm/slab.h"
@@ -1263,6 +1262,56 @@ static void test_reap_alien_round_robin(void **state)
 	check_shutdown();
 }
 
+/*
+ * v4.19 start_cpu_timer() queues a CPU's first reap __round_jiffies_relative(HZ,
+ * cpu) after it comes online, and cache_reap() its next one
+ * round_jiffies_relative(REAPTIMEOUT_AC) later: a whole second, skewed by 3
+ * jiffies per CPU (round_jiffies_common()).  The rounding sees jiffies a
+ * moment before the work is queued, so the expiry is on the boundary plus
+ * at most the jiffies that passed around the call.
+ */
+static void check_rounded(const char *what, unsigned long expires, unsigned long j0,
+			  unsigned long j1, unsigned long delay, unsigned int cpu)
+{
+	unsigned long off = (expires + 3 * cpu) % HZ;
+
+	if (off > j1 - j0)
+		fail_msg("%s: CPU %u's reap expires at %lu, %lu jiffies past a rounded second "
+			 "(+3 per CPU); %lu jiffies passed around the call", what, cpu,
+			 expires, off, j1 - j0);
+	/* round_jiffies_common(): up to HZ/4 down, else up to the next second */
+	if (time_before(expires, j0 + delay - HZ / 4) ||
+	    time_after(expires, j1 + delay + HZ - HZ / 4))
+		fail_msg("%s: CPU %u's reap expires %ld jiffies after the call, expected "
+			 "%lu rounded to a second", what, cpu, (long)(expires - j0), delay);
+}
+
+static void test_reap_reschedule_rounded(void **state)
+{
+	unsigned long j0, j1;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	mm_cpu_detach();
+	/* coming online queues the first reap */
+	j0 = jiffies;
+	assert_int_equal(mm_cpu_attach(1), 0);
+	j1 = jiffies;
+	check_rounded("online", reap_work[1].expires, j0, j1, HZ, 1);
+	/* each reap queues the next; a few times, at different jiffies */
+	for (int round = 0; round < 3; round++) {
+		cancel_delayed_work_sync(&reap_work[1]);
+		j0 = jiffies;
+		cache_reap(&reap_work[1].work);
+		j1 = jiffies;
+		check_rounded("cache_reap", reap_work[1].expires, j0, j1, REAPTIMEOUT_AC, 1);
+		usleep(5000);	/* at least one jiffy later */
+	}
+	mm_cpu_detach();
+	assert_int_equal(mm_cpu_attach(0), 0);
+	check_shutdown();
+}
+
 /* ------------------------------------------------- destroy and creation */
 
 static void test_destroy_with_live_objects(void **state)
@@ -1799,6 +1848,7 @@ int main(void)
 		TEST(test_reap),
 		TEST(test_reap_empty_array_keeps_touched),
 		TEST(test_reap_alien_round_robin),
+		TEST(test_reap_reschedule_rounded),
 		TEST(test_destroy_with_live_objects),
 		TEST(test_create_errors),
 		TEST(test_cache_dma_and_gfp_fixup),
