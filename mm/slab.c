@@ -17,13 +17,15 @@
  *				another node goes to this node's alien array
  *				for that node
  *   cache_grow_begin/end()	a new slab from alloc_pages_node(), coloured
- *				by colour_next, its constructor run on every
- *				object
+ *				by the node's colour_next (advanced, then
+ *				used), its constructor run on every object
  *   free_block()		objects back to their slabs; free slabs past
  *				free_limit go back to the page allocator
- *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work):
- *				untouched arrays give back (limit+4)/5, free
- *				slabs are trimmed
+ *   cache_reap()		every REAPTIMEOUT_AC per CPU (deferred work,
+ *				rounded to a second): untouched non-empty
+ *				arrays give back (limit+4)/5, one node's alien
+ *				arrays are drained (round robin), free slabs
+ *				are trimmed
  *   __kmem_cache_shrink()	every array drained (IPIs), every free slab freed
  *
  * Locking: a CPU's array is its own, used with interrupts off; other CPUs
@@ -126,7 +128,8 @@ static unsigned int transfer_objects(struct array_cache *to,
 		return 0;
 	memcpy(to->entry + to->avail, from->entry + from->avail - nr,
 	       sizeof(void *) * nr);
-	from->avail -= nr;
+	/* (an alien array's avail is read by the reaper without its lock) */
+	WRITE_ONCE(from->avail, from->avail - nr);
 	to->avail += nr;
 	return nr;
 }
@@ -393,11 +396,12 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	nodeid = page_to_nid(page);
 	n = get_node(cachep, nodeid);
 
-	/* The colour of this slab: the node's next, cycling. */
+	/* The colour of this slab: the node's next, advanced first (v4.19),
+	 * so a node's first slab has colour 1 when there are two or more. */
 	spin_lock_irqsave(&n->list_lock, irqflags);
-	colour_idx = n->colour_next++;
-	if (n->colour_next >= cachep->colour)
+	if (++n->colour_next >= cachep->colour)
 		n->colour_next = 0;
+	colour_idx = n->colour_next;
 	spin_unlock_irqrestore(&n->list_lock, irqflags);
 
 	addr = page_address(page);
@@ -534,35 +538,50 @@ static void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int no
 	return NULL;
 }
 
-/* Any node, nearest first (the kernel's fallback_alloc). */
+/*
+ * Any node (the kernel's fallback_alloc(), interrupts off): the nodes of
+ * the local node's zonelist in its order -- the local node first, then the
+ * others by distance (build_all_zonelists()) -- whose zones the caller may
+ * use, the first with free objects giving one.  Failing that, a new slab
+ * with the caller's flags on the local node (the page allocator may place
+ * it elsewhere), added to its node's lists and an object taken from that
+ * node; if another CPU took them all meanwhile, walk again.
+ */
 static void *fallback_alloc(struct kmem_cache *cachep, gfp_t flags)
 {
-	int local = numa_node_id();
+	int high = gfp_zone(flags), local = numa_node_id();
+	struct zonelist *zonelist;
+	struct zoneref *z;
+	struct zone *zone;
 	struct page *page;
-	void *obj;
+	void *obj = NULL;
 
 	if (flags & __GFP_THISNODE)
 		return NULL;
-	for (unsigned int d = 1; d < num_online_nodes(); d++) {
-		int nid = (local + (int)d) % (int)num_online_nodes();
-		struct kmem_cache_node *n = get_node(cachep, nid);
-		unsigned long free_objects;
+	zonelist = &NODE_DATA(local)->node_zonelists[ZONELIST_FALLBACK];
+retry:
+	if (high >= 0) {
+		for_each_zone_zonelist_nodemask(zone, z, zonelist, (enum zone_type)high, NULL) {
+			struct kmem_cache_node *n = get_node(cachep, zone->node);
+			unsigned long free_objects;
 
-		spin_lock(&n->list_lock);
-		free_objects = n->free_objects;
-		spin_unlock(&n->list_lock);
-		if (free_objects) {
-			obj = ____cache_alloc_node(cachep, flags | __GFP_THISNODE | __GFP_NOWARN, nid);
+			spin_lock(&n->list_lock);
+			free_objects = n->free_objects;
+			spin_unlock(&n->list_lock);
+			if (!free_objects)
+				continue;
+			obj = ____cache_alloc_node(cachep, gfp_exact_node(flags), zone->node);
 			if (obj)
 				return obj;
 		}
 	}
-	/* A new slab wherever the page allocator finds room. */
 	page = cache_grow_begin(cachep, flags, local);
-	if (!page)
-		return NULL;
-	obj = slab_get_obj(cachep, page);
 	cache_grow_end(cachep, page);
+	if (page) {
+		obj = ____cache_alloc_node(cachep, gfp_exact_node(flags), page_to_nid(page));
+		if (!obj)
+			goto retry;
+	}
 	return obj;
 }
 
@@ -701,7 +720,7 @@ void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
 		if (n->shared)
 			transfer_objects(n->shared, ac, ac->limit);
 		free_block(cachep, ac->entry, ac->avail, node, list);
-		ac->avail = 0;
+		WRITE_ONCE(ac->avail, 0);
 		spin_unlock(&n->list_lock);
 	}
 }
@@ -718,7 +737,9 @@ static void cache_free_alien(struct kmem_cache *cachep, void *objp, int node,
 	spin_lock(&alien->lock);
 	if (unlikely(alien->ac.avail == alien->ac.limit))
 		__drain_alien_cache(cachep, &alien->ac, page_node, &list);
-	alien->ac.entry[alien->ac.avail++] = objp;
+	alien->ac.entry[alien->ac.avail] = objp;
+	/* (read by the reaper without the lock) */
+	WRITE_ONCE(alien->ac.avail, alien->ac.avail + 1);
 	spin_unlock(&alien->lock);
 	slabs_destroy(cachep, &list);
 }

@@ -12,7 +12,8 @@
  *				(other CPUs reach it with an IPI that runs on
  *				its owner); a node's shared array is under the
  *				node's list_lock; an alien array under its own
- *				lock.
+ *				lock (its avail also read without it by the
+ *				reaper, so written with WRITE_ONCE()).
  *   struct kmem_cache_node	a node's slabs: lists, counts, colour_next,
  *				shared and alien arrays.  list_lock (taken
  *				with interrupts off) protects all of it, and
@@ -54,10 +55,20 @@
 #define OFF_SLAB(c)		((c)->flags & CFLGS_OFF_SLAB)
 #define OBJFREELIST_SLAB(c)	((c)->flags & CFLGS_OBJFREELIST_SLAB)
 
-/* KMALLOC_MIN_SIZE is 8, so a slab may hold more than 255 objects. */
+/*
+ * Freelist indices as small as the smallest object allows (v4.19): objects
+ * are at least SLAB_OBJ_MIN_SIZE bytes (16: KMALLOC_MIN_SIZE is 32), so a
+ * page holds at most 256 of them when PAGE_SIZE >> 8 <= 16 and one byte
+ * per index does, with at most 255 objects a slab.
+ */
+#define SLAB_OBJ_MIN_SIZE	(KMALLOC_MIN_SIZE < 16 ? KMALLOC_MIN_SIZE : 16)
+#define FREELIST_BYTE_INDEX	((PAGE_SIZE >> 8) <= SLAB_OBJ_MIN_SIZE)
+#if FREELIST_BYTE_INDEX
+typedef unsigned char freelist_idx_t;
+#else
 typedef unsigned short freelist_idx_t;
+#endif
 #define SLAB_OBJ_MAX_NUM	((1 << sizeof(freelist_idx_t) * 8) - 1)
-#define SLAB_OBJ_MIN_SIZE	8
 #define BYTES_PER_WORD		sizeof(void *)
 #define REDZONE_ALIGN		8
 
@@ -100,7 +111,8 @@ struct kmem_cache_node {
 	unsigned long free_slabs;	/* those on slabs_free */
 	unsigned long free_objects;	/* on the slabs' freelists */
 	unsigned int free_limit;	/* read-only after creation */
-	unsigned int colour_next;	/* colour of the next new slab */
+	unsigned int colour_next;	/* the last new slab's colour; the next
+					   one gets the one after (mod colour) */
 	struct array_cache *shared;	/* the pointer read-only after creation;
 					   NULL if the cache has none */
 	struct alien_cache **alien;	/* [remote node], read-only after
@@ -224,6 +236,7 @@ void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
 /* slab_reap.c */
 void __drain_cpu_array(struct kmem_cache *cachep, unsigned int cpu);
 void cache_reap(struct work_struct *w);
+void init_reap_node(unsigned int cpu);
 /* Shrink every cache until nothing more comes back (mm_shutdown, harness). */
 void slab_shrink_all(void);
 unsigned long cache_total_slabs(struct kmem_cache *cachep);

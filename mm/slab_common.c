@@ -3,11 +3,18 @@
  * mm/slab_common.c - kmalloc on SLAB's general caches, kfree_rcu, and
  * /proc/slabinfo.
  *
- *   kmalloc_caches[type][index]	index = log2 of the class (3..22), with
+ *   kmalloc_caches[type][index]	index = log2 of the class (5..22), with
  *				1 = kmalloc-96 and 2 = kmalloc-192; type normal
  *				or DMA.  Made at boot, read-only after.
  *   size_index[]		sizes 1..192 by 8-byte step -> index: the
  *				size-to-class lookup is a table, not a loop.
+ *
+ * SLAB's classes start at KMALLOC_MIN_SIZE (32): sizes 1 to 32 share
+ * kmalloc-32, as v4.19's setup_kmalloc_cache_index_table() makes them.
+ * The caches are made as v4.19's kmem_cache_init() and
+ * create_kmalloc_caches() make them, with ARCH_KMALLOC_FLAGS
+ * (SLAB_HWCACHE_ALIGN on x86: kmalloc-32 is aligned to 32, kmalloc-96 to
+ * 64, so its objects take 128 bytes) -- except under slab_debug (below).
  *
  * kmalloc() and kfree() inline SLAB's fast paths (mm/slab.c): the class
  * from the table, the object from the CPU's array; kfree() finds the cache
@@ -24,14 +31,14 @@ enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
 
 static struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 
-/* v4.19's names and sizes, by index. */
+/* v4.19's names and sizes, by index (SLAB makes none below 5). */
 static const struct {
 	const char *name;
 	unsigned int size;
 } kmalloc_info[KMALLOC_SHIFT_HIGH + 1] = {
 	{ NULL, 0 },			{ "kmalloc-96", 96 },
-	{ "kmalloc-192", 192 },		{ "kmalloc-8", 8 },
-	{ "kmalloc-16", 16 },		{ "kmalloc-32", 32 },
+	{ "kmalloc-192", 192 },		{ NULL, 0 },
+	{ NULL, 0 },			{ "kmalloc-32", 32 },
 	{ "kmalloc-64", 64 },		{ "kmalloc-128", 128 },
 	{ "kmalloc-256", 256 },		{ "kmalloc-512", 512 },
 	{ "kmalloc-1024", 1024 },	{ "kmalloc-2048", 2048 },
@@ -43,10 +50,12 @@ static const struct {
 	{ "kmalloc-4194304", 4194304 },
 };
 
-/* (size - 1) / 8 for sizes 1..192 -> index (v4.19's table). */
+/* (size - 1) / 8 for sizes 1..192 -> index (v4.19's table, with the
+ * entries below KMALLOC_MIN_SIZE set to KMALLOC_SHIFT_LOW as
+ * setup_kmalloc_cache_index_table() sets them). */
 static const unsigned char size_index[24] = {
-	3,	/* 8 */
-	4,	/* 16 */
+	5,	/* 8 */
+	5,	/* 16 */
 	5,	/* 24 */
 	5,	/* 32 */
 	6,	/* 40 */
@@ -91,41 +100,76 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
 			     [kmalloc_index(size)];
 }
 
+/* v4.19's ARCH_KMALLOC_MINALIGN on x86: a 64-bit integer's alignment. */
+#define ARCH_KMALLOC_MINALIGN	__alignof__(unsigned long long)
+
+/*
+ * v4.19's kmem_cache_init() makes the kmalloc cache of struct
+ * kmem_cache_node (120 bytes on x86_64: kmalloc-128) before the others.
+ * The model keeps its nodes elsewhere, but the order shows in slabinfo.
+ */
+#define INDEX_NODE		7
+
+/*
+ * The flags of every kmalloc cache: ARCH_KMALLOC_FLAGS, SLAB_HWCACHE_ALIGN
+ * on x86.  Not under slab_debug: v4.19 takes red zones and owner tracking
+ * from any cache aligned to more than 8 bytes, which would leave kmalloc
+ * without them.  The kernel's own note on ARCH_KMALLOC_MINALIGN says what
+ * is meant: "the kmalloc caches are cache_line_size() aligned, except when
+ * DEBUG and FORCED_DEBUG are enabled, then they are BYTES_PER_WORD
+ * aligned"; slab_debug is the model's FORCED_DEBUG.
+ */
+static slab_flags_t kmalloc_cache_flags(void)
+{
+	return slab_debug ? 0 : SLAB_HWCACHE_ALIGN;
+}
+
+static int new_kmalloc_cache(int type, unsigned int idx)
+{
+	slab_flags_t flags = SLAB_KMALLOC | kmalloc_cache_flags();
+	struct kmem_cache *s;
+	char name[32];
+
+	if (type == KMALLOC_DMA)
+		flags |= SLAB_CACHE_DMA;
+	snprintf(name, sizeof(name), "%s%s", type == KMALLOC_DMA ? "dma-" : "",
+		 kmalloc_info[idx].name);
+	s = __kmem_cache_create(name, kmalloc_info[idx].size, ARCH_KMALLOC_MINALIGN,
+				flags, NULL);
+	if (!s) {
+		pr_err("kmem_cache_init: cannot create %s\n", name);
+		return -ENOMEM;
+	}
+	/* at the head of slab_caches: /proc/slabinfo lists the newest first */
+	cds_list_add(&s->list, &slab_caches);
+	kmalloc_caches[type][idx] = s;
+	return 0;
+}
+
+/* Boot, no CPU running: the caches in v4.19's order. */
 int kmalloc_init(void)
 {
-	static const char *const prefix[NR_KMALLOC_TYPES] = { "", "dma-" };
+	struct kmem_cache **normal = kmalloc_caches[KMALLOC_NORMAL];
+	int ret;
 
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
-	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
-		/* small classes first: bigger ones may keep freelists in them */
-		for (unsigned int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
-			unsigned int order[] = { i, i == 6 ? 1 : i == 7 ? 2 : 0 };
-
-			for (unsigned int k = 0; k < 2; k++) {
-				unsigned int idx = order[k];
-				slab_flags_t flags = SLAB_KMALLOC;
-				struct kmem_cache *s;
-				char name[32];
-
-				if (!idx)
-					continue;
-				if (type == KMALLOC_DMA)
-					flags |= SLAB_CACHE_DMA;
-				snprintf(name, sizeof(name), "%s%s", prefix[type],
-					 kmalloc_info[idx].name);
-				s = __kmem_cache_create(name, kmalloc_info[idx].size,
-							sizeof(unsigned long long), flags, NULL);
-				if (!s) {
-					pr_err("kmem_cache_init: cannot create %s\n", name);
-					return -ENOMEM;
-				}
-				/* newest first, as /proc/slabinfo lists them */
-				cds_list_add(&s->list, &slab_caches);
-				kmalloc_caches[type][idx] = s;
-			}
-		}
+	ret = new_kmalloc_cache(KMALLOC_NORMAL, INDEX_NODE);
+	/* create_kmalloc_caches(): by size, smaller first (a bigger one may
+	 * keep its freelists in them), kmalloc-96 right after kmalloc-64 and
+	 * kmalloc-192 right after kmalloc-128 */
+	for (unsigned int i = KMALLOC_SHIFT_LOW; !ret && i <= KMALLOC_SHIFT_HIGH; i++) {
+		if (!normal[i])
+			ret = new_kmalloc_cache(KMALLOC_NORMAL, i);
+		if (!ret && KMALLOC_MIN_SIZE <= 32 && i == 6 && !normal[1])
+			ret = new_kmalloc_cache(KMALLOC_NORMAL, 1);
+		if (!ret && KMALLOC_MIN_SIZE <= 64 && i == 7 && !normal[2])
+			ret = new_kmalloc_cache(KMALLOC_NORMAL, 2);
 	}
-	return 0;
+	/* then a dma- twin of each, by index: 96 and 192 (1 and 2) first */
+	for (unsigned int i = 0; !ret && i <= KMALLOC_SHIFT_HIGH; i++)
+		if (normal[i])
+			ret = new_kmalloc_cache(KMALLOC_DMA, i);
+	return ret;
 }
 
 /* kmalloc(0) and too big, out of the way of the fast path */

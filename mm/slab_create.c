@@ -94,8 +94,10 @@ static size_t calculate_slab_order(struct kmem_cache *cachep, size_t size,
 			/* its slabs would need freelists off-slab in turn */
 			if (OFF_SLAB(freelist_cache))
 				continue;
-			/* not worth it if the freelist is large */
-			if (freelist_cache->size > cachep->size / 2)
+			/* not worth it if the freelist is large: against the
+			 * object's size, which v4.19 still has in cachep->size
+			 * while it chooses the layout */
+			if (freelist_cache->size > cachep->object_size / 2)
 				continue;
 		}
 		cachep->num = num;
@@ -368,6 +370,10 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	if (flags & SLAB_STORE_USER)
 		bytes += ALIGN(sizeof(struct slab_track), BYTES_PER_WORD);
 	bytes = ALIGN(bytes, cachep->align);
+	/* objects of at least SLAB_OBJ_MIN_SIZE: never more in a slab than a
+	 * freelist index can count */
+	if (FREELIST_BYTE_INDEX && bytes < SLAB_OBJ_MIN_SIZE)
+		bytes = ALIGN(SLAB_OBJ_MIN_SIZE, cachep->align);
 	cachep->size = (unsigned int)bytes;
 	cachep->flags = flags;
 
@@ -405,12 +411,15 @@ fail:
 	return NULL;
 }
 
+/* At the head, as v4.19's create_cache(): /proc/slabinfo lists the newest
+ * first, and a cache is drained before the older kmalloc caches that may
+ * hold its off-slab freelists. */
 static void slab_caches_add(struct kmem_cache *cachep)
 {
 	unsigned long irqflags;
 
 	spin_lock_irqsave(&slab_caches_lock, irqflags);
-	cds_list_add_tail(&cachep->list, &slab_caches);
+	cds_list_add(&cachep->list, &slab_caches);
 	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
 }
 
@@ -561,10 +570,12 @@ const char *kmem_cache_name(struct kmem_cache *s)
 /* ------------------------------------------------------------------ */
 /* CPUs coming and going, boot and shutdown                           */
 
+/* On cpu (v4.19 start_cpu_timer()): the first reap about a second later,
+ * on a whole second skewed by 3 jiffies per CPU. */
 static void slab_cpu_online(unsigned int cpu)
 {
-	schedule_delayed_work_on(cpu, &reap_work[cpu],
-				 REAPTIMEOUT_AC + cpu % REAPTIMEOUT_AC);
+	init_reap_node(cpu);
+	schedule_delayed_work_on(cpu, &reap_work[cpu], __round_jiffies_relative(HZ, (int)cpu));
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * mm/slab_reap.c - giving SLAB's memory back: draining the arrays (by IPI
  * on each CPU), kmem_cache_shrink(), and the periodic cache_reap() every
- * REAPTIMEOUT_AC on each CPU (per-CPU deferred work, see mmsim/sched.h).
+ * REAPTIMEOUT_AC on each CPU, rounded to a whole second (per-CPU deferred
+ * work, see mmsim/sched.h).
  * Locking as in mm/slab.c.
  */
 #include <errno.h>
@@ -185,44 +186,110 @@ void slab_shrink_all(void)
 	} while ((after != before || rounds == 0) && ++rounds < 8);
 }
 
+/*
+ * Each CPU's reap node (v4.19's per-CPU slab_reap_node): the node whose
+ * alien arrays its next cache_reap() drains.  Set when the CPU comes online
+ * (the node after its own) and moved to the next online node by each of
+ * its cache_reap() runs that got slab_mutex; both run on that CPU, which
+ * is the only one to touch it.
+ */
+struct slab_reap_node {
+	int node;
+} ____cacheline_aligned;
+
+static struct slab_reap_node slab_reap_node[NR_CPUS];
+
+static int next_node_in(int node)
+{
+	return node + 1 < (int)num_online_nodes() ? node + 1 : 0;
+}
+
+/* On cpu, coming online (v4.19 init_reap_node()). */
+void init_reap_node(unsigned int cpu)
+{
+	slab_reap_node[cpu].node = next_node_in(cpu_to_node(cpu));
+}
+
+static void next_reap_node(void)
+{
+	struct slab_reap_node *r = &slab_reap_node[current->cpu];
+
+	r->node = next_node_in(r->node);
+}
+
+/*
+ * The alien array of this node for the CPU's reap node, one node per reap
+ * (round robin), and only if it holds objects and its lock is free.  Its
+ * avail is read without the lock first, as in the kernel: its writers
+ * store it with WRITE_ONCE().
+ */
 static void reap_alien(struct kmem_cache *cachep, struct kmem_cache_node *n)
 {
-	int node = numa_node_id();
+	int node = slab_reap_node[current->cpu].node;
+	struct alien_cache *alien;
+	unsigned long irqflags;
+	CDS_LIST_HEAD(list);
 
 	if (!n->alien)
 		return;
-	for (unsigned int r = 0; r < num_online_nodes(); r++) {
-		struct alien_cache *alien = n->alien[r];
-		unsigned long irqflags;
-		CDS_LIST_HEAD(list);
-
-		if (!alien || (int)r == node)
-			continue;
-		local_irq_save(irqflags);
-		if (spin_trylock(&alien->lock)) {
-			__drain_alien_cache(cachep, &alien->ac, (int)r, &list);
-			spin_unlock(&alien->lock);
-		}
-		local_irq_restore(irqflags);
-		slabs_destroy(cachep, &list);
+	alien = n->alien[node];
+	if (!alien || !READ_ONCE(alien->ac.avail))
+		return;
+	local_irq_save(irqflags);
+	if (spin_trylock(&alien->lock)) {
+		__drain_alien_cache(cachep, &alien->ac, node, &list);
+		spin_unlock(&alien->lock);
 	}
+	local_irq_restore(irqflags);
+	slabs_destroy(cachep, &list);
 }
 
-/* Part of an array back, unless it was used since the last reap. */
-static void drain_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
-			struct array_cache *ac, int node)
+/*
+ * v4.19 drain_array()'s decision for an array at a reap: 1 if part of it
+ * goes back now.  An empty array is left alone, touched flag and all; a
+ * touched one, used since the last reap, only loses the flag.
+ */
+static int reap_array_due(struct array_cache *ac)
+{
+	if (!ac->avail)
+		return 0;
+	if (ac->touched) {
+		ac->touched = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* The CPU's own array: its owner's, used with interrupts off. */
+static void reap_cpu_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
+			   struct array_cache *ac, int node)
 {
 	unsigned long irqflags;
 	CDS_LIST_HEAD(list);
 
-	if (!ac)
+	local_irq_save(irqflags);
+	if (reap_array_due(ac)) {
+		spin_lock(&n->list_lock);
+		drain_array_locked(cachep, ac, node, 0, &list);
+		spin_unlock(&n->list_lock);
+	}
+	local_irq_restore(irqflags);
+	slabs_destroy(cachep, &list);
+}
+
+/* The node's shared array: its avail and touched are under list_lock
+ * (v4.19 looks at them without it first; the model does not race). */
+static void reap_shared_array(struct kmem_cache *cachep, struct kmem_cache_node *n,
+			      int node)
+{
+	unsigned long irqflags;
+	CDS_LIST_HEAD(list);
+
+	if (!n->shared)
 		return;
 	spin_lock_irqsave(&n->list_lock, irqflags);
-	if (ac->touched) {
-		ac->touched = 0;
-	} else {
-		drain_array_locked(cachep, ac, node, 0, &list);
-	}
+	if (reap_array_due(n->shared))
+		drain_array_locked(cachep, n->shared, node, 0, &list);
 	spin_unlock_irqrestore(&n->list_lock, irqflags);
 	slabs_destroy(cachep, &list);
 }
@@ -271,11 +338,11 @@ void cache_reap(struct work_struct *w)
 
 		reap_alien(searchp, n);
 		/* the CPU's own array: interrupts off, like every use of it */
-		drain_array(searchp, n, cpu_cache_get(searchp), node);
+		reap_cpu_array(searchp, n, cpu_cache_get(searchp), node);
 		if (time_after(READ_ONCE(n->next_reap), jiffies))
 			continue;
 		WRITE_ONCE(n->next_reap, jiffies + REAPTIMEOUT_NODE);
-		drain_array(searchp, n, n->shared, node);
+		reap_shared_array(searchp, n, node);
 		if (node_free_touched(n)) {
 			/* a free slab was used since the last reap: keep them */
 		} else {
@@ -285,7 +352,10 @@ void cache_reap(struct work_struct *w)
 		}
 	}
 	mutex_unlock(&slab_mutex);
+	next_reap_node();
 out:
-	schedule_delayed_work_on((unsigned int)current->cpu, work, REAPTIMEOUT_AC);
+	/* on a whole second, skewed by 3 jiffies per CPU (v4.19) */
+	schedule_delayed_work_on((unsigned int)current->cpu, work,
+				 round_jiffies_relative(REAPTIMEOUT_AC));
 }
 

@@ -26,7 +26,7 @@ static void test_size_classes(void **state)
 	static const struct {
 		size_t size, class;
 	} t[] = {
-		{ 1, 8 }, { 8, 8 }, { 9, 16 }, { 16, 16 }, { 17, 32 }, { 33, 64 },
+		{ 1, 32 }, { 8, 32 }, { 9, 32 }, { 16, 32 }, { 17, 32 }, { 32, 32 }, { 33, 64 },
 		{ 64, 64 }, { 65, 96 }, { 96, 96 }, { 97, 128 }, { 128, 128 },
 		{ 129, 192 }, { 130, 192 }, { 192, 192 }, { 193, 256 }, { 256, 256 },
 		{ 257, 512 }, { 1024, 1024 }, { 1025, 2048 }, { 4096, 4096 },
@@ -241,8 +241,9 @@ static void test_kmalloc_node(void **state)
 	check_shutdown();
 }
 
-/* The kmalloc caches' geometry, as /proc/slabinfo shows it (v4.19 layout:
- * kmalloc-8..64 on-slab, 96 and up OBJFREELIST; 2 CPUs so shared 8). */
+/* The kmalloc caches' geometry, as /proc/slabinfo shows it (v4.19 layout,
+ * SLAB_HWCACHE_ALIGN, one-byte freelist indices: kmalloc-32 on-slab, 64 and
+ * up OBJFREELIST, 96 in 128-byte objects; 2 CPUs so shared 8). */
 static void test_kmalloc_slabinfo(void **state)
 {
 	static const struct {
@@ -251,11 +252,9 @@ static void test_kmalloc_slabinfo(void **state)
 		int pages;
 		unsigned int limit, batch, shared;
 	} t[] = {
-		{ "kmalloc-8", 8, 409, 1, 120, 60, 8 },		/* 4096/10 */
-		{ "kmalloc-16", 16, 227, 1, 120, 60, 8 },	/* 4096/18 */
-		{ "kmalloc-32", 32, 120, 1, 120, 60, 8 },	/* 4096/34 */
-		{ "kmalloc-64", 64, 62, 1, 120, 60, 8 },	/* 4096/66 */
-		{ "kmalloc-96", 96, 42, 1, 120, 60, 8 },
+		{ "kmalloc-32", 32, 124, 1, 120, 60, 8 },	/* 4096/33 */
+		{ "kmalloc-64", 64, 64, 1, 120, 60, 8 },	/* 64 indices fit in 64 */
+		{ "kmalloc-96", 128, 32, 1, 120, 60, 8 },	/* aligned to 64 */
 		{ "kmalloc-128", 128, 32, 1, 120, 60, 8 },
 		{ "kmalloc-192", 192, 21, 1, 120, 60, 8 },
 		{ "kmalloc-256", 256, 16, 1, 120, 60, 8 },
@@ -267,7 +266,8 @@ static void test_kmalloc_slabinfo(void **state)
 		{ "kmalloc-131072", 131072, 1, 32, 8, 4, 0 },
 		{ "kmalloc-262144", 262144, 1, 64, 1, 1, 0 },
 		{ "kmalloc-4194304", 4194304, 1, 1024, 1, 1, 0 },
-		{ "dma-kmalloc-96", 96, 42, 1, 120, 60, 8 },
+		{ "dma-kmalloc-32", 32, 124, 1, 120, 60, 8 },
+		{ "dma-kmalloc-96", 128, 32, 1, 120, 60, 8 },
 		{ "dma-kmalloc-8192", 8192, 1, 2, 8, 4, 0 },
 	};
 	char *text;
@@ -306,6 +306,139 @@ static void test_kmalloc_slabinfo(void **state)
 		if (!found)
 			fail_msg("no %s in /proc/slabinfo:\n%s", t[i].name, text);
 	}
+	free(text);
+	check_shutdown();
+}
+
+/*
+ * SLAB's KMALLOC_SHIFT_LOW is 5 in v4.19: no kmalloc-8 or kmalloc-16 (nor
+ * their dma- twins); setup_kmalloc_cache_index_table() sends every size
+ * below KMALLOC_MIN_SIZE (32) to kmalloc-32.
+ */
+static void test_no_class_below_32(void **state)
+{
+	static const char *const gone[] = {
+		"kmalloc-8", "kmalloc-16", "dma-kmalloc-8", "dma-kmalloc-16",
+	};
+	char *text;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	for (size_t size = 1; size <= 32; size++) {
+		void *p = kmalloc(size, GFP_KERNEL);
+		void *d = kmalloc(size, GFP_KERNEL | GFP_DMA);
+
+		assert_non_null(p);
+		assert_non_null(d);
+		if (strcmp(cache_name_of(p), "kmalloc-32"))
+			fail_msg("kmalloc(%zu) came from %s, expected kmalloc-32", size,
+				 cache_name_of(p));
+		assert_string_equal(cache_name_of(d), "dma-kmalloc-32");
+		assert_int_equal(ksize(p), 32);
+		kfree(p);
+		kfree(d);
+	}
+	assert_int_equal(KMALLOC_MIN_SIZE, 32);
+	assert_int_equal(KMALLOC_SHIFT_LOW, 5);
+	text = proc_text("slabinfo");
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		char *save = NULL, *copy = strdup(text);
+
+		for (char *s = strtok_r(copy, "\n", &save); s; s = strtok_r(NULL, "\n", &save)) {
+			char name[64];
+
+			if (sscanf(s, "%63s", name) == 1 && !strcmp(name, gone[i]))
+				fail_msg("/proc/slabinfo has %s, which a v4.19 SLAB kernel does not "
+					 "make:\n%s", gone[i], s);
+		}
+		free(copy);
+	}
+	free(text);
+	check_shutdown();
+}
+
+/*
+ * What a v4.19 SLAB kernel's /proc/slabinfo shows for kmalloc-32, -96 and
+ * -192 on x86_64 with more than one CPU, on a machine that has not used
+ * them yet.  ARCH_KMALLOC_FLAGS is SLAB_HWCACHE_ALIGN: kmalloc-32 is
+ * aligned to 32 (64 halved once), kmalloc-96 and -192 to 64, so kmalloc-96
+ * holds 128-byte objects.  Freelist indices are one byte.
+ *   kmalloc-32: OBJFREELIST needs 128 indices <= 32 bytes, no; off-slab
+ *     needs kmalloc-128 <= 32/2, no (and 256 objects at order 1 > 255);
+ *     on-slab 4096/(32+1) = 124, 4 bytes left, no colour.
+ *   kmalloc-96: OBJFREELIST 4096/128 = 32 (32 <= 96), nothing left.
+ *   kmalloc-192: OBJFREELIST 4096/192 = 21 (21 <= 192), 64 left: 1 colour.
+ *   enable_cpucache(): size <= 256, limit 120, batchcount 60, shared 8.
+ */
+static void test_kmalloc_slabinfo_lines(void **state)
+{
+	static const char *const want[] = {
+		"kmalloc-32             0      0     32  124    1 : tunables  120   60    8 : slabdata      0      0      0",
+		"kmalloc-64             0      0     64   64    1 : tunables  120   60    8 : slabdata      0      0      0",
+		"kmalloc-96             0      0    128   32    1 : tunables  120   60    8 : slabdata      0      0      0",
+		"kmalloc-128            0      0    128   32    1 : tunables  120   60    8 : slabdata      0      0      0",
+		"kmalloc-192            0      0    192   21    1 : tunables  120   60    8 : slabdata      0      0      0",
+	};
+	char *text;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	text = proc_text("slabinfo");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char line[160];
+
+		snprintf(line, sizeof(line), "\n%s\n", want[i]);
+		if (!strstr(text, line))
+			fail_msg("no line\n%s\nin /proc/slabinfo:\n%s", want[i], text);
+	}
+	free(text);
+	check_shutdown();
+}
+
+/*
+ * The order v4.19 makes the kmalloc caches in: kmem_cache_init() first the
+ * one that holds struct kmem_cache_node (120 bytes on x86_64: kmalloc-128),
+ * then create_kmalloc_caches() in index order with kmalloc-96 right after
+ * kmalloc-64 and kmalloc-192 right after kmalloc-128's turn, then the
+ * dma-kmalloc caches in index order (96 and 192 have indices 1 and 2).
+ * Each goes to the head of slab_caches; slabinfo lists the newest first.
+ */
+static void test_kmalloc_cache_order(void **state)
+{
+	char made[2 * (KMALLOC_SHIFT_HIGH + 1)][32], name[64], *text, *save = NULL, *s;
+	unsigned int nmade = 0, nseen = 0;
+	(void)state;
+
+#define MADE(...) snprintf(made[nmade++], sizeof(made[0]), __VA_ARGS__)
+	MADE("kmalloc-128");
+	for (unsigned int i = 5; i <= KMALLOC_SHIFT_HIGH; i++) {
+		if (i != 7)
+			MADE("kmalloc-%u", 1u << i);
+		if (i == 6)
+			MADE("kmalloc-96");
+		if (i == 7)
+			MADE("kmalloc-192");
+	}
+	MADE("dma-kmalloc-96");
+	MADE("dma-kmalloc-192");
+	for (unsigned int i = 5; i <= KMALLOC_SHIFT_HIGH; i++)
+		MADE("dma-kmalloc-%u", 1u << i);
+#undef MADE
+
+	boot_attach(BOOT_UP);
+	text = proc_text("slabinfo");
+	strtok_r(text, "\n", &save);
+	strtok_r(NULL, "\n", &save);
+	while ((s = strtok_r(NULL, "\n", &save))) {
+		assert_int_equal(sscanf(s, "%63s", name), 1);
+		if (nseen >= nmade)
+			fail_msg("more caches in /proc/slabinfo than kmalloc made: %s", name);
+		if (strcmp(name, made[nmade - 1 - nseen]))
+			fail_msg("line %u of /proc/slabinfo is %s, expected %s (newest first)",
+				 nseen + 1, name, made[nmade - 1 - nseen]);
+		nseen++;
+	}
+	assert_int_equal(nseen, nmade);
 	free(text);
 	check_shutdown();
 }
@@ -424,6 +557,9 @@ int main(void)
 		TEST(test_dma),
 		TEST(test_kmalloc_node),
 		TEST(test_kmalloc_slabinfo),
+		TEST(test_no_class_below_32),
+		TEST(test_kmalloc_slabinfo_lines),
+		TEST(test_kmalloc_cache_order),
 		TEST(test_kfree_misuse),
 		TEST(test_kfree_misuse_slab_debug),
 		TEST(test_double_free_without_debug),

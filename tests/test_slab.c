@@ -11,7 +11,8 @@
  * (cache_estimate(), calculate_slab_order(), set_objfreelist_slab_cache(),
  * set_off_slab_cache(), enable_cpucache(), cache_alloc_refill(),
  * cache_flusharray(), free_block(), drain_array()); the comments show the
- * arithmetic.  freelist_idx_t is 2 bytes, slab_max_order is 1 (RAM > 32 MiB).
+ * arithmetic.  freelist_idx_t is 1 byte (FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 <=
+ * SLAB_OBJ_MIN_SIZE 16), slab_max_order is 1 (RAM > 32 MiB).
  */
 #include "testutil.h"
 #include "../mm/slab.h"
@@ -87,39 +88,42 @@ struct layout {
 
 #define HW	SLAB_HWCACHE_ALIGN
 static const struct layout layouts[] = {
-	/* no ctor: OBJFREELIST when num*2 <= object_size.  104: 4096/104 = 39 r 40 */
+	/* no ctor: OBJFREELIST when num <= object_size.  104: 4096/104 = 39 r 40 */
 	{ "lay-100", 100, 0, 0, 0, 104, 8, 39, 0, 40, OBJFREELIST, NULL },
-	/* ctor: off-slab freelist of 78 bytes would be kmalloc-96 > 100/2 at
-	 * every order, so on-slab: 4096/(104+2) = 38 r 68 -> 1 colour */
-	{ "lay-100c", 100, 0, 0, 1, 104, 8, 38, 0, 68, ON_SLAB, NULL },
-	/* HWCACHE_ALIGN 64 (200 > 32), size 256: off-slab 16 r 0, freelist 32
-	 * bytes in kmalloc-32 (<= 200/2), left 0 < 32 -> stays off-slab */
+	/* ctor: an off-slab freelist of 39, 78, 157 bytes would be kmalloc-64,
+	 * -96 (128), -192, all > 100/2, and 315 > 255 objects: none.  On-slab:
+	 * 4096/(104+1) = 39 r 1 */
+	{ "lay-100c", 100, 0, 0, 1, 104, 8, 39, 0, 1, ON_SLAB, NULL },
+	/* HWCACHE_ALIGN 64 (200 > 32), size 256: off-slab 16 r 0, freelist 16
+	 * bytes in kmalloc-32 (<= 200/2), left 0 < 16 -> stays off-slab */
 	{ "lay-200hc", 200, 0, HW, 1, 256, 64, 16, 0, 0, OFF_SLAB_K, "kmalloc-32" },
-	/* size 320: off-slab 12 r 256 >= 24 -> on-slab 4096/322 = 12 r 232 */
-	{ "lay-300hc", 300, 0, HW, 1, 320, 64, 12, 0, 232, ON_SLAB, NULL },
+	/* size 320: off-slab 12 r 256 >= 12 -> on-slab 4096/321 = 12 r 244 */
+	{ "lay-300hc", 300, 0, HW, 1, 320, 64, 12, 0, 244, ON_SLAB, NULL },
 	/* order 0: 5 r 576, 576*8 > 4096 -> order 1 (slab_max_order): 11 r 448 */
 	{ "lay-700", 700, 0, 0, 0, 704, 8, 11, 1, 448, OBJFREELIST, NULL },
 	/* order 0: 1 r 1096 too wasteful -> order 1: 2 r 2192 */
 	{ "lay-3000", 3000, 0, 0, 0, 3000, 8, 2, 1, 2192, OBJFREELIST, NULL },
 	/* SLAB_RECLAIM_ACCOUNT takes the first fit: order 0, 1 r 1096 */
 	{ "lay-3000r", 3000, 0, SLAB_RECLAIM_ACCOUNT, 0, 3000, 8, 1, 0, 1096, OBJFREELIST, NULL },
-	/* tiny: 512*2 > 8 and kmalloc-1024 > 8/2: on-slab 4096/10 = 409 r 6 */
-	{ "lay-8", 8, 0, 0, 0, 8, 8, 409, 0, 6, ON_SLAB, NULL },
-	/* HWCACHE_ALIGN halves 64 -> 32 (24 <= 32, 24 > 16): 4096/34 = 120 r 16 */
-	{ "lay-24h", 24, 0, HW, 0, 32, 32, 120, 0, 16, ON_SLAB, NULL },
-	/* 64 -> 32 -> 16 (10 <= 16, 10 > 8): 4096/18 = 227 r 10 */
-	{ "lay-10h", 10, 0, HW, 0, 16, 16, 227, 0, 10, ON_SLAB, NULL },
-	/* caller's align 32: size ALIGN(40, 32) = 64, 4096/66 = 62 r 4 */
-	{ "lay-40a32", 40, 32, 0, 0, 64, 32, 62, 0, 4, ON_SLAB, NULL },
-	/* one object per page, freelist of 2 bytes in kmalloc-8: off-slab */
-	{ "lay-4096c", 4096, 0, 0, 1, 4096, 8, 1, 0, 0, OFF_SLAB_K, "kmalloc-8" },
-	/* order 1: off-slab leaves 3192 >= 2 -> on-slab 8192/5002 = 1 r 3190 */
-	{ "lay-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3190, ON_SLAB, NULL },
-	/* size 1024, 4 r 0, freelist 8 bytes in kmalloc-8: off-slab */
-	{ "lay-1000hc", 1000, 0, HW, 1, 1024, 64, 4, 0, 0, OFF_SLAB_K, "kmalloc-8" },
-	/* TYPESAFE_BY_RCU never uses OBJFREELIST: off-slab leaves 96 >= 40 ->
-	 * on-slab 4096/202 = 20 r 56 */
-	{ "lay-200rcu", 200, 0, SLAB_TYPESAFE_BY_RCU, 0, 200, 8, 20, 0, 56, ON_SLAB, NULL },
+	/* tiny: objects of SLAB_OBJ_MIN_SIZE (16); 256 > 255 objects per page
+	 * for OBJFREELIST and off-slab: on-slab 4096/17 = 240 r 16 */
+	{ "lay-8", 8, 0, 0, 0, 16, 8, 240, 0, 16, ON_SLAB, NULL },
+	/* HWCACHE_ALIGN halves 64 -> 32 (24 <= 32, 24 > 16): OBJFREELIST needs
+	 * 128 <= 24, off-slab kmalloc-128 > 24/2: on-slab 4096/33 = 124 r 4 */
+	{ "lay-24h", 24, 0, HW, 0, 32, 32, 124, 0, 4, ON_SLAB, NULL },
+	/* 64 -> 32 -> 16 (10 <= 16, 10 > 8): 4096/17 = 240 r 16 */
+	{ "lay-10h", 10, 0, HW, 0, 16, 16, 240, 0, 16, ON_SLAB, NULL },
+	/* caller's align 32: size ALIGN(40, 32) = 64, 4096/65 = 63 r 1 */
+	{ "lay-40a32", 40, 32, 0, 0, 64, 32, 63, 0, 1, ON_SLAB, NULL },
+	/* one object per page, freelist of 1 byte in kmalloc-32: off-slab */
+	{ "lay-4096c", 4096, 0, 0, 1, 4096, 8, 1, 0, 0, OFF_SLAB_K, "kmalloc-32" },
+	/* order 1: off-slab leaves 3192 >= 1 -> on-slab 8192/5001 = 1 r 3191 */
+	{ "lay-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3191, ON_SLAB, NULL },
+	/* size 1024, 4 r 0, freelist 4 bytes in kmalloc-32: off-slab */
+	{ "lay-1000hc", 1000, 0, HW, 1, 1024, 64, 4, 0, 0, OFF_SLAB_K, "kmalloc-32" },
+	/* TYPESAFE_BY_RCU never uses OBJFREELIST: off-slab leaves 96 >= 20 ->
+	 * on-slab 4096/201 = 20 r 76 */
+	{ "lay-200rcu", 200, 0, SLAB_TYPESAFE_BY_RCU, 0, 200, 8, 20, 0, 76, ON_SLAB, NULL },
 };
 
 static void check_layout(const struct layout *l)
@@ -164,8 +168,9 @@ static void check_layout(const struct layout *l)
 	page = slab_page(obj);
 	assert_ptr_equal(page->slab_cache, c);
 	base = page_address(page);
-	/* the first slab of a node has colour 0 */
-	assert_ptr_equal(page->s_mem, base);
+	/* the first slab of a node has colour 1, or 0 with fewer than 2 colours
+	 * (cache_grow_begin() advances colour_next before it uses it) */
+	assert_ptr_equal(page->s_mem, base + (c->colour > 1 ? c->colour_off : 0));
 	assert_true(obj >= base && obj < base + (PAGE_SIZE << l->e_order));
 	EXPECT_EQ(l->name, (unsigned long)(obj - (char *)page->s_mem) % l->e_size, 0);
 	assert_true((unsigned long)(obj - (char *)page->s_mem) < l->e_num * l->e_size);
@@ -201,6 +206,71 @@ static void test_layout(void **state)
 	check_shutdown();
 }
 
+/*
+ * v4.19 FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 (16) <= SLAB_OBJ_MIN_SIZE (16,
+ * as KMALLOC_MIN_SIZE is 32), so a freelist index is one byte, a slab holds
+ * at most 255 objects, and __kmem_cache_create() makes objects at least 16
+ * bytes: an 8-byte cache gets 16-byte objects, 4096/17 = 240 per page.
+ */
+static void test_byte_freelist_index(void **state)
+{
+	struct kmem_cache *c;
+	char *p, *q, *base;
+	struct page *page;
+	(void)state;
+
+	if (sizeof(freelist_idx_t) != 1 || SLAB_OBJ_MAX_NUM != 255)
+		fail_msg("freelist_idx_t is %zu bytes, SLAB_OBJ_MAX_NUM %d: v4.19 uses one byte "
+			 "(FREELIST_BYTE_INDEX) and 255", sizeof(freelist_idx_t),
+			 (int)SLAB_OBJ_MAX_NUM);
+	boot_attach(BOOT_UP);
+	c = kmem_cache_create("byte-idx-8", 8, 0, 0, NULL);
+	assert_non_null(c);
+	EXPECT_EQ("byte-idx-8", c->object_size, 8);
+	EXPECT_EQ("byte-idx-8", kmem_cache_size(c), 8);
+	EXPECT_EQ("byte-idx-8", c->size, 16);
+	EXPECT_EQ("byte-idx-8", c->num, 240);
+	EXPECT_EQ("byte-idx-8", c->gfporder, 0);
+	EXPECT_EQ("byte-idx-8", c->freelist_size, 240);
+	EXPECT_EQ("byte-idx-8", c->flags & (CFLGS_OBJFREELIST_SLAB | CFLGS_OFF_SLAB), 0);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(q);
+	page = slab_page(p);
+	base = page_address(page);
+	assert_ptr_equal(slab_page(q), page);
+	/* 16 bytes apart, the 240-byte index array ends the page */
+	EXPECT_EQ("byte-idx-8", (unsigned long)(p > q ? p - q : q - p) % 16, 0);
+	assert_ptr_equal(page->freelist, base + PAGE_SIZE - 240);
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, q);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * calculate_slab_order()'s "check if off slab has enough benefit" compares
+ * the freelist's kmalloc cache with half of cachep->size, which in v4.19 is
+ * still the object size then (create_cache() sets size = object_size;
+ * __kmem_cache_create() stores the aligned size only once the layout is
+ * chosen).  33 bytes aligned to 512 with a constructor: the off-slab
+ * freelist (8 bytes, kmalloc-32) is more than 33/2 at every order, so the
+ * freelist stays on the slab: 4096/513 = 7 r 505.
+ */
+static void test_off_slab_benefit_uses_object_size(void **state)
+{
+	static const struct layout l = {
+		"lay-33a512c", 33, 512, 0, 1, 512, 512, 7, 0, 505, ON_SLAB, NULL
+	};
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	check_layout(&l);
+	check_shutdown();
+}
+
 /* RAM of 32 MiB or less: slab_max_order 0, every cache takes order 0 if it can. */
 static void test_layout_small_machine(void **state)
 {
@@ -208,8 +278,8 @@ static void test_layout_small_machine(void **state)
 		/* 4096/704 = 5 r 576: no higher order allowed */
 		{ "small-700", 700, 0, 0, 0, 704, 8, 5, 0, 576, OBJFREELIST, NULL },
 		{ "small-3000", 3000, 0, 0, 0, 3000, 8, 1, 0, 1096, OBJFREELIST, NULL },
-		/* order 0 cannot hold one: order 1, 8192/5002 = 1 r 3190 */
-		{ "small-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3190, ON_SLAB, NULL },
+		/* order 0 cannot hold one: order 1, 8192/5001 = 1 r 3191 */
+		{ "small-5000c", 5000, 0, 0, 1, 5000, 8, 1, 1, 3191, ON_SLAB, NULL },
 	};
 	(void)state;
 
@@ -253,14 +323,15 @@ static void colour_run(const char *name, unsigned int size, slab_flags_t flags,
 	}
 	EXPECT_EQ(name, npages, nslabs);
 	EXPECT_EQ(name, node_of(c, 0)->total_slabs, nslabs);
-	/* slab k starts its objects at (k mod colour) cache lines */
+	/* slab k starts its objects at ((k + 1) mod colour) cache lines:
+	 * colour_next is advanced before it is used */
 	for (unsigned int k = 0; k < nslabs; k++) {
 		char *base = page_address(pages[k]);
 
-		if ((unsigned long)((char *)pages[k]->s_mem - base) != (k % e_colour) * 64UL)
+		if ((unsigned long)((char *)pages[k]->s_mem - base) != ((k + 1) % e_colour) * 64UL)
 			fail_msg("%s: slab %u has its first object at +%ld, expected +%u",
 				 name, k, (long)((char *)pages[k]->s_mem - base),
-				 (k % e_colour) * 64);
+				 ((k + 1) % e_colour) * 64);
 	}
 	EXPECT_EQ(name, node_of(c, 0)->colour_next, nslabs % e_colour);
 	for (unsigned int i = 0; i < nobj; i++) {
@@ -284,12 +355,77 @@ static void test_colouring(void **state)
 {
 	(void)state;
 	boot_attach(BOOT_UP);
-	/* on-slab, ctor, HWCACHE_ALIGN: 12 objects of 320 leave 232 -> 3 colours */
+	/* on-slab, ctor, HWCACHE_ALIGN: 12 objects of 320 (+1) leave 244 -> 3 colours */
 	colour_run("colour-300hc", 300, SLAB_HWCACHE_ALIGN, count_ctor, 320, 12, 0, 3);
 	/* OBJFREELIST, order 1: 5 objects of 1504 leave 672 -> 10 colours */
 	colour_run("colour-1500", 1500, 0, NULL, 1504, 5, 1, 10);
-	/* on-slab order 1 with ctor: 7 of 1104 (+2) leave 450 -> 7 colours */
+	/* on-slab order 1 with ctor: 7 of 1104 (+1) leave 457 -> 7 colours */
 	colour_run("colour-1100c", 1100, 0, count_ctor, 1104, 7, 1, 7);
+	check_shutdown();
+}
+
+/*
+ * v4.19 cache_grow_begin() advances the node's colour_next first, wraps it
+ * at colour, then uses it: a fresh cache's slabs on a node start at colours
+ * 1, 2, ..., colour - 1, 0, 1, ...  With one colour (or none) every slab
+ * starts at 0.
+ */
+static void test_colour_next_advances_first(void **state)
+{
+	static const unsigned int want[] = { 1, 2, 0, 1, 2 };
+	struct kmem_cache *c, *one;
+	struct kmem_cache_node *n;
+	void *objs[12 * 5];
+	unsigned int nobj = 0, nslabs = 0;
+	struct page *page;
+	void *p;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	/* 12 objects of 320 (+1) per page leave 244: 3 colours of 64 */
+	c = kmem_cache_create("colour-first", 300, 0, SLAB_HWCACHE_ALIGN, count_ctor);
+	assert_non_null(c);
+	assert_int_equal(c->colour, 3);
+	assert_int_equal(c->colour_off, 64);
+	n = node_of(c, 0);
+	assert_int_equal(n->colour_next, 0);
+	while (nslabs < 5) {
+		unsigned long before = n->total_slabs;
+		unsigned long off;
+
+		assert_true(nobj < sizeof(objs) / sizeof(objs[0]));
+		objs[nobj] = kmem_cache_alloc(c, GFP_KERNEL);
+		assert_non_null(objs[nobj]);
+		if (n->total_slabs == before) {
+			nobj++;
+			continue;
+		}
+		/* the object a grow hands out is from the new slab */
+		page = slab_page(objs[nobj++]);
+		off = (unsigned long)((char *)page->s_mem - (char *)page_address(page));
+		if (off != want[nslabs] * 64UL)
+			fail_msg("slab %u of a fresh cache starts at +%lu, expected +%u (colour %u)",
+				 nslabs, off, want[nslabs] * 64, want[nslabs]);
+		EXPECT_EQ("colour_next", n->colour_next, want[nslabs]);
+		nslabs++;
+	}
+	while (nobj)
+		kmem_cache_free(c, objs[--nobj]);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+
+	/* one colour: 20 objects of 200 (+1) leave 76; the first slab at 0 */
+	one = kmem_cache_create("colour-one", 200, 0, 0, count_ctor);
+	assert_non_null(one);
+	assert_int_equal(one->colour, 1);
+	p = kmem_cache_alloc(one, GFP_KERNEL);
+	assert_non_null(p);
+	page = slab_page(p);
+	assert_ptr_equal(page->s_mem, page_address(page));
+	assert_int_equal(node_of(one, 0)->colour_next, 0);
+	kmem_cache_free(one, p);
+	assert_int_equal(kmem_cache_shrink(one), 0);
+	kmem_cache_destroy(one);
 	check_shutdown();
 }
 
@@ -788,6 +924,162 @@ static void test_alloc_node(void **state)
 	check_shutdown();
 }
 
+/*
+ * Every page node nid will give through its own zones, down to the
+ * watermark, so that a slab can no longer grow there (gfp_exact_node()).
+ */
+static void exhaust_node(struct held *h, int nid)
+{
+	struct page *page;
+
+	while ((page = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY |
+					__GFP_NOWARN, 0))) {
+		assert_int_equal(page_to_nid(page), nid);
+		held_push(h, page, 0);
+	}
+	assert_true(h->nr > 0);
+}
+
+/*
+ * v4.19 fallback_alloc() walks the zonelist of the local node, which starts
+ * with the local node itself: kmem_cache_alloc_node() for a node that can
+ * neither give an object nor grow a slab takes a free object of the local
+ * node before it grows anything.  When no node has one, it grows a slab with
+ * the caller's flags on the local node, adds it to the node's lists and
+ * takes its object from there (so the node's free_touched is set).
+ */
+static void test_fallback_local_node_first(void **state)
+{
+	struct held h = { 0 };
+	struct kmem_cache *c;
+	struct kmem_cache_node *n0, *n1;
+	struct page *slab0, *page;
+	void *first, *p, *q[23];
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=2");	/* CPU 0 on node 0 */
+	c = kmem_cache_create("fallback-100", 100, 0, 0, NULL);	/* 39 per slab */
+	assert_non_null(c);
+	n0 = node_of(c, 0);
+	n1 = node_of(c, 1);
+	/* a first refill takes 16 of a new node-0 slab: 23 stay on it */
+	first = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(first);
+	slab0 = slab_page(first);
+	assert_int_equal(page_to_nid(slab0), 0);
+	assert_int_equal(n0->total_slabs, 1);
+	assert_int_equal(n0->free_objects, 23);
+	exhaust_node(&h, 1);
+
+	q[0] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	assert_non_null(q[0]);
+	if (slab_page(q[0]) != slab0)
+		fail_msg("kmem_cache_alloc_node(node 1) with node 1 full grew a slab on node %d "
+			 "instead of taking one of the 23 free objects of node 0, the first "
+			 "node of the local zonelist", page_to_nid(slab_page(q[0])));
+	assert_int_equal(n0->total_slabs, 1);
+	assert_int_equal(n0->free_objects, 22);
+	assert_int_equal(n1->total_slabs, 0);
+
+	/* the other 22 the same way; then no node has a free object */
+	for (int i = 1; i < 23; i++) {
+		q[i] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+		assert_ptr_equal(slab_page(q[i]), slab0);
+	}
+	assert_int_equal(n0->free_objects, 0);
+	assert_int_equal(n0->free_touched, 0);
+	p = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	assert_non_null(p);
+	page = slab_page(p);
+	assert_ptr_not_equal(page, slab0);
+	assert_int_equal(page_to_nid(page), 0);
+	assert_int_equal(n0->total_slabs, 2);
+	assert_int_equal(n0->free_objects, 38);
+	/* taken from the node's free list, as ____cache_alloc_node() does */
+	assert_int_equal(n0->free_touched, 1);
+	assert_int_equal(n1->total_slabs, 0);
+	assert_int_equal(mm_check(stderr), 0);
+
+	kmem_cache_free(c, first);
+	kmem_cache_free(c, p);
+	for (int i = 0; i < 23; i++)
+		kmem_cache_free(c, q[i]);
+	held_free_all(&h);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * The walk is the zonelist's order (build_all_zonelists(): by distance),
+ * not the node ids'.  Every bootable machine has distances 10/20 (a
+ * synthetic hwloc topology carries no distance matrix and every node has a
+ * CPU), where the two orders agree; a host whose firmware reports other
+ * distances (topology=host) gets them from hwloc.  Here node 0's zonelist
+ * is rebuilt from such a matrix: 0, 2, 1, 3.  With node 0 full, an object
+ * comes from node 2, the nearest node with free objects, not from node 1.
+ */
+static void test_fallback_follows_zonelist(void **state)
+{
+	static const unsigned char dist[4][4] = {
+		{ 10, 30, 20, 30 },
+		{ 30, 10, 30, 20 },
+		{ 20, 30, 10, 30 },
+		{ 30, 20, 30, 10 },
+	};
+	static const int want_order[4] = { 0, 2, 1, 3 };
+	struct held h = { 0 };
+	struct kmem_cache *c;
+	struct zoneref *z;
+	void *a, *b, *p;
+	int order[4], nr = 0;
+	(void)state;
+
+	boot_attach("mem=128M nodes=4 cpus=4");	/* CPU 0 on node 0 */
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			machine.distance[i][j] = dist[i][j];
+	build_all_zonelists();
+	for (z = NODE_DATA(0)->node_zonelists[ZONELIST_FALLBACK]._zonerefs; z->zone; z++)
+		if (!nr || order[nr - 1] != z->zone->node)
+			order[nr++] = z->zone->node;
+	assert_int_equal(nr, 4);
+	assert_memory_equal(order, want_order, sizeof(order));
+
+	c = kmem_cache_create("fallback-zl", 100, 0, 0, NULL);
+	assert_non_null(c);
+	/* one object each of nodes 1 and 2: 38 free objects stay on each */
+	a = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	b = kmem_cache_alloc_node(c, GFP_KERNEL, 2);
+	assert_int_equal(page_to_nid(slab_page(a)), 1);
+	assert_int_equal(page_to_nid(slab_page(b)), 2);
+	assert_int_equal(node_of(c, 1)->free_objects, 38);
+	assert_int_equal(node_of(c, 2)->free_objects, 38);
+	exhaust_node(&h, 0);
+
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	if (page_to_nid(slab_page(p)) != 2)
+		fail_msg("with node 0 full the object came from node %d; node 0's zonelist is "
+			 "0, 2, 1, 3, so node 2", page_to_nid(slab_page(p)));
+	assert_int_equal(node_of(c, 2)->free_objects, 37);
+	assert_int_equal(node_of(c, 1)->free_objects, 38);
+	assert_int_equal(node_of(c, 0)->total_slabs, 0);
+	assert_int_equal(mm_check(stderr), 0);
+
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	held_free_all(&h);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			machine.distance[i][j] = i == j ? 10 : 20;
+	build_all_zonelists();
+	check_shutdown();
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -845,6 +1137,178 @@ static void test_reap(void **state)
 	assert_int_equal(ac->avail, a - 48);
 	assert_int_equal(mm_check(stderr), 0);
 	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * cache_reap() called on this CPU now, as its delayed work would: the work
+ * is cancelled first, so that no other reap runs meanwhile (the test never
+ * reaches a safe point), and cache_reap() queues it again.
+ */
+static void reap_now(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	cancel_delayed_work_sync(&reap_work[cpu]);
+	cache_reap(&reap_work[cpu].work);
+}
+
+/*
+ * v4.19 drain_array(): an array with nothing in it is left alone, its
+ * touched flag included; only a non-empty touched array just loses the
+ * flag.  So an array emptied by allocations refills a whole batch after a
+ * reap, not BATCHREFILL_LIMIT.
+ */
+static void test_reap_empty_array_keeps_touched(void **state)
+{
+	struct kmem_cache *c;
+	struct array_cache *ac;
+	void *objs[17];
+	unsigned int n = 0;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	c = kmem_cache_create("reap-empty", 100, 0, 0, NULL);	/* 39 per slab, batch 60 */
+	assert_non_null(c);
+	ac = ac_of(c, 0);
+	while (n < 16)
+		objs[n++] = kmem_cache_alloc(c, GFP_KERNEL);	/* the first refill: 16 */
+	assert_int_equal(ac->avail, 0);
+	assert_int_equal(ac->touched, 1);
+	reap_now();
+	if (ac->touched != 1)
+		fail_msg("a reap cleared the touched flag of an empty array (v4.19 drain_array() "
+			 "returns before it looks at it)");
+	/* touched: a batch of 60, of which the slab still has 23 */
+	objs[n++] = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_int_equal(ac->avail, 22);
+	assert_int_equal(node_of(c, 0)->free_objects, 0);
+	/* non-empty and touched: only the flag goes; then (22 + 1) / 2 go back */
+	reap_now();
+	assert_int_equal(ac->touched, 0);
+	assert_int_equal(ac->avail, 22);
+	reap_now();
+	assert_int_equal(ac->avail, 11);
+	assert_int_equal(node_of(c, 0)->free_objects, 11);
+	while (n)
+		kmem_cache_free(c, objs[--n]);
+	assert_int_equal(mm_check(stderr), 0);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * v4.19 reap_alien(): each cache_reap() drains one alien array per cache,
+ * that of the CPU's reap node (the node after its own when it came online,
+ * then the next online node at every reap), and only if it holds objects
+ * and its lock is free: an empty one is not even locked.
+ */
+static void test_reap_alien_round_robin(void **state)
+{
+	struct kmem_cache *c;
+	struct alien_cache *al1, *al2;
+	unsigned long acq1, acq2;
+	void *p[3][3];
+	(void)state;
+
+	boot_attach("mem=96M nodes=3 cpus=3");	/* CPU 0 on node 0 */
+	c = kmem_cache_create("reap-alien", 100, 0, 0, NULL);
+	assert_non_null(c);
+	for (int r = 1; r < 3; r++)
+		for (int i = 0; i < 3; i++) {
+			p[r][i] = kmem_cache_alloc_node(c, GFP_KERNEL, r);
+			assert_non_null(p[r][i]);
+		}
+	/* freed on node 0: into node 0's alien arrays for nodes 1 and 2 */
+	for (int r = 1; r < 3; r++)
+		for (int i = 0; i < 3; i++)
+			kmem_cache_free(c, p[r][i]);
+	al1 = node_of(c, 0)->alien[1];
+	al2 = node_of(c, 0)->alien[2];
+	assert_int_equal(al1->ac.avail, 3);
+	assert_int_equal(al2->ac.avail, 3);
+
+	reap_now();		/* reap node 1 */
+	if (al1->ac.avail != 0 || al2->ac.avail != 3)
+		fail_msg("the first reap left %u and %u objects in the alien arrays for nodes 1 "
+			 "and 2, expected 0 and 3 (one node per reap, starting after the CPU's)",
+			 al1->ac.avail, al2->ac.avail);
+	reap_now();		/* reap node 2 */
+	assert_int_equal(al2->ac.avail, 0);
+
+	acq1 = READ_ONCE(al1->lock.stats.acquisitions);
+	acq2 = READ_ONCE(al2->lock.stats.acquisitions);
+	reap_now();		/* node 0: the CPU's own, no alien array */
+	reap_now();		/* node 1, empty */
+	reap_now();		/* node 2, empty */
+	assert_int_equal(READ_ONCE(al1->lock.stats.acquisitions), acq1);
+	assert_int_equal(READ_ONCE(al2->lock.stats.acquisitions), acq2);
+
+	/* round again: node 0, then node 1 only */
+	p[1][0] = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	p[2][0] = kmem_cache_alloc_node(c, GFP_KERNEL, 2);
+	kmem_cache_free(c, p[1][0]);
+	kmem_cache_free(c, p[2][0]);
+	reap_now();		/* node 0 */
+	assert_int_equal(al1->ac.avail, 1);
+	assert_int_equal(al2->ac.avail, 1);
+	reap_now();		/* node 1 */
+	assert_int_equal(al1->ac.avail, 0);
+	assert_int_equal(al2->ac.avail, 1);
+	assert_int_equal(mm_check(stderr), 0);
+	assert_int_equal(kmem_cache_shrink(c), 0);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/*
+ * v4.19 start_cpu_timer() queues a CPU's first reap __round_jiffies_relative(HZ,
+ * cpu) after it comes online, and cache_reap() its next one
+ * round_jiffies_relative(REAPTIMEOUT_AC) later: a whole second, skewed by 3
+ * jiffies per CPU (round_jiffies_common()).  The rounding sees jiffies a
+ * moment before the work is queued, so the expiry is on the boundary plus
+ * at most the jiffies that passed around the call.
+ */
+static void check_rounded(const char *what, unsigned long expires, unsigned long j0,
+			  unsigned long j1, unsigned long delay, unsigned int cpu)
+{
+	unsigned long off = (expires + 3 * cpu) % HZ;
+
+	if (off > j1 - j0)
+		fail_msg("%s: CPU %u's reap expires at %lu, %lu jiffies past a rounded second "
+			 "(+3 per CPU); %lu jiffies passed around the call", what, cpu,
+			 expires, off, j1 - j0);
+	/* round_jiffies_common(): up to HZ/4 down, else up to the next second */
+	if (time_before(expires, j0 + delay - HZ / 4) ||
+	    time_after(expires, j1 + delay + HZ - HZ / 4))
+		fail_msg("%s: CPU %u's reap expires %ld jiffies after the call, expected "
+			 "%lu rounded to a second", what, cpu, (long)(expires - j0), delay);
+}
+
+static void test_reap_reschedule_rounded(void **state)
+{
+	unsigned long j0, j1;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2");
+	mm_cpu_detach();
+	/* coming online queues the first reap */
+	j0 = jiffies;
+	assert_int_equal(mm_cpu_attach(1), 0);
+	j1 = jiffies;
+	check_rounded("online", reap_work[1].expires, j0, j1, HZ, 1);
+	/* each reap queues the next; a few times, at different jiffies */
+	for (int round = 0; round < 3; round++) {
+		cancel_delayed_work_sync(&reap_work[1]);
+		j0 = jiffies;
+		cache_reap(&reap_work[1].work);
+		j1 = jiffies;
+		check_rounded("cache_reap", reap_work[1].expires, j0, j1, REAPTIMEOUT_AC, 1);
+		usleep(5000);	/* at least one jiffy later */
+	}
+	mm_cpu_detach();
+	assert_int_equal(mm_cpu_attach(0), 0);
 	check_shutdown();
 }
 
@@ -1330,12 +1794,47 @@ static void test_slabinfo(void **state)
 	check_shutdown();
 }
 
+/* v4.19 create_cache() adds a new cache at the head of slab_caches, and
+ * /proc/slabinfo walks it from there: the newest cache first. */
+static void test_slabinfo_newest_first(void **state)
+{
+	struct kmem_cache *a, *b;
+	char *text, *save = NULL, *s;
+	char names[3][64];
+	int n = 0;
+	(void)state;
+
+	boot_attach(BOOT_UP);
+	a = kmem_cache_create("order-a", 64, 0, 0, NULL);
+	b = kmem_cache_create("order-b", 64, 0, 0, NULL);
+	assert_non_null(a);
+	assert_non_null(b);
+	text = proc_text("slabinfo");
+	s = strtok_r(text, "\n", &save);	/* the version */
+	s = strtok_r(NULL, "\n", &save);	/* the column names */
+	while (n < 3 && (s = strtok_r(NULL, "\n", &save)))
+		assert_int_equal(sscanf(s, "%63s", names[n++]), 1);
+	assert_int_equal(n, 3);
+	if (strcmp(names[0], "order-b") || strcmp(names[1], "order-a"))
+		fail_msg("slabinfo lists %s, %s, %s first; expected order-b, order-a (newest "
+			 "first)", names[0], names[1], names[2]);
+	/* then the kmalloc caches, the last made first */
+	assert_string_equal(names[2], "dma-kmalloc-4194304");
+	free(text);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_layout),
 		TEST(test_layout_small_machine),
+		TEST(test_byte_freelist_index),
+		TEST(test_off_slab_benefit_uses_object_size),
 		TEST(test_colouring),
+		TEST(test_colour_next_advances_first),
 		TEST(test_constructor),
 		TEST(test_gfp_zero_with_ctor_warns),
 		TEST(test_tunables),
@@ -1344,7 +1843,12 @@ int main(void)
 		TEST(test_free_limit),
 		cmocka_unit_test_teardown(test_shrink_drains_every_cpu, teardown_parked),
 		TEST(test_alloc_node),
+		TEST(test_fallback_local_node_first),
+		TEST(test_fallback_follows_zonelist),
 		TEST(test_reap),
+		TEST(test_reap_empty_array_keeps_touched),
+		TEST(test_reap_alien_round_robin),
+		TEST(test_reap_reschedule_rounded),
 		TEST(test_destroy_with_live_objects),
 		TEST(test_create_errors),
 		TEST(test_cache_dma_and_gfp_fixup),
@@ -1353,6 +1857,7 @@ int main(void)
 		TEST(test_kfree_rcu),
 		TEST(test_cross_node_frees),
 		TEST(test_slabinfo),
+		TEST(test_slabinfo_newest_first),
 	};
 
 	return cmocka_run_group_tests_name("slab", tests, NULL, NULL);

@@ -272,6 +272,51 @@ static void test_redzone_left(void **state)
 	check_shutdown();
 }
 
+/*
+ * The kmalloc caches keep their red zones under slab_debug.  A SLAB kernel
+ * makes them SLAB_HWCACHE_ALIGN, and v4.19's __kmem_cache_create() drops
+ * red zones (and owner tracking) for any alignment above 8; the kernel's
+ * stated intent for DEBUG with FORCED_DEBUG is kmalloc caches aligned to a
+ * word only, so slab_debug makes them without SLAB_HWCACHE_ALIGN.
+ */
+static void test_kmalloc_keeps_red_zones(void **state)
+{
+	static const size_t sizes[] = { 1, 32, 64, 96, 128, 192, 256, 1024 };
+	struct kmem_cache *kc;
+	unsigned long before;
+	const char *out;
+	unsigned char *p;
+	(void)state;
+
+	boot_attach(BOOT_DEBUG);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = kmalloc(sizes[i], GFP_KERNEL);
+		assert_non_null(p);
+		kc = virt_to_cache(p);
+		if (!(kc->flags & SLAB_RED_ZONE) || !(kc->flags & SLAB_STORE_USER) ||
+		    kc->align != 8 || kc->obj_offset != 8)
+			fail_msg("kmalloc(%zu) under slab_debug: %s has flags %#x, align %u, "
+				 "obj_offset %u; expected red zones, owner tracking, align 8",
+				 sizes[i], kmem_cache_name(kc), kc->flags, kc->align,
+				 kc->obj_offset);
+		kfree(p);
+	}
+	p = kmalloc(64, GFP_KERNEL);
+	kc = virt_to_cache(p);
+	assert_string_equal(kmem_cache_name(kc), "kmalloc-64");
+	memset(p, 1, 64);
+	stray_write(p + 64, 0x78);		/* one byte past the object */
+	before = report_violations();
+	capture_begin();
+	kfree(p);
+	out = capture_end();
+	check_redzone_report(out, "kmalloc-64", 1);
+	assert_int_equal(report_violations(), before + 1);
+	assert_int_equal(mm_check(stderr), 0);
+	settle_and_exercise(kc, p, 64);
+	check_shutdown();
+}
+
 static void test_use_after_free(void **state)
 {
 	unsigned long before;
@@ -522,6 +567,7 @@ int main(void)
 		TEST(test_double_free),
 		TEST(test_redzone_right),
 		TEST(test_redzone_left),
+		TEST(test_kmalloc_keeps_red_zones),
 		TEST(test_use_after_free),
 		TEST(test_misuse),
 		TEST(test_destroy_with_live_object),

@@ -41,8 +41,9 @@ int kmem_cache_shrink(struct kmem_cache *s);
 unsigned int kmem_cache_size(struct kmem_cache *s);
 const char *kmem_cache_name(struct kmem_cache *s);
 
-/* kmalloc: classes 8, 16, 32, 64, 96, 128, 192, 256, ... 4 MiB. */
-#define KMALLOC_SHIFT_LOW	3
+/* kmalloc: SLAB's classes 32, 64, 96, 128, 192, 256, ... 4 MiB (sizes 1 to 32
+ * share kmalloc-32). */
+#define KMALLOC_SHIFT_LOW	5
 #define KMALLOC_SHIFT_HIGH	22
 #define KMALLOC_MIN_SIZE	(1UL << KMALLOC_SHIFT_LOW)
 #define KMALLOC_MAX_SIZE	(1UL << KMALLOC_SHIFT_HIGH)
