@@ -59,7 +59,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "../numa/mutex.h"
+#include <mmsim/mutex.h>
 #include "pcp.h"
 #include "../numa/ipi.h"
 
@@ -308,13 +308,19 @@ static int cpu_has_pages(unsigned int cpu, struct zone *only)
 
 /*
  * Every CPU's lists (of one zone, or all) back to the buddy lists; returns
- * when each CPU that held pages has drained.  Any thread may call it.
+ * when each CPU that held pages has drained.  Any thread may call it, in
+ * process context: it waits for the other CPUs (v4.19 waits for their
+ * work items), which a caller with interrupts off, or two of them waiting
+ * for each other, could never see end: such a call is reported as a
+ * sleeping call in atomic context and refused.
  */
 void drain_all_pages(struct zone *zone)
 {
 	struct cpumask mask;
 
 	if (!smp_load_acquire(&mm_booted))
+		return;
+	if (unlikely(might_sleep()))
 		return;
 	cpumask_clear(&mask);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)

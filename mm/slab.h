@@ -36,7 +36,7 @@
 #include <mmsim/sched.h>
 #include "internal.h"
 #include "pcp.h"
-#include "../numa/mutex.h"
+#include <mmsim/mutex.h>
 #include "../numa/spinlock.h"
 
 /* Internal cache flags (v4.19 values). */

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "../numa/mutex.h"
+#include <mmsim/mutex.h>
 
 #define SWAP_CLUSTER_MAX 32UL
 

@@ -35,7 +35,7 @@
 
 #include "ipi.h"
 #include "machine.h"
-#include "mutex.h"
+#include <mmsim/mutex.h>
 #include "printk.h"
 
 __thread struct task_struct __mm_current = { .cpu = -1 };
@@ -51,7 +51,7 @@ static int dying_pid;		/* cpu_hotplug_lock */
 static pthread_mutex_t hp_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct cpuhp_state *hp_states[MAX_CPUHP_STATES];
 
-static void init_task(void)
+void task_init_current(void)
 {
 	if (!current->pid) {
 		current->pid = (int)syscall(SYS_gettid);
@@ -190,7 +190,7 @@ int mm_cpu_attach(unsigned int cpu)
 {
 	int ret;
 
-	init_task();
+	task_init_current();
 	if (current->cpu >= 0) {
 		pr_err("mm_cpu_attach: this thread is already CPU %d\n", current->cpu);
 		return -EBUSY;
@@ -249,7 +249,7 @@ static void not_a_cpu(const char *what)
 unsigned int smp_processor_id(void)
 {
 	if (unlikely(current->cpu < 0)) {
-		init_task();
+		task_init_current();
 		not_a_cpu("smp_processor_id");
 		return 0;
 	}
@@ -259,7 +259,7 @@ unsigned int smp_processor_id(void)
 int numa_node_id(void)
 {
 	if (unlikely(current->cpu < 0)) {
-		init_task();
+		task_init_current();
 		not_a_cpu("numa_node_id");
 		return 0;
 	}
@@ -291,7 +291,7 @@ int ___might_sleep(const char *file, int line)
 
 	if (likely(!atomic && !irqs_off))
 		return 0;
-	init_task();
+	task_init_current();
 	/* (the console lock turns interrupts off: the state is taken before) */
 	report_begin(REPORT_BUG);
 	printk("BUG: sleeping function called from invalid context at %s:%d\n",

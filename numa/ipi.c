@@ -38,6 +38,7 @@
  * they wrote before is visible to fn through the arrival counter.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -50,7 +51,7 @@
 
 #include "ipi.h"
 #include "machine.h"
-#include "mutex.h"
+#include <mmsim/mutex.h>
 #include "printk.h"
 #include "spinlock.h"
 
@@ -58,6 +59,8 @@ struct cpu_ipi {
 	spinlock_t lock;		/* irq-safe: a holder is never stopped */
 	int tid;
 	struct call_single_data *queue;
+	unsigned long long last_ns;	/* atomic, relaxed: when the CPU last
+					   ran its queue (for reports) */
 } ____cacheline_aligned;
 
 static struct cpu_ipi cpu_ipi[NR_CPUS];
@@ -105,7 +108,19 @@ void generic_smp_call_function_interrupt(void)
 			csd = next;
 		}
 	}
+	__atomic_store_n(&cpu_ipi[cpu].last_ns, mm_clock_ns(), __ATOMIC_RELAXED);
 	irq_exit();
+}
+
+int ipi_cpu_tid(unsigned int cpu)
+{
+	unsigned long flags;
+	int tid;
+
+	spin_lock_irqsave(&cpu_ipi[cpu].lock, flags);
+	tid = cpu_ipi[cpu].tid;
+	spin_unlock_irqrestore(&cpu_ipi[cpu].lock, flags);
+	return tid;
 }
 
 static void ipi_handler(int sig)
@@ -155,6 +170,7 @@ void ipi_cpu_online(unsigned int cpu)
 	spin_lock_irqsave(&cpu_ipi[cpu].lock, flags);
 	cpu_ipi[cpu].tid = current->pid;
 	spin_unlock_irqrestore(&cpu_ipi[cpu].lock, flags);
+	__atomic_store_n(&cpu_ipi[cpu].last_ns, mm_clock_ns(), __ATOMIC_RELAXED);
 }
 
 /*
@@ -208,14 +224,64 @@ static int csd_queue(unsigned int cpu, struct call_single_data *csd)
 	return 0;
 }
 
-static void csd_wait(struct call_single_data *csd)
+static unsigned long long ipi_timeout_ns(void)
 {
+	return 2ULL * READ_ONCE(machine.watchdog_thresh) * 1000000000ULL;
+}
+
+/* A CPU that does not run its IPIs: what the waiter knows, and its NMI
+ * backtrace. */
+static noinline void ipi_unanswered(unsigned int cpu, const char *what,
+				    smp_call_func_t func, unsigned long long waited_ns)
+{
+	unsigned long long last = __atomic_load_n(&cpu_ipi[cpu].last_ns, __ATOMIC_RELAXED);
+	struct nmi_trace trace;
+	Dl_info info;
+
+	nmi_cpu_backtrace(cpu, &trace);		/* before the console is taken */
+	report_begin(REPORT_BUG);
+	if (func && dladdr((void *)func, &info) && info.dli_sname)
+		printk("BUG: CPU %u does not answer IPIs: %s from CPU %d waited %llu s for %s\n",
+		       cpu, what, current->cpu, waited_ns / 1000000000ULL, info.dli_sname);
+	else
+		printk("BUG: CPU %u does not answer IPIs: %s from CPU %d waited %llu s for %p\n",
+		       cpu, what, current->cpu, waited_ns / 1000000000ULL, (void *)func);
+	printk("CPU %u last ran its IPIs %.1f s ago; the call stays queued and runs when it does\n",
+	       cpu, (double)(mm_clock_ns() - last) * 1e-9);
+	nmi_show(cpu, &trace);
+	report_end(REPORT_BUG, TAINT_SOFTLOCKUP);
+}
+
+/*
+ * Wait for the target to run csd: 0, or -ETIMEDOUT (reported) after the
+ * watchdog time; the csd then stays the target's (never free it).
+ */
+static int csd_wait(struct call_single_data *csd, unsigned int cpu, const char *what)
+{
+	unsigned long long t0 = mm_clock_ns(), limit = ipi_timeout_ns(), waited;
+
 	/* Acquire: pairs with the release store of done by the target. */
 	while (!__atomic_load_n(&csd->done, __ATOMIC_ACQUIRE)) {
 		if (current->cpu >= 0 && !irqs_disabled())
 			generic_smp_call_function_interrupt();
 		sched_yield();
+		waited = mm_clock_ns() - t0;
+		if (unlikely(waited > limit)) {
+			ipi_unanswered(cpu, what, csd->func, waited);
+			return -ETIMEDOUT;
+		}
 	}
+	return 0;
+}
+
+/* The wait for a call could never end here: refuse (and report). */
+static int ipi_wait_refused(const char *what)
+{
+	if (likely(!irqs_disabled() && !in_interrupt()))
+		return 0;
+	WARN(1, "%s() with interrupts off or in interrupt context: the wait could "
+	     "never end (refused)\n", what);
+	return 1;
 }
 
 void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
@@ -223,8 +289,10 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 {
 	unsigned int n = num_online_cpus();
 	struct call_single_data *csds;
+	int leaked = 0;
 
-	WARN_ON_ONCE(irqs_disabled());
+	if (ipi_wait_refused(__func__))
+		return;
 	csds = calloc(n, sizeof(*csds));
 	if (!csds) {
 		/* No memory for the batch: one call at a time. */
@@ -244,8 +312,10 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 			csds[cpu].done = 1;	/* offline: nothing to call */
 	}
 	for (unsigned int cpu = 0; cpu < n; cpu++)
-		csd_wait(&csds[cpu]);
-	free(csds);
+		leaked |= csd_wait(&csds[cpu], cpu, __func__) != 0;
+	if (!leaked)
+		free(csds);
+	/* else a CPU that never answered still holds its csd: left allocated */
 }
 
 struct stop_data {
@@ -333,10 +403,22 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 	/* Release: fn's writes before anyone runs again. */
 	__atomic_store_n(&sd->release, 1, __ATOMIC_RELEASE);
 	if (!timed_out) {
+		int leaked = 0;
+
 		for (unsigned int cpu = 0; cpu < n; cpu++)
-			csd_wait(&csds[cpu]);
-		free(csds);
-		free(sd);
+			leaked |= csd_wait(&csds[cpu], cpu, __func__) != 0;
+		if (!leaked) {
+			free(csds);
+			free(sd);
+		}
+	} else if (!missing) {
+		/* nobody asked which CPUs did not come: report them here */
+		for (unsigned int cpu = 0; cpu < n; cpu++)
+			if (cpumask_test_cpu(cpu, &sent) &&
+			    !((__atomic_load_n(&sd->in.bits[cpu / 64], __ATOMIC_RELAXED) >>
+			       (cpu % 64)) & 1))
+				ipi_unanswered(cpu, __func__, multi_cpu_stop,
+					       (unsigned long long)timeout_ms * 1000000ULL);
 	}
 	/* else a CPU that never came still holds its csd: they stay allocated */
 	mutex_unlock(&stop_mutex);
@@ -346,7 +428,7 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
 {
-	struct call_single_data csd = { .func = func, .info = info };
+	struct call_single_data *csd;
 	unsigned long flags;
 	int ret;
 
@@ -358,9 +440,18 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
 		local_irq_restore(flags);
 		return 0;
 	}
-	WARN_ON_ONCE(irqs_disabled());
-	ret = csd_queue(cpu, &csd);
+	if (ipi_wait_refused(__func__))
+		return -EINVAL;
+	/* on the heap: a call that is never answered keeps it */
+	csd = calloc(1, sizeof(*csd));
+	if (!csd)
+		return -ENOMEM;
+	csd->func = func;
+	csd->info = info;
+	ret = csd_queue(cpu, csd);
 	if (!ret)
-		csd_wait(&csd);
+		ret = csd_wait(csd, cpu, __func__);
+	if (ret != -ETIMEDOUT)
+		free(csd);
 	return ret;
 }

@@ -42,10 +42,17 @@ struct call_single_data {
  * interrupt context on that CPU (an IPI: never inside one of its
  * interrupts-off sections), and wait until all have returned.
  * (Only the waiting form exists: the call data live on the caller's side.)
+ * A CPU that has not run it after 2 * watchdog_thresh seconds is reported
+ * ("BUG: CPU k does not answer IPIs", with its NMI backtrace) and no
+ * longer waited for: the call stays queued (its data are left allocated)
+ * and runs whenever that CPU takes its IPIs again.  Refused (reported as
+ * a sleeping call) with interrupts off or in atomic context, where the
+ * wait could never end: two such callers would wait for each other.
  */
 void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 			    void *info);
-/* The same for one CPU (the caller's own runs directly); -ENXIO if offline. */
+/* The same for one CPU (the caller's own runs directly); -ENXIO if offline,
+ * -ETIMEDOUT if it does not answer, -EINVAL if refused. */
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info);
 
 /*
@@ -56,6 +63,9 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
  */
 int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 		 struct cpumask *missing);
+
+/* The thread that is CPU cpu, 0 if none (a snapshot). */
+int ipi_cpu_tid(unsigned int cpu);
 
 int ipi_init(void);
 void ipi_exit(void);

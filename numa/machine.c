@@ -10,6 +10,9 @@
  *   topology=host|"hwloc synthetic description"
  *   arch=x86_64|x86_32	zone layout; x86_32 has highmem above 896 MiB
  *   hz_scale=N		jiffies run N times faster than real time
+ *   watchdog_thresh=N	seconds (the kernel's): an IPI or stop_machine()
+ *			waiting 2*N s for a CPU reports it (default 10, 30
+ *			in the sanitizer builds)
  *   panic_on_warn	abort() after any BUG or WARNING report
  *   quiet		no boot banner
  */
@@ -27,6 +30,7 @@ void machine_config_init(struct machine_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arch = ARCH_X86_64;
 	cfg->hz_scale = 1;
+	cfg->watchdog_thresh = WATCHDOG_THRESH_DEFAULT;
 }
 
 /* 0: taken, 1: not a machine parameter, -EINVAL: bad value. */
@@ -52,7 +56,7 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 	if (strcmp(param, "mem") && strcmp(param, "memstart") &&
 	    strcmp(param, "nodes") && strcmp(param, "cpus") &&
 	    strcmp(param, "topology") && strcmp(param, "arch") &&
-	    strcmp(param, "hz_scale"))
+	    strcmp(param, "hz_scale") && strcmp(param, "watchdog_thresh"))
 		return 1;
 	if (!val || !*val)
 		return boot_param_bad(param, val, "a value is required");
@@ -86,6 +90,10 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 			cfg->arch = ARCH_X86_32;
 		else
 			return boot_param_bad(param, val, "expected x86_64 or x86_32");
+	} else if (!strcmp(param, "watchdog_thresh")) {
+		if (parse_uint(val, 1, 3600, &v))
+			return boot_param_bad(param, val, "expected 1 to 3600 seconds");
+		cfg->watchdog_thresh = (unsigned int)v;
 	} else {
 		if (parse_uint(val, 1, 1000000, &v))
 			return boot_param_bad(param, val, "expected 1 to 1000000");
@@ -143,6 +151,7 @@ int machine_boot(const struct machine_config *cfg)
 	memset(machine.node, 0, sizeof(machine.node));
 	machine.arch = cfg->arch;
 	machine.hz_scale = cfg->hz_scale;
+	machine.watchdog_thresh = cfg->watchdog_thresh;
 	time_init(cfg->hz_scale);
 	ret = topology_init(cfg);
 	if (ret)
@@ -156,12 +165,17 @@ int machine_boot(const struct machine_config *cfg)
 	ret = ipi_init();
 	if (ret)
 		goto err_phys;
+	ret = nmi_init();
+	if (ret)
+		goto err_ipi;
 	cpus_init();
 	workqueue_init();
 	rcu_init();
 	report_set_panic_on_warn(cfg->panic_on_warn);
 	return 0;
 
+err_ipi:
+	ipi_exit();
 err_phys:
 	physmem_exit();
 err_topo:
@@ -173,6 +187,7 @@ void machine_shutdown(void)
 {
 	rcu_exit();
 	workqueue_exit();
+	nmi_exit();
 	ipi_exit();
 	physmem_exit();
 	topology_exit();

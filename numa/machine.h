@@ -47,6 +47,7 @@ struct machine_config {
 	char topology[256];		/* "" synthetic, "host", or hwloc synthetic */
 	enum mm_arch arch;
 	unsigned int hz_scale;
+	unsigned int watchdog_thresh;	/* seconds; IPI waits report at twice it */
 	int panic_on_warn;
 };
 
@@ -83,7 +84,15 @@ struct machine {
 	char *direct_map;		/* virtual address of physical address 0 */
 	size_t direct_map_len;		/* bytes reserved from direct_map */
 	unsigned int hz_scale;
+	unsigned int watchdog_thresh;	/* seconds (boot parameter) */
 };
+
+/* watchdog_thresh's default: a sanitizer build runs 5-20 times slower. */
+#ifdef MMSIM_DEBUG
+#define WATCHDOG_THRESH_DEFAULT	30
+#else
+#define WATCHDOG_THRESH_DEFAULT	10
+#endif
 
 extern struct machine machine;
 
@@ -167,6 +176,26 @@ void rcu_softirq(unsigned int cpu);	/* cond_resched(): ready callbacks */
  */
 void sched_sleep_slice(int *uaddr, int val, unsigned long long ns);
 void sched_wake_all(int *uaddr);
+
+/* nmi.c: what a CPU that does not answer IPIs is doing */
+#define NMI_FRAMES	32
+struct nmi_trace {
+	int tid;			/* the CPU's thread, 0 if offline */
+	int answered;			/* 0: no trace (blocked, or busy) */
+	int busy;			/* another requester had the CPU's slot */
+	int nframes;
+	int preempt_count;
+	int irqs_disabled;
+	int ipi_pending;
+	void *frames[NMI_FRAMES];
+};
+int nmi_init(void);
+void nmi_exit(void);
+/* cpu's call trace and context, taken by a signal it cannot defer: any
+ * thread, no lock held (it waits up to 200 ms for the answer). */
+void nmi_cpu_backtrace(unsigned int cpu, struct nmi_trace *t);
+/* Print it ("NMI backtrace for cpu N"), e.g. inside a report. */
+void nmi_show(unsigned int cpu, const struct nmi_trace *t);
 
 /* bootparam.c: the kernel command-line grammar */
 typedef int (*boot_param_fn)(const char *param, const char *val, void *arg);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <mmsim/machine.h>
+#include <mmsim/spinlock.h>
 #include "printk.h"
 
 static pthread_mutex_t console_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -311,6 +312,13 @@ static void print_frames(void *const *frames, int n, int skip)
 			break;
 	}
 	free(syms);
+}
+
+void print_call_trace(void *const *frames, int n, int skip)
+{
+	console_lock_irq();
+	print_frames(frames, n, skip);
+	console_unlock_irq();
 }
 
 /* Print the call trace of the caller, skipping `skip` innermost frames

@@ -48,8 +48,8 @@ void vprintk(const char *fmt, va_list ap);
  * are taken at the report; the report hook and panic_on_warn run at the
  * flush.  So the console lock never nests inside a spinlock.
  */
-extern __thread int __printk_deferred_pending;	/* the thread's own */
-void printk_flush_deferred(void);
+/* (__printk_deferred_pending and printk_flush_deferred() are declared in
+ * mmsim/spinlock.h, whose spin_unlock() uses them) */
 
 /* Where console output goes (stderr by default); returns the old stream. */
 FILE *printk_set_output(FILE *out);
@@ -69,6 +69,8 @@ void report_headline(const char *fmt, ...) __printf(1, 2);
 /* A report that a rate limit kept off the console: counted all the same. */
 void report_silent(enum report_type type, int taint, const char *line);
 void dump_stack(void);
+/* "Call Trace:" and frames[skip..n) (as a report's): another thread's. */
+void print_call_trace(void *const *frames, int n, int skip);
 void add_taint(int flag);
 const char *print_tainted(void);
 void panic(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));

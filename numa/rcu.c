@@ -74,7 +74,7 @@
 #include <mmsim/sched.h>
 
 #include "machine.h"
-#include "mutex.h"
+#include <mmsim/mutex.h>
 #include "printk.h"
 #include "rcu_urcu.h"
 #include "spinlock.h"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * numa/spinlock.c - the contended path of spinlock_t: spin, then sleep on
- * the lock word with futex(2); and the statistics readers.
+ * numa/spinlock.c - the out-of-line side of spinlock_t (mmsim/spinlock.h):
+ * the contended path (spin, then sleep on the lock word with futex(2)),
+ * the statistics readers, and the debug builds' checks.
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
@@ -72,12 +73,27 @@ void spin_lock_stats_read(spinlock_t *lock, struct lock_stats *out)
 	out->wait_max_ns = READ_ONCE(lock->stats.wait_max_ns);
 }
 
+/*
+ * With interrupts off: the lock may be irq-safe (an IPI on this CPU may
+ * take it), and the caller need not know.
+ */
 void spin_lock_stats_reset(spinlock_t *lock)
 {
-	spin_lock(lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
 	WRITE_ONCE(lock->stats.acquisitions, 0);
 	WRITE_ONCE(lock->stats.contended, 0);
 	WRITE_ONCE(lock->stats.wait_ns, 0);
 	WRITE_ONCE(lock->stats.wait_max_ns, 0);
-	spin_unlock(lock);
+	spin_unlock_irqrestore(lock, flags);
+}
+
+/* Debug builds: the owner, and an irq-safe lock taken with interrupts on. */
+void __spin_debug_acquired(spinlock_t *lock)
+{
+	WRITE_ONCE(lock->owner, current->pid);
+	/* An IPI on this CPU could take it too: interrupts must be off. */
+	WARN(lock->irqsafe && current->cpu >= 0 && !irqs_disabled(),
+	     "%s taken with interrupts enabled\n", lock->name);
 }

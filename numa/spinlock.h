@@ -1,92 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * numa/spinlock.h - spinlock_t with lock statistics.
- *
- * The lock word is a three-state futex lock (0 free, 1 held, 2 held with
- * possible sleepers): a simulated CPU spins briefly, then sleeps in the
- * kernel, because on a host with fewer cores than simulated CPUs the holder
- * may be descheduled and pure spinning would burn its time slice.
- *
- * Ordering: taking the lock is an acquire on `val` (the CAS or exchange that
- * wins it), releasing it a release on `val` (the exchange to 0).  TSan sees
- * both, so the data a lock protects needs no annotation.
- *
- * Statistics are written only by the holder (so the lock itself protects
- * them) and read by anyone with READ_ONCE(): acquisitions, contended
- * acquisitions (the first attempt failed), and the time spent waiting.
- *
- * current->spin_depth counts the spinlocks the thread holds (its own
- * field).  While it is not zero the console defers the thread's output
- * (numa/printk.c): a report made under a spinlock is printed when the
- * last one is released, so that no console lock nests inside a spinlock.
+ * numa/spinlock.h - spinlock_t (mmsim/spinlock.h, where the operations and
+ * their ordering are described) and what the library adds for its own
+ * locks: lockdep_assert_held().
  */
 #ifndef NUMA_SPINLOCK_H
 #define NUMA_SPINLOCK_H
 
-#include <mmsim/machine.h>
-#include <mmsim/spinlock_types.h>
+#include <mmsim/spinlock.h>
 #include "printk.h"
-
-
-void spin_lock_init_name(spinlock_t *lock, const char *name);
-#define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
-void __spin_lock_contended(spinlock_t *lock);
-void __spin_unlock_wake(spinlock_t *lock);
-
-static __always_inline void __spin_acquired(spinlock_t *lock)
-{
-	current->spin_depth++;
-	WRITE_ONCE(lock->stats.acquisitions, lock->stats.acquisitions + 1);
-#ifdef MMSIM_DEBUG
-	WRITE_ONCE(lock->owner, current->pid);
-	/* An IPI on this CPU could take it too: interrupts must be off. */
-	WARN(lock->irqsafe && current->cpu >= 0 && !irqs_disabled(),
-	     "%s taken with interrupts enabled\n", lock->name);
-#endif
-}
-
-static __always_inline void spin_lock(spinlock_t *lock)
-{
-	int old = 0;
-
-	/* Acquire: pairs with the release in spin_unlock(). */
-	if (likely(__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
-					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
-		__spin_acquired(lock);
-	else
-		__spin_lock_contended(lock);
-}
-
-/* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
-static __always_inline int spin_trylock(spinlock_t *lock)
-{
-	int old = 0;
-
-	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED)) {
-		__spin_acquired(lock);
-		return 1;
-	}
-	return 0;
-}
-
-static __always_inline void spin_unlock(spinlock_t *lock)
-{
-#ifdef MMSIM_DEBUG
-	WRITE_ONCE(lock->owner, 0);
-#endif
-	/* Release: everything written under the lock is published. */
-	if (unlikely(__atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE) == 2))
-		__spin_unlock_wake(lock);
-	/* the last spinlock: what the console held back is printed now */
-	if (--current->spin_depth <= 0 && unlikely(__printk_deferred_pending))
-		printk_flush_deferred();
-}
-
-#define spin_lock_irqsave(lock, flags) \
-	do { local_irq_save(flags); spin_lock(lock); } while (0)
-#define spin_unlock_irqrestore(lock, flags) \
-	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
 
 /* Debug builds: WARN if the calling CPU does not hold the lock. */
 #ifdef MMSIM_DEBUG
@@ -96,10 +18,5 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 #else
 #define lockdep_assert_held(lock) do { (void)(lock); } while (0)
 #endif
-
-/* A consistent-enough copy of the statistics (each field read once). */
-void spin_lock_stats_read(spinlock_t *lock, struct lock_stats *out);
-/* Zero the statistics (takes the lock). */
-void spin_lock_stats_reset(spinlock_t *lock);
 
 #endif /* NUMA_SPINLOCK_H */

@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -293,6 +294,74 @@ static void test_ipis_lose_no_counter_update(void **state)
 	check_shutdown();
 }
 
+/* ------------------------------------------------------------------ */
+/* A CPU that does not answer                                          */
+
+/*
+ * CPU 1 spins with interrupts off.  An IPI to it, and drain_all_pages(),
+ * must not wait for ever: after 2 * watchdog_thresh seconds the waiter
+ * reports "CPU 1 does not answer IPIs" with CPU 1's NMI backtrace and
+ * goes on; the call runs once CPU 1 turns interrupts on again.
+ */
+static int spin_release;	/* atomic */
+static int spinning;		/* atomic */
+static int late_call_ran;	/* atomic */
+
+void spin_with_irqs_off(void);	/* not static: named in the backtrace */
+
+void spin_with_irqs_off(void)
+{
+	local_irq_disable();
+	set(&spinning, 1);
+	while (!get(&spin_release))
+		;
+	local_irq_enable();		/* the calls queued meanwhile run here */
+}
+
+static void irqs_off_fn(struct cpu_job *job)
+{
+	(void)job;
+	__free_page(alloc_page(GFP_KERNEL));	/* a page for drain_all_pages() */
+	spin_with_irqs_off();
+}
+
+void late_call(void *info);	/* not static: named in the report */
+
+void late_call(void *info)
+{
+	(void)info;
+	__atomic_fetch_add(&late_call_ran, 1, __ATOMIC_ACQ_REL);
+}
+
+static void test_unanswered_ipi_is_reported(void **state)
+{
+	unsigned long bugs;
+	const char *out;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=2 watchdog_thresh=1");
+	spin_release = spinning = late_call_ran = 0;
+	cpu_job_start(&sender, 1, irqs_off_fn, NULL);
+	for (double end = now_s() + LONG_WAIT_S; !get(&spinning) && now_s() < end;)
+		nap_us(100);
+	bugs = report_count(REPORT_BUG);
+	capture_begin();
+	assert_int_equal(smp_call_function_single(1, late_call, NULL), -ETIMEDOUT);
+	drain_all_pages(NULL);
+	out = capture_end();
+	assert_int_equal(report_count(REPORT_BUG), bugs + 2);
+	assert_contains(out, "BUG: CPU 1 does not answer IPIs: smp_call_function_single from CPU 0 waited 2 s for late_call");
+	assert_contains(out, "BUG: CPU 1 does not answer IPIs: smp_call_function_many from CPU 0");
+	assert_contains(out, "NMI backtrace for cpu 1 (thread ");
+	assert_contains(out, "interrupts off");
+	assert_contains(out, " spin_with_irqs_off+");
+	assert_int_equal(get(&late_call_ran), 0);
+	set(&spin_release, 1);
+	join_sender();			/* it ran both calls as it went */
+	assert_int_equal(get(&late_call_ran), 1);
+	check_shutdown();
+}
+
 #define IPI_TEST(fn) cmocka_unit_test_teardown(fn, ipi_teardown)
 
 int main(void)
@@ -303,6 +372,7 @@ int main(void)
 		IPI_TEST(test_ipi_deferred_in_rcu_callback),
 		IPI_TEST(test_percpu_counters_irqs_off),
 		IPI_TEST(test_ipis_lose_no_counter_update),
+		IPI_TEST(test_unanswered_ipi_is_reported),
 	};
 
 	return cmocka_run_group_tests_name("ipi", tests, NULL, NULL);

@@ -59,6 +59,9 @@ struct task_struct {
 extern __thread struct task_struct __mm_current;
 #define current (&__mm_current)
 
+/* Fill in current's pid and comm if this thread has never been seen. */
+void task_init_current(void);
+
 /* The CPU this thread is attached to; a BUG (and -1) if it is not. */
 static inline int raw_smp_processor_id(void)
 {

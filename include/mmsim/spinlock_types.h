@@ -2,7 +2,7 @@
 /*
  * mmsim/spinlock_types.h - spinlock_t, as the kernel's spinlock_types.h:
  * the type only, for structures that embed a lock (struct mempool_s).
- * The operations are the machine's (numa/spinlock.h).
+ * The operations are in mmsim/spinlock.h.
  */
 #ifndef MMSIM_SPINLOCK_TYPES_H
 #define MMSIM_SPINLOCK_TYPES_H

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmsim/spinlock.h - spinlock_t for code running on simulated CPUs: the
+ * allocator's own locks, and the locks of programs that coordinate CPUs.
+ *
+ * The lock word is a three-state futex lock (0 free, 1 held, 2 held with
+ * possible sleepers): a simulated CPU spins briefly, then sleeps in the
+ * host kernel, because on a host with fewer cores than simulated CPUs the
+ * holder may be descheduled and pure spinning would burn its time slice.
+ *
+ * Ordering: taking the lock is an acquire on `val` (the CAS or exchange that
+ * wins it), releasing it a release on `val` (the exchange to 0).  TSan sees
+ * both, so the data a lock protects needs no annotation.
+ *
+ * The rules of the kernel hold: a lock that an IPI may take (an "irq-safe"
+ * lock) is taken with interrupts off (spin_lock_irqsave()), no sleeping
+ * while one is held, and a CPU that waits for something other CPUs do must
+ * wait with these primitives, a struct mutex, a wait queue or a completion
+ * (they answer IPIs), never with a host mutex or condition variable.
+ *
+ * Statistics are written only by the holder (so the lock itself protects
+ * them) and read by anyone with READ_ONCE(): acquisitions, contended
+ * acquisitions (the first attempt failed), and the time spent waiting.
+ *
+ * current->spin_depth counts the spinlocks the thread holds (its own
+ * field).  While it is not zero the console defers the thread's output: a
+ * report made under a spinlock is printed when the last one is released,
+ * so that no console lock nests inside a spinlock.
+ */
+#ifndef MMSIM_SPINLOCK_H
+#define MMSIM_SPINLOCK_H
+
+#include <mmsim/compiler.h>
+#include <mmsim/machine.h>
+#include <mmsim/spinlock_types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, #name, { 0, 0, 0, 0 } }
+#define DEFINE_SPINLOCK(x)		spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+
+void spin_lock_init_name(spinlock_t *lock, const char *name);
+#define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
+
+/* The library's side of the inline operations below. */
+void __spin_lock_contended(spinlock_t *lock);
+void __spin_unlock_wake(spinlock_t *lock);
+void __spin_debug_acquired(spinlock_t *lock);
+extern __thread int __printk_deferred_pending;	/* the thread's own */
+void printk_flush_deferred(void);
+
+static __always_inline void __spin_acquired(spinlock_t *lock)
+{
+	current->spin_depth++;
+	WRITE_ONCE(lock->stats.acquisitions, lock->stats.acquisitions + 1);
+#ifdef MMSIM_DEBUG
+	__spin_debug_acquired(lock);
+#endif
+}
+
+static __always_inline void spin_lock(spinlock_t *lock)
+{
+	int old = 0;
+
+	/* Acquire: pairs with the release in spin_unlock(). */
+	if (likely(__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
+					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+		__spin_acquired(lock);
+	else
+		__spin_lock_contended(lock);
+}
+
+/* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
+static __always_inline int spin_trylock(spinlock_t *lock)
+{
+	int old = 0;
+
+	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		__spin_acquired(lock);
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline void spin_unlock(spinlock_t *lock)
+{
+#ifdef MMSIM_DEBUG
+	WRITE_ONCE(lock->owner, 0);
+#endif
+	/* Release: everything written under the lock is published. */
+	if (unlikely(__atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE) == 2))
+		__spin_unlock_wake(lock);
+	/* the last spinlock: what the console held back is printed now */
+	if (--current->spin_depth <= 0 && unlikely(__printk_deferred_pending))
+		printk_flush_deferred();
+}
+
+/* Held by someone (a racy answer, as the kernel's). */
+static inline int spin_is_locked(spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->val, __ATOMIC_RELAXED) != 0;
+}
+
+#define spin_lock_irqsave(lock, flags) \
+	do { local_irq_save(flags); spin_lock(lock); } while (0)
+#define spin_unlock_irqrestore(lock, flags) \
+	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
+#define spin_trylock_irqsave(lock, flags) \
+	({ local_irq_save(flags); spin_trylock(lock) ? 1 : (local_irq_restore(flags), 0); })
+
+static __always_inline void spin_lock_irq(spinlock_t *lock)
+{
+	local_irq_disable();
+	spin_lock(lock);
+}
+
+static __always_inline void spin_unlock_irq(spinlock_t *lock)
+{
+	spin_unlock(lock);
+	local_irq_enable();
+}
+
+static __always_inline void spin_lock_bh(spinlock_t *lock)
+{
+	local_bh_disable();
+	spin_lock(lock);
+}
+
+static __always_inline void spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock(lock);
+	local_bh_enable();
+}
+
+/* A consistent-enough copy of the statistics (each field read once). */
+void spin_lock_stats_read(spinlock_t *lock, struct lock_stats *out);
+/* Zero the statistics (takes the lock, with interrupts off). */
+void spin_lock_stats_reset(spinlock_t *lock);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MMSIM_SPINLOCK_H */
