@@ -93,8 +93,8 @@ static unsigned long check_free_area(struct checker *c, struct zone *zone,
 		for (unsigned long i = 0; i < (1UL << order); i++)
 			overlap += test_and_set(covered, pfn - start + i);
 		if (overlap)
-			violation(c, "node %d zone %s order %u: free block pfn %#lx overlaps another free block (%lu frames)",
-				  zone->node, zone->name, order, pfn, overlap);
+			violation(c, "node %d zone %s order %u: free block pfn %#lx overlaps another free block (%lu frame%s)",
+				  zone->node, zone->name, order, pfn, overlap, str_plural(overlap));
 		/* Two free buddies of one order would have merged. */
 		if (order < MAX_ORDER - 1 && PageBuddy(page) && page_order(page) == order) {
 			unsigned long bpfn = pfn ^ (1UL << order);
@@ -107,8 +107,8 @@ static unsigned long check_free_area(struct checker *c, struct zone *zone,
 		}
 	}
 	if (n != READ_ONCE(area->nr_free))
-		violation(c, "node %d zone %s order %u: nr_free is %lu but the list holds %lu blocks",
-			  zone->node, zone->name, order, READ_ONCE(area->nr_free), n);
+		violation(c, "node %d zone %s order %u: nr_free is %lu but the list holds %lu block%s",
+			  zone->node, zone->name, order, READ_ONCE(area->nr_free), n, str_plural(n));
 	return n << order;
 }
 
@@ -147,8 +147,8 @@ static unsigned long check_pcp_list(struct checker *c, struct zone *zone,
 				  zone->node, zone->name, pfn, cpu, which);
 	}
 	if (n != (unsigned long)READ_ONCE(pcp->count))
-		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu pages",
-			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n);
+		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu page%s",
+			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n, str_plural(n));
 	return n;
 }
 
@@ -186,8 +186,8 @@ int zone_is_valid(struct zone *zone, FILE *report)
 	}
 	counted = zone_page_state(zone, NR_FREE_PAGES);
 	if (counted != nfree)
-		violation(&c, "node %d zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
-			  zone->node, zone->name, counted, nfree);
+		violation(&c, "node %d zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu page%s",
+			  zone->node, zone->name, counted, nfree, str_plural(nfree));
 	if (min_wmark_pages(zone) > low_wmark_pages(zone) ||
 	    low_wmark_pages(zone) > high_wmark_pages(zone))
 		violation(&c, "node %d zone %s: watermarks out of order: min %lu low %lu high %lu",

@@ -238,8 +238,8 @@ static void periodic_check(struct run *run)
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
 	if (cc.violations)
-		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violations: %.300s",
-			      cc.violations, buf);
+		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violation%s: %.300s",
+			      cc.violations, str_plural(cc.violations), buf);
 }
 
 static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
@@ -259,8 +259,9 @@ static void progress_line(struct run *run, double elapsed, uint64_t ops, double 
 	failed = run->checks_failed;
 	nr_v = run->nr_v;
 	spin_unlock_irqrestore(&run->lock, lockflags);
-	printf("\r[%s] %llu ops, %.2f Mops/s | free %lu pages | checks %lu passed, %lu failed | %d violations  ",
-	       when, (unsigned long long)ops, rate / 1e6, nr_free_pages(), passed, failed, nr_v);
+	printf("\r[%s] %llu ops, %.2f Mops/s | free %lu pages | checks %lu passed, %lu failed | %d violation%s  ",
+	       when, (unsigned long long)ops, rate / 1e6, nr_free_pages(), passed, failed, nr_v,
+	       str_plural(nr_v));
 	fflush(stdout);
 }
 
@@ -346,13 +347,14 @@ static void finish(struct run *run)
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
 	if (v)
-		add_violation(run, "mm_check", -1, "final mm_check(): %d violations: %.300s", v, buf);
+		add_violation(run, "mm_check", -1, "final mm_check(): %d violation%s: %.300s", v,
+			      str_plural(v), buf);
 	free(buf);
 	left = allocated_everywhere();
 	if (left)
 		add_violation(run, "leak", -1,
-			      "conservation: %ld pages still allocated after every job released its blocks",
-			      left);
+			      "conservation: %ld page%s still allocated after every job released its blocks",
+			      left, str_plural(left));
 }
 
 /* The jobs' shared state (caches, tables), made on CPU 0 before the run. */
@@ -427,8 +429,9 @@ int harness_run(struct run *run)
 	report_set_hook(report_hook);
 	viol0 = report_violations();
 	if (!run->opt.quiet)
-		printf("mmstress: %u CPUs, %u nodes, boot \"%s\", seed %llu, %s\n",
-		       run->nr_cpus, num_online_nodes(), run->opt.boot,
+		printf("mmstress: %u CPU%s, %u node%s, boot \"%s\", seed %llu, %s\n",
+		       run->nr_cpus, str_plural(run->nr_cpus), num_online_nodes(),
+		       str_plural(num_online_nodes()), run->opt.boot,
 		       (unsigned long long)run->opt.seed, run->opt.jobs_spec);
 
 	jobs_setup(run);

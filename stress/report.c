@@ -190,9 +190,9 @@ void report_human(struct run *run, FILE *out)
 	struct job_stats t;
 	struct zone *zone;
 
-	fprintf(out, "\n== mmstress %s: %.1f s, %u CPUs, %u nodes, seed %llu ==\n",
-		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, num_online_nodes(),
-		(unsigned long long)run->opt.seed);
+	fprintf(out, "\n== mmstress %s: %.1f s, %u CPU%s, %u node%s, seed %llu ==\n",
+		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, str_plural(run->nr_cpus),
+		num_online_nodes(), str_plural(num_online_nodes()), (unsigned long long)run->opt.seed);
 	fprintf(out, "boot: %s\njobs: %s\n\n", run->opt.boot, run->opt.jobs_spec);
 
 	fprintf(out, "%-14s %12s %12s %9s %9s %9s %9s %9s\n", "job", "ops", "ops/s",

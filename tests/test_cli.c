@@ -162,6 +162,8 @@ static void test_bad_input(void **state)
 		{ { "run", "--what" }, "unknown option '--what'" },
 		{ { "run", "--duration" }, "--duration needs a value" },
 		{ { "topo", "--boot", "mem=1Q" }, "bad value '1Q' for 'mem'" },
+		{ { "topo", "--what" }, "unknown option '--what' (see mmstress topo --help)" },
+		{ { "list", "extra" }, "unexpected argument 'extra' (see mmstress list --help)" },
 		{ { "fly" }, "unknown command 'fly'" },
 	};
 	(void)state;
@@ -180,6 +182,58 @@ static void test_bad_input(void **state)
 		assert_clean_exit(&r, 2);
 		result_free(&r);
 	}
+}
+
+/* An unknown job: one line that names the jobs, one pointer for more. */
+static void test_unknown_job_message(void **state)
+{
+	static const char start[] = "mmstress: --jobs: unknown job 'nosuchjob'; the jobs are page-churn, ";
+	struct result r = run_mmstress("run", "--jobs", "page-churn,nosuchjob", NULL);
+	const char *nl;
+	(void)state;
+
+	assert_clean_exit(&r, 2);
+	assert_string_equal(r.out, "");
+	nl = strchr(r.err, '\n');
+	if (!nl || nl[1])
+		fail_msg("expected one line on stderr, got:\n%s", r.err);
+	if (strncmp(r.err, start, strlen(start)))
+		fail_msg("expected \"%s...\", got: %s", start, r.err);
+	assert_contains(r.err, ", mempool-resize (mmstress list describes them)\n");
+	if (strchr(r.err, '(') != strrchr(r.err, '('))
+		fail_msg("more than one parenthetical: %s", r.err);
+	result_free(&r);
+}
+
+/* One node, one CPU, one page: no "1 nodes", "1 CPUs" anywhere. */
+static void assert_no_false_plural(const char *text)
+{
+	static const char *const wrong[] = { " 1 nodes", " 1 CPUs", " 1 PUs", " 1 pages",
+					     " 1 violations", "(1 frames)" };
+
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+		if (strstr(text, wrong[i]))
+			fail_msg("\"%s\" in:\n%s", wrong[i], text);
+}
+
+static void test_singular_counts(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("topo", "--boot", "nodes=1 cpus=1 mem=64M", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "machine: x86_64, 1 node, 1 CPU, topology ");
+	assert_no_false_plural(r.out);
+	result_free(&r);
+	r = run_mmstress("run", "--boot", "nodes=1 cpus=1 mem=64M", "--jobs", "page-churn",
+			 "--ops", "100", "--seed", "3", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress: 1 CPU, 1 node, boot ");
+	assert_contains(r.out, "== mmstress PASS: ");
+	assert_contains(r.out, " s, 1 CPU, 1 node, seed 3 ==");
+	assert_no_false_plural(r.out);
+	result_free(&r);
 }
 
 static json_t *load_json(const char *path)
@@ -321,7 +375,7 @@ static void test_finds_leak(void **state)
 	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
 			 "--quiet", "--test-inject", "leak-page", NULL);
 	assert_clean_exit(&r, 1);
-	assert_contains(r.out, "[leak] conservation: 1 pages still allocated");
+	assert_contains(r.out, "[leak] conservation: 1 page still allocated");
 	assert_contains(r.out, "replay: ");
 	result_free(&r);
 }
@@ -566,6 +620,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_list_topo),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_unknown_job_message),
+		cmocka_unit_test(test_singular_counts),
 		cmocka_unit_test(test_short_run_json),
 		cmocka_unit_test(test_ops_replay),
 		cmocka_unit_test(test_finds_corruption),
