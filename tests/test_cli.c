@@ -4,8 +4,14 @@
  * report, replay by seed with --ops, bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
- * page or of a slab object and a leaked page must be found).  In the TSan
- * build the all-jobs run on nodes=4 cpus=16 is the race hunt of `make check`.
+ * page or of a slab object, a leaked page and a hung CPU must be found).
+ * In the TSan build the all-jobs run on nodes=4 cpus=16 is the race hunt of
+ * `make check`.
+ *
+ * What must happen a number of times runs with --ops, where the seed
+ * decides each CPU's operations, not the machine's load.  The temporary
+ * files are removed whether a test passes or fails (the child's output is
+ * unlinked at once, the JSON reports by the teardown).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -34,32 +40,68 @@ struct result {
 	char *err;
 };
 
-static char *slurp(const char *path)
+/* The whole of an open file. */
+static char *slurp_fd(int fd)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = calloc(1, n > 0 ? (size_t)n + 1 : 1);
 
-	if (!f)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+	assert_non_null(buf);
+	if (n > 0 && pread(fd, buf, (size_t)n, 0) != n)
 		buf[0] = '\0';
-	fclose(f);
 	return buf;
 }
+
+/* A file for the child's output, already unlinked: nothing to clean up. */
+static int anon_tmp(void)
+{
+	char path[] = "/tmp/mmstress-test-out-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	return fd;
+}
+
+/*
+ * The JSON reports of the running test: tmp_json() makes one, the test's
+ * teardown removes them all, whether the test passed or failed.
+ */
+#define MAX_TMP 8
+static char tmp_paths[MAX_TMP][40];
+static int nr_tmp;
+
+static const char *tmp_json(void)
+{
+	char *path;
+	int fd;
+
+	assert_true(nr_tmp < MAX_TMP);
+	path = tmp_paths[nr_tmp];
+	snprintf(path, sizeof(tmp_paths[0]), "/tmp/mmstress-test-XXXXXX.json");
+	fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	close(fd);
+	nr_tmp++;
+	return path;
+}
+
+static int remove_tmp(void **state)
+{
+	(void)state;
+	while (nr_tmp)
+		unlink(tmp_paths[--nr_tmp]);
+	return 0;
+}
+#define TEST(fn) cmocka_unit_test_teardown(fn, remove_tmp)
 
 /* Run mmstress with the given arguments (NULL-terminated). */
 static struct result run_mmstress(const char *first, ...)
 {
-	char out_path[] = "/tmp/mmstress-test-out-XXXXXX", err_path[] = "/tmp/mmstress-test-err-XXXXXX";
 	const char *argv[40] = { mmstress };
 	posix_spawn_file_actions_t fa;
 	struct result r = { 0 };
-	int argc = 1, out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), status;
+	int argc = 1, out_fd = anon_tmp(), err_fd = anon_tmp(), status;
 	va_list ap;
 	pid_t pid;
 
@@ -74,13 +116,11 @@ static struct result run_mmstress(const char *first, ...)
 	assert_int_equal(posix_spawn(&pid, mmstress, &fa, NULL, (char **)argv, environ), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	posix_spawn_file_actions_destroy(&fa);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.out = slurp_fd(out_fd);
+	r.err = slurp_fd(err_fd);
 	close(out_fd);
 	close(err_fd);
-	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r.out = slurp(out_path);
-	r.err = slurp(err_path);
-	unlink(out_path);
-	unlink(err_path);
 	return r;
 }
 
@@ -246,9 +286,24 @@ static json_t *load_json(const char *path)
 	return j;
 }
 
+/* A member of a JSON object that must be there. */
+static json_t *get(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		fail_msg("JSON report lacks \"%s\"", key);
+	return v;
+}
+
+static json_int_t get_int(json_t *o, const char *key)
+{
+	return json_integer_value(get(o, key));
+}
+
 static void test_short_run_json(void **state)
 {
-	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+	const char *json_path;
 	const char *keys[] = { "result", "seed", "boot", "violations", "jobs", "cpus", "zones",
 			       "vmstat", "checks", "replay" };
 	json_t *j, *jobs, *job, *cpus;
@@ -256,7 +311,7 @@ static void test_short_run_json(void **state)
 	struct result r;
 	(void)state;
 
-	close(mkstemps(json_path, 5));
+	json_path = tmp_json();
 	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "2",
 			 "--check-every", "0.5", "--seed", "42", "--json", json_path, NULL);
 	assert_clean_exit(&r, 0);
@@ -295,17 +350,28 @@ static void test_short_run_json(void **state)
 	assert_true(json_integer_value(json_object_get(json_object_get(j, "checks"), "passed")) >= 3);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checks"), "failed")), 0);
 	json_decref(j);
-	unlink(json_path);
 }
 
-/* The per-CPU operation sequence of --ops is a function of the seed. */
-static void hashes_of(const char *seed, char hashes[8][20])
-{
-	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
-	struct result r;
-	json_t *j, *cpus;
+/*
+ * The per-CPU operation sequence of --ops is a function of the seed: the
+ * op-log hashes, and so how many operations each job did.  What the jobs
+ * did is checked here, where it does not depend on the machine's speed.
+ */
+struct ops_run {
+	char hash[4][20];
+	json_int_t job_ops[16];
+};
 
-	close(mkstemps(json_path, 5));
+static void ops_run(const char *seed, struct ops_run *o)
+{
+	const char *json_path, *name;
+	json_int_t total = 0;
+	struct result r;
+	json_t *j, *cpus, *job;
+	size_t n = 0;
+
+	memset(o, 0, sizeof(*o));
+	json_path = tmp_json();
 	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "2000",
 			 "--seed", seed, "--quiet", "--json", json_path, NULL);
 	assert_clean_exit(&r, 0);
@@ -317,37 +383,52 @@ static void hashes_of(const char *seed, char hashes[8][20])
 		json_t *c = json_array_get(cpus, k);
 
 		assert_int_equal(json_integer_value(json_object_get(c, "ops")), 2000);
-		snprintf(hashes[k], 20, "%s", json_string_value(json_object_get(c, "op_log_hash")));
+		snprintf(o->hash[k], 20, "%s", json_string_value(json_object_get(c, "op_log_hash")));
 	}
+	assert_int_equal(json_object_size(json_object_get(j, "jobs")), 12);
+	json_object_foreach(json_object_get(j, "jobs"), name, job) {
+		o->job_ops[n] = get_int(job, "ops");
+		if (o->job_ops[n] <= 0)
+			fail_msg("job %s did no operation in 4 x 2000", name);
+		total += o->job_ops[n++];
+	}
+	assert_int_equal(total, 4 * 2000);
+	assert_true(get_int(get(j, "vmstat"), "pgfree") > 0);
+	assert_true(get_int(get(j, "slab"), "caches_created") > 0);
 	json_decref(j);
-	unlink(json_path);
 }
 
 static void test_ops_replay(void **state)
 {
-	char a[8][20], b[8][20], c[8][20];
+	struct ops_run a, b, c;
 	(void)state;
 
-	hashes_of("1234", a);
-	hashes_of("1234", b);
-	hashes_of("1235", c);
+	ops_run("1234", &a);
+	ops_run("1234", &b);
+	ops_run("1235", &c);
 	for (int k = 0; k < 4; k++) {
-		assert_string_equal(a[k], b[k]);
-		assert_string_not_equal(a[k], c[k]);
+		assert_string_equal(a.hash[k], b.hash[k]);
+		assert_string_not_equal(a.hash[k], c.hash[k]);
 		if (k)
-			assert_string_not_equal(a[k], a[0]);
+			assert_string_not_equal(a.hash[k], a.hash[0]);
 	}
+	assert_memory_equal(a.job_ops, b.job_ops, sizeof(a.job_ops));
 }
 
+/*
+ * The self-checks inject their fault at a CPU's n-th operation: with --ops
+ * every CPU gets there, however slow the machine (with --duration 1, a CPU
+ * had to do 50 operations in that second).
+ */
 static void test_finds_corruption(void **state)
 {
-	char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+	const char *json_path;
 	struct result r;
 	json_t *j, *v;
 	(void)state;
 
-	close(mkstemps(json_path, 5));
-	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+	json_path = tmp_json();
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "300",
 			 "--quiet", "--seed", "9", "--test-inject", "corrupt-byte",
 			 "--json", json_path, NULL);
 	assert_clean_exit(&r, 1);
@@ -364,7 +445,6 @@ static void test_finds_corruption(void **state)
 	v = json_array_get(json_object_get(j, "violations"), 0);
 	assert_string_equal(json_string_value(json_object_get(v, "kind")), "data-corruption");
 	json_decref(j);
-	unlink(json_path);
 }
 
 static void test_finds_leak(void **state)
@@ -372,7 +452,7 @@ static void test_finds_leak(void **state)
 	struct result r;
 	(void)state;
 
-	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "300",
 			 "--quiet", "--test-inject", "leak-page", NULL);
 	assert_clean_exit(&r, 1);
 	assert_contains(r.out, "[leak] conservation: 1 page still allocated");
@@ -411,25 +491,30 @@ static json_int_t slab_counter(json_t *j, const char *name)
 	return json_integer_value(v);
 }
 
-/* Each slab job alone on two nodes: it passes and does what it says. */
+/*
+ * Each slab job alone on two nodes: it passes and does what it says.  With
+ * --ops what the jobs draw (caches, sends, remote allocations, shrinks,
+ * krealloc, RCU replacements) is the seed's, not the machine's; only the
+ * reap follows the clock, and a slower machine gives it more time.
+ */
 static void test_slab_jobs(void **state)
 {
 	static const char *const names[] = { "slab-churn", "kmalloc-mix", "slab-shrink", "rcu-free" };
-	/* slab-shrink: jiffies 50 times faster, so that the 2 s periodic reap
-	 * runs often within the run and finds its idle cache */
+	/* slab-shrink: jiffies 1000 times faster, so that the 2 s periodic
+	 * reap runs often within the run and finds its idle cache */
 	static const char *const boots[] = { "nodes=2 cpus=8 mem=256M", "nodes=2 cpus=8 mem=256M",
-					     "nodes=2 cpus=8 mem=256M hz_scale=50",
+					     "nodes=2 cpus=8 mem=256M hz_scale=1000",
 					     "nodes=2 cpus=8 mem=256M" };
 	(void)state;
 
 	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
-		char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
+		const char *json_path;
 		struct result r;
 		json_t *j, *job;
 
-		close(mkstemps(json_path, 5));
+		json_path = tmp_json();
 		r = run_mmstress("run", "--boot", boots[n], "--jobs", names[n],
-				 "--duration", "2", "--check-every", "0.5", "--quiet", "--seed", "7",
+				 "--ops", "2000", "--check-every", "0.5", "--quiet", "--seed", "7",
 				 "--json", json_path, NULL);
 		assert_clean_exit(&r, 0);
 		assert_contains(r.out, "mmstress PASS");
@@ -462,7 +547,6 @@ static void test_slab_jobs(void **state)
 			break;
 		}
 		json_decref(j);
-		unlink(json_path);
 	}
 }
 
@@ -486,7 +570,7 @@ static void test_finds_object_corruption(void **state)
 	struct result r;
 	(void)state;
 
-	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "1",
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "300",
 			 "--jobs", "kmalloc-mix,slab-churn", "--quiet", "--seed", "11",
 			 "--test-inject", "corrupt-object", NULL);
 	assert_clean_exit(&r, 1);
@@ -530,43 +614,47 @@ static json_int_t pools_sum(json_t *j, const char *job, const char *field)
 	return sum;
 }
 
-/* Each mempool job alone on two nodes: it passes and does what it says. */
+/* One mempool job alone on two nodes: it passes, its pools add up. */
+static json_t *mempool_run(const char *name, const char *boot, const char *opt, const char *val)
+{
+	const char *json_path = tmp_json();
+	struct result r;
+	json_t *j;
+
+	r = run_mmstress("run", "--boot", boot, "--jobs", name, opt, val, "--check-every", "0.5",
+			 "--quiet", "--seed", "7", "--json", json_path, NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	assert_contains(r.out, "mempool: pressure changes");
+	assert_contains(r.out, strcmp(name, "mempool-starve") ? "resize-custom" : "starve-custom");
+	result_free(&r);
+	j = load_json(json_path);
+	assert_int_equal(json_array_size(json_object_get(j, "mempools")), 4);
+	pools_sum(j, name, "alloc_pool");	/* every pool's own checks */
+	return j;
+}
+
+/*
+ * Each mempool job alone: it passes and does what it says.  What the job
+ * draws (sleeping and atomic allocations, elements sent or put in flight,
+ * resizes) is checked in an --ops run, where the seed decides it.  What
+ * follows jiffies (the pressure, hence the failures, the reserve running
+ * dry, sleepers woken or timed out) is checked in a 2 s run at
+ * hz_scale=50: 25000 jiffies, 50 phases of pressure a third of them at
+ * 100%, whatever the machine's load.
+ */
 static void test_mempool_jobs(void **state)
 {
 	static const char *const names[] = { "mempool-starve", "mempool-resize" };
+	static const char boot[] = "nodes=2 cpus=8 mem=256M hz_scale=50";
 	(void)state;
 
 	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
-		char json_path[] = "/tmp/mmstress-test-XXXXXX.json";
-		struct result r;
-		json_t *j, *job;
+		json_t *j = mempool_run(names[n], boot, "--ops", "2000");
 
-		close(mkstemps(json_path, 5));
-		r = run_mmstress("run", "--boot", "nodes=2 cpus=8 mem=256M hz_scale=50", "--jobs",
-				 names[n], "--duration", "2", "--check-every", "0.5", "--quiet",
-				 "--seed", "7", "--json", json_path, NULL);
-		assert_clean_exit(&r, 0);
-		assert_contains(r.out, "mmstress PASS");
-		assert_contains(r.out, "mempool: pressure changes");
-		assert_contains(r.out, n ? "resize-custom" : "starve-custom");
-		result_free(&r);
-		j = load_json(json_path);
-		job = json_object_get(json_object_get(j, "jobs"), names[n]);
-		if (json_integer_value(json_object_get(job, "ops")) <= 0)
-			fail_msg("job %s did no operation", names[n]);
-		assert_int_equal(json_array_size(json_object_get(j, "mempools")), 4);
-		assert_true(mempool_counter(j, "pressure_changes") > 0);
-		assert_true(mempool_counter(j, "backing_failures_injected") > 0);
 		assert_true(mempool_counter(j, "sleeping_allocs") > 0);
 		assert_true(mempool_counter(j, "invariant_checks") > 0);
-		assert_true(pools_sum(j, names[n], "alloc_pool") > 0);
 		if (n == 0) {
-			/* the reserve ran dry: callers slept, frees woke them, and
-			 * with 5*HZ = 0.1 s some waits timed out */
-			assert_true(pools_sum(j, names[n], "waits") > 0);
-			assert_true(pools_sum(j, names[n], "wakeups") > 0);
-			assert_true(pools_sum(j, names[n], "timeouts") > 0);
-			assert_true(pools_sum(j, names[n], "alloc_failed") > 0);
 			assert_true(mempool_counter(j, "sent") > 0);
 			assert_true(mempool_counter(j, "in_flight_completed") > 0);
 			assert_true(mempool_counter(j, "atomic_context_allocs") > 0);
@@ -575,7 +663,20 @@ static void test_mempool_jobs(void **state)
 			assert_true(mempool_counter(j, "resize_down") > 0);
 		}
 		json_decref(j);
-		unlink(json_path);
+
+		j = mempool_run(names[n], boot, "--duration", "2");
+		assert_true(mempool_counter(j, "pressure_changes") > 0);
+		assert_true(mempool_counter(j, "backing_failures_injected") > 0);
+		assert_true(pools_sum(j, names[n], "alloc_pool") > 0);
+		if (n == 0) {
+			/* the reserve ran dry: callers slept, frees woke them, and
+			 * with 5*HZ = 0.1 s some waits timed out */
+			assert_true(pools_sum(j, names[n], "waits") > 0);
+			assert_true(pools_sum(j, names[n], "wakeups") > 0);
+			assert_true(pools_sum(j, names[n], "timeouts") > 0);
+			assert_true(pools_sum(j, names[n], "alloc_failed") > 0);
+		}
+		json_decref(j);
 	}
 }
 
@@ -618,21 +719,21 @@ static void test_all_jobs_16_cpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_help_list_topo),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_unknown_job_message),
-		cmocka_unit_test(test_singular_counts),
-		cmocka_unit_test(test_short_run_json),
-		cmocka_unit_test(test_ops_replay),
-		cmocka_unit_test(test_finds_corruption),
-		cmocka_unit_test(test_finds_leak),
-		cmocka_unit_test(test_finds_hang),
-		cmocka_unit_test(test_slab_jobs),
-		cmocka_unit_test(test_slab_jobs_debug),
-		cmocka_unit_test(test_finds_object_corruption),
-		cmocka_unit_test(test_mempool_jobs),
-		cmocka_unit_test(test_mempool_jobs_debug),
-		cmocka_unit_test(test_all_jobs_16_cpus),
+		TEST(test_help_list_topo),
+		TEST(test_bad_input),
+		TEST(test_unknown_job_message),
+		TEST(test_singular_counts),
+		TEST(test_short_run_json),
+		TEST(test_ops_replay),
+		TEST(test_finds_corruption),
+		TEST(test_finds_leak),
+		TEST(test_finds_hang),
+		TEST(test_slab_jobs),
+		TEST(test_slab_jobs_debug),
+		TEST(test_finds_object_corruption),
+		TEST(test_mempool_jobs),
+		TEST(test_mempool_jobs_debug),
+		TEST(test_all_jobs_16_cpus),
 	};
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
