@@ -122,6 +122,8 @@ static void cpu_main(void *info)
 	struct run *run = info;
 	struct cpu_ctx *c = &run->cpus[smp_processor_id()];
 
+	/* Release: this CPU answers IPIs from now on (see harness_run()). */
+	__atomic_fetch_add(&run->started, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t args[3] = { 0, 0, 0 }, t0;
 		unsigned int j;
@@ -473,15 +475,27 @@ int harness_run(struct run *run)
 
 	jobs_setup(run);
 
-	start = now_ns();
-	last_t = 0;
-	next_progress = 0.5;
-	next_watchdog = 1;
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
 		mm_shutdown();
 		return 2;
 	}
+	/*
+	 * The run starts when every CPU runs it: until then a CPU waits at
+	 * mm_on_each_cpu()'s gate, in a host primitive, where it does not
+	 * answer the IPIs of stop_machine() (a check due after 1 ms would
+	 * wait for the watchdog).  Acquire: pairs with cpu_main().
+	 */
+	while (__atomic_load_n(&run->started, __ATOMIC_ACQUIRE) < run->nr_cpus &&
+	       !__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE)) {
+		struct timespec nap = { 0, 1000 * 1000 };
+
+		nanosleep(&nap, NULL);
+	}
+	start = now_ns();
+	last_t = 0;
+	next_progress = 0.5;
+	next_watchdog = 1;
 	for (;;) {
 		uint64_t el = now_ns() - start, nap_ns = 50 * 1000 * 1000;
 		double t = (double)el * 1e-9;

@@ -267,6 +267,8 @@ struct run {
 	int stop;			/* atomic (release/acquire): CPUs finish their
 					   operation and release everything */
 	int corrupted;			/* atomic (relaxed): the corrupt hook fired */
+	unsigned int started;		/* atomic (release/acquire): CPUs that
+					   entered the run; it starts with all */
 	spinlock_t lock;		/* irq-safe; guards what follows */
 	struct violation v[MAX_VIOLATIONS];
 	int nr_v;
