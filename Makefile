@@ -32,9 +32,6 @@ CPPFLAGS := -Iinclude $(DEBUGFLAGS)
 CFLAGS := -std=gnu11 $(OPT) -g -fno-omit-frame-pointer -pthread $(WARN) $(SANFLAGS)
 CXXFLAGS := -std=gnu++17 $(OPT) -g -fno-omit-frame-pointer -pthread -Wall -Wextra -Werror $(SANFLAGS)
 LDFLAGS := -pthread -rdynamic $(SANFLAGS)
-PKGS := hwloc liburcu-memb
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 LIB_SRCS := $(wildcard numa/*.c) $(wildcard mm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -47,76 +44,138 @@ TESTS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libmmsim.a
 PC := $(BUILD)/mmsim.pc
 
-# Debian packages the build, the tests and the benchmarks need.
-DEB_PKGS := gcc g++ make clang libclang-rt-14-dev pkg-config libhwloc-dev \
-	    liburcu-dev libcmocka-dev libbenchmark-dev libjansson-dev valgrind \
-	    libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+# ---------------------------------------------------------------------------
+# Debian packages, by what needs them.  Every goal first runs the deps step
+# (tools/deps.sh: silent when all is there) with the packages of the goals
+# given, once per make; `make deps-*` runs it alone.  NODEPS=1 skips it.
+DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libjansson-dev \
+	     libbenchmark-dev
+DEB_TEST := libcmocka-dev
+DEB_SAN := clang libclang-rt-14-dev
+DEB_BENCH := valgrind libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+
+# A goal not named here (a file under build/, say) needs the build's.
+deps_build := $(DEB_BUILD) $(if $(SAN),$(DEB_SAN)) $(if $(findstring clang,$(CC)),clang)
+deps_all := $(deps_build)
+deps_run := $(deps_build)
+deps_install := $(deps_build)
+deps_test := $(deps_build) $(DEB_TEST)
+deps_check := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN)
+deps_tsan := $(DEB_BUILD) $(DEB_SAN)
+deps_asan := $(deps_tsan)
+deps_deps := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_BENCH)
+deps_deps-build := $(DEB_BUILD)
+deps_deps-test := $(DEB_BUILD) $(DEB_TEST)
+deps_deps-check := $(deps_check)
+deps_deps-bench := $(DEB_BUILD) $(DEB_BENCH)
+deps_help :=
+deps_clean :=
+DEPS_GOALS := all run install test check tsan asan deps deps-build deps-test deps-check \
+	      deps-bench help clean
+GOALS := $(or $(MAKECMDGOALS),all)
+NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$(g)),$(deps_build))))
+
+# ---------------------------------------------------------------------------
+# Libraries through pkg-config: each module and the Debian package it is in.
+PKGS := hwloc liburcu-memb
+deb_hwloc := libhwloc-dev
+deb_liburcu-memb := liburcu-dev
+deb_jansson := libjansson-dev
+deb_cmocka := libcmocka-dev
+deb_benchmark := libbenchmark-dev
+
+# $(call pkg,--cflags|--libs,MODULES): pkg-config's flags for MODULES, or a
+# stop that names the Debian package of the first one it cannot find.
+pkg = $(foreach m,$(2),$(if $(shell pkg-config --exists $(m) && echo y),,$(error \
+	pkg-config finds no $(m) (Debian package $(deb_$(m))): run `make deps`, or as \
+	root `apt-get install $(deb_$(m))`; `pkg-config --print-errors --exists $(m)` \
+	says why)))$(shell pkg-config $(1) $(2))
+
+# Asked on first use, in a recipe (that is, after the deps step), then kept:
+# only the goals that compile or link ask.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg,--cflags,$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(call pkg,--libs,$(PKGS)))$(PKG_LIBS)
+JANSSON_CFLAGS = $(eval JANSSON_CFLAGS := $$(call pkg,--cflags,jansson))$(JANSSON_CFLAGS)
+JANSSON_LIBS = $(eval JANSSON_LIBS := $$(call pkg,--libs,jansson))$(JANSSON_LIBS)
+CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(call pkg,--cflags,cmocka))$(CMOCKA_CFLAGS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(call pkg,--libs,cmocka))$(CMOCKA_LIBS)
+BENCH_CFLAGS = $(eval BENCH_CFLAGS := $$(call pkg,--cflags,benchmark))$(BENCH_CFLAGS)
+BENCH_LIBS = $(eval BENCH_LIBS := $$(call pkg,--libs,benchmark))$(BENCH_LIBS)
+
+# mmsim.pc, installed or not: $(call mmsim_pc,PREFIX,LIBDIR,DESCRIPTION)
+PC_DESC := user-space model of the Linux memory allocator
+define mmsim_pc
+prefix=$(1)
+libdir=$(2)
+includedir=$${prefix}/include
+
+Name: mmsim
+Description: $(3)
+Version: 0.1
+Requires: $(PKGS)
+Cflags: -I$${includedir} -pthread $(SANFLAGS)
+Libs: -L$${libdir} -lmmsim -pthread -rdynamic $(SANFLAGS)
+endef
+define newline
+
+
+endef
+# $(call write_lines,TEXT): a shell command printing TEXT (no single quote)
+write_lines = printf '%s\n' '$(subst $(newline),' ',$(1))'
 
 # Sanitizer run-time settings for the test runs.
 export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS ?= detect_leaks=1 abort_on_error=0 halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 
-.PHONY: all deps check test run help clean install tsan asan
+.PHONY: all deps deps-build deps-test deps-check deps-bench deps-step check test run help \
+	clean install tsan asan
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(PC) $(BUILD)/mmstress $(BUILD)/mmbench
 
-# `make deps` installs whatever is missing, through sudo when not root.
-deps:
-	@missing=""; \
-	for p in $(DEB_PKGS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || \
-			missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "make deps: installing$$missing"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing \
-			|| { echo "make deps: apt-get failed for:$$missing" >&2; exit 1; }; \
-	fi
+# The deps step: what the goals of this make need (see NEEDED above).
+deps-step:
+ifeq ($(NODEPS),)
+	@$(if $(NEEDED),sh tools/deps.sh $(if $(filter deps%,$(GOALS)),-v) $(BUILD)/deps.log $(NEEDED))
+endif
 
-$(BUILD)/obj/%.o: %.c | deps
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+deps deps-build deps-test deps-check deps-bench: deps-step
 
-$(BUILD)/obj/%.o: %.cc | deps
+$(BUILD)/obj/%.o: %.c | deps-step
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(shell pkg-config --cflags benchmark 2>/dev/null) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(OBJ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(STRESS_OBJS): OBJ_CFLAGS = $(JANSSON_CFLAGS)
+
+$(BUILD)/obj/%.o: %.cc | deps-step
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 # An uninstalled pkg-config file: PKG_CONFIG_PATH=$(BUILD) pkg-config ...
-$(PC): Makefile | deps
+$(PC): Makefile
 	@mkdir -p $(BUILD)
-	@printf '%s\n' \
-	  'libdir=$(CURDIR)/$(BUILD)' \
-	  'includedir=$(CURDIR)/include' \
-	  '' \
-	  'Name: mmsim' \
-	  'Description: user-space model of the Linux memory allocator (uninstalled, $(BUILD))' \
-	  'Version: 0.1' \
-	  'Requires: $(PKGS)' \
-	  'Cflags: -I$${includedir} -pthread $(SANFLAGS)' \
-	  'Libs: -L$${libdir} -lmmsim -pthread -rdynamic $(SANFLAGS)' > $@
+	@$(call write_lines,$(call mmsim_pc,$(CURDIR),$${prefix}/$(BUILD),$(PC_DESC) (uninstalled: $(BUILD)))) > $@
 
 $(BUILD)/mmstress: $(STRESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) -ljansson -lm -o $@
+	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) $(JANSSON_LIBS) -lm -o $@
 
 $(BUILD)/mmbench: $(BENCH_OBJS) $(LIB)
-	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -ldl -o $@
+	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(BENCH_LIBS) -ldl -o $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h | deps
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h | deps-step
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) -lcmocka -ljansson $(LDFLAGS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) $< $(LIB) \
+		$(PKG_LIBS) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LDFLAGS) -o $@
 
-tsan:
-	$(MAKE) SAN=thread
-asan:
-	$(MAKE) SAN=address
+tsan: deps-step
+	$(MAKE) NODEPS=1 SAN=thread
+asan: deps-step
+	$(MAKE) NODEPS=1 SAN=address
 
 # Build and run every test of one build (release, or SAN=...).
 test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
@@ -128,10 +187,10 @@ test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 	@BUILD=$(BUILD) CC="$(CC)" sh tests/outside_program.sh
 
 # The README's test command: release, TSan and ASan+UBSan suites.
-check: deps
-	$(MAKE) test
-	$(MAKE) SAN=thread test
-	$(MAKE) SAN=address test
+check: deps-step
+	$(MAKE) NODEPS=1 test
+	$(MAKE) NODEPS=1 SAN=thread test
+	$(MAKE) NODEPS=1 SAN=address test
 	@echo "make check: all suites passed"
 
 # The README's main command.
@@ -145,35 +204,40 @@ install: all
 	install -m 644 include/mmsim/*.h $(DESTDIR)$(PREFIX)/include/mmsim/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/mmstress $(BUILD)/mmbench $(DESTDIR)$(PREFIX)/bin/
-	@printf '%s\n' \
-	  'prefix=$(PREFIX)' \
-	  'libdir=$${prefix}/lib' \
-	  'includedir=$${prefix}/include' \
-	  '' \
-	  'Name: mmsim' \
-	  'Description: user-space model of the Linux memory allocator' \
-	  'Version: 0.1' \
-	  'Requires: $(PKGS)' \
-	  'Cflags: -I$${includedir} -pthread $(SANFLAGS)' \
-	  'Libs: -L$${libdir} -lmmsim -pthread -rdynamic $(SANFLAGS)' \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mmsim.pc
+	@$(call write_lines,$(call mmsim_pc,$(PREFIX),$${prefix}/lib,$(PC_DESC))) \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/mmsim.pc
 
 help:
-	@echo "mmstress - make targets"
+	@echo "mmstress - make targets (each installs the Debian packages it needs first)"
+	@echo "Build:"
 	@echo "  make              release build (-O2 -g) into build/: libmmsim.a, mmsim.pc, mmstress, mmbench"
 	@echo "  make CC=clang     the same with clang (gcc is the default)"
-	@echo "  make SAN=thread   clang ThreadSanitizer build into build-tsan/"
-	@echo "  make SAN=address  clang ASan+UBSan build into build-asan/"
+	@echo "  make SAN=thread   clang ThreadSanitizer build into build-tsan/ (make tsan: the same)"
+	@echo "  make SAN=address  clang ASan+UBSan build into build-asan/ (make asan: the same)"
+	@echo "Run and test:"
 	@echo "  make run          the main job: mmstress run (all jobs, every CPU, 30 s)"
-	@echo "  make check        build and run every test in the release, TSan and ASan builds"
 	@echo "  make test         build and run the tests of one build (SAN=... selects it)"
-	@echo "  make deps         install missing Debian packages (apt-get, sudo when not root)"
-	@echo "  make install      install library, headers, mmsim.pc, mmstress, mmbench (PREFIX=$(PREFIX) DESTDIR=)"
-	@echo "Benchmarks: ./build/mmbench [--benchmark_*]; sh bench/callgrind.sh (instructions per op);"
-	@echo "            sh bench/scaling.sh [--benchmark_*] (1 vs 2 CPUs)"
-	@echo "Soak: MINUTES=60 sh ci/soak.sh"
+	@echo "  make check        build and run every test in the release, TSan and ASan builds"
+	@echo "Debian packages (apt-get as root or through sudo; else it prints the line to run as root):"
+	@echo "  make deps-build   what make, make run and make install need:"
+	@echo "                    $(DEB_BUILD)"
+	@echo "  make deps-test    what make test needs: those and $(DEB_TEST)"
+	@echo "  make deps-check   what make check needs: those and $(DEB_SAN)"
+	@echo "                    (SAN=..., tsan, asan: the build's and $(DEB_SAN))"
+	@echo "  make deps-bench   what bench/callgrind.sh and mmbench's peers need: the build's and"
+	@echo "                    $(DEB_BENCH)"
+	@echo "  make deps         all of them"
+	@echo "  NODEPS=1          with any target: skip the package check"
+	@echo "Install:"
+	@echo "  make install      library, headers, mmsim.pc, mmstress, mmbench (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "Benchmarks and soak (after make; sh bench/callgrind.sh after make deps-bench):"
+	@echo "  ./build/mmbench [--benchmark_*]; sh bench/callgrind.sh (instructions per op);"
+	@echo "  sh bench/scaling.sh [--benchmark_*] (1 vs 2 CPUs); MINUTES=60 sh ci/soak.sh"
+	@echo "Outside programs:"
+	@echo "  cc prog.c \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"
+	@echo "Housekeeping:"
+	@echo "  make help         this"
 	@echo "  make clean        remove build/, build-tsan/, build-asan/"
-	@echo "Outside programs: cc prog.c \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"
 
 clean:
 	rm -rf build build-tsan build-asan

@@ -11,7 +11,7 @@ BUILD=${BUILD:-build}
 N=${N:-100000}
 OUT=${OUT:-}
 VG_OPTS=${VG_OPTS:-}
-command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed (make deps)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed (make deps-bench)" >&2; exit 2; }
 [ -x "$BUILD/mmbench" ] || { echo "callgrind.sh: build $BUILD/mmbench first (make)" >&2; exit 2; }
 # jemalloc's initial-exec TLS needs more static TLS than glibc keeps for
 # dlopen(); mmbench re-executes itself for it, which valgrind would not

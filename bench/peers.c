@@ -17,7 +17,7 @@
  * free, not mallocx/dallocx: those skip jemalloc's fast paths (about 215
  * instructions a pair instead of 101 here).  Frees are unsized, as kfree()
  * is.  A library that is not installed is skipped with a message (`make
- * deps` installs them).
+ * deps-bench` installs them).
  *
  * jemalloc's thread-local data is initial-exec TLS, which dlopen() can
  * only place in glibc's small surplus of static TLS ("cannot allocate
@@ -149,7 +149,7 @@ static int peer_open(struct peer_lib *lib)
 			snprintf(lib->why, sizeof(lib->why), "%s (run with GLIBC_TUNABLES=%s)",
 				 err, TLS_TUNABLE);
 		else
-			snprintf(lib->why, sizeof(lib->why), "%s (Debian package %s: make deps)",
+			snprintf(lib->why, sizeof(lib->why), "%s (Debian package %s: make deps-bench)",
 				 err ? err : lib->soname, lib->package);
 		return err && strstr(err, "static TLS") ? 1 : -1;
 	}

@@ -10,6 +10,11 @@
  * does it under stop_machine(), the tests after their CPUs have stopped).
  * It allocates with mmap(), never malloc(): a CPU stopped by stop_machine()
  * may hold the C library's allocator lock.
+ *
+ * Each violation is one line on the report; a check that finds none says
+ * so in one line with the conservation law it verified, summed over the
+ * zones ("... 32768 pages = 31000 free + 120 on per-CPU lists + 1648
+ * allocated (52 slab pages in 31 caches)").
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +27,13 @@
 struct checker {
 	FILE *report;
 	int violations;
+};
+
+/* What the zones hold, as the walk found it (for the line of a pass). */
+struct check_totals {
+	unsigned int zones;
+	unsigned long managed, free, pcp;
+	long allocated;
 };
 
 static void __printf(2, 3) violation(struct checker *c, const char *fmt, ...)
@@ -93,8 +105,8 @@ static unsigned long check_free_area(struct checker *c, struct zone *zone,
 		for (unsigned long i = 0; i < (1UL << order); i++)
 			overlap += test_and_set(covered, pfn - start + i);
 		if (overlap)
-			violation(c, "node %d zone %s order %u: free block pfn %#lx overlaps another free block (%lu frames)",
-				  zone->node, zone->name, order, pfn, overlap);
+			violation(c, "node %d zone %s order %u: free block pfn %#lx overlaps another free block (%lu frame%s)",
+				  zone->node, zone->name, order, pfn, overlap, str_plural(overlap));
 		/* Two free buddies of one order would have merged. */
 		if (order < MAX_ORDER - 1 && PageBuddy(page) && page_order(page) == order) {
 			unsigned long bpfn = pfn ^ (1UL << order);
@@ -107,8 +119,8 @@ static unsigned long check_free_area(struct checker *c, struct zone *zone,
 		}
 	}
 	if (n != READ_ONCE(area->nr_free))
-		violation(c, "node %d zone %s order %u: nr_free is %lu but the list holds %lu blocks",
-			  zone->node, zone->name, order, READ_ONCE(area->nr_free), n);
+		violation(c, "node %d zone %s order %u: nr_free is %lu but the list holds %lu block%s",
+			  zone->node, zone->name, order, READ_ONCE(area->nr_free), n, str_plural(n));
 	return n << order;
 }
 
@@ -147,12 +159,12 @@ static unsigned long check_pcp_list(struct checker *c, struct zone *zone,
 				  zone->node, zone->name, pfn, cpu, which);
 	}
 	if (n != (unsigned long)READ_ONCE(pcp->count))
-		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu pages",
-			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n);
+		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu page%s",
+			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n, str_plural(n));
 	return n;
 }
 
-int zone_is_valid(struct zone *zone, FILE *report)
+static int __zone_is_valid(struct zone *zone, FILE *report, struct check_totals *t)
 {
 	struct checker c = { report, 0 };
 	unsigned long start = zone->zone_start_pfn, nfree = 0, npcp = 0, counted;
@@ -186,8 +198,8 @@ int zone_is_valid(struct zone *zone, FILE *report)
 	}
 	counted = zone_page_state(zone, NR_FREE_PAGES);
 	if (counted != nfree)
-		violation(&c, "node %d zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
-			  zone->node, zone->name, counted, nfree);
+		violation(&c, "node %d zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu page%s",
+			  zone->node, zone->name, counted, nfree, str_plural(nfree));
 	if (min_wmark_pages(zone) > low_wmark_pages(zone) ||
 	    low_wmark_pages(zone) > high_wmark_pages(zone))
 		violation(&c, "node %d zone %s: watermarks out of order: min %lu low %lu high %lu",
@@ -200,11 +212,44 @@ int zone_is_valid(struct zone *zone, FILE *report)
 		violation(&c, "node %d zone %s: conservation: free %lu + per-CPU lists %lu + allocated %ld != managed %lu",
 			  zone->node, zone->name, nfree, npcp, allocated, zone->managed_pages);
 	munmap(covered, map_len);
+	t->zones++;
+	t->managed += zone->managed_pages;
+	t->free += nfree;
+	t->pcp += npcp;
+	t->allocated += allocated;
 	return c.violations;
+}
+
+int zone_is_valid(struct zone *zone, FILE *report)
+{
+	struct check_totals t = { 0 };
+
+	return __zone_is_valid(zone, report, &t);
+}
+
+/* The line of a check that found nothing wrong. */
+static void report_pass(FILE *report, const struct check_totals *t)
+{
+	unsigned long slab_pages, caches = 0, irqflags;
+	struct kmem_cache *cachep;
+
+	spin_lock_irqsave(&slab_caches_lock, irqflags);
+	cds_list_for_each_entry(cachep, &slab_caches, list)
+		caches++;
+	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
+	/* equal to the caches' own pages: slab_check_all() checked it */
+	slab_pages = global_node_page_state(NR_SLAB_RECLAIMABLE) +
+		     global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+	fprintf(report, "mm_check: all invariants hold: %u node%s, %u zone%s, %lu page%s = "
+		"%lu free + %lu on per-CPU lists + %ld allocated (%lu slab page%s in %lu cache%s)\n",
+		num_online_nodes(), str_plural(num_online_nodes()), t->zones, str_plural(t->zones),
+		t->managed, str_plural(t->managed), t->free, t->pcp, t->allocated, slab_pages,
+		str_plural(slab_pages), caches, str_plural(caches));
 }
 
 int mm_check(FILE *report)
 {
+	struct check_totals t = { 0 };
 	struct zone *zone;
 	int violations = 0;
 
@@ -214,7 +259,9 @@ int mm_check(FILE *report)
 		return -ENODEV;
 	}
 	for_each_populated_zone(zone)
-		violations += zone_is_valid(zone, report);
+		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
+	if (!violations && report)
+		report_pass(report, &t);
 	return violations;
 }

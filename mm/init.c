@@ -429,9 +429,9 @@ static void report_leaks(void)
 			if (n) {
 				if (!leaked)
 					report_begin(REPORT_BUG);
-				printk("%s: %ld pages still allocated in node %d zone %s\n",
+				printk("%s: %ld page%s still allocated in node %d zone %s\n",
 				       leaked ? "     " : "BUG: memory leak at mm_shutdown",
-				       n, nid, zone->name);
+				       n, str_plural(n), nid, zone->name);
 				leaked += (unsigned long)labs(n);
 			}
 		}

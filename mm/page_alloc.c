@@ -474,8 +474,8 @@ static int prepare_alloc_pages(gfp_t gfp_mask, unsigned int order,
 		return 0;
 	}
 	if (unlikely(preferred_nid < 0 || preferred_nid >= (int)machine.nr_nodes)) {
-		WARN(1, "page allocation on node %d: the machine has %u nodes\n",
-		     preferred_nid, machine.nr_nodes);
+		WARN(1, "page allocation on node %d: the machine has %u node%s\n",
+		     preferred_nid, machine.nr_nodes, str_plural(machine.nr_nodes));
 		return 0;
 	}
 	if (unlikely(gfpflags_allow_blocking(gfp_mask) && might_sleep()))

@@ -109,8 +109,8 @@ static void collect_array(struct slab_checker *c, struct kmem_cache *cachep,
 	if (!ac)
 		return;
 	if (ac->avail > ac->limit) {
-		violation(c, "%s: %s %d array holds %u objects, limit %u",
-			  cachep->name, what, id, ac->avail, ac->limit);
+		violation(c, "%s: %s %d array holds %u object%s, limit %u",
+			  cachep->name, what, id, ac->avail, str_plural(ac->avail), ac->limit);
 		return;
 	}
 	for (unsigned int i = 0; i < ac->avail; i++) {

@@ -507,8 +507,8 @@ static unsigned long report_live_objects(struct kmem_cache *cachep)
 	}
 	report_begin(REPORT_BUG);
 	printk("kmem_cache_destroy %s: Slab cache still has objects\n", cachep->name);
-	printk("INFO: %lu objects in %lu slabs are still allocated; the cache is kept\n",
-	       live, slabs);
+	printk("INFO: %lu object%s in %lu slab%s %s still allocated; the cache is kept\n",
+	       live, str_plural(live), slabs, str_plural(slabs), live == 1 ? "is" : "are");
 	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 	return live;
 }

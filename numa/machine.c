@@ -118,8 +118,8 @@ static int layout_memory(const struct machine_config *cfg)
 	}
 	per_node = mem / n / NODE_ALIGN * NODE_ALIGN;
 	if (per_node == 0) {
-		pr_err("mm_boot: mem=%lluK is too small for %u nodes: each needs at least 4M\n",
-		       (unsigned long long)(mem >> 10), n);
+		pr_err("mm_boot: mem=%lluK is too small for %u node%s: each needs at least 4M\n",
+		       (unsigned long long)(mem >> 10), n, str_plural(n));
 		return -EINVAL;
 	}
 	if (per_node * n != mem && !printk_quiet())

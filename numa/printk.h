@@ -33,6 +33,11 @@ enum {
 	TAINT_FLAGS_COUNT
 };
 
+/* "s" unless n is 1: printk("%u CPU%s", n, str_plural(n)), as Linux's
+ * <linux/string_choices.h>.  The kernel's own messages keep their text
+ * ("Built 1 zonelists", "1 callbacks suppressed"). */
+#define str_plural(n)	((n) == 1 ? "" : "s")
+
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 #define pr_emerg(fmt, ...)	printk(fmt, ##__VA_ARGS__)

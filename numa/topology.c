@@ -144,9 +144,9 @@ int topology_init(const struct machine_config *cfg)
 		nodes = 1;
 	if (cfg->topology[0] && ((cfg->cpus && cfg->cpus != cpus) ||
 				 (cfg->nodes && cfg->nodes != nodes))) {
-		pr_err("mm_boot: topology=\"%s\" has %u nodes and %u CPUs, not nodes=%u cpus=%u\n",
-		       cfg->topology, nodes, cpus, cfg->nodes ? cfg->nodes : nodes,
-		       cfg->cpus ? cfg->cpus : cpus);
+		pr_err("mm_boot: topology=\"%s\" has %u node%s and %u CPU%s, not nodes=%u cpus=%u\n",
+		       cfg->topology, nodes, str_plural(nodes), cpus, str_plural(cpus),
+		       cfg->nodes ? cfg->nodes : nodes, cfg->cpus ? cfg->cpus : cpus);
 		goto err_sim;
 	}
 	if (cpus > NR_CPUS || nodes > MAX_NUMNODES) {

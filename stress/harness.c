@@ -12,8 +12,15 @@
  *		lockup with its last operation), the periodic mm_check() under
  *		stop_machine(), the end of the run, and a hard deadline: a run
  *		whose CPUs cannot stop is reported and the process exits, at
- *		most the watchdog time (a check that could not stop a CPU)
- *		plus GRACE_SECONDS after its end.
+ *		most GRACE_SECONDS and twice the watchdog time after its end (a
+ *		check that could not stop a CPU, then a last attempt to stop
+ *		the machine, which names the CPUs it cannot reach).  The run
+ *		ends at --duration, or with --ops once every CPU has done its
+ *		operations or been reported as a soft lockup.
+ *   the checks	periodic ones are due at start + k * --check-every (k >= 1)
+ *		before the end, whatever the previous ones took: a check
+ *		still running when the next falls due makes that one skipped,
+ *		so the run reports how many were due, done and skipped.
  *   the jobs' shared state	set up on CPU 0 (the main thread attached)
  *		before the CPUs start; each CPU releases what it holds when
  *		it stops; torn down on CPU 0 after they have all stopped.
@@ -26,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +48,6 @@
 #define GRACE_SECONDS	5.0
 
 static struct run *the_run;	/* for the report hook */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t now_ns(void)
 {
@@ -122,12 +122,16 @@ static void cpu_main(void *info)
 	struct run *run = info;
 	struct cpu_ctx *c = &run->cpus[smp_processor_id()];
 
+	/* Release: this CPU answers IPIs from now on (see harness_run()). */
+	__atomic_fetch_add(&run->started, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t args[3] = { 0, 0, 0 }, t0;
 		unsigned int j;
 
-		if (run->opt.ops ? c->nr_ops >= run->opt.ops :
-				   __atomic_load_n(&run->stop, __ATOMIC_ACQUIRE))
+		/* --ops: this many; stop: the end of --duration, or the run
+		 * gave up on a stuck CPU */
+		if ((run->opt.ops && c->nr_ops >= run->opt.ops) ||
+		    __atomic_load_n(&run->stop, __ATOMIC_ACQUIRE))
 			break;
 		j = pick_job(run, prng_next(&c->rng));
 		WRITE_ONCE(c->last_job, (int)j);
@@ -196,6 +200,7 @@ static void describe_last_op(const struct cpu_ctx *c, char *buf, size_t len)
 		 (unsigned long long)READ_ONCE(c->last_args[2]));
 }
 
+/* One mm_check() under stop_machine(), as a periodic or the last check. */
 static void periodic_check(struct run *run)
 {
 	static char buf[16384];
@@ -238,8 +243,8 @@ static void periodic_check(struct run *run)
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
 	if (cc.violations)
-		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violations: %.300s",
-			      cc.violations, buf);
+		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violation%s: %.300s",
+			      cc.violations, str_plural(cc.violations), buf);
 }
 
 static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
@@ -259,8 +264,9 @@ static void progress_line(struct run *run, double elapsed, uint64_t ops, double 
 	failed = run->checks_failed;
 	nr_v = run->nr_v;
 	spin_unlock_irqrestore(&run->lock, lockflags);
-	printf("\r[%s] %llu ops, %.2f Mops/s | free %lu pages | checks %lu passed, %lu failed | %d violations  ",
-	       when, (unsigned long long)ops, rate / 1e6, nr_free_pages(), passed, failed, nr_v);
+	printf("\r[%s] %llu ops, %.2f Mops/s | free %lu pages | checks %lu passed, %lu failed | %d violation%s  ",
+	       when, (unsigned long long)ops, rate / 1e6, nr_free_pages(), passed, failed, nr_v,
+	       str_plural(nr_v));
 	fflush(stdout);
 }
 
@@ -339,6 +345,7 @@ static void finish(struct run *run)
 	f = open_memstream(&buf, &len);
 	v = mm_check(f);
 	fclose(f);
+	run->check_final = 1;
 	spin_lock_irqsave(&run->lock, lockflags);
 	if (v)
 		run->checks_failed++;
@@ -346,13 +353,14 @@ static void finish(struct run *run)
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
 	if (v)
-		add_violation(run, "mm_check", -1, "final mm_check(): %d violations: %.300s", v, buf);
+		add_violation(run, "mm_check", -1, "final mm_check(): %d violation%s: %.300s", v,
+			      str_plural(v), buf);
 	free(buf);
 	left = allocated_everywhere();
 	if (left)
 		add_violation(run, "leak", -1,
-			      "conservation: %ld pages still allocated after every job released its blocks",
-			      left);
+			      "conservation: %ld page%s still allocated after every job released its blocks",
+			      left, str_plural(left));
 }
 
 /* The jobs' shared state (caches, tables), made on CPU 0 before the run. */
@@ -383,11 +391,44 @@ static unsigned long long sysctl_value(const char *name)
 	return mm_sysctl_read(name, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
 }
 
+/* Seconds as nanoseconds (options are at most 1e7 s). */
+static uint64_t to_ns(double seconds)
+{
+	return (uint64_t)llround(seconds * 1e9);
+}
+
+/* The periodic checks due in a run whose checks ended end_ns after its
+ * start: start + k * every for k >= 1, before the end. */
+static unsigned long checks_due(const struct run *run, uint64_t end_ns)
+{
+	uint64_t every = to_ns(run->opt.check_every);
+
+	return every && end_ns ? (unsigned long)((end_ns - 1) / every) : 0;
+}
+
+/* --ops: is every CPU either done or reported stuck (and one stuck)? */
+static int ops_cannot_finish(const struct run *run, const int *reported)
+{
+	int stuck = 0;
+
+	for (unsigned int k = 0; k < run->nr_cpus; k++) {
+		if (__atomic_load_n(&run->cpus[k].done, __ATOMIC_ACQUIRE))
+			continue;
+		if (!reported[k])
+			return 0;
+		stuck = 1;
+	}
+	return stuck;
+}
+
 int harness_run(struct run *run)
 {
 	struct runner r = { .run = run };
 	pthread_t tid;
-	double t0, next_check, next_progress, next_watchdog, stop_at = 0;
+	/* the monitor's clock: seconds (t) and nanoseconds (el) since start */
+	double next_progress, next_watchdog, stop_at = 0;
+	uint64_t start, every = to_ns(run->opt.check_every), duration = to_ns(run->opt.duration);
+	uint64_t next_due = every, checks_end = 0;
 	uint64_t *last, last_ops = 0;
 	double *since, last_t;
 	int *reported, tty = isatty(STDOUT_FILENO) && !run->opt.quiet;
@@ -427,33 +468,50 @@ int harness_run(struct run *run)
 	report_set_hook(report_hook);
 	viol0 = report_violations();
 	if (!run->opt.quiet)
-		printf("mmstress: %u CPUs, %u nodes, boot \"%s\", seed %llu, %s\n",
-		       run->nr_cpus, num_online_nodes(), run->opt.boot,
+		printf("mmstress: %u CPU%s, %u node%s, boot \"%s\", seed %llu, %s\n",
+		       run->nr_cpus, str_plural(run->nr_cpus), num_online_nodes(),
+		       str_plural(num_online_nodes()), run->opt.boot,
 		       (unsigned long long)run->opt.seed, run->opt.jobs_spec);
 
 	jobs_setup(run);
 
-	t0 = now_s();
-	last_t = t0;
-	next_check = t0 + run->opt.check_every;
-	next_progress = t0 + 0.5;
-	next_watchdog = t0 + 1;
-	for (unsigned int k = 0; k < run->nr_cpus; k++)
-		since[k] = t0;
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
 		mm_shutdown();
 		return 2;
 	}
-	for (;;) {
-		struct timespec nap = { 0, 50 * 1000 * 1000 };
-		double t = now_s();
+	/*
+	 * The run starts when every CPU runs it: until then a CPU waits at
+	 * mm_on_each_cpu()'s gate, in a host primitive, where it does not
+	 * answer the IPIs of stop_machine() (a check due after 1 ms would
+	 * wait for the watchdog).  Acquire: pairs with cpu_main().
+	 */
+	while (__atomic_load_n(&run->started, __ATOMIC_ACQUIRE) < run->nr_cpus &&
+	       !__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE)) {
+		struct timespec nap = { 0, 1000 * 1000 };
 
-		if (__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE))
+		nanosleep(&nap, NULL);
+	}
+	start = now_ns();
+	last_t = 0;
+	next_progress = 0.5;
+	next_watchdog = 1;
+	for (;;) {
+		uint64_t el = now_ns() - start, nap_ns = 50 * 1000 * 1000;
+		double t = (double)el * 1e-9;
+		struct timespec nap;
+
+		if (__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE)) {
+			if (!stop_at)
+				checks_end = run->opt.ops ? el : min(el, duration);
 			break;
-		if (!run->opt.ops && !stop_at && t - t0 >= run->opt.duration) {
+		}
+		/* the end: --duration, or with --ops when only stuck CPUs are
+		 * left; the checks stop there (the final one takes its place) */
+		if (!stop_at && (run->opt.ops ? ops_cannot_finish(run, reported) : el >= duration)) {
 			__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
 			stop_at = t;
+			checks_end = run->opt.ops ? el : duration;
 		}
 		if (stop_at && t - stop_at > GRACE_SECONDS) {
 			/* the CPUs cannot stop: report what we know and leave */
@@ -470,7 +528,12 @@ int harness_run(struct run *run)
 			add_violation(run, "hang", -1,
 				      "the run could not stop %.0f s after its end: CPUs stuck (see the soft lockups)",
 				      GRACE_SECONDS);
-			run->elapsed = t - t0;
+			/* the final check, if stop_machine() reaches every CPU;
+			 * else it names the CPUs it cannot stop */
+			periodic_check(run);
+			run->check_final = 1;
+			run->checks_due = checks_due(run, checks_end);
+			run->elapsed = t;
 			run->hung = 1;
 			if (tty)
 				printf("\n");
@@ -484,24 +547,33 @@ int harness_run(struct run *run)
 			watchdog(run, last, since, reported, t);
 			next_watchdog = t + 1;
 		}
-		if (run->opt.check_every > 0 && t >= next_check && !stop_at) {
+		/* check k falls due at start + k * every, however long the last
+		 * one took; those that fell due while it ran are skipped */
+		if (every && !stop_at && el >= next_due) {
 			periodic_check(run);
-			next_check = now_s() + run->opt.check_every;
+			run->checks_periodic++;
+			next_due = ((now_ns() - start) / every + 1) * every;
 		}
 		if (tty && t >= next_progress) {
 			uint64_t ops = 0;
 
 			for (unsigned int k = 0; k < run->nr_cpus; k++)
 				ops += READ_ONCE(run->cpus[k].progress);
-			progress_line(run, t - t0, ops, (double)(ops - last_ops) / (t - last_t));
+			progress_line(run, t, ops, (double)(ops - last_ops) / (t - last_t));
 			last_ops = ops;
 			last_t = t;
 			next_progress = t + 0.5;
 		}
+		el = now_ns() - start;
+		if (every && !stop_at)
+			nap_ns = next_due > el ? min(nap_ns, next_due - el) : 0;
+		nap.tv_sec = 0;
+		nap.tv_nsec = (long)nap_ns;
 		nanosleep(&nap, NULL);
 	}
 	pthread_join(tid, NULL);
-	run->elapsed = now_s() - t0;
+	run->elapsed = (double)(now_ns() - start) * 1e-9;
+	run->checks_due = checks_due(run, checks_end);
 	if (tty)
 		printf("\n");
 	if (r.ret)

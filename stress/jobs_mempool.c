@@ -1289,8 +1289,8 @@ static int mp_create(struct run *run, unsigned int pi)
 	spin_unlock_irqrestore(&mp->pool->lock, flags);
 	if (min_nr != mp->min_nr || curr_nr != mp->min_nr)
 		add_violation(run, "mempool-create", -1,
-			      "%s: a new pool of %d elements has min_nr %d and curr_nr %d", mp->name,
-			      mp->min_nr, min_nr, curr_nr);
+			      "%s: a new pool of %d element%s has min_nr %d and curr_nr %d",
+			      mp->name, mp->min_nr, str_plural(mp->min_nr), min_nr, curr_nr);
 	if (mp->kind == MPK_CUSTOM) {
 		/* where kmalloc_node() puts such an object (a node without
 		 * lowmem, as x86_32's highmem-only nodes, falls back) */
@@ -1306,8 +1306,9 @@ static int mp_create(struct run *run, unsigned int pi)
 	}
 	if (mp->wrapped && __atomic_load_n(&mp->live, __ATOMIC_RELAXED) != curr_nr)
 		add_violation(run, "mempool-create", -1,
-			      "%s: pool->alloc gave %ld elements, the reserve holds %d", mp->name,
-			      __atomic_load_n(&mp->live, __ATOMIC_RELAXED), curr_nr);
+			      "%s: pool->alloc gave %ld element%s, the reserve holds %d", mp->name,
+			      __atomic_load_n(&mp->live, __ATOMIC_RELAXED),
+			      str_plural(__atomic_load_n(&mp->live, __ATOMIC_RELAXED)), curr_nr);
 	return 0;
 }
 
@@ -1397,9 +1398,9 @@ static void mp_pool_teardown(struct run *run, unsigned int pi)
 	mp_stats_read(pool, &st);
 
 	if (cnt[MPP_ALLOCS] != cnt[MPP_FREES])
-		add_violation(run, "harness", -1, "%s: the jobs got %llu elements and freed %llu",
+		add_violation(run, "harness", -1, "%s: the jobs got %llu element%s and freed %llu",
 			      mp->name, (unsigned long long)cnt[MPP_ALLOCS],
-			      (unsigned long long)cnt[MPP_FREES]);
+			      str_plural(cnt[MPP_ALLOCS]), (unsigned long long)cnt[MPP_FREES]);
 	if (st.outstanding)
 		add_violation(run, "mempool-stats", -1,
 			      "%s: stats.outstanding is %ld after every element was freed", mp->name,
@@ -1411,8 +1412,8 @@ static void mp_pool_teardown(struct run *run, unsigned int pi)
 	if (st.alloc_backing + st.alloc_pool != cnt[MPP_ALLOCS])
 		add_violation(run, "mempool-stats", -1,
 			      "%s: stats.alloc_backing %lu + alloc_pool %lu, but mempool_alloc() "
-			      "returned %llu elements", mp->name, st.alloc_backing, st.alloc_pool,
-			      (unsigned long long)cnt[MPP_ALLOCS]);
+			      "returned %llu element%s", mp->name, st.alloc_backing, st.alloc_pool,
+			      (unsigned long long)cnt[MPP_ALLOCS], str_plural(cnt[MPP_ALLOCS]));
 	if (st.waits != st.wakeups + st.timeouts)
 		add_violation(run, "mempool-stats", -1,
 			      "%s: stats.waits %lu, but wakeups %lu + timeouts %lu", mp->name, st.waits,
@@ -1423,8 +1424,8 @@ static void mp_pool_teardown(struct run *run, unsigned int pi)
 	live = __atomic_load_n(&mp->live, __ATOMIC_RELAXED);
 	if (mp->wrapped && live != curr_nr)
 		add_violation(run, "leak", -1,
-			      "%s: %ld elements out of pool->alloc after every one was freed, but %d in "
-			      "the reserve", mp->name, live, curr_nr);
+			      "%s: %ld element%s out of pool->alloc after every one was freed, but %d "
+			      "in the reserve", mp->name, live, str_plural(live), curr_nr);
 	mp->last = st;
 	mp->last_min_nr = min_nr;
 	mp->last_curr_nr = curr_nr;
@@ -1437,8 +1438,8 @@ static void mp_pool_teardown(struct run *run, unsigned int pi)
 	live = __atomic_load_n(&mp->live, __ATOMIC_RELAXED);
 	if (mp->wrapped && live)
 		add_violation(run, "leak", -1,
-			      "mempool_destroy(%s) left %ld elements of pool->alloc unfreed", mp->name,
-			      live);
+			      "mempool_destroy(%s) left %ld element%s of pool->alloc unfreed",
+			      mp->name, live, str_plural(live));
 	if (mp->cache) {
 		kmem_cache_destroy(mp->cache);
 		mp->cache = NULL;

@@ -732,8 +732,9 @@ void slab_jobs_teardown(struct run *run)
 				continue;
 			live = __atomic_load_n(&sc->live, __ATOMIC_ACQUIRE);
 			if (live) {
-				add_violation(run, "leak", (int)k, "cache %s: %ld objects never came back",
-					      sc->name, live);
+				add_violation(run, "leak", (int)k,
+					      "cache %s: %ld object%s never came back", sc->name,
+					      live, str_plural(live));
 				continue;
 			}
 			scache_destroy(c, sc);
@@ -1047,8 +1048,8 @@ static void shared_cache_teardown(struct run *run, struct scache **scp)
 		return;
 	live = __atomic_load_n(&sc->live, __ATOMIC_ACQUIRE);
 	if (live) {
-		add_violation(run, "leak", -1, "cache %s: %ld objects never came back", sc->name,
-			      live);
+		add_violation(run, "leak", -1, "cache %s: %ld object%s never came back", sc->name,
+			      live, str_plural(live));
 		return;
 	}
 	scache_destroy(&run->cpus[0], sc);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,27 +42,47 @@ static void usage_run(FILE *out)
 		"                       line and jobs give the same per-CPU sequence (op-log hash)\n"
 		"  --seed N             the seed (default: random, printed)\n"
 		"  --json FILE          also write the report as JSON\n"
-		"  --check-every S      mm_check() under stop_machine() every S seconds (default 5,\n"
-		"                       0: only at the end)\n"
-		"  --watchdog S         report a CPU with no progress for S seconds (default 10)\n"
+		"  --check-every S      mm_check() under stop_machine() at S, 2S, 3S... seconds from\n"
+		"                       the start (default 5, 0: only at the end); one due while\n"
+		"                       a check still runs is skipped (the report counts them)\n"
+		"  --watchdog S         report a CPU with no progress for S seconds (default 10);\n"
+		"                       an --ops run ends once only such CPUs are left\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
 		"                       corrupt-object (a byte of a slab object CPU 0 holds)\n");
 }
 
-static int bad(const char *fmt, const char *arg)
+/* Bad usage of command cmd: one line, with where to read more; exit 2. */
+static int __printf(2, 3) bad_usage(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "mmstress: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see mmstress run --help)\n");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see mmstress %s --help)\n", cmd);
 	return 2;
 }
 
+#define bad(fmt, ...)	bad_usage("run", fmt, ##__VA_ARGS__)
+
 /* getopt's ':' (a value missing) or '?' (an unknown option) */
-static int bad_option(int c, char **argv)
+static int bad_option(const char *cmd, int c, char **argv)
 {
-	return bad(c == ':' ? "%s needs a value" : "unknown option '%s'", argv[optind - 1]);
+	return bad_usage(cmd, c == ':' ? "%s needs a value" : "unknown option '%s'",
+			 argv[optind - 1]);
+}
+
+/* A --jobs name that is no job: name them all (mmstress list says more). */
+static int bad_job(const char *name)
+{
+	fprintf(stderr, "mmstress: --jobs: unknown job '%s'; the jobs are", name);
+	for (unsigned int j = 0; j < nr_jobs; j++)
+		fprintf(stderr, "%s %s", j ? "," : "", jobs[j].name);
+	fprintf(stderr, " (mmstress list describes them)\n");
+	return 2;
 }
 
 static int parse_jobs(struct options *o, const char *spec)
@@ -81,7 +102,7 @@ static int parse_jobs(struct options *o, const char *spec)
 			*colon = '\0';
 		j = job_index(tok);
 		if (j < 0)
-			return bad("unknown job '%s' (mmstress list names them)", tok);
+			return bad_job(tok);
 		if (o->weight[j])
 			return bad("job '%s' given twice", tok);
 		if (colon) {
@@ -228,7 +249,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 			usage_run(stdout);
 			return 0;
 		default:
-			return bad_option(c, argv);
+			return bad_option("run", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -261,7 +282,7 @@ static int cmd_list(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1)
-		return bad("list: unexpected argument '%s'", argv[1]);
+		return bad_usage("list", "list: unexpected argument '%s'", argv[1]);
 	for (unsigned int j = 0; j < nr_jobs; j++)
 		printf("%-14s weight %-3u %s\n", jobs[j].name, jobs[j].default_weight, jobs[j].what);
 	return 0;
@@ -307,22 +328,23 @@ static int cmd_topo(int argc, char **argv)
 			       "  host PU and host node each CPU and node is bound to\n");
 			return 0;
 		default:
-			return bad_option(c, argv);
+			return bad_option("topo", c, argv);
 		}
 	}
 	if (optind < argc)
-		return bad("unexpected argument '%s'", argv[optind]);
+		return bad_usage("topo", "unexpected argument '%s'", argv[optind]);
 	printk_set_quiet(1);
 	ret = mm_boot(boot);
 	if (ret) {
 		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", boot, strerror(-ret));
 		return 2;
 	}
-	printf("machine: %s, %u nodes, %u CPUs, topology \"%s\", boot \"%s\"\n",
+	printf("machine: %s, %u node%s, %u CPU%s, topology \"%s\", boot \"%s\"\n",
 	       machine.arch == ARCH_X86_32 ? "x86_32" : "x86_64", machine.nr_nodes,
-	       machine.nr_cpus, machine.topology_desc, boot);
-	printf("host: %u PUs, %u NUMA node%s; node memory %s\n", machine.host_pus,
-	       machine.host_nodes, machine.host_nodes == 1 ? "" : "s",
+	       str_plural(machine.nr_nodes), machine.nr_cpus, str_plural(machine.nr_cpus),
+	       machine.topology_desc, boot);
+	printf("host: %u PU%s, %u NUMA node%s; node memory %s\n", machine.host_pus,
+	       str_plural(machine.host_pus), machine.host_nodes, str_plural(machine.host_nodes),
 	       machine.membind_ok ? "bound strictly to host nodes" :
 	       machine.host_nodes < 2 ? "not bound (the host has one node)" :
 	       "NOT bound: binding failed");
@@ -341,9 +363,10 @@ static int cmd_topo(int argc, char **argv)
 			printf(", host node %u (not bound)\n", (unsigned int)nid % machine.host_nodes);
 		for_each_zone_of_node(zone, pgdat)
 			if (populated_zone(zone))
-				printf("  zone %-8s pfn [%#lx-%#lx) %lu pages, %luM, batch %d\n",
+				printf("  zone %-8s pfn [%#lx-%#lx) %lu page%s, %luM, batch %d\n",
 				       zone->name, zone->zone_start_pfn,
 				       zone->zone_start_pfn + zone->spanned_pages, zone->present_pages,
+				       str_plural(zone->present_pages),
 				       zone->present_pages >> (20 - PAGE_SHIFT), zone_batchsize(zone));
 	}
 	for (unsigned int k = 0; k < machine.nr_cpus; k++)

@@ -258,9 +258,17 @@ struct run {
 	double elapsed;
 	int hung;			/* the report is made with CPUs still stuck:
 					   only finished CPUs' statistics are read */
+	/* The main thread's: the periodic checks, due at start + k * interval
+	 * for k >= 1 while the run lasts (before its end, where the final
+	 * check is); one due while a check still runs is skipped. */
+	unsigned long checks_due;	/* known at the end of the run */
+	unsigned long checks_periodic;	/* done (passed or failed) */
+	int check_final;		/* the final check was made */
 	int stop;			/* atomic (release/acquire): CPUs finish their
 					   operation and release everything */
 	int corrupted;			/* atomic (relaxed): the corrupt hook fired */
+	unsigned int started;		/* atomic (release/acquire): CPUs that
+					   entered the run; it starts with all */
 	spinlock_t lock;		/* irq-safe; guards what follows */
 	struct violation v[MAX_VIOLATIONS];
 	int nr_v;

@@ -190,9 +190,9 @@ void report_human(struct run *run, FILE *out)
 	struct job_stats t;
 	struct zone *zone;
 
-	fprintf(out, "\n== mmstress %s: %.1f s, %u CPUs, %u nodes, seed %llu ==\n",
-		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, num_online_nodes(),
-		(unsigned long long)run->opt.seed);
+	fprintf(out, "\n== mmstress %s: %.1f s, %u CPU%s, %u node%s, seed %llu ==\n",
+		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, str_plural(run->nr_cpus),
+		num_online_nodes(), str_plural(num_online_nodes()), (unsigned long long)run->opt.seed);
 	fprintf(out, "boot: %s\njobs: %s\n\n", run->opt.boot, run->opt.jobs_spec);
 
 	fprintf(out, "%-14s %12s %12s %9s %9s %9s %9s %9s\n", "job", "ops", "ops/s",
@@ -289,8 +289,15 @@ void report_human(struct run *run, FILE *out)
 			wait);
 	}
 
-	fprintf(out, "\nchecks: %lu passed, %lu failed (periodic under stop_machine(), and final)\n",
-		run->checks_passed, run->checks_failed);
+	fprintf(out, "\nchecks: %lu passed, %lu failed", run->checks_passed, run->checks_failed);
+	if (run->opt.check_every > 0)
+		fprintf(out, " (%lu periodic under stop_machine(), every %g s from the start: "
+			"%lu due, %lu skipped while a check ran%s)\n", run->checks_periodic,
+			run->opt.check_every, run->checks_due, run->checks_due - run->checks_periodic,
+			run->check_final ? "; and the final one" : "");
+	else
+		fprintf(out, " (%s; --check-every 0: no periodic check)\n",
+			run->check_final ? "the final one" : "none");
 	if (!run->nr_v) {
 		fprintf(out, "violations: none\n");
 		return;
@@ -475,9 +482,16 @@ int report_json(struct run *run, const char *path)
 	}
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());
-	json_object_set_new(root, "checks", json_pack("{s:I, s:I}",
+	/* passed + failed = periodic + final; periodic + periodic_skipped =
+	 * periodic_due: those due at start + k * every_s before the end */
+	json_object_set_new(root, "checks", json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:b}",
 			    "passed", (json_int_t)run->checks_passed,
-			    "failed", (json_int_t)run->checks_failed));
+			    "failed", (json_int_t)run->checks_failed,
+			    "periodic", (json_int_t)run->checks_periodic,
+			    "periodic_due", (json_int_t)run->checks_due,
+			    "periodic_skipped", (json_int_t)(run->checks_due - run->checks_periodic),
+			    "every_s", run->opt.check_every,
+			    "final", run->check_final));
 	replay_command(run, cmd, sizeof(cmd));
 	json_object_set_new(root, "replay", json_string(cmd));
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/outside_program.sh - build an outside program against $BUILD/mmsim.pc
 # alone, boot mem=1G nodes=1 cpus=2 and check the zoneinfo watermarks that
-# REFERENCE.md's formulas give.  Called by `make test` with BUILD and CC.
+# REFERENCE.md's formulas give, and mm_check()'s line.  Called by `make test`
+# with BUILD and CC.
 set -eu
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
@@ -24,6 +25,9 @@ expect() {	# expect OUTPUT ZONE MIN LOW HIGH
 out=$("./$prog" "quiet mem=1G nodes=1 cpus=2") || fail "mem=1G nodes=1 cpus=2 did not run"
 expect "$out" DMA 16 20 24
 expect "$out" DMA32 1008 1266 1524
+# mm_check()'s line when every invariant holds: the conservation law it saw
+printf '%s\n' "$out" | grep -qx "mm_check: all invariants hold: 1 node, 2 zones, 262144 pages = [0-9]* free + [0-9]* on per-CPU lists + 0 allocated (0 slab pages in [0-9]* caches)" ||
+	fail "no mm_check() line, or not the expected one"
 printf '%s\n' "$out" | grep -q "protection: (0, 1008, 1008, 1008)" || fail "DMA protection"
 # REFERENCE.md's example, one 1 GiB Normal zone: RAM above 4G
 out=$("./$prog" "quiet mem=1G nodes=1 cpus=2 memstart=4G") || fail "memstart=4G did not run"

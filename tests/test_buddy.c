@@ -2,7 +2,8 @@
 /*
  * tests/test_buddy.c - the buddy system exactly as REFERENCE.md: splitting
  * (the caller keeps the lowest piece), merging (pfn ^ 1 << order), tail
- * placement, nr_free, and mm_check() catching a broken invariant.
+ * placement, nr_free, mm_check() catching a broken invariant and the line
+ * it prints when every invariant holds.
  *
  * The machines are one 4 MiB block (mem=4M: 1024 frames, one order-10
  * block) with min_free_kbytes=0, so the watermarks stay out of the way.
@@ -89,7 +90,7 @@ static void test_split_lone_order3(void **state)
 	assert_true(PageBuddy(pfn_to_page(p + 2)));
 	assert_false(PageBuddy(small));
 	assert_int_equal(page_count(small), 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 
 	/* freeing P merges everything back into the order-3 block */
 	__free_pages(small, 0);
@@ -144,7 +145,7 @@ static void test_merge_with_buddy(void **state)
 	assert_int_equal(list_pfn(2, 0), 4);
 	assert_int_equal(page_order(pfn_to_page(4)), 2);
 	assert_false(PageBuddy(pfn_to_page(6)));	/* absorbed */
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	for (int i = 0; i < 1024; i++)
 		if (i < 4 || i > 7)
 			__free_pages(pages[i], 0);
@@ -227,7 +228,7 @@ static void test_every_order(void **state)
 	}
 	assert_int_equal(zone_alloc_pages(zone_of(0, ZONE_DMA)) +
 			 zone_alloc_pages(zone_of(0, ZONE_DMA32)), (1L << MAX_ORDER) - 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	for (unsigned int o = 0; o < MAX_ORDER; o++)
 		__free_pages(pages[o], o);
 	assert_int_equal(allocated_pages(), 0);
@@ -282,6 +283,8 @@ static void test_mm_check_catches_corruption(void **state)
 	assert_contains(buf, "has PG_buddy but is on no free list");
 	assert_contains(buf, "are not merged");
 	assert_contains(buf, "conservation");
+	if (strstr(buf, "all invariants hold"))
+		fail_msg("a failed check says that all invariants hold:\n%s", buf);
 	free(buf);
 	/* undo the fake free block, then everything is consistent again */
 	spin_lock_irqsave(&zone->lock, flags);
@@ -290,10 +293,97 @@ static void test_mm_check_catches_corruption(void **state)
 	zone->free_area[0].nr_free--;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	set_page_count(p, 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	for (int i = 0; i < 1024; i++)
 		if (i != 100 && i != 200)
 			__free_pages(pages[i], 0);
+	check_shutdown();
+}
+
+/* mm_check(f) into a string; its return value in *ret. */
+static char *check_text(int *ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*ret = mm_check(f);
+	fclose(f);
+	return buf;
+}
+
+/* The caches /proc/slabinfo lists (after its two header lines). */
+static unsigned long nr_caches(void)
+{
+	char *text = proc_text("slabinfo");
+	unsigned long lines = 0;
+
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	free(text);
+	assert_true(lines >= 2);
+	return lines - 2;
+}
+
+/* The line mm_check() must print for the machine as it is now. */
+static void expected_line(char *buf, size_t len)
+{
+	unsigned long zones = 0, managed = 0, pcp = 0, slab;
+	struct zone *zone;
+
+	for_each_populated_zone(zone) {
+		zones++;
+		managed += zone->managed_pages;
+		pcp += zone_pcp_pages(zone);
+	}
+	slab = global_node_page_state(NR_SLAB_RECLAIMABLE) +
+	       global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+	snprintf(buf, len, "mm_check: all invariants hold: %u node%s, %lu zone%s, %lu pages = "
+		 "%lu free + %lu on per-CPU lists + %ld allocated (%lu slab page%s in %lu caches)\n",
+		 num_online_nodes(), num_online_nodes() == 1 ? "" : "s", zones,
+		 zones == 1 ? "" : "s", managed, nr_free_pages(), pcp, allocated_pages(), slab,
+		 slab == 1 ? "" : "s", nr_caches());
+}
+
+/* When every invariant holds, mm_check(f) says so in one line on f: the
+ * conservation law it verified, summed over the zones, and the slabs. */
+static void test_mm_check_line(void **state)
+{
+	struct page *page0, *page3;
+	char want[512], *got;
+	void *obj;
+	int ret;
+	(void)state;
+
+	boot_attach("mem=256M nodes=2 cpus=2");
+	page0 = alloc_page(GFP_KERNEL);		/* refills CPU 0's hot list */
+	page3 = alloc_pages(GFP_KERNEL, 3);
+	obj = kmalloc(100, GFP_KERNEL);		/* a slab page */
+	assert_non_null(page0);
+	assert_non_null(page3);
+	assert_non_null(obj);
+	assert_true(allocated_pages() >= 1 + 8 + 1);
+	assert_true(zone_pcp_pages(page_zone(page0)) > 0);
+	expected_line(want, sizeof(want));
+	got = check_text(&ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(got, want);
+	free(got);
+	assert_int_equal(mm_check(NULL), 0);	/* no report, nothing printed */
+	kfree(obj);
+	__free_pages(page3, 3);
+	__free_page(page0);
+	check_shutdown();
+
+	/* one node, one zone: singular */
+	boot_one_block();
+	expected_line(want, sizeof(want));
+	assert_non_null(strstr(want, ": 1 node, 1 zone, 1024 pages = "));
+	got = check_text(&ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(got, want);
+	free(got);
 	check_shutdown();
 }
 
@@ -307,6 +397,7 @@ int main(void)
 		TEST(test_merge_stops_at_max_order),
 		TEST(test_every_order),
 		TEST(test_mm_check_catches_corruption),
+		TEST(test_mm_check_line),
 	};
 
 	return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);

@@ -61,7 +61,7 @@ static void test_size_classes(void **state)
 	capture_begin();
 	assert_null(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL));
 	capture_end();
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -176,7 +176,7 @@ static void test_krealloc(void **state)
 	assert_false(ZERO_OR_NULL_PTR(r));
 	assert_int_equal(ksize(r), 64);
 	kfree(r);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -201,7 +201,7 @@ static void test_dma(void **state)
 	kfree(p);
 	kfree(q);
 	kfree(r);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -237,7 +237,7 @@ static void test_kmalloc_node(void **state)
 		for (int s = 0; s < 5; s++)
 			for (int i = 0; i < 20; i++)
 				kfree(p[nid][s][i]);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -516,13 +516,13 @@ static void test_double_free_without_debug(void **state)
 	out = capture_end();
 	if (out[0])
 		print_message("double kfree without slab_debug reported:\n%s", out);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	a = kmalloc(64, GFP_KERNEL);
 	b = kmalloc(64, GFP_KERNEL);
 	assert_ptr_not_equal(a, b);
 	kfree(a);
 	kfree(b);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -543,7 +543,7 @@ static void test_sleeping_kmalloc_in_atomic(void **state)
 	assert_non_null(p);
 	kfree(p);
 	preempt_enable();
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 

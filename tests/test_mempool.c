@@ -347,7 +347,7 @@ static void test_create_failure_frees_everything(void **state)
 			EXPECT_EQ(what, fk.freed[i], f - 1 - i);
 		EXPECT_EQ(what, fk_live(), 0);
 		EXPECT_EQ(what, fk.bad_free, 0);
-		assert_int_equal(mm_check(stderr), 0);
+		assert_mm_check_ok();
 	}
 	assert_int_equal(report_violations(), viol);
 	check_shutdown();	/* the pools' memory is not leaked */
@@ -1041,7 +1041,7 @@ static void test_slab_pool(void **state)
 	assert_null(pool);
 	assert_contains(out, "WARNING");
 	assert_true(report_count(REPORT_WARNING) >= warns + 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(cc), 0);	/* no object left behind */
 	viol = report_violations();
 	capture_begin();
@@ -1089,7 +1089,7 @@ static void test_kmalloc_pool(void **state)
 		assert_int_equal(STAT(pool, alloc_backing), 3);
 		mempool_destroy(pool);
 	}
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -1130,7 +1130,7 @@ static void test_page_pool(void **state)
 			assert_int_equal(allocated_pages(), pages0);
 		assert_int_equal(pool->curr_nr, 2);
 		mempool_destroy(pool);
-		assert_int_equal(mm_check(stderr), 0);
+		assert_mm_check_ok();
 	}
 	check_shutdown();
 }
@@ -1457,7 +1457,7 @@ static void test_destroy_with_elements_out(void **state)
 	assert_int_equal(report_violations(), viol + 1);
 	assert_contains(out, "mempool");
 	kfree(e);		/* the pool is gone: back to its allocator */
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 
 	/* with everything back it goes quietly */
 	pool = mempool_create_kmalloc_pool(2, 64);
@@ -1582,7 +1582,7 @@ static void test_sleep_in_atomic_context(void **state)
 	mempool_free(a.element, pool);
 	assert_int_equal(pool->curr_nr, 1);
 	assert_int_equal(STAT(pool, outstanding), 0);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	mempool_destroy(pool);
 	assert_int_equal(fk_live(), 0);
 	check_shutdown();

@@ -24,7 +24,7 @@ static const char *misuse(void (*fn)(void *), void *arg, enum report_type type)
 		fail_msg("expected one report of type %d, got %lu:\n%s", type,
 			 report_count(type) - before, out);
 	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	return out;
 }
 

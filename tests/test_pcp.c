@@ -118,7 +118,7 @@ static void test_drain_at_high(void **state)
 	assert_int_equal(zone_free(0, ZONE_NORMAL), free + 63);
 	assert_int_equal(normal()->pageset[0].stat.drains, 1);
 	assert_int_equal(normal()->pageset[0].stat.drain_pages, 63);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	held_free_all(&h);
 	check_shutdown();
 }
@@ -208,7 +208,7 @@ static void test_double_free_on_the_list(void **state)
 	out = capture_end();
 	assert_contains(out, "BUG: Bad page state");
 	assert_int_equal(pcp_of(0, 0)->count, 63);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 

@@ -509,7 +509,7 @@ static void test_gfp_zero_with_ctor_warns(void **state)
 	assert_int_equal(report_count(REPORT_WARNING), warns + 1);
 	if (p)
 		kmem_cache_free(c, p);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	kmem_cache_destroy(c);
 	check_shutdown();
 }
@@ -686,7 +686,7 @@ static void test_array_flush_and_shared_refill(void **state)
 		kmem_cache_free(c, objs[--n]);
 	free(drained);
 	free(objs);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	assert_int_equal(node_of(c, 0)->total_slabs, 0);
 	kmem_cache_destroy(c);
@@ -737,7 +737,7 @@ static void test_free_limit(void **state)
 	assert_int_equal(n->free_slabs, 14);
 	assert_int_equal(n->free_objects, 58);
 	assert_int_equal(allocated_pages() - pages0, 24);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	assert_int_equal(ac_of(c, 0)->avail, 0);
 	assert_int_equal(n->total_slabs, 0);
@@ -877,7 +877,7 @@ static void test_shrink_drains_every_cpu(void **state)
 		assert_int_equal(n->alien[!nid]->ac.avail, 0);
 	}
 	assert_int_equal(allocated_pages(), pages0);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 
 	/* a live object keeps its slab: shrink says 1 */
 	p = kmem_cache_alloc(c, GFP_KERNEL);
@@ -917,7 +917,7 @@ static void test_alloc_node(void **state)
 	for (int nid = 0; nid < 2; nid++)
 		for (int i = 0; i < 50; i++)
 			kmem_cache_free(c, p[nid][i]);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	assert_int_equal(node_of(c, 0)->total_slabs + node_of(c, 1)->total_slabs, 0);
 	kmem_cache_destroy(c);
@@ -1135,7 +1135,7 @@ static void test_reap(void **state)
 			assert_ptr_not_equal(ac->entry[i], head[j]);
 	RESCHED_UNTIL(READ_ONCE(ac->avail) != a - 24, "a second reap");
 	assert_int_equal(ac->avail, a - 48);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	kmem_cache_destroy(c);
 	check_shutdown();
 }
@@ -1336,7 +1336,7 @@ static void test_destroy_with_live_objects(void **state)
 	report = strdup(capture_end());
 	assert_contains(report, "live-64");
 	assert_int_equal(report_violations(), before + 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	/* the cache is still there and works */
 	r = kmem_cache_alloc(c, GFP_KERNEL);
 	assert_non_null(r);
@@ -1387,7 +1387,7 @@ static void test_create_errors(void **state)
 			fail_msg("kmem_cache_create(%s, %u, %u) succeeded", bad[i].name,
 				 bad[i].size, bad[i].align);
 		assert_contains(out, bad[i].name);
-		assert_int_equal(mm_check(stderr), 0);
+		assert_mm_check_ok();
 	}
 	/* the limits themselves are fine */
 	c = kmem_cache_create("max-size", KMALLOC_MAX_SIZE, 0, 0, NULL);
@@ -1438,7 +1438,7 @@ static void test_cache_dma_and_gfp_fixup(void **state)
 	assert_false(PageHighMem(slab_page(p)));
 	memset(p, 1, 64);
 	kmem_cache_free(c, p);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	kmem_cache_destroy(c);
 	check_shutdown();
 	/* v4.19 cache_grow_begin(): GFP_SLAB_BUG_MASK -> pr_warn("Unexpected
@@ -1479,7 +1479,7 @@ static void test_free_to_wrong_cache(void **state)
 	assert_contains(out, "wrong-b");
 	assert_int_equal(report_violations(), before + 1);
 	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	/* freed to the cache it belongs to */
 	assert_int_equal(ac_of(a, 0)->avail, aa + 1);
 	assert_int_equal(ac_of(b, 0)->avail, ab);
@@ -1514,7 +1514,7 @@ static void test_typesafe_by_rcu(void **state)
 	assert_int_equal(allocated_pages(), pages0 + 1);
 	rcu_barrier();
 	assert_int_equal(allocated_pages(), pages0);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 
 	/* destroy waits for the slabs in flight */
 	p = kmem_cache_alloc(c, GFP_KERNEL);
@@ -1551,7 +1551,7 @@ static void test_kfree_rcu(void **state)
 	assert_ptr_equal(r, p);
 	kfree(q);
 	kfree(r);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -1668,13 +1668,13 @@ static void test_cross_node_frees(void **state)
 	for (unsigned int cpu = 0; cpu < XCPUS; cpu++)
 		alien += x->cache->stats[cpu].alien_frees;
 	assert_true(alien > 0);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(x->cache), 0);
 	for (int nid = 0; nid < 4; nid++)
 		assert_int_equal(node_of(x->cache, nid)->total_slabs, 0);
 	kmem_cache_destroy(x->cache);
 	slab_shrink_all();
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(allocated_pages(), pages0);
 	free(x);
 	check_shutdown();

@@ -87,7 +87,7 @@ static void settle_and_exercise(struct kmem_cache *c, void *victim, size_t size)
 	out = capture_end();
 	if (report_violations() != before)
 		fail_msg("reports after the first one was handled:\n%s", out);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 }
 
 static void expect_bytes(const unsigned char *p, size_t len, unsigned char v, const char *what)
@@ -152,7 +152,7 @@ static void test_fresh_objects_poisoned(void **state)
 	kfree(z);
 	kmem_cache_destroy(c);
 	kmem_cache_destroy(cc);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	check_shutdown();
 }
 
@@ -177,7 +177,7 @@ static void test_double_free(void **state)
 	assert_contains(out, "kmalloc-128");
 	assert_int_equal(report_violations(), before + 1);
 	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	/* p is free exactly once */
 	a = kmalloc(128, GFP_KERNEL);
 	b = kmalloc(128, GFP_KERNEL);
@@ -197,7 +197,7 @@ static void test_double_free(void **state)
 	assert_contains(out, "double free");
 	assert_contains(out, "dbg-df");
 	assert_int_equal(report_violations(), before + 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	settle_and_exercise(c, p, 200);
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	kmem_cache_destroy(c);
@@ -240,7 +240,7 @@ static void test_redzone_right(void **state)
 	check_redzone_report(out, "kmalloc-128", 1);
 	assert_int_equal(report_violations(), before + 1);
 	assert_int_equal(nr_free_pages(), free);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	settle_and_exercise(kc, p, 128);
 	check_shutdown();
 }
@@ -265,7 +265,7 @@ static void test_redzone_left(void **state)
 	out = capture_end();
 	check_redzone_report(out, "dbg-rz", 0);
 	assert_int_equal(report_violations(), before + 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	settle_and_exercise(c, p, 64);
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	kmem_cache_destroy(c);
@@ -343,7 +343,7 @@ static void test_use_after_free(void **state)
 	assert_contains(out, "Poison overwritten");
 	assert_contains(out, "INFO: ");
 	assert_contains(out, "FIX kmalloc-128: Restoring");
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	/* whatever was handed out is a whole, usable object */
 	for (int i = 0; i < n; i++)
 		memset(objs[i], 0x11, 128);
@@ -483,7 +483,7 @@ static void test_per_cache_debug_flags(void **state)
 	out = capture_end();
 	check_redzone_report(out, "flagged", 1);
 	assert_int_equal(report_violations(), before + 1);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	settle_and_exercise(c, p, 64);
 	assert_int_equal(kmem_cache_shrink(c), 0);
 	kmem_cache_destroy(c);
@@ -553,7 +553,7 @@ static void test_debug_on_every_cpu(void **state)
 	assert_int_equal(report_violations(), viol);
 	assert_int_equal(atomic_load(&d->corrupt), 0);
 	assert_int_equal(mm_cpu_attach(0), 0);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	assert_int_equal(kmem_cache_shrink(d->cache), 0);
 	kmem_cache_destroy(d->cache);
 	free(d);

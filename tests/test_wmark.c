@@ -134,7 +134,7 @@ static void test_watermark_floors(void **state)
 	current->flags &= ~PF_MEMALLOC;
 	assert_int_equal(zone_free(0, ZONE_NORMAL), 0);
 	assert_int_equal(zone_alloc_pages(z), (long)z->managed_pages);
-	assert_int_equal(mm_check(stderr), 0);
+	assert_mm_check_ok();
 	held_free_all(&h);
 	assert_int_equal(zone_free(0, ZONE_NORMAL), z->managed_pages);
 	zone_pcp_enable(z);
