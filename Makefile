@@ -184,7 +184,7 @@ test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 		echo "-- $$t"; \
 		./$$t || { echo "FAILED: $$t ($(BUILD))"; exit 1; }; \
 	done
-	@BUILD=$(BUILD) CC="$(CC)" sh tests/outside_program.sh
+	@BUILD=$(BUILD) CC="$(CC)" CXX="$(CXX)" sh tests/outside_program.sh
 
 # The README's test command: release, TSan and ASan+UBSan suites.
 check: deps-step

@@ -12,7 +12,13 @@
  *   mmsim/sched.h	jiffies, cond_resched() and per-CPU delayed work
  *   mmsim/rcupdate.h	RCU (liburcu underneath)
  *   mmsim/wait.h	wait queues
+ *   mmsim/spinlock.h	spinlock_t (for code running on simulated CPUs)
+ *   mmsim/mutex.h	struct mutex
+ *   mmsim/completion.h	struct completion
  *   mmsim/mempool.h	memory pools
+ *
+ * The headers compile as C (gnu11) and as C++ (extern "C"; struct page's
+ * and wait_queue_entry's field `private` is `private_` there).
  */
 #ifndef MMSIM_H
 #define MMSIM_H
@@ -26,6 +32,9 @@
 #include <mmsim/sched.h>
 #include <mmsim/rcupdate.h>
 #include <mmsim/wait.h>
+#include <mmsim/spinlock.h>
+#include <mmsim/mutex.h>
+#include <mmsim/completion.h>
 #include <mmsim/mempool.h>
 
 #endif /* MMSIM_H */

@@ -1,11 +1,13 @@
 #!/bin/sh
-# tests/outside_program.sh - build an outside program against $BUILD/mmsim.pc
-# alone, boot mem=1G nodes=1 cpus=2 and check the zoneinfo watermarks that
-# REFERENCE.md's formulas give, and mm_check()'s line.  Called by `make test`
-# with BUILD and CC.
+# tests/outside_program.sh - build outside programs against $BUILD/mmsim.pc
+# alone: a C one that boots mem=1G nodes=1 cpus=2 and checks the zoneinfo
+# watermarks that REFERENCE.md's formulas give and mm_check()'s line, and a
+# C++ one that uses the allocator and the synchronisation primitives on
+# every CPU.  Called by `make test` with BUILD, CC and CXX.
 set -eu
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
+CXX=${CXX:-c++}
 prog="$BUILD/tests/outside_zoneinfo"
 mkdir -p "$BUILD/tests"
 # shellcheck disable=SC2046
@@ -32,4 +34,12 @@ printf '%s\n' "$out" | grep -q "protection: (0, 1008, 1008, 1008)" || fail "DMA 
 # REFERENCE.md's example, one 1 GiB Normal zone: RAM above 4G
 out=$("./$prog" "quiet mem=1G nodes=1 cpus=2 memstart=4G") || fail "memstart=4G did not run"
 expect "$out" Normal 1024 1286 1548
-echo "outside program ($BUILD): built with mmsim.pc, zoneinfo watermarks as REFERENCE.md"
+
+# C++: the public headers compile as C++, and the program runs
+cxxprog="$BUILD/tests/outside_cxx_user"
+# shellcheck disable=SC2046
+$CXX -std=gnu++17 -Wall -Wextra -Werror tests/outside/cxx_user.cc \
+	$(PKG_CONFIG_PATH="$BUILD" pkg-config --cflags --libs mmsim) -o "$cxxprog"
+out=$("./$cxxprog") || fail "the C++ program failed: $out"
+printf '%s\n' "$out" | grep -qx "cxx_user: ok" || fail "the C++ program: $out"
+echo "outside programs ($BUILD): C and C++ built with mmsim.pc, zoneinfo watermarks as REFERENCE.md"

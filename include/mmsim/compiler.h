@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
@@ -66,5 +70,9 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 #endif
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_COMPILER_H */

@@ -7,6 +7,10 @@
 #ifndef MMSIM_GFP_H
 #define MMSIM_GFP_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef unsigned int gfp_t;
 
 #define ___GFP_DMA		0x01u
@@ -94,5 +98,9 @@ static inline int gfpflags_allow_blocking(const gfp_t gfp_flags)
 {
 	return !!(gfp_flags & __GFP_DIRECT_RECLAIM);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_GFP_H */

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <mmsim/compiler.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NR_CPUS		512
 #define MAX_NUMNODES	64
 #define NUMA_NO_NODE	(-1)
@@ -163,5 +167,9 @@ static inline int irqs_disabled(void) { return READ_ONCE(current->irqs_disabled)
  */
 int ___might_sleep(const char *file, int line);
 #define might_sleep() ___might_sleep(__FILE__, __LINE__)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_MACHINE_H */

@@ -22,6 +22,10 @@
 #include <mmsim/spinlock_types.h>
 #include <mmsim/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct kmem_cache;
 
 typedef void *(mempool_alloc_t)(gfp_t gfp_mask, void *pool_data);
@@ -86,5 +90,9 @@ static inline mempool_t *mempool_create_page_pool(int min_nr, int order)
 	return mempool_create(min_nr, mempool_alloc_pages, mempool_free_pages,
 			      (void *)(long)order);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_MEMPOOL_H */

@@ -11,6 +11,10 @@
 #include <mmsim/mm_types.h>
 #include <mmsim/machine.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define PAGE_MASK	(~(PAGE_SIZE - 1))
@@ -128,5 +132,9 @@ unsigned long nr_free_pages(void);
  * thread may call drain_all_pages(); it returns when all have drained). */
 void drain_local_pages(struct zone *zone);
 void drain_all_pages(struct zone *zone);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_MM_H */

@@ -27,6 +27,10 @@
 #include <urcu/list.h>
 #include <mmsim/compiler.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct kmem_cache;
 
 struct page {
@@ -41,7 +45,11 @@ struct page {
 		void *freelist;			/* PG_slab */
 	};
 	union {
+#ifndef __cplusplus
 		unsigned long private;
+#else
+		unsigned long private_;		/* C++: "private" is a keyword */
+#endif
 		void *s_mem;			/* PG_slab: first object */
 	};
 	union {
@@ -156,5 +164,9 @@ static inline void page_ref_inc(struct page *page)
 {
 	__atomic_fetch_add(&page->_refcount, 1, __ATOMIC_RELAXED);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_MM_TYPES_H */

@@ -22,6 +22,10 @@
 
 #include <mmsim/compiler.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* As the kernel's callback_head: fits in struct page's lru. */
 struct rcu_head {
 	struct rcu_head *next;
@@ -45,5 +49,9 @@ void rcu_barrier(void);
 #define rcu_access_pointer(p)		__atomic_load_n(&(p), __ATOMIC_RELAXED)
 /* The updater's read, under the lock that excludes other updaters. */
 #define rcu_dereference_protected(p, c)	((void)(c), __atomic_load_n(&(p), __ATOMIC_RELAXED))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_RCUPDATE_H */

@@ -25,6 +25,10 @@
 #include <mmsim/compiler.h>
 #include <urcu/list.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define HZ	250
 
 /* Linux's: jiffies wrap 300 s after boot (64 bits: unsigned long wraps). */
@@ -158,5 +162,9 @@ int schedule_delayed_work(struct delayed_work *dw, unsigned long delay);
 int cancel_delayed_work_sync(struct delayed_work *dw);
 /* Dequeue dw without waiting for a run in progress: 1 if it was queued. */
 int cancel_delayed_work(struct delayed_work *dw);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_SCHED_H */

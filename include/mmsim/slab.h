@@ -15,6 +15,10 @@
 #include <mmsim/compiler.h>
 #include <mmsim/gfp.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef unsigned int slab_flags_t;
 
 /* Cache flags, v4.19 values. */
@@ -91,5 +95,9 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
 struct rcu_head;
 void __kfree_rcu(struct rcu_head *head);
 #define kfree_rcu(ptr, field)	__kfree_rcu(&(ptr)->field)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_SLAB_H */

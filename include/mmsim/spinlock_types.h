@@ -7,6 +7,10 @@
 #ifndef MMSIM_SPINLOCK_TYPES_H
 #define MMSIM_SPINLOCK_TYPES_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct lock_stats {
 	unsigned long acquisitions;
 	unsigned long contended;
@@ -22,5 +26,9 @@ typedef struct spinlock {
 	const char *name;		/* read-only after spin_lock_init() */
 	struct lock_stats stats;	/* written by the holder */
 } spinlock_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_SPINLOCK_TYPES_H */

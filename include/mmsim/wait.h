@@ -31,6 +31,10 @@
 #include <mmsim/sched.h>
 #include <urcu/list.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define WQ_FLAG_EXCLUSIVE	0x01
 #define WQ_FLAG_WOKEN		0x02
 
@@ -38,9 +42,16 @@ struct wait_queue_entry;
 typedef int (*wait_queue_func_t)(struct wait_queue_entry *wq_entry,
 				 unsigned int mode, int flags, void *key);
 
+/* C++: "private" is a keyword; the field is private_ there. */
+#ifndef __cplusplus
+#define __WQ_PRIVATE	private
+#else
+#define __WQ_PRIVATE	private_
+#endif
+
 struct wait_queue_entry {
 	unsigned int flags;		/* WQ_FLAG_*: the queue's lock */
-	void *private;			/* the sleeper's task state word */
+	void *__WQ_PRIVATE;		/* the sleeper's task state word */
 	wait_queue_func_t func;		/* called by wakers, under the lock */
 	struct cds_list_head entry;	/* on the queue: the queue's lock */
 };
@@ -54,7 +65,7 @@ struct wait_queue_head {
 typedef struct wait_queue_head wait_queue_head_t;
 
 #define __WAIT_QUEUE_HEAD_INITIALIZER(name)	\
-	{ .lock = 0, .head = CDS_LIST_HEAD_INIT((name).head) }
+	{ 0, CDS_LIST_HEAD_INIT((name).head) }
 #define DECLARE_WAIT_QUEUE_HEAD(name)		\
 	wait_queue_head_t name = __WAIT_QUEUE_HEAD_INITIALIZER(name)
 
@@ -68,17 +79,15 @@ int autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned int mod
 /* An entry for the calling task, removed from the queue when it is woken. */
 #define DEFINE_WAIT_FUNC(name, function)				\
 	struct wait_queue_entry name = {				\
-		.flags = 0,						\
-		.private = &__mm_task_state,				\
-		.func = (function),					\
-		.entry = CDS_LIST_HEAD_INIT((name).entry),		\
+		0, &__mm_task_state, (function),			\
+		CDS_LIST_HEAD_INIT((name).entry)			\
 	}
 #define DEFINE_WAIT(name)	DEFINE_WAIT_FUNC(name, autoremove_wake_function)
 
 static inline void init_wait_entry(struct wait_queue_entry *wq_entry, int flags)
 {
 	wq_entry->flags = (unsigned int)flags;
-	wq_entry->private = &__mm_task_state;
+	wq_entry->__WQ_PRIVATE = &__mm_task_state;
 	wq_entry->func = autoremove_wake_function;
 	CDS_INIT_LIST_HEAD(&wq_entry->entry);
 }
@@ -165,5 +174,9 @@ do {									\
 		finish_wait(&(wq_head), &__wq_entry);			\
 	}								\
 } while (0)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MMSIM_WAIT_H */
