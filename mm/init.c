@@ -59,8 +59,9 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 	if (ret <= 0)
 		return ret;
 	if (!strcmp(param, "min_free_kbytes")) {
-		if (!val || parse_uint(val, 0, 1ULL << 40, &v))
-			return boot_param_bad(param, val, "expected kilobytes");
+		/* an int, as vm.min_free_kbytes (proc_dointvec_minmax, >= 0) */
+		if (!val || parse_uint(val, 0, 0x7fffffff, &v))
+			return boot_param_bad(param, val, "expected kilobytes, 0 to 2147483647");
 		ctx->mm.min_free_kbytes = (long)v;
 		return 0;
 	}

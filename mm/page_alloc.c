@@ -307,21 +307,23 @@ static int check_new_pages(struct page *page, unsigned int order)
 #endif
 }
 
-static void clear_pages(struct page *page, unsigned int order)
+/* 0, or -ENOMEM if a highmem block could not be mapped to be cleared. */
+static int clear_pages(struct page *page, unsigned int order)
 {
 	void *addr = page_address(page);
 	size_t len = PAGE_SIZE << order;
 
 	if (addr) {
 		memset(addr, 0, len);
-		return;
+		return 0;
 	}
 	/* Highmem: no direct-map address; map the frames for the clear. */
 	addr = physmem_map((uint64_t)page_to_pfn(page) << PAGE_SHIFT, len);
-	if (addr) {
-		memset(addr, 0, len);
-		physmem_unmap(addr, len);
-	}
+	if (!addr)
+		return -ENOMEM;
+	memset(addr, 0, len);
+	physmem_unmap(addr, len);
+	return 0;
 }
 
 static void prep_compound_page(struct page *page, unsigned int order)
@@ -331,16 +333,24 @@ static void prep_compound_page(struct page *page, unsigned int order)
 		WRITE_ONCE(page[i].lru.next, (struct cds_list_head *)((unsigned long)page | 1));
 }
 
-static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags)
+/*
+ * The block is the caller's: 0.  -ENOMEM: __GFP_ZERO asked for and the
+ * (highmem) block could not be cleared; it is then freed again, never
+ * handed out with another user's data.
+ */
+static int prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags)
 {
 	page->private = 0;
 	page->alloc_order = (int)order;
 	page->alloc_cpu = raw_smp_processor_id();
 	set_page_count(page, 1);
-	if (gfp_flags & __GFP_ZERO)
-		clear_pages(page, order);
+	if (unlikely(gfp_flags & __GFP_ZERO) && unlikely(clear_pages(page, order))) {
+		__free_pages(page, order);
+		return -ENOMEM;
+	}
 	if (order && (gfp_flags & __GFP_COMP))
 		prep_compound_page(page, order);
+	return 0;
 }
 
 static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
@@ -364,10 +374,9 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
 		do {
 			page = rmqueue(ac->preferred_zoneref->zone, zone, order, gfp_mask);
 		} while (page && order && check_new_pages(page, order));
-		if (page) {
-			prep_new_page(page, order, gfp_mask);
+		/* (a block that could not be cleared: the next zone) */
+		if (page && !prep_new_page(page, order, gfp_mask))
 			return page;
-		}
 	}
 	return NULL;
 }

@@ -606,6 +606,20 @@ static const struct cpuhp_state slab_cpuhp = {
 	.offline = slab_cpu_offline,
 };
 
+/* A boot that fails after kmem_cache_init() began: its caches (all empty:
+ * no CPU has run) and the reap work go. */
+static void kmem_cache_init_undo(void)
+{
+	struct kmem_cache *cachep, *tmp;
+
+	cds_list_for_each_entry_safe(cachep, tmp, &slab_caches, list) {
+		slab_caches_del(cachep);
+		cache_free_struct(cachep);
+	}
+	free(reap_work);
+	reap_work = NULL;
+}
+
 int kmem_cache_init(const char *debug_opts)
 {
 	unsigned long min_pfn = __mm_layout.min_pfn;
@@ -638,9 +652,11 @@ int kmem_cache_init(const char *debug_opts)
 		INIT_DELAYED_WORK(&reap_work[cpu], cache_reap);
 	}
 	ret = kmalloc_init();
+	if (!ret)
+		ret = cpuhp_setup_state(&slab_cpuhp);
 	if (ret)
-		return ret;
-	return cpuhp_setup_state(&slab_cpuhp);
+		kmem_cache_init_undo();
+	return ret;
 }
 
 /*

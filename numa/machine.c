@@ -31,6 +31,7 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->arch = ARCH_X86_64;
 	cfg->hz_scale = 1;
 	cfg->watchdog_thresh = WATCHDOG_THRESH_DEFAULT;
+	cfg->quiet = -1;
 }
 
 /* 0: taken, 1: not a machine parameter, -EINVAL: bad value. */
@@ -50,7 +51,7 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 		if (param[0] == 'p')
 			cfg->panic_on_warn = on;
 		else
-			printk_set_quiet(on);
+			cfg->quiet = on;	/* applied by machine_boot() */
 		return 0;
 	}
 	if (strcmp(param, "mem") && strcmp(param, "memstart") &&
@@ -144,10 +145,17 @@ static int layout_memory(const struct machine_config *cfg)
 	return 0;
 }
 
+/*
+ * quiet holds for the machine it was given to: set here, and put back as
+ * it was when the machine goes (or fails to boot).
+ */
 int machine_boot(const struct machine_config *cfg)
 {
 	int ret;
 
+	machine.saved_quiet = printk_quiet();
+	if (cfg->quiet >= 0)
+		printk_set_quiet(cfg->quiet);
 	memset(machine.node, 0, sizeof(machine.node));
 	machine.arch = cfg->arch;
 	machine.hz_scale = cfg->hz_scale;
@@ -180,6 +188,7 @@ err_phys:
 	physmem_exit();
 err_topo:
 	topology_exit();
+	printk_set_quiet(machine.saved_quiet);
 	return ret;
 }
 
@@ -193,4 +202,5 @@ void machine_shutdown(void)
 	topology_exit();
 	machine.nr_cpus = 0;
 	machine.nr_nodes = 0;
+	printk_set_quiet(machine.saved_quiet);
 }

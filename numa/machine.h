@@ -49,6 +49,7 @@ struct machine_config {
 	unsigned int hz_scale;
 	unsigned int watchdog_thresh;	/* seconds; IPI waits report at twice it */
 	int panic_on_warn;
+	int quiet;			/* -1: as it is; else for this machine only */
 };
 
 struct machine_node {
@@ -85,6 +86,7 @@ struct machine {
 	size_t direct_map_len;		/* bytes reserved from direct_map */
 	unsigned int hz_scale;
 	unsigned int watchdog_thresh;	/* seconds (boot parameter) */
+	int saved_quiet;		/* printk_quiet() before this machine */
 };
 
 /* watchdog_thresh's default: a sanitizer build runs 5-20 times slower. */

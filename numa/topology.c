@@ -121,6 +121,11 @@ int topology_init(const struct machine_config *cfg)
 		cpus = cfg->cpus ? cfg->cpus : max(nodes, machine.host_pus);
 		if (!cfg->cpus && cpus % nodes)
 			cpus += nodes - cpus % nodes;
+		if (!cfg->cpus && cpus > NR_CPUS) {
+			cpus = NR_CPUS / nodes * nodes;
+			pr_info("mmsim: the host has %u PUs, the model at most %u CPUs: "
+				"%u CPUs (cpus= sets the number)\n", machine.host_pus, NR_CPUS, cpus);
+		}
 		if (cpus < nodes) {
 			pr_err("mm_boot: cpus=%u is fewer than nodes=%u: every node needs a CPU\n",
 			       cpus, nodes);

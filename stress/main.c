@@ -149,9 +149,14 @@ static uint64_t random_seed(void)
 
 static void default_boot(char *buf, size_t len)
 {
-	long pus = sysconf(_SC_NPROCESSORS_ONLN);
+	long pus = sysconf(_SC_NPROCESSORS_ONLN), cpus = 2 * (pus > 0 ? pus : 1);
 
-	snprintf(buf, len, "nodes=2 cpus=%ld mem=512M", 2 * (pus > 0 ? pus : 1));
+	if (cpus > NR_CPUS) {
+		cpus = NR_CPUS;
+		fprintf(stderr, "mmstress: the host has %ld PUs: the default machine is capped "
+			"at the model's %d CPUs\n", pus, NR_CPUS);
+	}
+	snprintf(buf, len, "nodes=2 cpus=%ld mem=512M", cpus);
 }
 
 static int cmd_run(int argc, char **argv, const char *prog)

@@ -6,7 +6,9 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void test_boot_defaults(void **state)
@@ -87,6 +89,10 @@ static void test_bad_parameters(void **state)
 		{ "topology=\"numa:2 pu:2", "unterminated quote" },
 		{ "topology=\"numa:2 pu:2\" cpus=3", "not nodes=2 cpus=3" },
 		{ "min_free_kbytes=-5", "'min_free_kbytes'" },
+		/* an int, as the sysctl: nothing bigger reaches the watermarks */
+		{ "min_free_kbytes=2147483648", "'min_free_kbytes'" },
+		{ "min_free_kbytes=1099511627776", "'min_free_kbytes'" },
+		{ "watchdog_thresh=0", "'watchdog_thresh'" },
 		{ "min_free_kbytes=lots", "'min_free_kbytes'" },
 		{ "watermark_scale_factor=0", "'watermark_scale_factor'" },
 		{ "watermark_scale_factor=1001", "'watermark_scale_factor'" },
@@ -115,6 +121,170 @@ static void test_bad_parameters(void **state)
 			fail_msg("mm_boot(\"%s\") = %d, expected -EINVAL", bad[i].cmdline, ret);
 		assert_contains(out, bad[i].named);
 	}
+}
+
+/*
+ * min_free_kbytes at its largest (INT_MAX): every watermark is the exact
+ * REFERENCE.md formula, computed here in 128 bits, on the largest x86_64
+ * machine the model boots.
+ */
+static void test_min_free_kbytes_largest(void **state)
+{
+	unsigned __int128 pages_min = 2147483647 / 4, lowmem = 0;
+	struct zone *zone;
+	(void)state;
+
+	boot_attach("mem=256G nodes=4 cpus=4 min_free_kbytes=2147483647");
+	for_each_populated_zone(zone)
+		lowmem += zone->managed_pages;
+	for_each_populated_zone(zone) {
+		unsigned __int128 min = pages_min * zone->managed_pages / lowmem;
+		unsigned __int128 tmp = min / 4 > (unsigned __int128)zone->managed_pages * 10 / 10000 ?
+					min / 4 : (unsigned __int128)zone->managed_pages * 10 / 10000;
+
+		assert_true(min_wmark_pages(zone) == min);
+		assert_true(low_wmark_pages(zone) == min + tmp);
+		assert_true(high_wmark_pages(zone) == min + 2 * tmp);
+	}
+	check_shutdown();
+}
+
+/* A boot that fails leaves nothing behind: no setting, no memory. */
+static void dummy_online(unsigned int cpu)
+{
+	(void)cpu;
+}
+
+static const struct cpuhp_state dummy_hp[8] = {
+	{ "test:0", dummy_online, NULL }, { "test:1", dummy_online, NULL },
+	{ "test:2", dummy_online, NULL }, { "test:3", dummy_online, NULL },
+	{ "test:4", dummy_online, NULL }, { "test:5", dummy_online, NULL },
+	{ "test:6", dummy_online, NULL }, { "test:7", dummy_online, NULL },
+};
+
+static void test_failed_boot_leaves_nothing(void **state)
+{
+	size_t before, after;
+	int registered = 0, ret;
+	char *slabinfo = NULL, *first;
+	size_t len = 0;
+	FILE *f;
+	(void)state;
+
+	/* quiet holds for a machine that boots, and only for it */
+	printk_set_quiet(0);
+	capture_begin();
+	assert_int_equal(mm_boot("quiet mem=0"), -EINVAL);
+	assert_int_equal(printk_quiet(), 0);
+	assert_int_equal(mm_boot("quiet mem=64M"), 0);
+	assert_int_equal(printk_quiet(), 1);
+	mm_shutdown();
+	assert_int_equal(printk_quiet(), 0);
+	capture_end();
+
+	/* a boot that fails in the slab allocator's set-up (no room for its
+	 * CPU hotplug state: all but one taken here; the page lists take
+	 * that one) gives back the caches it made: the heap is as it was */
+	while (registered < 7 && !cpuhp_setup_state(&dummy_hp[registered]))
+		registered++;
+	assert_int_equal(registered, 7);
+	capture_begin();
+	before = mallinfo2().uordblks;
+	ret = mm_boot("quiet mem=64M nodes=2 cpus=4");
+	after = mallinfo2().uordblks;
+	capture_end();
+	for (int i = 0; i < registered; i++)
+		cpuhp_remove_state(&dummy_hp[i]);
+	assert_int_equal(ret, -ENOSPC);
+	assert_int_equal(printk_quiet(), 0);
+	if (after > before + 4096)
+		fail_msg("a failed boot kept %zu bytes of the heap", after - before);
+	/* and the next boot is whole */
+	boot_attach("mem=64M nodes=2 cpus=4");
+	f = open_memstream(&slabinfo, &len);
+	assert_non_null(f);
+	assert_int_equal(mm_proc_show("slabinfo", f), 0);
+	fclose(f);
+	first = strstr(slabinfo, "\nkmalloc-32 ");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "\nkmalloc-32 "));	/* once */
+	free(slabinfo);
+	check_shutdown();
+}
+
+/*
+ * A __GFP_ZERO highmem page whose temporary mapping fails (here: no
+ * address space left, RLIMIT_AS) is not handed out unzeroed: the zone is
+ * passed over.  A dirty highmem page waits on CPU 0's list to be the
+ * next one taken.  Release build only: the sanitizers' own mappings do
+ * not live with an address-space limit.
+ */
+static long vm_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0;
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &pages), 1);
+	fclose(f);
+	return pages * sysconf(_SC_PAGESIZE);
+}
+
+static void test_gfp_zero_highmem_not_mappable(void **state)
+{
+	struct page *dirty, *page;
+	struct rlimit old, lim;
+	unsigned char *p;
+	(void)state;
+
+	if (TSAN_BUILD || ASAN_BUILD) {
+		print_message("(release build only: sanitizers need their address space)\n");
+		return;
+	}
+	boot_attach("arch=x86_32 mem=1G nodes=1 cpus=1");
+	dirty = alloc_page(GFP_HIGHUSER);
+	assert_true(PageHighMem(dirty));
+	p = physmem_map((uint64_t)page_to_pfn(dirty) << PAGE_SHIFT, PAGE_SIZE);
+	assert_non_null(p);
+	memset(p, 0xab, PAGE_SIZE);
+	physmem_unmap(p, PAGE_SIZE);
+	__free_page(dirty);			/* the head of CPU 0's hot list */
+
+	assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)vm_bytes();
+	assert_int_equal(setrlimit(RLIMIT_AS, &lim), 0);
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN);
+	assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+
+	assert_non_null(page);
+	assert_true(page != dirty);
+	assert_false(PageHighMem(page));	/* Normal served it, cleared */
+	p = page_address(page);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i])
+			fail_msg("byte %zu of the page is %#x", i, p[i]);
+	__free_page(page);
+	check_shutdown();
+}
+
+/* More host PUs than the model has CPUs: the default is capped, and said. */
+static void test_default_cpus_capped(void **state)
+{
+	const char *out;
+	(void)state;
+
+	setenv("HWLOC_SYNTHETIC", "pu:600", 1);	/* hwloc's "host" */
+	printk_set_quiet(0);
+	capture_begin();
+	assert_int_equal(mm_boot("mem=64M nodes=3"), 0);
+	out = capture_end();
+	unsetenv("HWLOC_SYNTHETIC");
+	assert_int_equal(num_online_cpus(), 510);	/* 512 / 3 * 3 */
+	assert_contains(out, "the host has 600 PUs, the model at most 512 CPUs: 510 CPUs");
+	printk_set_quiet(1);
+	assert_int_equal(mm_cpu_attach(0), 0);
+	check_shutdown();
 }
 
 static void test_boot_twice_and_reboot(void **state)
@@ -359,6 +529,10 @@ int main(void)
 		TEST(test_topology_quoted),
 		TEST(test_topology_host),
 		TEST(test_bad_parameters),
+		TEST(test_min_free_kbytes_largest),
+		TEST(test_failed_boot_leaves_nothing),
+		TEST(test_gfp_zero_highmem_not_mappable),
+		TEST(test_default_cpus_capped),
 		TEST(test_boot_twice_and_reboot),
 		TEST(test_big_machine_is_lazy),
 		TEST(test_cpu_attach_rules),
