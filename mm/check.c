@@ -25,9 +25,58 @@
 #include "slab.h"
 
 struct checker {
-	FILE *report;
-	int violations;
+	struct check_log log;
 };
+
+#define CHECK_LOG_BYTES	(256 * 1024)
+
+void check_log_violation(struct check_log *log, const char *prefix, const char *fmt,
+			 va_list ap)
+{
+	size_t room;
+	int n;
+
+	log->violations++;
+	if (!log->report)
+		return;
+	if (!log->buf) {
+		void *p = mmap(NULL, CHECK_LOG_BYTES, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			log->dropped++;
+			return;
+		}
+		log->buf = p;
+		log->cap = CHECK_LOG_BYTES;
+	}
+	room = log->cap - log->len;
+	n = snprintf(log->buf + log->len, room, "%s", prefix);
+	if (n >= 0 && (size_t)n < room)
+		n += vsnprintf(log->buf + log->len + (size_t)n, room - (size_t)n, fmt, ap);
+	if (n < 0 || (size_t)n + 1 >= room) {
+		log->dropped++;
+		log->buf[log->len] = '\0';	/* the partial line goes */
+		return;
+	}
+	log->len += (size_t)n;
+	log->buf[log->len++] = '\n';
+}
+
+/* Write what was found (no lock may be held) and start again. */
+void check_log_flush(struct check_log *log)
+{
+	if (log->report && log->len)
+		fwrite(log->buf, 1, log->len, log->report);
+	if (log->report && log->dropped)
+		fprintf(log->report, "mm_check: ... and %lu more violation%s\n", log->dropped,
+			str_plural(log->dropped));
+	if (log->buf)
+		munmap(log->buf, log->cap);
+	log->buf = NULL;
+	log->len = log->cap = 0;
+	log->dropped = 0;
+}
 
 /* What the zones hold, as the walk found it (for the line of a pass). */
 struct check_totals {
@@ -40,14 +89,9 @@ static void __printf(2, 3) violation(struct checker *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	c->violations++;
-	if (!c->report)
-		return;
-	fprintf(c->report, "mm_check: ");
 	va_start(ap, fmt);
-	vfprintf(c->report, fmt, ap);
+	check_log_violation(&c->log, "mm_check: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', c->report);
 }
 
 static inline int test_and_set(unsigned long *map, unsigned long bit)
@@ -166,7 +210,7 @@ static unsigned long check_pcp_list(struct checker *c, struct zone *zone,
 
 static int __zone_is_valid(struct zone *zone, FILE *report, struct check_totals *t)
 {
-	struct checker c = { report, 0 };
+	struct checker c = { .log = { .report = report } };
 	unsigned long start = zone->zone_start_pfn, nfree = 0, npcp = 0, counted;
 	size_t map_len = (zone->spanned_pages / 64 + 1) * sizeof(long);
 	unsigned long *covered = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
@@ -176,7 +220,8 @@ static int __zone_is_valid(struct zone *zone, FILE *report, struct check_totals 
 
 	if (covered == MAP_FAILED) {
 		violation(&c, "node %d zone %s: out of memory for the check", zone->node, zone->name);
-		return c.violations;
+		check_log_flush(&c.log);
+		return c.log.violations;
 	}
 	spin_lock_irqsave(&zone->lock, irqflags);
 	for (unsigned int o = 0; o < MAX_ORDER; o++)
@@ -212,12 +257,13 @@ static int __zone_is_valid(struct zone *zone, FILE *report, struct check_totals 
 		violation(&c, "node %d zone %s: conservation: free %lu + per-CPU lists %lu + allocated %ld != managed %lu",
 			  zone->node, zone->name, nfree, npcp, allocated, zone->managed_pages);
 	munmap(covered, map_len);
+	check_log_flush(&c.log);
 	t->zones++;
 	t->managed += zone->managed_pages;
 	t->free += nfree;
 	t->pcp += npcp;
 	t->allocated += allocated;
-	return c.violations;
+	return c.log.violations;
 }
 
 int zone_is_valid(struct zone *zone, FILE *report)
@@ -253,7 +299,8 @@ int mm_check(FILE *report)
 	struct zone *zone;
 	int violations = 0;
 
-	if (!smp_load_acquire(&mm_booted)) {
+	/* no mm_shutdown() meanwhile */
+	if (mm_life_read_lock()) {
 		if (report)
 			fprintf(report, "mm_check: no machine is booted\n");
 		return -ENODEV;
@@ -263,5 +310,6 @@ int mm_check(FILE *report)
 	violations += slab_check_all(report);
 	if (!violations && report)
 		report_pass(report, &t);
+	mm_life_read_unlock();
 	return violations;
 }

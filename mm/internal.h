@@ -7,6 +7,7 @@
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include "mmzone.h"
 #include "vmstat.h"
@@ -134,7 +135,22 @@ int format_page_flags(char *buf, size_t len, unsigned long flags);
 void warn_alloc(gfp_t gfp_mask, nodemask_t *nodemask, const char *fmt, ...)
 	__printf(3, 4);
 
-/* check.c */
+/*
+ * check.c: the invariant walkers' violations.  Found under a spinlock,
+ * they are kept (in mmap()ed memory: a CPU stopped by stop_machine() may
+ * hold the C library's allocator lock) and written to the report only
+ * once the walker holds no lock (check_log_flush()).
+ */
+struct check_log {
+	FILE *report;			/* where they go; NULL: counted only */
+	int violations;
+	char *buf;			/* mmap()ed on the first violation */
+	size_t len, cap;
+	unsigned long dropped;		/* lines that did not fit */
+};
+void check_log_violation(struct check_log *log, const char *prefix, const char *fmt,
+			 va_list ap);
+void check_log_flush(struct check_log *log);
 int zone_is_valid(struct zone *zone, FILE *report);
 
 #endif /* MM_INTERNAL_H */

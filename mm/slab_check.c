@@ -25,8 +25,7 @@
 #include "slab.h"
 
 struct slab_checker {
-	FILE *report;
-	int violations;
+	struct check_log *log;		/* flushed once no lock is held */
 	void **objs;		/* the objects found in arrays */
 	size_t nr_objs, max_objs;
 };
@@ -35,14 +34,9 @@ static void __printf(2, 3) violation(struct slab_checker *c, const char *fmt, ..
 {
 	va_list ap;
 
-	c->violations++;
-	if (!c->report)
-		return;
-	fprintf(c->report, "mm_check: slab: ");
 	va_start(ap, fmt);
-	vfprintf(c->report, fmt, ap);
+	check_log_violation(c->log, "mm_check: slab: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', c->report);
 }
 
 /* 1 if idx is on page's freelist (free in its slab). */
@@ -151,9 +145,11 @@ static void sort_ptrs(void **v, size_t n)
 		}
 }
 
-int slab_is_valid(struct kmem_cache *cachep, FILE *report)
+/* One cache, its violations into log (the caller flushes it). */
+static int __slab_is_valid(struct kmem_cache *cachep, struct check_log *log)
 {
-	struct slab_checker c = { .report = report };
+	struct slab_checker c = { .log = log };
+	int before = log->violations;
 	size_t bytes;
 
 	c.max_objs = nr_cpu_ids * cachep->limit + MAX_NUMNODES * 16;
@@ -165,7 +161,7 @@ int slab_is_valid(struct kmem_cache *cachep, FILE *report)
 	c.objs = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (c.objs == MAP_FAILED) {
 		violation(&c, "%s: out of memory for the check", cachep->name);
-		return c.violations;
+		return log->violations - before;
 	}
 
 	for (unsigned int node = 0; node < num_online_nodes(); node++) {
@@ -219,12 +215,22 @@ int slab_is_valid(struct kmem_cache *cachep, FILE *report)
 		if (c.objs[i] == c.objs[i - 1])
 			violation(&c, "%s: object %p is in two arrays", cachep->name, c.objs[i]);
 	munmap(c.objs, bytes);
-	return c.violations;
+	return log->violations - before;
+}
+
+int slab_is_valid(struct kmem_cache *cachep, FILE *report)
+{
+	struct check_log log = { .report = report };
+	int violations = __slab_is_valid(cachep, &log);
+
+	check_log_flush(&log);
+	return violations;
 }
 
 int slab_check_all(FILE *report)
 {
-	struct slab_checker c = { .report = report };
+	struct check_log log = { .report = report };
+	struct slab_checker c = { .log = &log };
 	unsigned long pages = 0, counted = 0, irqflags;
 	struct kmem_cache *cachep;
 
@@ -232,7 +238,7 @@ int slab_check_all(FILE *report)
 	cds_list_for_each_entry(cachep, &slab_caches, list) {
 		unsigned long listed = 0, held;
 
-		c.violations += slab_is_valid(cachep, report);
+		__slab_is_valid(cachep, &log);
 		for (unsigned int node = 0; node < num_online_nodes(); node++)
 			listed += cachep->node[node]->total_slabs;
 		listed += __atomic_load_n(&cachep->rcu_slabs, __ATOMIC_RELAXED);
@@ -251,5 +257,6 @@ int slab_check_all(FILE *report)
 	if (pages != counted)
 		violation(&c, "the caches hold %lu slab pages but NR_SLAB_* count %lu", pages,
 			  counted);
-	return c.violations;
+	check_log_flush(&log);		/* slab_caches_lock released */
+	return log.violations;
 }

@@ -11,6 +11,7 @@
  * (one CPU runs: a lock word that is not 0 is held by the writer).
  */
 #include "testutil.h"
+#include "../mm/slab.h"
 
 /* What the writer saw (the tests run one CPU: no other thread writes). */
 static struct {
@@ -20,7 +21,10 @@ static struct {
 	int writes_under_zone_lock;	/* a zone->lock was held at a write */
 	unsigned long acq_first, acq_last;	/* zone->lock acquisitions */
 	int under_lock;			/* test_lock held at a write */
+	int under_slab_lock;		/* slab_caches_lock or a list_lock held */
 } seen;
+
+static struct kmem_cache *watched;	/* its node 0 list_lock is looked at */
 
 static spinlock_t test_lock;
 
@@ -63,6 +67,8 @@ static ssize_t spy_write(void *cookie, const char *buf, size_t len)
 	seen.acq_last = zone_lock_acquisitions();
 	seen.writes_under_zone_lock += any_zone_locked();
 	seen.under_lock |= __atomic_load_n(&test_lock.val, __ATOMIC_RELAXED) != 0;
+	seen.under_slab_lock |= spin_is_locked(&slab_caches_lock) ||
+				(watched && spin_is_locked(&watched->node[0]->list_lock));
 	return (ssize_t)len;
 }
 
@@ -233,6 +239,44 @@ static void test_report_under_spinlock_deferred(void **state)
 	check_shutdown();
 }
 
+/*
+ * mm_check() walks zones under zone->lock and caches under their locks
+ * (slab_caches_lock, list_lock): what it finds is written to its report
+ * only once they are released.
+ */
+static void test_mm_check_reports_without_locks(void **state)
+{
+	struct kmem_cache *cache;
+	struct page *page;
+	void *obj;
+	FILE *spy;
+	int v;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=1");
+	page = alloc_page(GFP_KERNEL);
+	cache = kmem_cache_create("watched", 100, 0, 0, NULL);
+	obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	watched = cache;
+	__SetPageBuddy(page);			/* an allocated frame marked free */
+	cache->node[0]->free_objects++;		/* a count the slabs do not hold */
+	spy = spy_open();
+	v = mm_check(spy);
+	fclose(spy);
+	watched = NULL;
+	assert_int_equal(v, 2);
+	assert_non_null(strstr(seen.text, "has PG_buddy but is on no free list"));
+	assert_non_null(strstr(seen.text, "mm_check: slab: watched node 0: free_objects is"));
+	assert_int_equal(seen.writes_under_zone_lock, 0);
+	assert_int_equal(seen.under_slab_lock, 0);
+	__ClearPageBuddy(page);
+	cache->node[0]->free_objects--;
+	kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+	__free_page(page);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +284,7 @@ int main(void)
 		TEST(test_bad_page_under_zone_lock_deferred),
 		TEST(test_zoneinfo_prints_without_zone_lock),
 		TEST(test_report_under_spinlock_deferred),
+		TEST(test_mm_check_reports_without_locks),
 	};
 
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
