@@ -14,23 +14,6 @@
 
 #include "../numa/ipi.h"
 
-static void nap_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static int get(int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void set(int *p, int v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
 /* ------------------------------------------------------------------ */
 
 static int attach_done;		/* atomic: 1 attached, -1 refused */

@@ -16,32 +16,6 @@
 
 #define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* nanosleep: an interceptor, where TSan delivers a pending IPI signal */
-static void nap_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static int get(int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void set(int *p, int v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
 /* ------------------------------------------------------------------ */
 /* Deferred IPIs in interrupt and softirq context                      */
 

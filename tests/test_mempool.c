@@ -63,27 +63,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* nanosleep: an interceptor, where TSan delivers a pending IPI signal */
-static void nap_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static int get(int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
 /* The pool's counters (relaxed atomics, as the header says). */
 static struct mempool_stats stats_of(mempool_t *pool)
 {

@@ -1080,14 +1080,6 @@ static void test_fallback_follows_zonelist(void **state)
 	check_shutdown();
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* cond_resched() until cond holds; fails after 10 s of real time. */
 #define RESCHED_UNTIL(cond, what) do {						\
 	double __t0 = now_s();							\

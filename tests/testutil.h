@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <mmsim.h>
@@ -38,6 +39,34 @@
 #ifndef ASAN_BUILD
 #define ASAN_BUILD 0
 #endif
+
+/* Time, naps and the flags tests pass between threads. */
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* nanosleep: an interceptor, where TSan delivers a pending IPI signal */
+static inline void nap_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Acquire/release: what the setter did before is seen by the getter. */
+static inline int get(int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void set(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
 
 /* Console capture: everything printk()s between begin and end. */
 static char *cap_buf;
