@@ -38,6 +38,7 @@ static void ipi_sender_fn(struct cpu_job *job)
 }
 
 static struct cpu_job sender;
+static int spin_release;	/* atomic: test_unanswered_ipi_is_reported */
 
 /*
  * Teardown: a failed assertion leaves CPU 0 in whatever context the test
@@ -48,6 +49,7 @@ static int ipi_teardown(void **state)
 {
 	current->preempt_count = 0;
 	current->irqs_disabled = 0;
+	set(&spin_release, 1);		/* a CPU spinning with interrupts off */
 	if (current->cpu >= 0)
 		mm_cpu_detach();
 	if (sender.tid) {
@@ -277,13 +279,12 @@ static void test_ipis_lose_no_counter_update(void **state)
  * reports "CPU 1 does not answer IPIs" with CPU 1's NMI backtrace and
  * goes on; the call runs once CPU 1 turns interrupts on again.
  */
-static int spin_release;	/* atomic */
 static int spinning;		/* atomic */
 static int late_call_ran;	/* atomic */
 
 void spin_with_irqs_off(void);	/* not static: named in the backtrace */
 
-void spin_with_irqs_off(void)
+noinline void spin_with_irqs_off(void)
 {
 	local_irq_disable();
 	set(&spinning, 1);
