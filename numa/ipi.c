@@ -20,8 +20,15 @@
  *			attach/detach and read by senders under cpu_ipi[c].lock
  *			(irq-safe), which orders "queued" against "detached": a
  *			detaching CPU takes every csd queued before it went away.
- *   csd->done		set by the target with a release store after func
- *			returns, read by the waiting sender with an acquire.
+ *   csd->done		CSD_QUEUED -> CSD_DONE by the target (an exchange,
+ *			release: func's effects are seen by the sender's
+ *			acquire load), or CSD_QUEUED -> CSD_ABANDONED by a
+ *			sender that stopped waiting (a CAS).  The target that
+ *			finds CSD_ABANDONED there owns the csd: it drops the
+ *			block's reference the sender took for it.
+ *   block->refs	atomic: the sender's, and one per abandoned csd; the
+ *			last put frees the block (and what came with it, the
+ *			stop data of stop_machine()).
  *   current->irqs_disabled, ipi_pending
  *			the thread's own; the signal handler runs on that same
  *			thread, so compiler barriers order them, not fences.
@@ -67,6 +74,50 @@ static struct cpu_ipi cpu_ipi[NR_CPUS];
 static struct sigaction old_action;
 static int installed;		/* ipi_init()/ipi_exit(), under the boot mutex */
 
+enum { CSD_QUEUED, CSD_DONE, CSD_ABANDONED };
+
+/* The calls of one smp_call_function_*() or stop_machine(), with room for
+ * the data they share (extra). */
+struct csd_block {
+	int refs;
+	void *extra;
+	struct call_single_data csd[];
+};
+
+static struct csd_block *csd_block_alloc(unsigned int n, size_t extra)
+{
+	struct csd_block *b = calloc(1, sizeof(*b) + n * sizeof(b->csd[0]) + extra);
+
+	if (!b)
+		return NULL;
+	__atomic_store_n(&b->refs, 1, __ATOMIC_RELAXED);
+	b->extra = extra ? (void *)&b->csd[n] : NULL;
+	for (unsigned int i = 0; i < n; i++) {
+		b->csd[i].block = b;
+		b->csd[i].done = CSD_DONE;
+	}
+	return b;
+}
+
+static void csd_block_put(struct csd_block *b)
+{
+	/* Acq_rel: every user's accesses happen before the free. */
+	if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(b);
+}
+
+/* The target has run csd's function: tell its sender, or free it for a
+ * sender that gave up waiting. */
+static void csd_finish(struct call_single_data *csd)
+{
+	struct csd_block *b = csd->block;
+
+	/* Acq_rel: release for the waiting sender; acquire of an abandoning
+	 * sender's CAS, whose reference this then drops. */
+	if (__atomic_exchange_n(&csd->done, CSD_DONE, __ATOMIC_ACQ_REL) == CSD_ABANDONED)
+		csd_block_put(b);
+}
+
 static inline int sigipi(void)
 {
 	return SIGRTMIN + 4;
@@ -103,8 +154,7 @@ void generic_smp_call_function_interrupt(void)
 			struct call_single_data *next = csd->next;
 
 			csd->func(csd->info);
-			/* Release: the sender may reuse csd once it sees done. */
-			__atomic_store_n(&csd->done, 1, __ATOMIC_RELEASE);
+			csd_finish(csd);	/* csd may be gone after this */
 			csd = next;
 		}
 	}
@@ -191,7 +241,7 @@ void ipi_cpu_offline(unsigned int cpu)
 		struct call_single_data *next = csd->next;
 
 		csd->func(csd->info);
-		__atomic_store_n(&csd->done, 1, __ATOMIC_RELEASE);
+		csd_finish(csd);
 		csd = next;
 	}
 	WRITE_ONCE(current->ipi_pending, 0);
@@ -253,20 +303,37 @@ static noinline void ipi_unanswered(unsigned int cpu, const char *what,
 }
 
 /*
+ * Give csd up: 1 if the target now owns it (it drops the block reference
+ * taken here when it finally runs it), 0 if it ran meanwhile.
+ */
+static int csd_abandon(struct call_single_data *csd)
+{
+	int queued = CSD_QUEUED;
+
+	__atomic_fetch_add(&csd->block->refs, 1, __ATOMIC_RELAXED);
+	/* Acq_rel: pairs with the target's exchange in csd_finish(). */
+	if (__atomic_compare_exchange_n(&csd->done, &queued, CSD_ABANDONED, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 1;
+	__atomic_fetch_sub(&csd->block->refs, 1, __ATOMIC_RELAXED);	/* ran after all */
+	return 0;
+}
+
+/*
  * Wait for the target to run csd: 0, or -ETIMEDOUT (reported) after the
- * watchdog time; the csd then stays the target's (never free it).
+ * watchdog time; the csd is then the target's to finish.
  */
 static int csd_wait(struct call_single_data *csd, unsigned int cpu, const char *what)
 {
 	unsigned long long t0 = mm_clock_ns(), limit = ipi_timeout_ns(), waited;
 
-	/* Acquire: pairs with the release store of done by the target. */
-	while (!__atomic_load_n(&csd->done, __ATOMIC_ACQUIRE)) {
+	/* Acquire: pairs with the target's exchange in csd_finish(). */
+	while (__atomic_load_n(&csd->done, __ATOMIC_ACQUIRE) != CSD_DONE) {
 		if (current->cpu >= 0 && !irqs_disabled())
 			generic_smp_call_function_interrupt();
 		sched_yield();
 		waited = mm_clock_ns() - t0;
-		if (unlikely(waited > limit)) {
+		if (unlikely(waited > limit) && csd_abandon(csd)) {
 			ipi_unanswered(cpu, what, csd->func, waited);
 			return -ETIMEDOUT;
 		}
@@ -288,13 +355,12 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 			    void *info)
 {
 	unsigned int n = num_online_cpus();
-	struct call_single_data *csds;
-	int leaked = 0;
+	struct csd_block *b;
 
 	if (ipi_wait_refused(__func__))
 		return;
-	csds = calloc(n, sizeof(*csds));
-	if (!csds) {
+	b = csd_block_alloc(n, 0);
+	if (!b) {
 		/* No memory for the batch: one call at a time. */
 		for (unsigned int cpu = 0; cpu < n; cpu++)
 			if (cpumask_test_cpu(cpu, mask))
@@ -302,20 +368,19 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 		return;
 	}
 	for (unsigned int cpu = 0; cpu < n; cpu++) {
-		csds[cpu].func = func;
-		csds[cpu].info = info;
-		csds[cpu].done = 1;
+		struct call_single_data *csd = &b->csd[cpu];
+
+		csd->func = func;
+		csd->info = info;
 		if (!cpumask_test_cpu(cpu, mask) || (int)cpu == current->cpu)
 			continue;
-		csds[cpu].done = 0;
-		if (csd_queue(cpu, &csds[cpu]))
-			csds[cpu].done = 1;	/* offline: nothing to call */
+		csd->done = CSD_QUEUED;
+		if (csd_queue(cpu, csd))
+			csd->done = CSD_DONE;	/* offline: nothing to call */
 	}
 	for (unsigned int cpu = 0; cpu < n; cpu++)
-		leaked |= csd_wait(&csds[cpu], cpu, __func__) != 0;
-	if (!leaked)
-		free(csds);
-	/* else a CPU that never answered still holds its csd: left allocated */
+		csd_wait(&b->csd[cpu], cpu, __func__);
+	csd_block_put(b);	/* a CPU that never answered keeps it */
 }
 
 struct stop_data {
@@ -343,32 +408,30 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 		 struct cpumask *missing)
 {
 	unsigned int n = num_online_cpus(), queued = 0;
-	struct call_single_data *csds;
 	struct cpumask sent;
+	struct csd_block *b;
 	struct stop_data *sd;
 	struct timespec t0, now;
 	int ret = 0, timed_out = 0;
 
-	csds = calloc(n, sizeof(*csds));
-	sd = calloc(1, sizeof(*sd));
-	if (!csds || !sd) {
-		free(csds);
-		free(sd);
+	b = csd_block_alloc(n, sizeof(*sd));
+	if (!b)
 		return -ENOMEM;
-	}
+	sd = b->extra;
 	cpumask_clear(&sent);
 	/* no CPU comes online (or goes) while the machine is stopped */
 	cpus_read_lock();
 	mutex_lock(&stop_mutex);
 	for (unsigned int cpu = 0; cpu < n; cpu++) {
-		csds[cpu].func = multi_cpu_stop;
-		csds[cpu].info = sd;
-		csds[cpu].done = 1;
+		struct call_single_data *csd = &b->csd[cpu];
+
+		csd->func = multi_cpu_stop;
+		csd->info = sd;
 		if ((int)cpu == current->cpu)
 			continue;
-		csds[cpu].done = 0;
-		if (csd_queue(cpu, &csds[cpu])) {
-			csds[cpu].done = 1;	/* offline: stopped already */
+		csd->done = CSD_QUEUED;
+		if (csd_queue(cpu, csd)) {
+			csd->done = CSD_DONE;	/* offline: stopped already */
 		} else {
 			cpumask_set_cpu(cpu, &sent);
 			queued++;
@@ -403,15 +466,15 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 	/* Release: fn's writes before anyone runs again. */
 	__atomic_store_n(&sd->release, 1, __ATOMIC_RELEASE);
 	if (!timed_out) {
-		int leaked = 0;
-
 		for (unsigned int cpu = 0; cpu < n; cpu++)
-			leaked |= csd_wait(&csds[cpu], cpu, __func__) != 0;
-		if (!leaked) {
-			free(csds);
-			free(sd);
-		}
-	} else if (!missing) {
+			csd_wait(&b->csd[cpu], cpu, __func__);
+	} else {
+		/* the CPUs that never came own their calls (and sd with them) */
+		for (unsigned int cpu = 0; cpu < n; cpu++)
+			if (__atomic_load_n(&b->csd[cpu].done, __ATOMIC_ACQUIRE) != CSD_DONE)
+				csd_abandon(&b->csd[cpu]);
+	}
+	if (timed_out && !missing) {
 		/* nobody asked which CPUs did not come: report them here */
 		for (unsigned int cpu = 0; cpu < n; cpu++)
 			if (cpumask_test_cpu(cpu, &sent) &&
@@ -420,7 +483,7 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 				ipi_unanswered(cpu, __func__, multi_cpu_stop,
 					       (unsigned long long)timeout_ms * 1000000ULL);
 	}
-	/* else a CPU that never came still holds its csd: they stay allocated */
+	csd_block_put(b);
 	mutex_unlock(&stop_mutex);
 	cpus_read_unlock();
 	return ret;
@@ -428,7 +491,7 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
 {
-	struct call_single_data *csd;
+	struct csd_block *b;
 	unsigned long flags;
 	int ret;
 
@@ -443,15 +506,15 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info)
 	if (ipi_wait_refused(__func__))
 		return -EINVAL;
 	/* on the heap: a call that is never answered keeps it */
-	csd = calloc(1, sizeof(*csd));
-	if (!csd)
+	b = csd_block_alloc(1, 0);
+	if (!b)
 		return -ENOMEM;
-	csd->func = func;
-	csd->info = info;
-	ret = csd_queue(cpu, csd);
+	b->csd[0].func = func;
+	b->csd[0].info = info;
+	b->csd[0].done = CSD_QUEUED;
+	ret = csd_queue(cpu, &b->csd[0]);
 	if (!ret)
-		ret = csd_wait(csd, cpu, __func__);
-	if (ret != -ETIMEDOUT)
-		free(csd);
+		ret = csd_wait(&b->csd[0], cpu, __func__);
+	csd_block_put(b);
 	return ret;
 }

@@ -30,11 +30,14 @@ static inline int cpumask_test_cpu(unsigned int cpu, const struct cpumask *m)
 
 typedef void (*smp_call_func_t)(void *info);
 
+struct csd_block;
+
 struct call_single_data {
 	struct call_single_data *next;
 	smp_call_func_t func;
 	void *info;
-	int done;
+	int done;			/* atomic: CSD_QUEUED, CSD_DONE, CSD_ABANDONED */
+	struct csd_block *block;	/* the allocation it belongs to */
 };
 
 /*
