@@ -52,14 +52,20 @@ struct mm_config {
 	int slab_debug;			/* slab_debug: red zones, poison, checks */
 };
 
-/* init.c */
+/* boot.c: mm_boot(), mm_shutdown() */
 extern int mm_booted;			/* READ_ONCE: set last by mm_boot() */
 /* 0 with the machine held up against mm_shutdown() until the unlock, or
  * -ENODEV (nothing held) if no machine is booted.  Any thread. */
 int mm_life_read_lock(void);
 void mm_life_read_unlock(void);
-extern unsigned int nr_cpu_ids;		/* read-only while booted */
-int mm_cpu_ok(const char *func);
+
+/* memmap.c: the memmap, nodes and zones (boot and shutdown only) */
+extern size_t memmap_bytes;
+int memmap_init(void);
+void memmap_exit(void);
+int nodes_init(const struct mm_config *cfg);
+void nodes_exit(void);
+void free_all_memory(void);
 
 /* pcp.c: the per-CPU hot/cold lists */
 int pcp_init(void);

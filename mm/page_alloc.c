@@ -506,7 +506,7 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	struct alloc_context ac;
 	struct page *page;
 
-	if (unlikely(!mm_cpu_ok(__func__)))
+	if (unlikely(!caller_is_cpu(__func__)))
 		return NULL;
 	if (unlikely(order >= MAX_ORDER)) {
 		WARN(!(gfp_mask & __GFP_NOWARN),
@@ -528,76 +528,9 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	return __alloc_pages_slowpath(gfp_mask, order, &ac);
 }
 
-/*
- * The order-0 fast path: what get_page_from_freelist() does for the first
- * zone of the local zonelist (the LOW watermark, no reserves; that zone is
- * its own class zone, so no lowmem_reserve applies) when this CPU's hot
- * list has a page, without the layers and without a call.  Everything
- * else goes to the general path, which decides by the same rules: a zone
- * below LOW, an empty list to refill, __GFP_COLD or __GFP_ZERO, an invalid
- * or unknown bit, a sleeping allocation in atomic context, interrupts off,
- * and __GFP_THISNODE (the first zone of the FALLBACK zonelist may be
- * another node's when the local node lacks the zone type: the general
- * path walks the NOFALLBACK zonelist instead).
- * The list is this CPU's: interrupts go off (a plain store) around the pop.
- */
-#define GFP_FAST_EXCLUDE	(__GFP_ZERO | __GFP_COLD | __GFP_THISNODE | ~__GFP_BITS_MASK)
-
-/* An IPI came in while interrupts were off around the pop: run it now. */
-static noinline struct page *alloc_fast_ipi(struct page *page)
-{
-	generic_smp_call_function_interrupt();
-	return page;
-}
-
-static __always_inline struct page *alloc_page_fast(gfp_t gfp_mask)
-{
-	struct task_struct *tsk = current;
-	struct mm_cpu *mc = tsk->mm_percpu;
-	struct per_cpu_pageset *pset;
-	struct zone *zone;
-	struct page *page;
-
-	if (unlikely(!mc || (gfp_mask & GFP_FAST_EXCLUDE) || tsk->irqs_disabled))
-		return NULL;
-	if ((gfp_mask & __GFP_DIRECT_RECLAIM) && unlikely(tsk->preempt_count))
-		return NULL;
-	zone = mc->fast[gfp_mask & GFP_ZONEMASK].zone;
-	if (unlikely(!zone) ||
-	    unlikely(READ_ONCE(zone->vm_stat[NR_FREE_PAGES]) <= (long)low_wmark_pages(zone)))
-		return NULL;
-	pset = mc->fast[gfp_mask & GFP_ZONEMASK].pset;
-
-	WRITE_ONCE(tsk->irqs_disabled, 1);
-	barrier();
-	page = __pcp_pop(&pset->pcp[0]);
-	if (likely(page))
-		WRITE_ONCE(pset->stat.fast_allocs, pset->stat.fast_allocs + 1);
-	barrier();
-	WRITE_ONCE(tsk->irqs_disabled, 0);
-	barrier();
-	if (unlikely(!page))
-		return NULL;
-#ifdef MMSIM_DEBUG
-	if (check_new_page(page)) {
-		/* reported; kept out of circulation (counted allocated) */
-		if (READ_ONCE(tsk->ipi_pending))
-			alloc_fast_ipi(NULL);
-		return NULL;
-	}
-#endif
-	page->private = 0;
-	page->alloc_order = 0;
-	page->alloc_cpu = tsk->cpu;
-	set_page_count(page, 1);
-	if (unlikely(READ_ONCE(tsk->ipi_pending)))
-		return alloc_fast_ipi(page);
-	return page;
-}
-
 static noinline struct page *alloc_pages_general(gfp_t gfp_mask, unsigned int order, int nid)
 {
-	if (unlikely(!mm_cpu_ok("alloc_pages")))
+	if (unlikely(!caller_is_cpu("alloc_pages")))
 		return NULL;
 	if (nid == NUMA_NO_NODE)
 		nid = numa_node_id();
@@ -607,7 +540,7 @@ static noinline struct page *alloc_pages_general(gfp_t gfp_mask, unsigned int or
 struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 {
 	if (likely(order == 0)) {
-		struct page *page = alloc_page_fast(gfp_mask);
+		struct page *page = pcp_alloc_fast(gfp_mask);
 
 		if (likely(page))
 			return page;
@@ -620,7 +553,7 @@ struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
 	/* the fast table is the local node's */
 	if (likely(order == 0) &&
 	    (nid == NUMA_NO_NODE || (current->cpu >= 0 && nid == machine.cpu_node[current->cpu]))) {
-		struct page *page = alloc_page_fast(gfp_mask);
+		struct page *page = pcp_alloc_fast(gfp_mask);
 
 		if (likely(page))
 			return page;
@@ -767,7 +700,7 @@ static void free_the_page(struct page *page, unsigned int order, int cold)
 
 static int free_entry_ok(struct page *page, unsigned int order, const char *func)
 {
-	if (unlikely(!mm_cpu_ok(func)) || unlikely(!page_ptr_valid(page, func)))
+	if (unlikely(!caller_is_cpu(func)) || unlikely(!page_ptr_valid(page, func)))
 		return 0;
 	if (unlikely(order >= MAX_ORDER)) {
 		WARN(1, "%s(pfn:%05lx, order %u): MAX_ORDER is %d\n", func,
@@ -777,60 +710,9 @@ static int free_entry_ok(struct page *page, unsigned int order, const char *func
 	return 1;
 }
 
-/*
- * The order-0 fast path of a free: the last reference of a clean page goes
- * onto this CPU's hot list, without a call, unless the list reaches high.
- * Anything else (a bad pointer, another reference, a page in a bad state,
- * a drain due, interrupts off) is left to the general path, which checks,
- * reports and refuses; the fast path undoes what it did before leaving.
- */
-static __always_inline int free_page_fast(struct page *page)
-{
-	unsigned long off = (unsigned long)((char *)page - (char *)__mm_layout.mem_map);
-	unsigned long pfn = off / sizeof(struct page);
-	struct task_struct *tsk = current;
-	struct per_cpu_pageset *pset;
-	struct per_cpu_pages *pcp;
-	int one = 1, cpu = tsk->cpu;
-
-	struct zone *zone;
-
-	/* a frame of the memmap: below min_pfn the block table has no zone */
-	if (unlikely(!tsk->mm_percpu || tsk->irqs_disabled || off % sizeof(struct page) ||
-		     pfn >= __mm_layout.max_pfn))
-		return 0;
-	zone = zone_of_block[pfn >> BLOCK_SHIFT];
-	if (unlikely(!zone))
-		return 0;
-	/* Release/acquire: as put_page_testzero_checked() */
-	if (unlikely(!__atomic_compare_exchange_n(&page->_refcount, &one, 0, 0,
-						  __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
-		return 0;
-	pset = &zone->pageset[cpu];
-	pcp = &pset->pcp[0];
-	if (unlikely(page->alloc_order | page->_mapcount || page->mapping ||
-		     READ_ONCE(page->flags) ||
-		     READ_ONCE(pcp->count) + 1 >= READ_ONCE(pcp->high))) {
-		set_page_count(page, 1);	/* the general path takes it from here */
-		return 0;
-	}
-	WRITE_ONCE(tsk->irqs_disabled, 1);
-	barrier();
-	__pcp_push(pcp, page);
-	WRITE_ONCE(pset->stat.frees, pset->stat.frees + 1);
-	if (unlikely(page->alloc_cpu != cpu))
-		WRITE_ONCE(pset->stat.remote_frees, pset->stat.remote_frees + 1);
-	barrier();
-	WRITE_ONCE(tsk->irqs_disabled, 0);
-	barrier();
-	if (unlikely(READ_ONCE(tsk->ipi_pending)))
-		alloc_fast_ipi(NULL);
-	return 1;
-}
-
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (likely(order == 0) && likely(free_page_fast(page)))
+	if (likely(order == 0) && likely(pcp_free_fast(page)))
 		return;
 	if (unlikely(!free_entry_ok(page, order, __func__)))
 		return;
@@ -851,7 +733,7 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (addr == 0)
 		return;
 	if (unlikely(!virt_addr_valid((void *)addr) || (addr & ~PAGE_MASK))) {
-		if (!mm_cpu_ok(__func__))
+		if (!caller_is_cpu(__func__))
 			return;
 		report_begin(REPORT_BUG);
 		printk("BUG: free_pages(%#lx, %u): not a page-aligned direct-map address\n",

@@ -15,10 +15,11 @@
  *				order-0 free: push on the head; at count >=
  *				high, `batch` pages from the tail go back to
  *				the buddy lists in one lock hold
- *   (page_alloc.c's order-0 fast paths pop and push with pcp.h's
- *   primitives and leave refills and drains to these)
+ *   pcp_alloc_fast(), pcp_free_fast() (pcp.h, inline in page_alloc.c)
+ *				the order-0 fast paths: pop and push with
+ *				interrupts off, refills and drains left to these
  *   drain_local_pages(), drain_all_pages(), the CPU online/offline callbacks
- *   current->mm_percpu		this CPU's fast table: per gfp zone combination
+ *   current->pcp_percpu		this CPU's fast table: per gfp zone combination
  *				the preferred zone and this CPU's pageset of it
  *
  * Correctness argument.
@@ -280,7 +281,7 @@ static void drain_pages(struct zone *only)
 
 void drain_local_pages(struct zone *zone)
 {
-	if (unlikely(!mm_cpu_ok(__func__)))
+	if (unlikely(!caller_is_cpu(__func__)))
 		return;
 	drain_pages(zone);
 }
@@ -355,7 +356,7 @@ void zone_pcp_enable(struct zone *zone)
 	mutex_unlock(&pcp_sysctl_mutex);
 }
 
-static struct mm_cpu *mm_cpus;		/* [nr_cpu_ids], read-only while booted */
+static struct pcp_fast *pcp_fast_tables;	/* [nr_cpu_ids], read-only while booted */
 
 static void build_fast_tables(void)
 {
@@ -365,21 +366,16 @@ static void build_fast_tables(void)
 		for (unsigned int bits = 0; bits <= GFP_ZONEMASK; bits++) {
 			struct zone *zone = pgdat->fast_zone[bits];
 
-			mm_cpus[cpu].fast[bits].zone = zone;
-			mm_cpus[cpu].fast[bits].pset = zone ? &zone->pageset[cpu] : NULL;
+			pcp_fast_tables[cpu].fast[bits].zone = zone;
+			pcp_fast_tables[cpu].fast[bits].pset = zone ? &zone->pageset[cpu] : NULL;
 		}
 	}
-}
-
-struct mm_cpu *mm_cpu_table(unsigned int cpu)
-{
-	return &mm_cpus[cpu];
 }
 
 /* CPU hotplug: an attaching CPU finds its table through current. */
 static void pcp_cpu_online(unsigned int cpu)
 {
-	current->mm_percpu = &mm_cpus[cpu];
+	current->pcp_percpu = &pcp_fast_tables[cpu];
 }
 
 /* The detaching CPU empties its lists (interrupts are off). */
@@ -387,7 +383,7 @@ static void pcp_cpu_offline(unsigned int cpu)
 {
 	(void)cpu;
 	drain_pages(NULL);
-	current->mm_percpu = NULL;
+	current->pcp_percpu = NULL;
 }
 
 static const struct cpuhp_state pcp_hp = {
@@ -398,8 +394,8 @@ static const struct cpuhp_state pcp_hp = {
 
 int pcp_init(void)
 {
-	mm_cpus = aligned_alloc(SMP_CACHE_BYTES, nr_cpu_ids * sizeof(*mm_cpus));
-	if (!mm_cpus)
+	pcp_fast_tables = aligned_alloc(SMP_CACHE_BYTES, nr_cpu_ids * sizeof(*pcp_fast_tables));
+	if (!pcp_fast_tables)
 		return -ENOMEM;
 	setup_zone_pagesets();
 	build_fast_tables();
@@ -409,8 +405,8 @@ int pcp_init(void)
 void pcp_exit(void)
 {
 	cpuhp_remove_state(&pcp_hp);
-	free(mm_cpus);
-	mm_cpus = NULL;
+	free(pcp_fast_tables);
+	pcp_fast_tables = NULL;
 }
 
 /* Pages on every CPU's lists of a zone (exact when the CPUs are quiet). */

@@ -618,7 +618,7 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 	unsigned long irqflags;
 	void *objp;
 
-	if (unlikely(!mm_cpu_ok(__func__)))
+	if (unlikely(!caller_is_cpu(__func__)))
 		return NULL;
 	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
 		generic_smp_call_function_interrupt();
@@ -652,17 +652,6 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 	if (unlikely(flags & __GFP_ZERO))
 		memset(objp, 0, cachep->object_size);
 	return objp;
-}
-
-void *slab_alloc_ipi(void *objp)
-{
-	generic_smp_call_function_interrupt();
-	return objp;
-}
-
-void slab_free_ipi(void)
-{
-	generic_smp_call_function_interrupt();
 }
 
 __slab_fastpath
@@ -787,7 +776,7 @@ void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller
 
 	if (unlikely(!objp))
 		return;
-	if (unlikely(!mm_cpu_ok(__func__)))
+	if (unlikely(!caller_is_cpu(__func__)))
 		return;
 	/* interrupts on and no IPI waiting: the fast path's window may
 	 * have deferred one */

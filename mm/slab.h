@@ -35,7 +35,6 @@
 #include <mmsim/slab.h>
 #include <mmsim/sched.h>
 #include "internal.h"
-#include "pcp.h"
 #include <mmsim/mutex.h>
 #include "../numa/spinlock.h"
 
@@ -206,6 +205,18 @@ struct slab_layout {
 	unsigned long nr_low;		/* lowmem frames from min_pfn */
 };
 extern struct slab_layout slab_layout;
+
+/*
+ * SLAB's table of a CPU (current->slab_percpu while it is online), for the
+ * free fast path: the lowmem of the CPU's node, as the direct-map address
+ * and struct page of its first frame and its number of frames.  Written
+ * by kmem_cache_init() before any CPU runs, read-only after.
+ */
+struct slab_cpu {
+	char *node_base;
+	struct page *node_map;
+	unsigned long node_nr;
+} ____cacheline_aligned;
 extern struct delayed_work *reap_work;		/* [cpu]: cache_reap() */
 
 int kmem_cache_init(const char *debug_opts);
@@ -359,9 +370,6 @@ static __always_inline struct page *slab_head_page(struct page *page)
 #define __slab_fastpath	__attribute__((optimize("omit-frame-pointer")))
 #endif
 
-/* The fast paths' tails when an IPI arrived in their window: run it. */
-void *slab_alloc_ipi(void *objp) __attribute__((returns_nonnull));
-void slab_free_ipi(void);
 
 
 /*
@@ -377,7 +385,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	struct array_cache *ac;
 	void *objp;
 
-	if (unlikely(!tsk->mm_percpu || (tsk->preempt_count | tsk->irqs_disabled) ||
+	if (unlikely(!tsk->slab_percpu || (tsk->preempt_count | tsk->irqs_disabled) ||
 		     ((flags & __GFP_ZERO) | (cachep->flags & SLAB_DEBUG_FLAGS))))
 		goto slow;
 	ac = cachep->cpu_cache[tsk->cpu];
@@ -395,7 +403,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	barrier();
 	slab_asan_unpoison(objp, cachep->object_size);
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
-		return slab_alloc_ipi(objp);
+		return ipi_run_pending(objp);
 	return objp;
 slow:
 	return __kmem_cache_alloc_node(cachep, flags, node, caller);
@@ -416,7 +424,7 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 				      const void *caller, const int any_cache)
 {
 	struct task_struct *tsk = current;
-	struct mm_cpu *mc = tsk->mm_percpu;
+	struct slab_cpu *mc = tsk->slab_percpu;
 	struct kmem_cache *owner;
 	struct array_cache *ac;
 	struct page *page;
@@ -425,10 +433,10 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 
 	if (unlikely(!mc || (tsk->preempt_count | tsk->irqs_disabled)))
 		goto slow;
-	pfn = (unsigned long)((char *)objp - mc->slab_node_base) >> PAGE_SHIFT;
-	if (unlikely(pfn >= mc->slab_node_nr))
+	pfn = (unsigned long)((char *)objp - mc->node_base) >> PAGE_SHIFT;
+	if (unlikely(pfn >= mc->node_nr))
 		goto slow;
-	page = mc->slab_node_map + pfn;
+	page = mc->node_map + pfn;
 	if (unlikely(!PageSlab(page))) {
 		/* a tail page of a bigger slab: lru.next is its head | 1 */
 		unsigned long head = (unsigned long)READ_ONCE(page->lru.next);
@@ -462,7 +470,7 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 	WRITE_ONCE(tsk->irqs_disabled, 0);
 	barrier();
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
-		slab_free_ipi();
+		ipi_run_pending(NULL);
 	return;
 slow:
 	__kmem_cache_free(cachep, objp, caller);

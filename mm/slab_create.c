@@ -449,7 +449,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	struct kmem_cache *cachep = NULL;
 	const char *why = NULL;
 
-	if (unlikely(!mm_cpu_ok(__func__)))
+	if (unlikely(!caller_is_cpu(__func__)))
 		return NULL;
 	if (!cache_name_ok(name))
 		why = "the name must be 1 to 64 characters without blanks";
@@ -524,7 +524,7 @@ void kmem_cache_destroy(struct kmem_cache *cachep)
 {
 	if (!cachep)
 		return;
-	if (unlikely(!mm_cpu_ok(__func__)) || might_sleep())
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
 		return;
 	if (cachep->flags & SLAB_KMALLOC) {
 		WARN(1, "kmem_cache_destroy(%s): a kmalloc cache cannot be destroyed\n",
@@ -572,8 +572,11 @@ const char *kmem_cache_name(struct kmem_cache *s)
 
 /* On cpu (v4.19 start_cpu_timer()): the first reap about a second later,
  * on a whole second skewed by 3 jiffies per CPU. */
+static struct slab_cpu *slab_cpus;	/* [nr_cpu_ids]: read-only while booted */
+
 static void slab_cpu_online(unsigned int cpu)
 {
+	current->slab_percpu = &slab_cpus[cpu];
 	init_reap_node(cpu);
 	schedule_delayed_work_on(cpu, &reap_work[cpu], __round_jiffies_relative(HZ, (int)cpu));
 }
@@ -588,6 +591,7 @@ static void slab_cpu_offline(unsigned int cpu)
 	struct kmem_cache *cachep;
 	int busy = 1;
 
+	current->slab_percpu = NULL;	/* off the fast paths */
 	cancel_delayed_work_sync(&reap_work[cpu]);
 	spin_lock(&slab_caches_lock);
 	for (int pass = 0; busy && pass < 4; pass++) {
@@ -618,6 +622,8 @@ static void kmem_cache_init_undo(void)
 	}
 	free(reap_work);
 	reap_work = NULL;
+	free(slab_cpus);
+	slab_cpus = NULL;
 }
 
 int kmem_cache_init(const char *debug_opts)
@@ -638,17 +644,21 @@ int kmem_cache_init(const char *debug_opts)
 	reap_work = calloc(nr_cpu_ids, sizeof(*reap_work));
 	if (!reap_work)
 		return -ENOMEM;
+	slab_cpus = aligned_alloc(SMP_CACHE_BYTES, nr_cpu_ids * sizeof(*slab_cpus));
+	if (!slab_cpus) {
+		kmem_cache_init_undo();
+		return -ENOMEM;
+	}
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		pg_data_t *pgdat = NODE_DATA(cpu_to_node(cpu));
 		unsigned long lo = pgdat->node_start_pfn;
 		unsigned long hi = min(lo + pgdat->node_spanned_pages,
 				       __mm_layout.max_low_pfn);
+		struct slab_cpu *sc = &slab_cpus[cpu];
 
-		struct mm_cpu *mc = mm_cpu_table(cpu);
-
-		mc->slab_node_base = __mm_layout.page_offset + (lo << PAGE_SHIFT);
-		mc->slab_node_map = pfn_to_page(lo);
-		mc->slab_node_nr = hi > lo ? hi - lo : 0;
+		sc->node_base = __mm_layout.page_offset + (lo << PAGE_SHIFT);
+		sc->node_map = pfn_to_page(lo);
+		sc->node_nr = hi > lo ? hi - lo : 0;
 		INIT_DELAYED_WORK(&reap_work[cpu], cache_reap);
 	}
 	ret = kmalloc_init();
@@ -686,6 +696,8 @@ void kmem_cache_exit(void)
 	}
 	free(reap_work);
 	reap_work = NULL;
+	free(slab_cpus);
+	slab_cpus = NULL;
 	/* ASan: the shadow outlives the direct map; a slab still poisoned
 	 * (a cache kept for its leaked objects) must not trip the next boot */
 	slab_asan_unpoison(slab_layout.base, slab_layout.nr_low << PAGE_SHIFT);

@@ -155,7 +155,7 @@ int kmem_cache_shrink(struct kmem_cache *cachep)
 {
 	int ret;
 
-	if (unlikely(!mm_cpu_ok(__func__)) || might_sleep())
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
 		return -EINVAL;
 	mutex_lock(&slab_mutex);
 	ret = __kmem_cache_shrink(cachep);
@@ -169,7 +169,7 @@ void slab_shrink_all(void)
 	unsigned long before, after = 0;
 	int rounds = 0;
 
-	if (unlikely(!mm_cpu_ok(__func__)) || might_sleep())
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
 		return;
 	rcu_barrier();
 	do {

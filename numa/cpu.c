@@ -42,6 +42,7 @@ __thread struct task_struct __mm_current = { .cpu = -1 };
 static __thread hwloc_cpuset_t saved_cpuset;
 
 static int cpu_owner[NR_CPUS];
+unsigned int nr_cpu_ids;		/* the machine's CPUs: read-only while booted */
 
 static DEFINE_MUTEX(cpu_hotplug_lock);
 static int machine_dying;	/* cpu_hotplug_lock */
@@ -62,6 +63,7 @@ void task_init_current(void)
 
 void cpus_init(void)
 {
+	nr_cpu_ids = machine.nr_cpus;
 	for (unsigned int k = 0; k < NR_CPUS; k++)
 		__atomic_store_n(&cpu_owner[k], 0, __ATOMIC_RELAXED);
 	mutex_lock(&cpu_hotplug_lock);
@@ -210,10 +212,11 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
+	/* Its RCU callbacks run while it is still fully a CPU (and before
+	 * the hotplug lock: other CPUs detach meanwhile). */
+	rcu_cpu_flush((unsigned int)cpu);
 	/* still a CPU: it answers IPIs (stop_machine()'s) while it waits */
 	mutex_lock(&cpu_hotplug_lock);
-	/* Its RCU callbacks run while it is still fully a CPU. */
-	rcu_cpu_flush((unsigned int)cpu);
 	/* Interrupts off: what the offline callbacks tear down (per-CPU page
 	 * lists) cannot be touched by an IPI meanwhile; calls queued until the
 	 * CPU is marked offline run here, on it. */
@@ -238,31 +241,29 @@ void mm_cpu_detach(void)
 	mutex_unlock(&cpu_hotplug_lock);
 }
 
-static void not_a_cpu(const char *what)
+int caller_is_cpu(const char *func)
 {
+	if (likely(current->cpu >= 0))
+		return 1;
+	task_init_current();
 	report_begin(REPORT_BUG);
-	printk("BUG: using %s() in a thread that is not a simulated CPU: %s/%d\n",
-	       what, current->comm, current->pid);
+	printk("BUG: %s() called from a thread that is not a simulated CPU: %s/%d\n",
+	       func, current->comm[0] ? current->comm : "?", current->pid);
 	report_end(REPORT_BUG, -1);
+	return 0;
 }
 
 unsigned int smp_processor_id(void)
 {
-	if (unlikely(current->cpu < 0)) {
-		task_init_current();
-		not_a_cpu("smp_processor_id");
+	if (unlikely(!caller_is_cpu("smp_processor_id")))
 		return 0;
-	}
 	return (unsigned int)current->cpu;
 }
 
 int numa_node_id(void)
 {
-	if (unlikely(current->cpu < 0)) {
-		task_init_current();
-		not_a_cpu("numa_node_id");
+	if (unlikely(!caller_is_cpu("numa_node_id")))
 		return 0;
-	}
 	return machine.cpu_node[current->cpu];
 }
 

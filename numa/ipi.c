@@ -162,6 +162,12 @@ void generic_smp_call_function_interrupt(void)
 	irq_exit();
 }
 
+void *ipi_run_pending(void *ret)
+{
+	generic_smp_call_function_interrupt();
+	return ret;
+}
+
 int ipi_cpu_tid(unsigned int cpu)
 {
 	unsigned long flags;

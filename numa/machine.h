@@ -120,6 +120,10 @@ void *physmem_map(uint64_t phys, size_t len);
 void physmem_unmap(void *addr, size_t len);
 
 /* cpu.c */
+extern unsigned int nr_cpu_ids;		/* machine.nr_cpus: read-only while booted */
+/* 1 if the calling thread is a simulated CPU; else a BUG report and 0
+ * (func: the entry point called). */
+int caller_is_cpu(const char *func);
 void cpus_init(void);
 int cpus_shutdown_begin(void);
 unsigned int cpus_attached(void);

@@ -135,14 +135,6 @@ static inline int rcu_state(struct rcu_cpu *rc)
 	return __atomic_load_n(&rc->state, __ATOMIC_RELAXED);
 }
 
-static void rcu_not_a_cpu(const char *what)
-{
-	report_begin(REPORT_BUG);
-	printk("BUG: %s() called from a thread that is not a simulated CPU: %s/%d\n",
-	       what, current->comm[0] ? current->comm : "?", current->pid);
-	report_end(REPORT_BUG, -1);
-}
-
 /*
  * The grace-period thread, a host thread (not a CPU) for the life of the
  * process: synchronize_rcu() for the CPUs.  A CPU takes a ticket
@@ -255,10 +247,8 @@ void rcu_exit(void)
 
 void rcu_read_lock(void)
 {
-	if (unlikely(current->cpu < 0)) {
-		rcu_not_a_cpu("rcu_read_lock");
+	if (unlikely(!caller_is_cpu("rcu_read_lock")))
 		return;
-	}
 	preempt_disable();
 	rcu_depth++;
 	mm_urcu_read_lock();
@@ -367,10 +357,8 @@ void call_rcu(struct rcu_head *head, rcu_callback_t func)
 	struct rcu_cpu *rc;
 	unsigned long flags;
 
-	if (unlikely(cpu < 0)) {
-		rcu_not_a_cpu("call_rcu");
+	if (unlikely(!caller_is_cpu("call_rcu")))
 		return;
-	}
 	rc = &rcu_cpus[cpu];
 	head->func = func;
 	head->next = NULL;
@@ -480,10 +468,8 @@ void rcu_barrier(void)
 	struct rcu_head *taken = NULL, **tail = &taken;
 	unsigned int n = READ_ONCE(machine.nr_cpus);
 
-	if (unlikely(current->cpu < 0)) {
-		rcu_not_a_cpu("rcu_barrier");
+	if (unlikely(!caller_is_cpu("rcu_barrier")))
 		return;
-	}
 	if (unlikely(might_sleep()))
 		return;
 	mutex_lock(&rcu_barrier_mutex);

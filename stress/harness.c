@@ -513,7 +513,10 @@ int harness_run(struct run *run)
 			stop_at = t;
 			checks_end = run->opt.ops ? el : duration;
 		}
-		if (stop_at && t - stop_at > GRACE_SECONDS) {
+		/* the hard deadline: the CPUs may still be releasing what they
+		 * hold (IPIs to every CPU), slowly on a loaded host: a CPU that
+		 * makes no progress meanwhile is the watchdog's to report */
+		if (stop_at && t - stop_at > GRACE_SECONDS + 2 * run->opt.watchdog) {
 			/* the CPUs cannot stop: report what we know and leave */
 			for (unsigned int k = 0; k < run->nr_cpus; k++) {
 				char op[160];
@@ -527,7 +530,7 @@ int harness_run(struct run *run)
 			}
 			add_violation(run, "hang", -1,
 				      "the run could not stop %.0f s after its end: CPUs stuck (see the soft lockups)",
-				      GRACE_SECONDS);
+				      GRACE_SECONDS + 2 * run->opt.watchdog);
 			/* the final check, if stop_machine() reaches every CPU;
 			 * else it names the CPUs it cannot stop */
 			periodic_check(run);

@@ -51,9 +51,11 @@ struct task_struct {
 	int spin_depth;			/* spinlock_t's held: while > 0 the
 					   console defers this thread's output
 					   to the last spin_unlock() */
-	void *mm_percpu;		/* the allocator's data of this CPU, set
-					   and cleared by its CPU-online/offline
-					   callbacks (mm/pcp.c) */
+	void *pcp_percpu;		/* the page lists' fast table of this
+					   CPU (mm/pcp.c) and */
+	void *slab_percpu;		/* SLAB's table of it (mm/slab_create.c):
+					   set and cleared by their CPU-online/
+					   offline callbacks */
 	char comm[16];
 };
 
@@ -96,6 +98,9 @@ unsigned int num_online_nodes(void);
 #define barrier() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
 void generic_smp_call_function_interrupt(void);
+/* The IPIs a fast path's interrupts-off window deferred, run now; returns
+ * ret (so that the fast path's tail is one call). */
+void *ipi_run_pending(void *ret);
 
 static inline void __preempt_count_add(int v)
 {
