@@ -22,15 +22,10 @@ extern "C" {
 #define MAX_NUMNODES	64
 #define NUMA_NO_NODE	(-1)
 
-/* Machine life cycle: the only non-kernel names of the allocator API. */
-int  mm_boot(const char *cmdline);
-void mm_shutdown(void);
+/* A thread becomes a CPU of the booted machine (mm_boot(), mmsim/mm.h)
+ * and stops being one: non-kernel names, as the machine's life cycle. */
 int  mm_cpu_attach(unsigned int cpu);
 void mm_cpu_detach(void);
-int  mm_check(FILE *report);
-int  mm_proc_show(const char *name, FILE *out);
-int  mm_sysctl_write(const char *name, const char *value);
-int  mm_sysctl_read(const char *name, char *buf, size_t len);
 
 /*
  * Run fn(info) once on every simulated CPU: one pinned host thread per CPU,

@@ -6,6 +6,7 @@
 #ifndef MMSIM_MM_H
 #define MMSIM_MM_H
 
+#include <stdio.h>
 #include <mmsim/compiler.h>
 #include <mmsim/gfp.h>
 #include <mmsim/mm_types.h>
@@ -14,6 +15,17 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * The machine's life cycle and what it shows: the only non-kernel names of
+ * the allocator API (with mm_cpu_attach()/mm_cpu_detach(), mmsim/machine.h).
+ */
+int  mm_boot(const char *cmdline);
+void mm_shutdown(void);
+int  mm_check(FILE *report);
+int  mm_proc_show(const char *name, FILE *out);
+int  mm_sysctl_write(const char *name, const char *value);
+int  mm_sysctl_read(const char *name, char *buf, size_t len);
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
