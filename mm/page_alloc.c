@@ -389,9 +389,9 @@ static void cond_resched_sleep(void)
 }
 
 /*
- * v4.19's __alloc_pages_direct_reclaim() without reclaim (the reclaim
- * issue adds __perform_reclaim()): what it does when reclaim made no page
- * available: drain every CPU's per-CPU lists once and try again.
+ * v4.19's __alloc_pages_direct_reclaim() without __perform_reclaim() (the
+ * model has no reclaimable memory yet): what it does when reclaim made no
+ * page available: drain every CPU's per-CPU lists once and try again.
  */
 static struct page *__alloc_pages_direct_reclaim(gfp_t gfp_mask, unsigned int order,
 						 unsigned int alloc_flags,
@@ -419,8 +419,8 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 	struct page *page;
 
 	/*
-	 * This is where __GFP_KSWAPD_RECLAIM wakes kswapd, and where
-	 * compaction and the OOM killer run: the reclaim issue adds them.
+	 * This is where __GFP_KSWAPD_RECLAIM would wake kswapd, and where
+	 * compaction and the OOM killer would run: the model has none yet.
 	 */
 retry:
 	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);

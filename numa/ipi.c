@@ -195,28 +195,42 @@ static void ipi_handler(int sig)
 
 int ipi_init(void)
 {
-	struct sigaction sa;
-
 	for (int c = 0; c < NR_CPUS; c++) {
 		spin_lock_init_name(&cpu_ipi[c].lock, "cpu_ipi->lock");
 		cpu_ipi[c].tid = 0;
 		__atomic_store_n(&cpu_ipi[c].queue, NULL, __ATOMIC_RELAXED);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ipi_handler;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(sigipi(), &sa, &old_action))
-		return -errno;
-	installed = 1;
-	return 0;
+	return cpu_signal_install(sigipi(), ipi_handler, &old_action, &installed);
 }
 
 void ipi_exit(void)
 {
-	if (installed)
-		sigaction(sigipi(), &old_action, NULL);
-	installed = 0;
+	cpu_signal_remove(sigipi(), &old_action, &installed);
+}
+
+/*
+ * The handlers of the signals that reach CPU threads (IPIs, NMIs): SA_RESTART,
+ * nothing masked.  Under the boot mutex (machine_boot/shutdown).
+ */
+int cpu_signal_install(int sig, void (*handler)(int), struct sigaction *old, int *done)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, old))
+		return -errno;
+	*done = 1;
+	return 0;
+}
+
+void cpu_signal_remove(int sig, const struct sigaction *old, int *done)
+{
+	if (*done)
+		sigaction(sig, old, NULL);
+	*done = 0;
 }
 
 void ipi_cpu_online(unsigned int cpu)

@@ -70,6 +70,11 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 /* The thread that is CPU cpu, 0 if none (a snapshot). */
 int ipi_cpu_tid(unsigned int cpu);
 
+struct sigaction;
+/* The handler of a signal that reaches CPU threads (IPI, NMI); 0 or -errno. */
+int cpu_signal_install(int sig, void (*handler)(int), struct sigaction *old, int *installed);
+void cpu_signal_remove(int sig, const struct sigaction *old, int *installed);
+
 int ipi_init(void);
 void ipi_exit(void);
 void ipi_cpu_online(unsigned int cpu);

@@ -83,23 +83,12 @@ out:
 
 int nmi_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = nmi_handler;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(signmi(), &sa, &old_action))
-		return -errno;
-	installed = 1;
-	return 0;
+	return cpu_signal_install(signmi(), nmi_handler, &old_action, &installed);
 }
 
 void nmi_exit(void)
 {
-	if (installed)
-		sigaction(signmi(), &old_action, NULL);
-	installed = 0;
+	cpu_signal_remove(signmi(), &old_action, &installed);
 }
 
 static long long ms_since(const struct timespec *t0)
