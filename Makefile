@@ -39,7 +39,7 @@ STRESS_SRCS := $(wildcard stress/*.c)
 STRESS_OBJS := $(STRESS_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c)) \
 	      $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard bench/*.cc))
-TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libmmsim.a
 PC := $(BUILD)/mmsim.pc

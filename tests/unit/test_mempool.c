@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_mempool.c - memory pools against Linux v4.19 mm/mempool.c:
+ * tests/unit/test_mempool.c - memory pools against Linux v4.19 mm/mempool.c:
  * creation (alloc called min_nr times with the creation mask, a failure
  * undoes everything), the LIFO reserve, the masks of mempool_alloc()'s
  * rounds (first without direct reclaim and IO, then the full mask when the
@@ -28,8 +28,8 @@
  *     wake_up(); else pool->free.
  * Timing is only asserted as "not before" and "well within".
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_concurrent.c - every CPU of machines larger than the host
+ * tests/unit/test_concurrent.c - every CPU of machines larger than the host
  * allocates and frees random orders at once, writing a pattern into each
  * block and checking it before the free; blocks also travel to another CPU
  * to be freed there.  At the end: no corruption, no report, mm_check()
  * clean and every page back.  Run under TSan by `make check`.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <stdatomic.h>
 

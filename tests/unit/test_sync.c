@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_sync.c - the synchronisation primitives a program uses on
+ * tests/unit/test_sync.c - the synchronisation primitives a program uses on
  * simulated CPUs (mmsim/spinlock.h, mmsim/mutex.h, mmsim/completion.h):
  * they work across CPUs and a CPU waiting in them still answers IPIs
  * (drain_all_pages(), stop_machine() reach it); and misuse that would hang
@@ -8,7 +8,7 @@
  * drain_all_pages() with interrupts off, an unlock by a non-owner,
  * resetting an irq-safe lock's statistics with interrupts on.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +17,7 @@
 #include <mmsim/completion.h>
 #include <mmsim/mutex.h>
 #include <mmsim/spinlock.h>
-#include "../numa/ipi.h"
+#include "../../numa/ipi.h"
 
 #define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
 

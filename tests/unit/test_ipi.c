@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_ipi.c - IPIs and execution contexts: a call deferred while a
+ * tests/unit/test_ipi.c - IPIs and execution contexts: a call deferred while a
  * CPU is in interrupt or softirq context runs when that context ends,
  * never at a local_irq_restore() inside it (an RCU callback, an IPI's own
  * function).
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
 #include <mmsim/rcupdate.h>
-#include "../numa/ipi.h"
+#include "../../numa/ipi.h"
 
 #define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
 

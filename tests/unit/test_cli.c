@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
+ * tests/unit/test_cli.c - mmstress as a user runs it: exit codes, the JSON
  * report, replay by seed with --ops, bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
@@ -832,7 +832,7 @@ int main(void)
 	if (n <= 0)
 		return 1;
 	self[n] = '\0';
-	/* BUILD/tests/test_cli -> BUILD/mmstress */
-	snprintf(mmstress, sizeof(mmstress), "%s/../mmstress", dirname(self));
+	/* BUILD/tests/unit/test_cli -> BUILD/mmstress */
+	snprintf(mmstress, sizeof(mmstress), "%s/../../mmstress", dirname(self));
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

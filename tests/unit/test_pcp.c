@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
+ * tests/unit/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
  * and drain by batch in one lock hold, the cold list, the fraction sysctl,
  * and draining other CPUs (blocked, busy, going offline) through IPIs.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_numa_sched.c - time, per-CPU delayed work, RCU and wait
+ * tests/unit/test_numa_sched.c - time, per-CPU delayed work, RCU and wait
  * queues on the simulated machine: jiffies run at HZ * hz_scale and wrap;
  * delayed work runs on its CPU's thread at cond_resched() only, re-queues
  * itself, and is cancelled (also while running, and from a CPU-offline
@@ -12,13 +12,13 @@
  * Timing is never asserted tightly (a noisy 2-core box runs this): only
  * "not before", and "within many seconds".
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <pthread.h>
 #include <time.h>
 
 #include <mmsim/wait.h>
-#include "../numa/ipi.h"
+#include "../../numa/ipi.h"
 
 #define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
 

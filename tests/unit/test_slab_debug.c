@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_slab_debug.c - slab_debug: poisoning (0x5a handed out, 0x6b
+ * tests/unit/test_slab_debug.c - slab_debug: poisoning (0x5a handed out, 0x6b
  * free), red zones and double-free detection, reported in the kernel's
  * SLUB shape ("BUG <cache> (...): <what>", INFO lines, a hex dump,
  * "FIX <cache>: Restoring ...") and refused: after every report mm_check()
@@ -9,8 +9,8 @@
  * (interior pointers, foreign memory, the wrong cache, destroying a cache
  * with live objects) on a slab_debug machine.
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

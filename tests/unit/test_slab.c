@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_slab.c - the SLAB allocator against Linux v4.19 mm/slab.c:
+ * tests/unit/test_slab.c - the SLAB allocator against Linux v4.19 mm/slab.c:
  * slab layout (objects per slab, order, on-slab / off-slab / OBJFREELIST),
  * colouring, constructors, the per-CPU arrays (refill, flush, LIFO,
  * tunables), free_limit, shrink and reap, destroy, creation errors,
@@ -14,8 +14,8 @@
  * arithmetic.  freelist_idx_t is 1 byte (FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 <=
  * SLAB_OBJ_MIN_SIZE 16), slab_max_order is 1 (RAM > 32 MiB).
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_hotplug.c - CPUs coming and going against the machine's
+ * tests/unit/test_hotplug.c - CPUs coming and going against the machine's
  * other life events: no CPU comes online while stop_machine() runs,
  * mm_shutdown() refuses cleanly (and keeps its caller's CPU) while other
  * threads are CPUs, an attach sees the whole booted machine, and
  * /proc and sysctl readers on any thread never race a shutdown.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "../numa/ipi.h"
+#include "../../numa/ipi.h"
 
 /* ------------------------------------------------------------------ */
 
