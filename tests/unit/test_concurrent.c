@@ -34,26 +34,13 @@ struct run {
 	atomic_ulong handed;
 };
 
-static unsigned long long next_rand(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* The pattern names the block: its pfn and order, at every 512 bytes. */
-static unsigned long pattern(struct page *page, unsigned int order, size_t i)
-{
-	return (page_to_pfn(page) << 8 | order) * 0x9e3779b97f4a7c15UL + i;
-}
-
+/* The block's pattern at every 512 bytes. */
 static void fill(struct page *page, unsigned int order)
 {
 	unsigned long *p = page_address(page);
 
 	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		p[i] = pattern(page, order, i);
+		p[i] = block_pattern(page, order, i);
 }
 
 static int check(struct page *page, unsigned int order)
@@ -61,7 +48,7 @@ static int check(struct page *page, unsigned int order)
 	unsigned long *p = page_address(page);
 
 	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		if (p[i] != pattern(page, order, i))
+		if (p[i] != block_pattern(page, order, i))
 			return 1;
 	return 0;
 }

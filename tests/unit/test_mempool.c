@@ -40,8 +40,6 @@
 #define BOOT_NUMA	"mem=128M nodes=2 cpus=4"
 #define BOOT_DEBUG	"mem=64M nodes=1 cpus=1 slab_debug"
 
-#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
-
 /* What mempool_alloc() adds, and the masks of its two rounds. */
 #define MP_ADDED	(__GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN)
 #define FULL_MASK(g)	((gfp_t)((g) | MP_ADDED))
@@ -54,41 +52,16 @@
 			 (unsigned int)__g, (unsigned int)__e, #exp);		\
 } while (0)
 
-#define EXPECT_EQ(what, got, exp) do {						\
-	long __g = (long)(got), __e = (long)(exp);				\
-	if (__g != __e)								\
-		fail_msg("%s: %s is %ld, expected %ld", (what), #got, __g, __e);	\
-} while (0)
-
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* The pool's counters (relaxed atomics, as the header says). */
-static struct mempool_stats stats_of(mempool_t *pool)
-{
-	struct mempool_stats s;
-
-#define LD(f) s.f = __atomic_load_n(&pool->stats.f, __ATOMIC_RELAXED)
-	LD(alloc_backing);
-	LD(alloc_pool);
-	LD(alloc_failed);
-	LD(frees_to_pool);
-	LD(waits);
-	LD(wakeups);
-	LD(timeouts);
-	LD(longest_wait_ns);
-	LD(outstanding);
-#undef LD
-	return s;
-}
-
-#define STAT(pool, f)	(stats_of(pool).f)
+#define STAT(pool, f)	(mempool_stats_of(pool).f)
 
 /* Counters moved by exactly these amounts since `s0`. */
 static void expect_stats(const char *what, mempool_t *pool, const struct mempool_stats *s0,
 			 long backing, long from_pool, long failed, long to_pool, long out)
 {
-	struct mempool_stats s = stats_of(pool);
+	struct mempool_stats s = mempool_stats_of(pool);
 
 	EXPECT_EQ(what, (long)(s.alloc_backing - s0->alloc_backing), backing);
 	EXPECT_EQ(what, (long)(s.alloc_pool - s0->alloc_pool), from_pool);
@@ -262,7 +235,7 @@ static void test_create_and_destroy(void **state)
 	assert_true(pool->free == fake_free);
 	assert_false(waitqueue_active(&pool->wait));
 	assert_int_equal(NFREED(), 0);
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	assert_int_equal(s.alloc_pool, 0);
 	assert_int_equal(s.alloc_failed, 0);
 	assert_int_equal(s.frees_to_pool, 0);
@@ -412,7 +385,7 @@ static void test_lifo_reserve(void **state)
 	boot_attach(BOOT_UP);
 	fake_reset();
 	pool = fake_pool(4);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	fk_write(&fk.fail_all, 1);
 	/* elements[--curr_nr]: the last created comes out first */
 	for (int k = 3; k >= 0; k--) {
@@ -488,7 +461,7 @@ static void test_alloc_masks(void **state)
 	boot_attach(BOOT_UP);
 	fake_reset();
 	pool = fake_pool(2);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	fk_write(&fk.fail_all, 1);
 
 	/* reserve not empty: one round, reduced mask */
@@ -578,11 +551,11 @@ static void test_free_paths(void **state)
 	a = mempool_alloc(pool, GFP_KERNEL);
 	b = mempool_alloc(pool, GFP_KERNEL);
 	assert_int_equal(pool->curr_nr, 0);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 
 	/* NULL: nothing at all, even with the reserve below min_nr */
 	mempool_free(NULL, pool);
-	s1 = stats_of(pool);
+	s1 = mempool_stats_of(pool);
 	assert_int_equal(pool->curr_nr, 0);
 	assert_int_equal(NFREED(), 0);
 	assert_memory_equal(&s0, &s1, sizeof(s0));
@@ -681,7 +654,7 @@ static void test_waiter_woken_by_free(void **state)
 	fk_write(&fk.fail_all, 1);
 	e0 = mempool_alloc(pool, GFP_KERNEL);
 	assert_ptr_equal(e0, TOK(0));
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	c0 = CALLS();
 
 	w = (struct waiter){ .pool = pool, .cpu = -1 };
@@ -719,7 +692,7 @@ static void test_waiter_woken_by_free(void **state)
 	assert_int_equal(pool->curr_nr, 0);
 	assert_false(waitqueue_active(&pool->wait));
 
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	expect_stats("woken waiter", pool, &s0, 0, 1, 0, 1, 0);
 	assert_int_equal(s.waits - s0.waits, 1);
 	assert_int_equal(s.wakeups - s0.wakeups, 1);
@@ -783,7 +756,7 @@ static void test_free_wakes_each_waiter(void **state)
 		if (w[k].secs > 4.0)
 			fail_msg("waiter on CPU %d took %.2f s: not woken by mempool_free()",
 				 w[k].cpu, w[k].secs);
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	assert_int_equal(s.timeouts, 0);
 	assert_true(s.waits >= 2);
 	assert_int_equal(s.waits, s.wakeups);
@@ -822,7 +795,7 @@ static void test_waiter_times_out_and_retries(void **state)
 	e0 = mempool_alloc(pool, GFP_KERNEL);
 	assert_ptr_equal(e0, TOK(0));
 	fk_write(&fk.fail_all, 0);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	c0 = CALLS();
 	fk_write(&fk.fail_next, 4);
 
@@ -846,7 +819,7 @@ static void test_waiter_times_out_and_retries(void **state)
 	if (secs > 10.0)
 		fail_msg("3 timeouts of 5*HZ at hz_scale=50 took %.2f s", secs);
 
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	expect_stats("timeouts", pool, &s0, 1, 0, 0, 0, 1);
 	assert_int_equal(s.waits - s0.waits, 3);
 	assert_int_equal(s.timeouts - s0.timeouts, 3);
@@ -1594,14 +1567,6 @@ struct hammer {
 
 static __thread unsigned long long hrng;
 
-static unsigned long long next_rand(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void *hammer_alloc(gfp_t gfp, void *data)
 {
 	struct hammer *h = data;
@@ -1748,7 +1713,7 @@ static void hammer_run(const char *boot, unsigned int nr_cpus, int min_nr, int h
 			h->mailbox[k] = NULL;
 		}
 	}
-	s = stats_of(h->pool);
+	s = mempool_stats_of(h->pool);
 	print_message("%u CPUs, min_nr %d%s: %ld elements in %.2f s, %lu from the reserve, "
 		      "%lu backing (%ld backing failures), %lu waits (%lu woken, %lu timed "
 		      "out, longest %.1f ms), %ld GFP_ATOMIC NULLs, %ld handed over\n",

@@ -238,56 +238,36 @@ static void test_mm_check_sees_pcp_corruption(void **state)
 	check_shutdown();
 }
 
-/* Other CPUs put pages on their lists and block; CPU 0 drains them all. */
-struct parked {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, release;	/* lock */
-	unsigned int cpu;
-	int detach_early;
-};
-
-static void *park_thread(void *p)
+/* Pages through this CPU's lists: 100 allocated, two thirds freed hot,
+ * one third cold. */
+static void fill_lists(void *arg)
 {
-	struct parked *pk = p;
 	struct page *pages[100];
 
-	if (mm_cpu_attach(pk->cpu))
-		return NULL;
+	(void)arg;
 	for (int i = 0; i < 100; i++)
 		pages[i] = alloc_page(GFP_KERNEL);
 	for (int i = 0; i < 100; i++)
 		i % 3 ? __free_page(pages[i]) : free_cold_page(pages[i]);
-	if (pk->detach_early)
-		mm_cpu_detach();	/* going offline drains the lists */
-	pthread_mutex_lock(&pk->lock);
-	pk->ready = 1;
-	pthread_cond_broadcast(&pk->cond);
-	while (!pk->release)
-		pthread_cond_wait(&pk->cond, &pk->lock);	/* blocked: IPIs still run */
-	pthread_mutex_unlock(&pk->lock);
-	if (!pk->detach_early)
-		mm_cpu_detach();
-	return NULL;
 }
 
+static void fill_lists_job(struct cpu_job *job)
+{
+	fill_lists(job->arg);
+}
+
+/* CPUs 1 and 2 park with pages on their lists, CPU 3 filled its lists and
+ * went offline (which drains them); CPU 0 drains them all. */
 static void test_drain_all_pages_blocked_cpus(void **state)
 {
-	struct parked pk[4];
-	pthread_t t[4];
+	struct cpu_job offline;
 	(void)state;
 
 	boot_attach(BOOT_1G);
-	for (unsigned int k = 1; k < 4; k++) {
-		pk[k] = (struct parked){ .cpu = k, .detach_early = k == 3 };
-		pthread_mutex_init(&pk[k].lock, NULL);
-		pthread_cond_init(&pk[k].cond, NULL);
-		pthread_create(&t[k], NULL, park_thread, &pk[k]);
-		pthread_mutex_lock(&pk[k].lock);
-		while (!pk[k].ready)
-			pthread_cond_wait(&pk[k].cond, &pk[k].lock);
-		pthread_mutex_unlock(&pk[k].lock);
-	}
+	park_cpu(1, (struct park){ .park = fill_lists });
+	park_cpu(2, (struct park){ .park = fill_lists });
+	cpu_job_start(&offline, 3, fill_lists_job, NULL);
+	cpu_job_join(&offline);
 	__free_page(alloc_page(GFP_KERNEL));
 	assert_true(zone_pcp_pages(normal()) > 0);
 	assert_int_equal(pcp_of(3, 0)->count + pcp_of(3, 1)->count, 0);	/* offline */
@@ -296,13 +276,8 @@ static void test_drain_all_pages_blocked_cpus(void **state)
 	drain_all_pages(NULL);
 	assert_int_equal(zone_pcp_pages(normal()), 0);
 	assert_int_equal(nr_free_pages(), totalram_pages);
-	for (unsigned int k = 1; k < 4; k++) {
-		pthread_mutex_lock(&pk[k].lock);
-		pk[k].release = 1;
-		pthread_cond_broadcast(&pk[k].cond);
-		pthread_mutex_unlock(&pk[k].lock);
-		pthread_join(t[k], NULL);
-	}
+	unpark_cpu(1);
+	unpark_cpu(2);
 	check_shutdown();
 }
 
@@ -314,62 +289,27 @@ static void test_drain_all_pages_blocked_cpus(void **state)
  * must still succeed, from CPU 1's list, and so must __GFP_NOFAIL once
  * CPU 1 has parked pages again (it would loop for ever otherwise).
  */
-struct hot_parker {
-	int fill;		/* atomic: 1 = put 300 pages on the hot list */
-	int filled;		/* atomic: how many fills are done (release) */
-	int stop;		/* atomic */
-};
-
-static void hot_parker_fn(struct cpu_job *job)
+static void fill_hot_list(void *arg)
 {
-	struct hot_parker *hp = job->arg;
 	struct page *pages[300];
-	int fills = 0;
 
-	while (!__atomic_load_n(&hp->stop, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&hp->fill, __ATOMIC_ACQUIRE) > fills) {
-			for (int i = 0; i < 300; i++)
-				pages[i] = alloc_page(GFP_KERNEL);
-			for (int i = 0; i < 300; i++)
-				__free_page(pages[i]);
-			fills++;
-			__atomic_store_n(&hp->filled, fills, __ATOMIC_RELEASE);
-		}
-		sched_yield();	/* interrupts on: IPIs run here */
-	}
+	(void)arg;
+	for (int i = 0; i < 300; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	for (int i = 0; i < 300; i++)
+		__free_page(pages[i]);
 }
 
-static struct hot_parker hot_parker;
-static struct cpu_job hot_parker_job;
-
-/* Teardown: a failed assertion must not leave CPU 1 spinning, attached. */
-static int stop_hot_parker(void **state)
-{
-	if (hot_parker_job.tid) {
-		__atomic_store_n(&hot_parker.stop, 1, __ATOMIC_RELEASE);
-		pthread_join(hot_parker_job.tid, NULL);
-		hot_parker_job.tid = 0;
-	}
-	return teardown_machine(state);
-}
-
-static void wait_filled(struct hot_parker *hp, int n)
-{
-	__atomic_store_n(&hp->fill, n, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&hp->filled, __ATOMIC_ACQUIRE) < n)
-		sched_yield();
-}
+static const struct park hot_parker = { .park = fill_hot_list, .busy = 1 };
 
 static void test_slow_path_drains_pcp(void **state)
 {
-	struct hot_parker *hp = &hot_parker;
 	struct held h = { 0 };
 	struct page *page;
 	(void)state;
 
 	boot_attach(BOOT_1G);
-	cpu_job_start(&hot_parker_job, 1, hot_parker_fn, hp);
-	wait_filled(hp, 1);
+	park_cpu(1, hot_parker);
 	assert_true(pcp_of(1, 0)->count >= 300 - 63);
 
 	drain_with(&h, GFP_NOWAIT);
@@ -383,7 +323,8 @@ static void test_slow_path_drains_pcp(void **state)
 	for (int i = 0; i < 300; i++)
 		__free_page(h.page[--h.nr]);
 	drain_local_pages(NULL);
-	wait_filled(hp, 2);
+	unpark_cpu(1);			/* (its lists are empty) */
+	park_cpu(1, hot_parker);
 	drain_with(&h, GFP_NOWAIT);
 	assert_true(pcp_of(1, 0)->count >= 300 - 63);
 	page = alloc_page(GFP_KERNEL | __GFP_NOFAIL);	/* ...and they come back */
@@ -391,9 +332,7 @@ static void test_slow_path_drains_pcp(void **state)
 	held_push(&h, page, 0);
 	assert_int_equal(pcp_of(1, 0)->count, 0);
 
-	__atomic_store_n(&hp->stop, 1, __ATOMIC_RELEASE);
-	cpu_job_join(&hot_parker_job);
-	hot_parker_job.tid = 0;
+	unpark_cpu(1);
 	held_free_all(&h);
 	check_shutdown();
 }
@@ -411,19 +350,6 @@ struct hammer {
 	atomic_ulong corrupt;
 	atomic_ulong drains;
 };
-
-static unsigned long long xs(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static unsigned long pat(struct page *page)
-{
-	return page_to_pfn(page) * 0x9e3779b97f4a7c15UL;
-}
 
 static void hammer_cpu(void *info)
 {
@@ -460,7 +386,7 @@ static void hammer_cpu(void *info)
 	atomic_fetch_add_explicit(&hm->parked, 1, memory_order_release);
 
 	for (int op = 0; op < HAMMER_OPS || !atomic_load_explicit(&hm->stop, memory_order_relaxed); op++) {
-		unsigned long long x = xs(&rng);
+		unsigned long long x = next_rand(&rng);
 
 		if (nheld < 32 && (x & 1)) {
 			unsigned int order = (x >> 8) % 8 ? 0 : (unsigned int)(x >> 12) % 4;
@@ -470,7 +396,7 @@ static void hammer_cpu(void *info)
 			if (!p)
 				continue;
 			v = page_address(p);
-			v[0] = pat(p);
+			v[0] = block_pattern(p, order, 0);
 			v[511] = order;
 			held[nheld++] = p;
 		} else if (nheld) {
@@ -478,7 +404,7 @@ static void hammer_cpu(void *info)
 			struct page *p = held[k];
 			unsigned long *v = page_address(p);
 
-			if (v[0] != pat(p))
+			if (v[0] != block_pattern(p, (unsigned int)v[511], 0))
 				atomic_fetch_add_explicit(&hm->corrupt, 1, memory_order_relaxed);
 			__free_pages(p, (unsigned int)v[511]);
 			held[k] = held[--nheld];
@@ -540,7 +466,7 @@ static void pingpong_cpu(void *info)
 			struct page *p = alloc_page(GFP_KERNEL);
 			unsigned long h = atomic_load_explicit(&pp->head, memory_order_relaxed);
 
-			*(unsigned long *)page_address(p) = pat(p);
+			*(unsigned long *)page_address(p) = block_pattern(p, 0, 0);
 			while (h - atomic_load_explicit(&pp->tail, memory_order_acquire) == RING)
 				sched_yield();
 			pp->ring[h % RING] = p;
@@ -556,7 +482,7 @@ static void pingpong_cpu(void *info)
 				sched_yield();
 			p = pp->ring[t % RING];
 			atomic_store_explicit(&pp->tail, t + 1, memory_order_release);
-			if (*(unsigned long *)page_address(p) != pat(p))
+			if (*(unsigned long *)page_address(p) != block_pattern(p, 0, 0))
 				atomic_fetch_add_explicit(&pp->corrupt, 1, memory_order_relaxed);
 			__free_page(p);
 		}
@@ -606,7 +532,7 @@ int main(void)
 		TEST(test_double_free_on_the_list),
 		TEST(test_mm_check_sees_pcp_corruption),
 		TEST(test_drain_all_pages_blocked_cpus),
-		cmocka_unit_test_teardown(test_slow_path_drains_pcp, stop_hot_parker),
+		TEST(test_slow_path_drains_pcp),
 		TEST(test_drain_while_hammering_8),
 		TEST(test_drain_while_hammering_32),
 		TEST(test_pingpong),

@@ -27,12 +27,6 @@
 #define BOOT_SMP	"mem=64M nodes=1 cpus=2"
 #define BOOT_NUMA	"mem=128M nodes=2 cpus=4"
 
-#define EXPECT_EQ(what, got, exp) do {						\
-	unsigned long __g = (unsigned long)(got), __e = (unsigned long)(exp);	\
-	if (__g != __e)								\
-		fail_msg("%s: %s is %lu, expected %lu", (what), #got, __g, __e);	\
-} while (0)
-
 static struct kmem_cache_node *node_of(struct kmem_cache *c, int nid)
 {
 	struct kmem_cache_node *n = get_node(c, nid);
@@ -749,87 +743,31 @@ static void test_free_limit(void **state)
 
 /* ---------------------------------------------- shrink across CPUs, reap */
 
-struct parked {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, release;		/* lock */
-	unsigned int cpu;
+/* What a parked CPU does first: objects through its array, and gifts
+ * (allocated elsewhere) freed here. */
+struct slab_park {
 	struct kmem_cache *cache;
 	int nobj;
-	void **gift;			/* allocated elsewhere, freed here */
+	void **gift;
 	int ngift;
-	int attach_failed;
 };
 
-static void *park_thread(void *arg)
+static void fill_array(void *arg)
 {
-	struct parked *pk = arg;
+	struct slab_park *sp = arg;
 	void *objs[64];
 
-	if (mm_cpu_attach(pk->cpu)) {
-		pk->attach_failed = 1;
-	} else {
-		for (int i = 0; i < pk->nobj; i++)
-			objs[i] = kmem_cache_alloc(pk->cache, GFP_KERNEL);
-		for (int i = 0; i < pk->nobj; i++)
-			kmem_cache_free(pk->cache, objs[i]);
-		for (int i = 0; i < pk->ngift; i++)
-			kmem_cache_free(pk->cache, pk->gift[i]);
-	}
-	pthread_mutex_lock(&pk->lock);
-	pk->ready = 1;
-	pthread_cond_broadcast(&pk->cond);
-	while (!pk->release)
-		pthread_cond_wait(&pk->cond, &pk->lock);	/* blocked: IPIs still run */
-	pthread_mutex_unlock(&pk->lock);
-	if (!pk->attach_failed)
-		mm_cpu_detach();
-	return NULL;
-}
-
-/* Parked threads of the running test, released by its teardown if an
- * assertion ends it early (a machine with attached CPUs cannot shut down). */
-static struct parked *parked_pk[8];
-static pthread_t parked_tid[8];
-
-static void park_start(struct parked *pk, pthread_t *t)
-{
-	pthread_mutex_init(&pk->lock, NULL);
-	pthread_cond_init(&pk->cond, NULL);
-	assert_int_equal(pthread_create(t, NULL, park_thread, pk), 0);
-	pthread_mutex_lock(&pk->lock);
-	while (!pk->ready)
-		pthread_cond_wait(&pk->cond, &pk->lock);
-	pthread_mutex_unlock(&pk->lock);
-	parked_pk[pk->cpu] = pk;
-	parked_tid[pk->cpu] = *t;
-	assert_false(pk->attach_failed);
-}
-
-static void park_stop(struct parked *pk, pthread_t t)
-{
-	pthread_mutex_lock(&pk->lock);
-	pk->release = 1;
-	pthread_cond_broadcast(&pk->cond);
-	pthread_mutex_unlock(&pk->lock);
-	pthread_join(t, NULL);
-	pthread_cond_destroy(&pk->cond);
-	pthread_mutex_destroy(&pk->lock);
-	parked_pk[pk->cpu] = NULL;
-}
-
-static int teardown_parked(void **state)
-{
-	for (unsigned int k = 0; k < 8; k++)
-		if (parked_pk[k])
-			park_stop(parked_pk[k], parked_tid[k]);
-	return teardown_machine(state);
+	for (int i = 0; i < sp->nobj; i++)
+		objs[i] = kmem_cache_alloc(sp->cache, GFP_KERNEL);
+	for (int i = 0; i < sp->nobj; i++)
+		kmem_cache_free(sp->cache, objs[i]);
+	for (int i = 0; i < sp->ngift; i++)
+		kmem_cache_free(sp->cache, sp->gift[i]);
 }
 
 static void test_shrink_drains_every_cpu(void **state)
 {
-	struct parked pk[4];
-	pthread_t t[4];
+	struct slab_park sp[4];
 	struct kmem_cache *c;
 	void *gift[5], *objs[10], *p;
 	long pages0;
@@ -842,12 +780,12 @@ static void test_shrink_drains_every_cpu(void **state)
 	for (int i = 0; i < 5; i++)
 		gift[i] = kmem_cache_alloc(c, GFP_KERNEL);	/* node 0 objects */
 	for (unsigned int k = 1; k < 4; k++) {
-		pk[k] = (struct parked){ .cpu = k, .cache = c, .nobj = 50 };
+		sp[k] = (struct slab_park){ .cache = c, .nobj = 50 };
 		if (k == 2) {
-			pk[k].gift = gift;	/* freed on node 1: alien cache */
-			pk[k].ngift = 5;
+			sp[k].gift = gift;	/* freed on node 1: alien cache */
+			sp[k].ngift = 5;
 		}
-		park_start(&pk[k], &t[k]);
+		park_cpu(k, (struct park){ .park = fill_array, .arg = &sp[k] });
 	}
 	for (int i = 0; i < 10; i++)
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -891,7 +829,7 @@ static void test_shrink_drains_every_cpu(void **state)
 	assert_int_equal(node_of(c, 0)->total_slabs, 0);
 
 	for (unsigned int k = 1; k < 4; k++)
-		park_stop(&pk[k], t[k]);
+		unpark_cpu(k);
 	kmem_cache_destroy(c);
 	check_shutdown();
 }
@@ -1579,9 +1517,7 @@ static void xfer_cpu(void *info)
 			unsigned int len;
 			void *p;
 
-			rng ^= rng << 13;
-			rng ^= rng >> 7;
-			rng ^= rng << 17;
+			next_rand(&rng);
 			if (i & 1) {
 				len = 0;
 				p = rng & 0x100 ?
@@ -1833,7 +1769,7 @@ int main(void)
 		TEST(test_array_first_refill_and_lifo),
 		TEST(test_array_flush_and_shared_refill),
 		TEST(test_free_limit),
-		cmocka_unit_test_teardown(test_shrink_drains_every_cpu, teardown_parked),
+		TEST(test_shrink_drains_every_cpu),
 		TEST(test_alloc_node),
 		TEST(test_fallback_local_node_first),
 		TEST(test_fallback_follows_zonelist),
