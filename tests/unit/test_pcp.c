@@ -2,7 +2,8 @@
 /*
  * tests/unit/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
  * and drain by batch in one lock hold, the cold list, the fraction sysctl,
- * and draining other CPUs (blocked, busy, going offline) through IPIs.
+ * and draining other CPUs (blocked, busy, going offline; every zone or
+ * one) through IPIs.
  */
 #include "../testutil.h"
 
@@ -282,6 +283,52 @@ static void test_drain_all_pages_blocked_cpus(void **state)
 }
 
 /*
+ * drain_all_pages(zone) drains that zone's lists on every CPU and no
+ * other: CPU 1 (node 0) parks pages on its lists of both nodes' DMA32
+ * zones, CPU 2 (node 1) on node 1's; draining node 1's zone empties it on
+ * both CPUs and leaves CPU 1's pages of node 0 where they were.
+ */
+static void fill_node_lists(void *arg)
+{
+	const int *nodes = arg;		/* bit n: node n */
+	struct page *pages[40];
+
+	for (int nid = 0; nid < 2; nid++) {
+		if (!(*nodes & 1 << nid))
+			continue;
+		for (int i = 0; i < 40; i++)
+			pages[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE, 0);
+		for (int i = 0; i < 40; i++)
+			if (pages[i])
+				__free_page(pages[i]);
+	}
+}
+
+static void test_drain_all_pages_one_zone(void **state)
+{
+	static int both = 3, node1 = 2;
+	struct zone *z0, *z1;
+	unsigned long on_z0;
+	(void)state;
+
+	boot_attach("mem=256M nodes=2 cpus=4");	/* CPUs 0-1 node 0, 2-3 node 1 */
+	z0 = zone_of(0, ZONE_DMA32);
+	z1 = zone_of(1, ZONE_DMA32);
+	park_cpu(1, (struct park){ .park = fill_node_lists, .arg = &both });
+	park_cpu(2, (struct park){ .park = fill_node_lists, .arg = &node1 });
+	on_z0 = z0->pageset[1].pcp[0].count;
+	assert_true(on_z0 > 0);
+	assert_true(z1->pageset[1].pcp[0].count > 0);
+	assert_true(z1->pageset[2].pcp[0].count > 0);
+	drain_all_pages(z1);
+	assert_int_equal(zone_pcp_pages(z1), 0);
+	assert_int_equal(z0->pageset[1].pcp[0].count, on_z0);
+	unpark_cpu(1);
+	unpark_cpu(2);
+	check_shutdown();
+}
+
+/*
  * A sleeping allocation drains the per-CPU lists before it fails (v4.19's
  * __alloc_pages_direct_reclaim(): one drain_all_pages() and a retry).  CPU
  * 1 parks 300 pages on its hot list and spins, answering IPIs; CPU 0 takes
@@ -532,6 +579,7 @@ int main(void)
 		TEST(test_double_free_on_the_list),
 		TEST(test_mm_check_sees_pcp_corruption),
 		TEST(test_drain_all_pages_blocked_cpus),
+		TEST(test_drain_all_pages_one_zone),
 		TEST(test_slow_path_drains_pcp),
 		TEST(test_drain_while_hammering_8),
 		TEST(test_drain_while_hammering_32),
