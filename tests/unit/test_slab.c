@@ -796,6 +796,9 @@ static void test_shrink_drains_every_cpu(void **state)
 	assert_non_null(node_of(c, 1)->alien);
 	assert_non_null(node_of(c, 1)->alien[0]);
 	assert_int_equal(node_of(c, 1)->alien[0]->ac.avail, 5);
+	/* each counted as an alien free by the CPU that made it */
+	for (unsigned int k = 0; k < 4; k++)
+		EXPECT_EQ("alien frees", c->stats[k].alien_frees, k == 2 ? 5 : 0);
 	assert_true(node_of(c, 0)->total_slabs > 0);
 	assert_true(node_of(c, 1)->total_slabs > 0);
 
