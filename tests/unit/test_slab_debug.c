@@ -7,7 +7,8 @@
  * passes, the owner of the object still owns it or it is free, and the
  * allocator keeps working.  Also the misuses that do not need debugging
  * (interior pointers, foreign memory, the wrong cache, destroying a cache
- * with live objects) on a slab_debug machine.
+ * with live objects) on a slab_debug machine, and objects freed on
+ * another CPU than their allocator's.
  */
 #include "../testutil.h"
 #include "../../mm/slab.h"
@@ -560,6 +561,94 @@ static void test_debug_on_every_cpu(void **state)
 	check_shutdown();
 }
 
+/*
+ * Objects allocated on one CPU and freed on another of another node (the
+ * alien cache), both ways: no report, every object handed out filled with
+ * POISON_INUSE, and what the first CPU wrote is what the second finds.
+ */
+#define XOBJS	8
+
+struct xcpu {
+	struct kmem_cache *cache;
+	unsigned char *obj[XOBJS];
+	int bad;		/* read once the CPU that wrote it is joined */
+};
+
+static void alloc_objs(struct xcpu *x)
+{
+	for (int i = 0; i < XOBJS; i++) {
+		unsigned char *p = i & 1 ? kmem_cache_alloc(x->cache, GFP_KERNEL) :
+				   kmalloc(64 + (size_t)i * 8, GFP_KERNEL);
+
+		if (!p) {
+			x->bad++;
+			x->obj[i] = NULL;
+			continue;
+		}
+		for (int k = 0; k < 64; k++)
+			if (p[k] != POISON_INUSE) {
+				x->bad++;
+				break;
+			}
+		memset(p, 0xa0 + i, 64);
+		x->obj[i] = p;
+	}
+}
+
+static void free_objs(struct xcpu *x)
+{
+	for (int i = 0; i < XOBJS; i++) {
+		unsigned char *p = x->obj[i];
+
+		if (!p)
+			continue;
+		if (p[0] != 0xa0 + i || p[63] != 0xa0 + i)
+			x->bad++;
+		if (i & 1)
+			kmem_cache_free(x->cache, p);
+		else
+			kfree(p);
+	}
+}
+
+static void alloc_objs_job(struct cpu_job *job)
+{
+	alloc_objs(job->arg);
+}
+
+static void free_objs_job(struct cpu_job *job)
+{
+	free_objs(job->arg);
+}
+
+static void test_free_on_another_cpu(void **state)
+{
+	struct xcpu x = { 0 };
+	struct cpu_job job;
+	unsigned long viol;
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");	/* CPU 2: node 1 */
+	x.cache = kmem_cache_create("dbg-xcpu", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
+	assert_non_null(x.cache);
+	viol = report_violations();
+	cpu_job_start(&job, 2, alloc_objs_job, &x);
+	cpu_job_join(&job);
+	free_objs(&x);
+	alloc_objs(&x);
+	cpu_job_start(&job, 2, free_objs_job, &x);
+	cpu_job_join(&job);
+	assert_int_equal(x.bad, 0);
+	assert_int_equal(report_violations(), viol);
+	/* the cache's objects went through the alien caches */
+	EXPECT_EQ("CPU 0's alien frees", x.cache->stats[0].alien_frees, XOBJS / 2);
+	EXPECT_EQ("CPU 2's alien frees", x.cache->stats[2].alien_frees, XOBJS / 2);
+	assert_mm_check_ok();
+	assert_int_equal(kmem_cache_shrink(x.cache), 0);
+	kmem_cache_destroy(x.cache);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +662,7 @@ int main(void)
 		TEST(test_destroy_with_live_object),
 		TEST(test_per_cache_debug_flags),
 		TEST(test_debug_on_every_cpu),
+		TEST(test_free_on_another_cpu),
 	};
 
 	return cmocka_run_group_tests_name("slab_debug", tests, NULL, NULL);
