@@ -706,6 +706,27 @@ static void test_all_jobs_16_cpus(void **state)
 	result_free(&r);
 }
 
+/*
+ * Without --jobs a run has every job, with its weight, and they pass
+ * together (a few operations each).
+ */
+static void test_default_jobs(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=256M hz_scale=20", "--ops", "300",
+			 "--seed", "5", "--quiet", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	assert_contains(r.out, "\njobs: page-churn:10,pcp-pingpong:5,fragment:2,atomic:3,drain:1,"
+			"sysctl:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
+			"mempool-starve:3,mempool-resize:2\n");
+	assert_contains(r.out, "slab: caches created");
+	assert_contains(r.out, "mempool: pressure changes");
+	result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +746,7 @@ int main(void)
 		CLI_TEST(test_mempool_jobs),
 		CLI_TEST(test_mempool_jobs_debug),
 		CLI_TEST(test_all_jobs_16_cpus),
+		CLI_TEST(test_default_jobs),
 	};
 
 	if (find_mmstress()) {
