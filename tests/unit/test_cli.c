@@ -4,9 +4,9 @@
  * report, replay by seed with --ops, bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
- * page or of a slab object, a leaked page and a hung CPU must be found).
- * In the TSan build the all-jobs run on nodes=4 cpus=16 is the race hunt of
- * `make check`.
+ * page or of a slab object, a leaked page and a hung CPU must be found),
+ * and the default job list.  (All the jobs at once on 16 CPUs, the race
+ * hunt: tests/stress/stress_mmstress.c.)
  *
  * No expectation counts on how much a loaded machine gets done in a given
  * time: a timed run is checked against what it reports (its elapsed time,
@@ -685,30 +685,10 @@ static void test_mempool_jobs_debug(void **state)
 	result_free(&r);
 }
 
-/* All jobs at once on a machine eight times the host: no report, no race. */
-static void test_all_jobs_16_cpus(void **state)
-{
-	struct result r;
-	(void)state;
-
-	r = run_mmstress("run", "--boot", "nodes=4 cpus=16 mem=256M hz_scale=20", "--duration", "3",
-			 "--check-every", "1", "--quiet", NULL);
-	assert_clean_exit(&r, 0);
-	assert_contains(r.out, "mmstress PASS");
-	/* the default job list is every job, the slab and mempool ones included */
-	assert_contains(r.out, "slab-churn:6");
-	assert_contains(r.out, "kmalloc-mix:6");
-	assert_contains(r.out, "slab-shrink:2");
-	assert_contains(r.out, "rcu-free:3");
-	assert_contains(r.out, "mempool-starve:3");
-	assert_contains(r.out, "mempool-resize:2");
-	assert_contains(r.out, "mempool: pressure changes");
-	result_free(&r);
-}
-
 /*
  * Without --jobs a run has every job, with its weight, and they pass
- * together (a few operations each).
+ * together (a few operations each: the all-jobs race hunt on 16 CPUs is
+ * tests/stress/stress_mmstress.c).
  */
 static void test_default_jobs(void **state)
 {
@@ -745,7 +725,6 @@ int main(void)
 		CLI_TEST(test_finds_object_corruption),
 		CLI_TEST(test_mempool_jobs),
 		CLI_TEST(test_mempool_jobs_debug),
-		CLI_TEST(test_all_jobs_16_cpus),
 		CLI_TEST(test_default_jobs),
 	};
 

@@ -4,8 +4,9 @@
  * slab layout (objects per slab, order, on-slab / off-slab / OBJFREELIST),
  * colouring, constructors, the per-CPU arrays (refill, flush, LIFO,
  * tunables), free_limit, shrink and reap, destroy, creation errors,
- * SLAB_TYPESAFE_BY_RCU and kfree_rcu, cross-node frees through the alien
- * caches on a 16-CPU machine, and /proc/slabinfo.
+ * SLAB_TYPESAFE_BY_RCU and kfree_rcu, frees through the alien caches, and
+ * /proc/slabinfo.  (Cross-node traffic on 16 CPUs:
+ * tests/stress/stress_slab.c.)
  *
  * Every expected number below was computed by hand from the v4.19 formulas
  * (cache_estimate(), calculate_slab_order(), set_objfreelist_slab_cache(),
@@ -1488,129 +1489,6 @@ static void test_kfree_rcu(void **state)
 	check_shutdown();
 }
 
-/* ---------------------------------------------------- cross-node traffic */
-
-#define XCPUS		16
-#define XOBJS		48
-#define XROUNDS		(TSAN_BUILD ? 25 : 120)
-
-struct xfer {
-	struct kmem_cache *cache;
-	struct cpu_barrier bar;
-	void *obj[XCPUS][XOBJS];
-	unsigned int len[XCPUS][XOBJS];		/* 0: from the cache */
-	atomic_ulong corrupt, failed, shrinks;
-};
-
-static const unsigned int xsizes[] = { 8, 24, 64, 96, 100, 192, 500, 1000, 2048, 4096, 8192 };
-
-static unsigned char xpat(unsigned int cpu, int round, int i)
-{
-	return (unsigned char)(cpu * 31 + (unsigned int)round * 7 + (unsigned int)i * 3 + 1);
-}
-
-static void xfer_cpu(void *info)
-{
-	struct xfer *x = info;
-	unsigned int cpu = smp_processor_id();
-	unsigned long long rng = 0x9e3779b97f4a7c15ULL * (cpu + 1);
-
-	for (int r = 0; r < XROUNDS; r++) {
-		for (int i = 0; i < XOBJS; i++) {
-			unsigned int len;
-			void *p;
-
-			next_rand(&rng);
-			if (i & 1) {
-				len = 0;
-				p = rng & 0x100 ?
-				    kmem_cache_alloc_node(x->cache, GFP_KERNEL,
-							  (int)((rng >> 20) % 4)) :
-				    kmem_cache_alloc(x->cache, GFP_KERNEL);
-			} else {
-				len = xsizes[(rng >> 8) % (sizeof(xsizes) / sizeof(xsizes[0]))];
-				p = kmalloc(len, GFP_KERNEL);
-			}
-			if (!p) {
-				atomic_fetch_add_explicit(&x->failed, 1, memory_order_relaxed);
-				x->obj[cpu][i] = NULL;
-				continue;
-			}
-			memset(p, xpat(cpu, r, i), len ? len : 160);
-			x->obj[cpu][i] = p;
-			x->len[cpu][i] = len;
-		}
-		if (cpu == 0 && r % 10 == 5) {
-			kmem_cache_shrink(x->cache);
-			atomic_fetch_add_explicit(&x->shrinks, 1, memory_order_relaxed);
-		}
-		cpu_barrier_wait(&x->bar);
-		/* free what a CPU of another node allocated (a permutation) */
-		{
-			unsigned int src = (cpu + 4 * (1 + (unsigned int)r % 3)) % XCPUS;
-
-			for (int i = 0; i < XOBJS; i++) {
-				unsigned char *p = x->obj[src][i];
-				unsigned int len = x->len[src][i];
-
-				if (!p)
-					continue;
-				for (unsigned int k = 0; k < (len ? len : 160); k += 8)
-					if (p[k] != xpat(src, r, i)) {
-						atomic_fetch_add_explicit(&x->corrupt, 1,
-									  memory_order_relaxed);
-						break;
-					}
-				if (len)
-					kfree(p);
-				else
-					kmem_cache_free(x->cache, p);
-			}
-		}
-		if (r % 4 == 3)
-			cond_resched();		/* reap and RCU work run here */
-		cpu_barrier_wait(&x->bar);
-	}
-}
-
-static void test_cross_node_frees(void **state)
-{
-	struct xfer *x = calloc(1, sizeof(*x));
-	unsigned long viol, alien = 0;
-	long pages0;
-	(void)state;
-
-	assert_non_null(x);
-	boot_attach("mem=256M nodes=4 cpus=16 hz_scale=50");
-	slab_shrink_all();
-	pages0 = allocated_pages();
-	x->cache = kmem_cache_create("xnode-160", 160, 0, SLAB_HWCACHE_ALIGN, NULL);
-	assert_non_null(x->cache);
-	mm_cpu_detach();
-	cpu_barrier_init(&x->bar, XCPUS);
-	viol = report_violations();
-	assert_int_equal(mm_on_each_cpu(xfer_cpu, x), 0);
-	cpu_barrier_destroy(&x->bar);
-	assert_int_equal(report_violations(), viol);
-	assert_int_equal(atomic_load(&x->corrupt), 0);
-	assert_int_equal(atomic_load(&x->failed), 0);
-	assert_true(atomic_load(&x->shrinks) > 0);
-	assert_int_equal(mm_cpu_attach(0), 0);
-	for (unsigned int cpu = 0; cpu < XCPUS; cpu++)
-		alien += x->cache->stats[cpu].alien_frees;
-	assert_true(alien > 0);
-	assert_mm_check_ok();
-	assert_int_equal(kmem_cache_shrink(x->cache), 0);
-	for (int nid = 0; nid < 4; nid++)
-		assert_int_equal(node_of(x->cache, nid)->total_slabs, 0);
-	kmem_cache_destroy(x->cache);
-	slab_shrink_all();
-	assert_mm_check_ok();
-	assert_int_equal(allocated_pages(), pages0);
-	free(x);
-	check_shutdown();
-}
-
 /* ---------------------------------------------------------- /proc/slabinfo */
 
 struct slabinfo_line {
@@ -1786,7 +1664,6 @@ int main(void)
 		TEST(test_free_to_wrong_cache),
 		TEST(test_typesafe_by_rcu),
 		TEST(test_kfree_rcu),
-		TEST(test_cross_node_frees),
 		TEST(test_slabinfo),
 		TEST(test_slabinfo_newest_first),
 	};

@@ -8,7 +8,8 @@
  * allocator keeps working.  Also the misuses that do not need debugging
  * (interior pointers, foreign memory, the wrong cache, destroying a cache
  * with live objects) on a slab_debug machine, and objects freed on
- * another CPU than their allocator's.
+ * another CPU than their allocator's.  (slab_debug on every CPU at once:
+ * tests/stress/stress_slab.c.)
  */
 #include "../testutil.h"
 #include "../../mm/slab.h"
@@ -491,76 +492,6 @@ static void test_per_cache_debug_flags(void **state)
 	check_shutdown();
 }
 
-/* slab_debug on every CPU at once: objects change hands, nothing is reported. */
-#define DCPUS	4
-#define DOBJS	32
-#define DROUNDS	(TSAN_BUILD ? 20 : 100)
-
-struct dbgrun {
-	struct kmem_cache *cache;
-	struct cpu_barrier bar;
-	unsigned char *obj[DCPUS][DOBJS];
-	atomic_ulong corrupt;
-};
-
-static void dbg_cpu(void *info)
-{
-	struct dbgrun *d = info;
-	unsigned int cpu = smp_processor_id();
-
-	for (int r = 0; r < DROUNDS; r++) {
-		for (int i = 0; i < DOBJS; i++) {
-			unsigned char *p = i & 1 ? kmem_cache_alloc(d->cache, GFP_KERNEL) :
-					   kmalloc(64 + (size_t)i * 8, GFP_KERNEL);
-
-			for (int k = 0; k < 64; k++)
-				if (p[k] != POISON_INUSE) {
-					atomic_fetch_add(&d->corrupt, 1);
-					break;
-				}
-			memset(p, (int)cpu + 1, 64);
-			d->obj[cpu][i] = p;
-		}
-		cpu_barrier_wait(&d->bar);
-		for (int i = 0; i < DOBJS; i++) {
-			unsigned int src = (cpu + 1 + (unsigned int)r % (DCPUS - 1)) % DCPUS;
-			unsigned char *p = d->obj[src][i];
-
-			if (p[63] != src + 1)
-				atomic_fetch_add(&d->corrupt, 1);
-			if (i & 1)
-				kmem_cache_free(d->cache, p);
-			else
-				kfree(p);
-		}
-		cpu_barrier_wait(&d->bar);
-	}
-}
-
-static void test_debug_on_every_cpu(void **state)
-{
-	struct dbgrun *d = calloc(1, sizeof(*d));
-	unsigned long viol;
-	(void)state;
-
-	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");
-	d->cache = kmem_cache_create("dbg-smp", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
-	assert_non_null(d->cache);
-	mm_cpu_detach();
-	cpu_barrier_init(&d->bar, DCPUS);
-	viol = report_violations();
-	assert_int_equal(mm_on_each_cpu(dbg_cpu, d), 0);
-	cpu_barrier_destroy(&d->bar);
-	assert_int_equal(report_violations(), viol);
-	assert_int_equal(atomic_load(&d->corrupt), 0);
-	assert_int_equal(mm_cpu_attach(0), 0);
-	assert_mm_check_ok();
-	assert_int_equal(kmem_cache_shrink(d->cache), 0);
-	kmem_cache_destroy(d->cache);
-	free(d);
-	check_shutdown();
-}
-
 /*
  * Objects allocated on one CPU and freed on another of another node (the
  * alien cache), both ways: no report, every object handed out filled with
@@ -661,7 +592,6 @@ int main(void)
 		TEST(test_misuse),
 		TEST(test_destroy_with_live_object),
 		TEST(test_per_cache_debug_flags),
-		TEST(test_debug_on_every_cpu),
 		TEST(test_free_on_another_cpu),
 	};
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/test_concurrent.c - every CPU of machines larger than the host
- * allocates and frees random orders at once, writing a pattern into each
- * block and checking it before the free; blocks also travel to another CPU
- * to be freed there.  At the end: no corruption, no report, mm_check()
- * clean and every page back.  Run under TSan by `make check`.
+ * tests/stress/stress_page_alloc.c - every CPU of machines larger than the
+ * host allocates and frees random orders at once, writing a pattern into
+ * each block and checking it before the free; blocks also travel to
+ * another CPU to be freed there; one CPU may rewrite the watermark sysctls
+ * or read /proc meanwhile.  At the end: no corruption, no report,
+ * mm_check() clean and every page back.  Run under TSan by
+ * `make SAN=thread stress-test`.
  */
 #include "../testutil.h"
 
@@ -208,5 +210,5 @@ int main(void)
 		TEST(test_tight_memory),
 	};
 
-	return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("stress_page_alloc", tests, NULL, NULL);
 }
