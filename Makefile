@@ -39,8 +39,12 @@ STRESS_SRCS := $(wildcard stress/*.c)
 STRESS_OBJS := $(STRESS_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c)) \
 	      $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard bench/*.cc))
-TEST_SRCS := $(wildcard tests/test_*.c)
+# tests/unit: the cmocka suites of make test and make check (fast, one
+# behaviour each); tests/stress: the long multi-CPU runs of make stress-test.
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+STRESS_TEST_SRCS := $(wildcard tests/stress/stress_*.c)
+STRESS_TESTS := $(STRESS_TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libmmsim.a
 PC := $(BUILD)/mmsim.pc
 
@@ -60,6 +64,7 @@ deps_all := $(deps_build)
 deps_run := $(deps_build)
 deps_install := $(deps_build)
 deps_test := $(deps_build) $(DEB_TEST)
+deps_stress-test := $(deps_test)
 deps_check := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN)
 deps_tsan := $(DEB_BUILD) $(DEB_SAN)
 deps_asan := $(deps_tsan)
@@ -70,8 +75,8 @@ deps_deps-check := $(deps_check)
 deps_deps-bench := $(DEB_BUILD) $(DEB_BENCH)
 deps_help :=
 deps_clean :=
-DEPS_GOALS := all run install test check tsan asan deps deps-build deps-test deps-check \
-	      deps-bench help clean
+DEPS_GOALS := all run install test stress-test check tsan asan deps deps-build deps-test \
+	      deps-check deps-bench help clean
 GOALS := $(or $(MAKECMDGOALS),all)
 NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$(g)),$(deps_build))))
 
@@ -128,8 +133,8 @@ export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS ?= detect_leaks=1 abort_on_error=0 halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 
-.PHONY: all deps deps-build deps-test deps-check deps-bench deps-step check test run help \
-	clean install tsan asan
+.PHONY: all deps deps-build deps-test deps-check deps-bench deps-step check test stress-test \
+	run help clean install tsan asan
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(PC) $(BUILD)/mmstress $(BUILD)/mmbench
@@ -177,14 +182,22 @@ tsan: deps-step
 asan: deps-step
 	$(MAKE) NODEPS=1 SAN=address
 
-# Build and run every test of one build (release, or SAN=...).
+# $(call run_suites,BINARIES): a shell command running each, which stops at
+# the first that fails.
+run_suites = for t in $(1); do echo "-- $$t"; \
+	./$$t || { echo "FAILED: $$t ($(BUILD))"; exit 1; }; done
+
+# Build and run the unit suites of one build (release, or SAN=...), and
+# the outside programs.
 test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 	@echo "== tests: $(BUILD) =="
-	@for t in $(TESTS); do \
-		echo "-- $$t"; \
-		./$$t || { echo "FAILED: $$t ($(BUILD))"; exit 1; }; \
-	done
+	@$(call run_suites,$(TESTS))
 	@BUILD=$(BUILD) CC="$(CC)" CXX="$(CXX)" sh tests/outside_program.sh
+
+# Build and run the stress suites of one build (ci/soak.sh runs them too).
+stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
+	@echo "== stress tests: $(BUILD) =="
+	@$(call run_suites,$(STRESS_TESTS))
 
 # The README's test command: release, TSan and ASan+UBSan suites.
 check: deps-step
@@ -216,12 +229,13 @@ help:
 	@echo "  make SAN=address  clang ASan+UBSan build into build-asan/ (make asan: the same)"
 	@echo "Run and test:"
 	@echo "  make run          the main job: mmstress run (all jobs, every CPU, 30 s)"
-	@echo "  make test         build and run the tests of one build (SAN=... selects it)"
-	@echo "  make check        build and run every test in the release, TSan and ASan builds"
+	@echo "  make test         build and run the unit tests of one build (SAN=... selects it)"
+	@echo "  make check        build and run the unit tests in the release, TSan and ASan builds"
+	@echo "  make stress-test  build and run the long multi-CPU stress tests of one build (SAN=...)"
 	@echo "Debian packages (apt-get as root or through sudo; else it prints the line to run as root):"
 	@echo "  make deps-build   what make, make run and make install need:"
 	@echo "                    $(DEB_BUILD)"
-	@echo "  make deps-test    what make test needs: those and $(DEB_TEST)"
+	@echo "  make deps-test    what make test and make stress-test need: those and $(DEB_TEST)"
 	@echo "  make deps-check   what make check needs: those and $(DEB_SAN)"
 	@echo "                    (SAN=..., tsan, asan: the build's and $(DEB_SAN))"
 	@echo "  make deps-bench   what bench/callgrind.sh and mmbench's peers need: the build's and"

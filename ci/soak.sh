@@ -1,10 +1,12 @@
 #!/bin/sh
-# ci/soak.sh - the nightly soak: run mmstress on a rotation of machines
-# (synthetic NUMA topologies larger than the host, x86_32 with highmem,
-# tight memory, slab_debug with a fast reap) with fresh seeds until the
-# time is up; keep the log of every failing run with the command that
-# replays it.
+# ci/soak.sh - the nightly soak: first the stress suites of the build
+# (make stress-test, tests/stress/), once; then mmstress on a rotation of
+# machines (synthetic NUMA topologies larger than the host, x86_32 with
+# highmem, tight memory, slab_debug with a fast reap) with fresh seeds
+# until the time is up (the stress suites' time included); keep the log of
+# every failure with the command that replays it.
 #   MINUTES=60 BUILD=build sh ci/soak.sh      (BUILD=build-tsan: TSan, WATCHDOG=60)
+#   STRESS_TESTS=0: no stress suites
 set -u
 MINUTES=${MINUTES:-30}
 BUILD=${BUILD:-build}
@@ -22,6 +24,26 @@ esac
 mkdir -p "$OUT"
 end=$(( $(date +%s) + MINUTES * 60 ))
 runs=0 fails=0
+
+# The stress suites of the same build: make [SAN=...] stress-test.
+case "$BUILD" in
+build) san= ;;
+build-tsan) san=thread ;;
+build-asan) san=address ;;
+*) san=none ;;
+esac
+if [ "${STRESS_TESTS:-1}" = 0 ]; then
+	stress="not run (STRESS_TESTS=0)"
+elif [ "$san" = none ]; then
+	stress="not run (no make build is $BUILD)"
+elif make SAN="$san" stress-test >"$OUT/stress-test.log" 2>&1; then
+	stress=passed
+	rm -f "$OUT/stress-test.log"
+else
+	stress=FAILED
+	echo "soak: FAIL ($OUT/stress-test.log): make${san:+ SAN=$san} stress-test"
+fi
+
 set -- "nodes=2 cpus=8 mem=512M" "nodes=4 cpus=32 mem=1G" "nodes=8 cpus=64 mem=2G" \
        "arch=x86_32 nodes=2 cpus=8 mem=2G" "nodes=2 cpus=16 mem=48M" \
        "topology=\"numa:2 core:4 pu:2\" mem=1G" "nodes=4 cpus=16 mem=512M slab_debug hz_scale=10"
@@ -42,5 +64,5 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		fi
 	done
 done
-echo "soak: $runs runs, $fails failed (logs in $OUT/)"
-[ "$fails" -eq 0 ]
+echo "soak: make stress-test $stress; $runs runs, $fails failed (logs in $OUT/)"
+[ "$fails" -eq 0 ] && [ "$stress" != FAILED ]

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/testutil.h - what the cmocka suites share: booting quietly,
- * capturing the console to assert on reports, and zone lookups.
+ * tests/testutil.h - what the cmocka suites (tests/unit/, tests/stress/)
+ * share, and the one place for a helper two suites need: time and naps,
+ * flags between threads, booting quietly, capturing the console to assert
+ * on reports, zone and page lookups, held pages, patterns, mempool
+ * statistics, CPU jobs, barriers and parked CPUs, and running mmstress.
  */
 #ifndef TESTS_TESTUTIL_H
 #define TESTS_TESTUTIL_H
@@ -10,12 +13,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <mmsim.h>
@@ -68,6 +78,33 @@ static inline void set(int *p, int v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
+
+/* Wait (napping; a safe point each round if asked) until *p >= v: 1, or 0
+ * after `seconds`. */
+static inline int wait_ge(int *p, int v, double seconds, int resched)
+{
+	double end = now_s() + seconds;
+
+	while (get(p) < v) {
+		if (now_s() > end)
+			return 0;
+		if (resched)
+			cond_resched();
+		nap_us(100);
+	}
+	return 1;
+}
+
+/* xorshift64: the hammers' random stream (never seeded with 0). */
+static inline unsigned long long next_rand(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* Console capture: everything printk()s between begin and end. */
 static char *cap_buf;
 static size_t cap_len;
@@ -92,6 +129,13 @@ static inline const char *capture_end(void)
 	cap_buf = NULL;
 	return last;
 }
+
+/* Two integers equal, named in the failure: `what` says which case. */
+#define EXPECT_EQ(what, got, exp) do {						\
+	long long __g = (long long)(got), __e = (long long)(exp);		\
+	if (__g != __e)								\
+		fail_msg("%s: %s is %lld, expected %lld", (what), #got, __g, __e); \
+} while (0)
 
 #define assert_contains(hay, needle) do {					\
 	const char *__h = (hay), *__n = (needle);				\
@@ -156,24 +200,6 @@ static inline void check_shutdown(void)
 	assert_int_equal(report_violations(), before);	/* no leak report */
 }
 
-/* cmocka teardown: a failed test must not leave its machine booted. */
-static inline int teardown_machine(void **state)
-{
-	(void)state;
-	if (current->cpu >= 0)
-		mm_cpu_detach();
-	if (smp_load_acquire(&mm_booted)) {
-		FILE *devnull = fopen("/dev/null", "w");
-
-		printk_set_output(devnull);
-		mm_shutdown();
-		printk_set_output(NULL);
-		fclose(devnull);
-	}
-	return 0;
-}
-#define TEST(fn) cmocka_unit_test_teardown(fn, teardown_machine)
-
 static inline struct zone *zone_of(int nid, enum zone_type t)
 {
 	return &NODE_DATA(nid)->node_zones[t];
@@ -194,6 +220,31 @@ static inline long allocated_pages(void)
 static inline unsigned long zone_free(int nid, enum zone_type t)
 {
 	return zone_page_state(zone_of(nid, t), NR_FREE_PAGES);
+}
+
+/* The pattern of word i of a block: it names the block (pfn and order). */
+static inline unsigned long block_pattern(struct page *page, unsigned int order, size_t i)
+{
+	return (page_to_pfn(page) << 8 | order) * 0x9e3779b97f4a7c15UL + i;
+}
+
+/* A pool's counters, read as the header says (relaxed atomics). */
+static inline struct mempool_stats mempool_stats_of(mempool_t *pool)
+{
+	struct mempool_stats s;
+
+#define LD(f) s.f = __atomic_load_n(&pool->stats.f, __ATOMIC_RELAXED)
+	LD(alloc_backing);
+	LD(alloc_pool);
+	LD(alloc_failed);
+	LD(frees_to_pool);
+	LD(waits);
+	LD(wakeups);
+	LD(timeouts);
+	LD(longest_wait_ns);
+	LD(outstanding);
+#undef LD
+	return s;
 }
 
 /* Render a /proc file into a malloc'ed string. */
@@ -356,6 +407,232 @@ static inline void cpu_barrier_wait(struct cpu_barrier *b)
 			pthread_cond_wait(&b->cond, &b->lock);
 	}
 	pthread_mutex_unlock(&b->lock);
+}
+
+/*
+ * Parked CPUs.  park_cpu(cpu, how) starts a host thread that attaches as
+ * `cpu`, runs how.park(how.arg) (to put pages on its lists, objects in its
+ * arrays, take a mutex, queue callbacks...) and then waits, interrupts on,
+ * until unpark_cpu(cpu): IPIs reach it there (drain_all_pages(),
+ * kmem_cache_shrink(), stop_machine(), rcu_barrier()), but it comes to no
+ * safe point.  It waits blocked on a condition variable, or, with
+ * how.busy, spinning on sched_yield().  Once released it runs
+ * how.unpark(how.arg) and detaches.  park_cpu() returns when the CPU is
+ * parked; teardown_machine() releases whatever a failed test left parked.
+ * The state is static, not the test's: a failed test's frame is gone when
+ * its teardown runs.
+ */
+struct park {
+	void (*park)(void *arg);	/* on the CPU before it waits, or NULL */
+	void (*unpark)(void *arg);	/* on the CPU once released, or NULL */
+	void *arg;
+	int busy;			/* spin on sched_yield(), not blocked */
+};
+
+#define MAX_PARKED	64
+
+static struct parked_cpu {
+	unsigned int cpu;
+	struct park how;
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int attach_ret;		/* written before parked */
+	int parked;		/* lock: how.park() done (or the attach failed) */
+	int release;		/* lock, and atomic for the busy wait */
+	int started;		/* the test's thread only */
+} parked_cpus[MAX_PARKED];
+
+static inline void *parked_cpu_main(void *p)
+{
+	struct parked_cpu *pk = p;
+
+	pk->attach_ret = mm_cpu_attach(pk->cpu);
+	if (!pk->attach_ret && pk->how.park)
+		pk->how.park(pk->how.arg);
+	pthread_mutex_lock(&pk->lock);
+	pk->parked = 1;
+	pthread_cond_broadcast(&pk->cond);
+	if (pk->attach_ret) {
+		pthread_mutex_unlock(&pk->lock);
+		return NULL;
+	}
+	if (pk->how.busy) {
+		pthread_mutex_unlock(&pk->lock);
+		while (!get(&pk->release))
+			sched_yield();		/* interrupts on: IPIs run here */
+	} else {
+		/*
+		 * Blocked: IPIs still run.  park_cpu() gets the lock once
+		 * this wait has released it, so no IPI is sent before the
+		 * CPU blocks (under TSan, a signal that comes just before
+		 * may be held until the wait ends).
+		 */
+		while (!pk->release)
+			pthread_cond_wait(&pk->cond, &pk->lock);
+		pthread_mutex_unlock(&pk->lock);
+	}
+	if (pk->how.unpark)
+		pk->how.unpark(pk->how.arg);
+	mm_cpu_detach();
+	return NULL;
+}
+
+static inline void park_cpu(unsigned int cpu, struct park how)
+{
+	struct parked_cpu *pk;
+
+	assert_true(cpu < MAX_PARKED);
+	pk = &parked_cpus[cpu];
+	assert_false(pk->started);
+	*pk = (struct parked_cpu){ .cpu = cpu, .how = how };
+	pthread_mutex_init(&pk->lock, NULL);
+	pthread_cond_init(&pk->cond, NULL);
+	assert_int_equal(pthread_create(&pk->tid, NULL, parked_cpu_main, pk), 0);
+	pk->started = 1;
+	pthread_mutex_lock(&pk->lock);
+	while (!pk->parked)
+		pthread_cond_wait(&pk->cond, &pk->lock);
+	pthread_mutex_unlock(&pk->lock);
+	assert_int_equal(pk->attach_ret, 0);
+}
+
+static inline void unpark_cpu(unsigned int cpu)
+{
+	struct parked_cpu *pk = &parked_cpus[cpu];
+
+	assert_true(pk->started);
+	pthread_mutex_lock(&pk->lock);
+	set(&pk->release, 1);
+	pthread_cond_broadcast(&pk->cond);
+	pthread_mutex_unlock(&pk->lock);
+	pthread_join(pk->tid, NULL);
+	pthread_cond_destroy(&pk->cond);
+	pthread_mutex_destroy(&pk->lock);
+	pk->started = 0;
+}
+
+/* cmocka teardown: a failed test must leave no CPU parked and no machine
+ * booted. */
+static inline int teardown_machine(void **state)
+{
+	(void)state;
+	for (unsigned int cpu = 0; cpu < MAX_PARKED; cpu++)
+		if (parked_cpus[cpu].started)
+			unpark_cpu(cpu);
+	if (current->cpu >= 0)
+		mm_cpu_detach();
+	if (smp_load_acquire(&mm_booted)) {
+		FILE *devnull = fopen("/dev/null", "w");
+
+		printk_set_output(devnull);
+		mm_shutdown();
+		printk_set_output(NULL);
+		fclose(devnull);
+	}
+	return 0;
+}
+#define TEST(fn) cmocka_unit_test_teardown(fn, teardown_machine)
+
+/*
+ * mmstress as a user runs it: find_mmstress() from main() (the binary is
+ * BUILD/tests/<unit|stress>/<suite>, mmstress BUILD/mmstress), then
+ * run_mmstress("run", "--ops", "10", NULL): its exit code (128 + signal if
+ * killed) and its whole output.
+ */
+extern char **environ;
+static char mmstress_path[PATH_MAX];
+
+static inline int find_mmstress(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(mmstress_path, sizeof(mmstress_path), "%s/../../mmstress", dirname(self));
+	return access(mmstress_path, X_OK);
+}
+
+struct result {
+	int status;		/* exit code, or 128 + signal */
+	char *out;
+	char *err;
+};
+
+/* The whole of an open file. */
+static inline char *slurp_fd(int fd)
+{
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = calloc(1, n > 0 ? (size_t)n + 1 : 1);
+
+	assert_non_null(buf);
+	if (n > 0 && pread(fd, buf, (size_t)n, 0) != n)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* A file for the child's output, already unlinked: nothing to clean up. */
+static inline int anon_tmp(void)
+{
+	char path[] = "/tmp/mmstress-test-out-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	return fd;
+}
+
+/* Run mmstress with the given arguments (NULL-terminated). */
+static inline struct result run_mmstress(const char *first, ...)
+{
+	const char *argv[40] = { mmstress_path };
+	posix_spawn_file_actions_t fa;
+	struct result r = { 0 };
+	int argc = 1, out_fd = anon_tmp(), err_fd = anon_tmp(), status;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+	assert_int_equal(posix_spawn(&pid, mmstress_path, &fa, NULL, (char **)argv, environ), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	posix_spawn_file_actions_destroy(&fa);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.out = slurp_fd(out_fd);
+	r.err = slurp_fd(err_fd);
+	close(out_fd);
+	close(err_fd);
+	return r;
+}
+
+static inline void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* The exit code expected, and no sanitizer report on stderr. */
+static inline void assert_clean_exit(struct result *r, int code)
+{
+	if (r->status != code) {
+		/* cmocka cuts long messages: the whole output first, then the
+		 * violations (the end of the report) in the failure itself */
+		const char *v = strstr(r->out, "\nviolations:");
+
+		fprintf(stderr, "stdout:\n%s\nstderr:\n%.4000s\n", r->out, r->err);
+		fail_msg("exit %d, expected %d: %s", r->status, code, v ? v + 1 : r->out);
+	}
+	if (strstr(r->err, "ThreadSanitizer") || strstr(r->err, "AddressSanitizer") ||
+	    strstr(r->err, "runtime error"))
+		fail_msg("a sanitizer reported:\n%s", r->err);
 }
 
 #endif /* TESTS_TESTUTIL_H */

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_slab_debug.c - slab_debug: poisoning (0x5a handed out, 0x6b
+ * tests/unit/test_slab_debug.c - slab_debug: poisoning (0x5a handed out, 0x6b
  * free), red zones and double-free detection, reported in the kernel's
  * SLUB shape ("BUG <cache> (...): <what>", INFO lines, a hex dump,
  * "FIX <cache>: Restoring ...") and refused: after every report mm_check()
  * passes, the owner of the object still owns it or it is free, and the
  * allocator keeps working.  Also the misuses that do not need debugging
  * (interior pointers, foreign memory, the wrong cache, destroying a cache
- * with live objects) on a slab_debug machine.
+ * with live objects) on a slab_debug machine, and objects freed on
+ * another CPU than their allocator's.  (slab_debug on every CPU at once:
+ * tests/stress/stress_slab.c.)
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -490,73 +492,91 @@ static void test_per_cache_debug_flags(void **state)
 	check_shutdown();
 }
 
-/* slab_debug on every CPU at once: objects change hands, nothing is reported. */
-#define DCPUS	4
-#define DOBJS	32
-#define DROUNDS	(TSAN_BUILD ? 20 : 100)
+/*
+ * Objects allocated on one CPU and freed on another of another node (the
+ * alien cache), both ways: no report, every object handed out filled with
+ * POISON_INUSE, and what the first CPU wrote is what the second finds.
+ */
+#define XOBJS	8
 
-struct dbgrun {
+struct xcpu {
 	struct kmem_cache *cache;
-	struct cpu_barrier bar;
-	unsigned char *obj[DCPUS][DOBJS];
-	atomic_ulong corrupt;
+	unsigned char *obj[XOBJS];
+	int bad;		/* read once the CPU that wrote it is joined */
 };
 
-static void dbg_cpu(void *info)
+static void alloc_objs(struct xcpu *x)
 {
-	struct dbgrun *d = info;
-	unsigned int cpu = smp_processor_id();
+	for (int i = 0; i < XOBJS; i++) {
+		unsigned char *p = i & 1 ? kmem_cache_alloc(x->cache, GFP_KERNEL) :
+				   kmalloc(64 + (size_t)i * 8, GFP_KERNEL);
 
-	for (int r = 0; r < DROUNDS; r++) {
-		for (int i = 0; i < DOBJS; i++) {
-			unsigned char *p = i & 1 ? kmem_cache_alloc(d->cache, GFP_KERNEL) :
-					   kmalloc(64 + (size_t)i * 8, GFP_KERNEL);
-
-			for (int k = 0; k < 64; k++)
-				if (p[k] != POISON_INUSE) {
-					atomic_fetch_add(&d->corrupt, 1);
-					break;
-				}
-			memset(p, (int)cpu + 1, 64);
-			d->obj[cpu][i] = p;
+		if (!p) {
+			x->bad++;
+			x->obj[i] = NULL;
+			continue;
 		}
-		cpu_barrier_wait(&d->bar);
-		for (int i = 0; i < DOBJS; i++) {
-			unsigned int src = (cpu + 1 + (unsigned int)r % (DCPUS - 1)) % DCPUS;
-			unsigned char *p = d->obj[src][i];
-
-			if (p[63] != src + 1)
-				atomic_fetch_add(&d->corrupt, 1);
-			if (i & 1)
-				kmem_cache_free(d->cache, p);
-			else
-				kfree(p);
-		}
-		cpu_barrier_wait(&d->bar);
+		for (int k = 0; k < 64; k++)
+			if (p[k] != POISON_INUSE) {
+				x->bad++;
+				break;
+			}
+		memset(p, 0xa0 + i, 64);
+		x->obj[i] = p;
 	}
 }
 
-static void test_debug_on_every_cpu(void **state)
+static void free_objs(struct xcpu *x)
 {
-	struct dbgrun *d = calloc(1, sizeof(*d));
+	for (int i = 0; i < XOBJS; i++) {
+		unsigned char *p = x->obj[i];
+
+		if (!p)
+			continue;
+		if (p[0] != 0xa0 + i || p[63] != 0xa0 + i)
+			x->bad++;
+		if (i & 1)
+			kmem_cache_free(x->cache, p);
+		else
+			kfree(p);
+	}
+}
+
+static void alloc_objs_job(struct cpu_job *job)
+{
+	alloc_objs(job->arg);
+}
+
+static void free_objs_job(struct cpu_job *job)
+{
+	free_objs(job->arg);
+}
+
+static void test_free_on_another_cpu(void **state)
+{
+	struct xcpu x = { 0 };
+	struct cpu_job job;
 	unsigned long viol;
 	(void)state;
 
-	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");
-	d->cache = kmem_cache_create("dbg-smp", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
-	assert_non_null(d->cache);
-	mm_cpu_detach();
-	cpu_barrier_init(&d->bar, DCPUS);
+	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");	/* CPU 2: node 1 */
+	x.cache = kmem_cache_create("dbg-xcpu", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
+	assert_non_null(x.cache);
 	viol = report_violations();
-	assert_int_equal(mm_on_each_cpu(dbg_cpu, d), 0);
-	cpu_barrier_destroy(&d->bar);
+	cpu_job_start(&job, 2, alloc_objs_job, &x);
+	cpu_job_join(&job);
+	free_objs(&x);
+	alloc_objs(&x);
+	cpu_job_start(&job, 2, free_objs_job, &x);
+	cpu_job_join(&job);
+	assert_int_equal(x.bad, 0);
 	assert_int_equal(report_violations(), viol);
-	assert_int_equal(atomic_load(&d->corrupt), 0);
-	assert_int_equal(mm_cpu_attach(0), 0);
+	/* the cache's objects went through the alien caches */
+	EXPECT_EQ("CPU 0's alien frees", x.cache->stats[0].alien_frees, XOBJS / 2);
+	EXPECT_EQ("CPU 2's alien frees", x.cache->stats[2].alien_frees, XOBJS / 2);
 	assert_mm_check_ok();
-	assert_int_equal(kmem_cache_shrink(d->cache), 0);
-	kmem_cache_destroy(d->cache);
-	free(d);
+	assert_int_equal(kmem_cache_shrink(x.cache), 0);
+	kmem_cache_destroy(x.cache);
 	check_shutdown();
 }
 
@@ -572,7 +592,7 @@ int main(void)
 		TEST(test_misuse),
 		TEST(test_destroy_with_live_object),
 		TEST(test_per_cache_debug_flags),
-		TEST(test_debug_on_every_cpu),
+		TEST(test_free_on_another_cpu),
 	};
 
 	return cmocka_run_group_tests_name("slab_debug", tests, NULL, NULL);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_proc.c - the /proc files in Linux v4.19's exact formats:
+ * tests/unit/test_proc.c - the /proc files in Linux v4.19's exact formats:
  * buddyinfo, zoneinfo, meminfo, vmstat; and the counters behind them.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_buddy.c - the buddy system exactly as REFERENCE.md: splitting
+ * tests/unit/test_buddy.c - the buddy system exactly as REFERENCE.md: splitting
  * (the caller keeps the lowest piece), merging (pfn ^ 1 << order), tail
  * placement, nr_free, mm_check() catching a broken invariant and the line
  * it prints when every invariant holds.
@@ -8,7 +8,7 @@
  * The machines are one 4 MiB block (mem=4M: 1024 frames, one order-10
  * block) with min_free_kbytes=0, so the watermarks stay out of the way.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 static void boot_one_block(void)
 {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_kmalloc.c - kmalloc and friends against Linux v4.19
+ * tests/unit/test_kmalloc.c - kmalloc and friends against Linux v4.19
  * (mm/slab_common.c, include/linux/slab.h): size classes and ksize(),
  * ZERO_SIZE_PTR, kmalloc_array/kcalloc, krealloc, the dma-kmalloc caches,
  * kmalloc_node, the kmalloc caches' geometry in /proc/slabinfo, and kfree()
  * misuse refused with the state intact, with and without slab_debug.
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <stdint.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_gfp.c - gfp flags: gfp_zone() on both arches, invalid
+ * tests/unit/test_gfp.c - gfp flags: gfp_zone() on both arches, invalid
  * combinations, zonelists and node fallback, __GFP_THISNODE, __GFP_ZERO,
  * __GFP_COMP, highmem, Movable, and the NUMA counters.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 static void test_gfp_values(void **state)
 {

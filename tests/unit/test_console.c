@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_console.c - nothing is printed while a spinlock is held, and
+ * tests/unit/test_console.c - nothing is printed while a spinlock is held, and
  * the console lock never nests a spinlock: a report made under a
  * spinlock is deferred to the last spin_unlock(); warn_alloc()'s memory
  * summary takes no zone->lock under the console; /proc/zoneinfo writes to
@@ -10,8 +10,8 @@
  * test sees every write as it happens and looks at the zone locks then
  * (one CPU runs: a lock word that is not 0 is held by the writer).
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 /* What the writer saw (the tests run one CPU: no other thread writes). */
 static struct {

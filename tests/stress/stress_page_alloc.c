@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_concurrent.c - every CPU of machines larger than the host
- * allocates and frees random orders at once, writing a pattern into each
- * block and checking it before the free; blocks also travel to another CPU
- * to be freed there.  At the end: no corruption, no report, mm_check()
- * clean and every page back.  Run under TSan by `make check`.
+ * tests/stress/stress_page_alloc.c - every CPU of machines larger than the
+ * host allocates and frees random orders at once, writing a pattern into
+ * each block and checking it before the free; blocks also travel to
+ * another CPU to be freed there; one CPU may rewrite the watermark sysctls
+ * or read /proc meanwhile.  At the end: no corruption, no report,
+ * mm_check() clean and every page back.  Run under TSan by
+ * `make SAN=thread stress-test`.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <stdatomic.h>
 
@@ -34,26 +36,13 @@ struct run {
 	atomic_ulong handed;
 };
 
-static unsigned long long next_rand(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* The pattern names the block: its pfn and order, at every 512 bytes. */
-static unsigned long pattern(struct page *page, unsigned int order, size_t i)
-{
-	return (page_to_pfn(page) << 8 | order) * 0x9e3779b97f4a7c15UL + i;
-}
-
+/* The block's pattern at every 512 bytes. */
 static void fill(struct page *page, unsigned int order)
 {
 	unsigned long *p = page_address(page);
 
 	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		p[i] = pattern(page, order, i);
+		p[i] = block_pattern(page, order, i);
 }
 
 static int check(struct page *page, unsigned int order)
@@ -61,7 +50,7 @@ static int check(struct page *page, unsigned int order)
 	unsigned long *p = page_address(page);
 
 	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(long); i += 64)
-		if (p[i] != pattern(page, order, i))
+		if (p[i] != block_pattern(page, order, i))
 			return 1;
 	return 0;
 }
@@ -221,5 +210,5 @@ int main(void)
 		TEST(test_tight_memory),
 	};
 
-	return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("stress_page_alloc", tests, NULL, NULL);
 }

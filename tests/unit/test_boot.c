@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_boot.c - the simulated machine: boot parameters, topology,
+ * tests/unit/test_boot.c - the simulated machine: boot parameters, topology,
  * CPUs, physical memory, spinlock statistics.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <malloc.h>

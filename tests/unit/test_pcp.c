@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
+ * tests/unit/test_pcp.c - the per-CPU hot/cold page lists: LIFO reuse, refill
  * and drain by batch in one lock hold, the cold list, the fraction sysctl,
- * and draining other CPUs (blocked, busy, going offline) through IPIs.
+ * and draining other CPUs (blocked, busy, going offline; every zone or
+ * one) through IPIs.  (Draining while every CPU hammers the lists:
+ * tests/stress/stress_pcp.c.)
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
-#ifdef MMSIM_DEBUG
-#define HAMMER_OPS	4000
+#ifdef MMSIM_DEBUG		/* the sanitizer builds run slower */
+#define PINGPONG_PAGES	20000
 #else
-#define HAMMER_OPS	40000
+#define PINGPONG_PAGES	200000
 #endif
 
 /* 1 GiB Normal zone: batch 63; hot high 378, cold high 126 batch 31 */
@@ -238,56 +240,36 @@ static void test_mm_check_sees_pcp_corruption(void **state)
 	check_shutdown();
 }
 
-/* Other CPUs put pages on their lists and block; CPU 0 drains them all. */
-struct parked {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, release;	/* lock */
-	unsigned int cpu;
-	int detach_early;
-};
-
-static void *park_thread(void *p)
+/* Pages through this CPU's lists: 100 allocated, two thirds freed hot,
+ * one third cold. */
+static void fill_lists(void *arg)
 {
-	struct parked *pk = p;
 	struct page *pages[100];
 
-	if (mm_cpu_attach(pk->cpu))
-		return NULL;
+	(void)arg;
 	for (int i = 0; i < 100; i++)
 		pages[i] = alloc_page(GFP_KERNEL);
 	for (int i = 0; i < 100; i++)
 		i % 3 ? __free_page(pages[i]) : free_cold_page(pages[i]);
-	if (pk->detach_early)
-		mm_cpu_detach();	/* going offline drains the lists */
-	pthread_mutex_lock(&pk->lock);
-	pk->ready = 1;
-	pthread_cond_broadcast(&pk->cond);
-	while (!pk->release)
-		pthread_cond_wait(&pk->cond, &pk->lock);	/* blocked: IPIs still run */
-	pthread_mutex_unlock(&pk->lock);
-	if (!pk->detach_early)
-		mm_cpu_detach();
-	return NULL;
 }
 
+static void fill_lists_job(struct cpu_job *job)
+{
+	fill_lists(job->arg);
+}
+
+/* CPUs 1 and 2 park with pages on their lists, CPU 3 filled its lists and
+ * went offline (which drains them); CPU 0 drains them all. */
 static void test_drain_all_pages_blocked_cpus(void **state)
 {
-	struct parked pk[4];
-	pthread_t t[4];
+	struct cpu_job offline;
 	(void)state;
 
 	boot_attach(BOOT_1G);
-	for (unsigned int k = 1; k < 4; k++) {
-		pk[k] = (struct parked){ .cpu = k, .detach_early = k == 3 };
-		pthread_mutex_init(&pk[k].lock, NULL);
-		pthread_cond_init(&pk[k].cond, NULL);
-		pthread_create(&t[k], NULL, park_thread, &pk[k]);
-		pthread_mutex_lock(&pk[k].lock);
-		while (!pk[k].ready)
-			pthread_cond_wait(&pk[k].cond, &pk[k].lock);
-		pthread_mutex_unlock(&pk[k].lock);
-	}
+	park_cpu(1, (struct park){ .park = fill_lists });
+	park_cpu(2, (struct park){ .park = fill_lists });
+	cpu_job_start(&offline, 3, fill_lists_job, NULL);
+	cpu_job_join(&offline);
 	__free_page(alloc_page(GFP_KERNEL));
 	assert_true(zone_pcp_pages(normal()) > 0);
 	assert_int_equal(pcp_of(3, 0)->count + pcp_of(3, 1)->count, 0);	/* offline */
@@ -296,13 +278,54 @@ static void test_drain_all_pages_blocked_cpus(void **state)
 	drain_all_pages(NULL);
 	assert_int_equal(zone_pcp_pages(normal()), 0);
 	assert_int_equal(nr_free_pages(), totalram_pages);
-	for (unsigned int k = 1; k < 4; k++) {
-		pthread_mutex_lock(&pk[k].lock);
-		pk[k].release = 1;
-		pthread_cond_broadcast(&pk[k].cond);
-		pthread_mutex_unlock(&pk[k].lock);
-		pthread_join(t[k], NULL);
+	unpark_cpu(1);
+	unpark_cpu(2);
+	check_shutdown();
+}
+
+/*
+ * drain_all_pages(zone) drains that zone's lists on every CPU and no
+ * other: CPU 1 (node 0) parks pages on its lists of both nodes' DMA32
+ * zones, CPU 2 (node 1) on node 1's; draining node 1's zone empties it on
+ * both CPUs and leaves CPU 1's pages of node 0 where they were.
+ */
+static void fill_node_lists(void *arg)
+{
+	const int *nodes = arg;		/* bit n: node n */
+	struct page *pages[40];
+
+	for (int nid = 0; nid < 2; nid++) {
+		if (!(*nodes & 1 << nid))
+			continue;
+		for (int i = 0; i < 40; i++)
+			pages[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE, 0);
+		for (int i = 0; i < 40; i++)
+			if (pages[i])
+				__free_page(pages[i]);
 	}
+}
+
+static void test_drain_all_pages_one_zone(void **state)
+{
+	static int both = 3, node1 = 2;
+	struct zone *z0, *z1;
+	unsigned long on_z0;
+	(void)state;
+
+	boot_attach("mem=256M nodes=2 cpus=4");	/* CPUs 0-1 node 0, 2-3 node 1 */
+	z0 = zone_of(0, ZONE_DMA32);
+	z1 = zone_of(1, ZONE_DMA32);
+	park_cpu(1, (struct park){ .park = fill_node_lists, .arg = &both });
+	park_cpu(2, (struct park){ .park = fill_node_lists, .arg = &node1 });
+	on_z0 = z0->pageset[1].pcp[0].count;
+	assert_true(on_z0 > 0);
+	assert_true(z1->pageset[1].pcp[0].count > 0);
+	assert_true(z1->pageset[2].pcp[0].count > 0);
+	drain_all_pages(z1);
+	assert_int_equal(zone_pcp_pages(z1), 0);
+	assert_int_equal(z0->pageset[1].pcp[0].count, on_z0);
+	unpark_cpu(1);
+	unpark_cpu(2);
 	check_shutdown();
 }
 
@@ -314,62 +337,27 @@ static void test_drain_all_pages_blocked_cpus(void **state)
  * must still succeed, from CPU 1's list, and so must __GFP_NOFAIL once
  * CPU 1 has parked pages again (it would loop for ever otherwise).
  */
-struct hot_parker {
-	int fill;		/* atomic: 1 = put 300 pages on the hot list */
-	int filled;		/* atomic: how many fills are done (release) */
-	int stop;		/* atomic */
-};
-
-static void hot_parker_fn(struct cpu_job *job)
+static void fill_hot_list(void *arg)
 {
-	struct hot_parker *hp = job->arg;
 	struct page *pages[300];
-	int fills = 0;
 
-	while (!__atomic_load_n(&hp->stop, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&hp->fill, __ATOMIC_ACQUIRE) > fills) {
-			for (int i = 0; i < 300; i++)
-				pages[i] = alloc_page(GFP_KERNEL);
-			for (int i = 0; i < 300; i++)
-				__free_page(pages[i]);
-			fills++;
-			__atomic_store_n(&hp->filled, fills, __ATOMIC_RELEASE);
-		}
-		sched_yield();	/* interrupts on: IPIs run here */
-	}
+	(void)arg;
+	for (int i = 0; i < 300; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	for (int i = 0; i < 300; i++)
+		__free_page(pages[i]);
 }
 
-static struct hot_parker hot_parker;
-static struct cpu_job hot_parker_job;
-
-/* Teardown: a failed assertion must not leave CPU 1 spinning, attached. */
-static int stop_hot_parker(void **state)
-{
-	if (hot_parker_job.tid) {
-		__atomic_store_n(&hot_parker.stop, 1, __ATOMIC_RELEASE);
-		pthread_join(hot_parker_job.tid, NULL);
-		hot_parker_job.tid = 0;
-	}
-	return teardown_machine(state);
-}
-
-static void wait_filled(struct hot_parker *hp, int n)
-{
-	__atomic_store_n(&hp->fill, n, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&hp->filled, __ATOMIC_ACQUIRE) < n)
-		sched_yield();
-}
+static const struct park hot_parker = { .park = fill_hot_list, .busy = 1 };
 
 static void test_slow_path_drains_pcp(void **state)
 {
-	struct hot_parker *hp = &hot_parker;
 	struct held h = { 0 };
 	struct page *page;
 	(void)state;
 
 	boot_attach(BOOT_1G);
-	cpu_job_start(&hot_parker_job, 1, hot_parker_fn, hp);
-	wait_filled(hp, 1);
+	park_cpu(1, hot_parker);
 	assert_true(pcp_of(1, 0)->count >= 300 - 63);
 
 	drain_with(&h, GFP_NOWAIT);
@@ -383,7 +371,8 @@ static void test_slow_path_drains_pcp(void **state)
 	for (int i = 0; i < 300; i++)
 		__free_page(h.page[--h.nr]);
 	drain_local_pages(NULL);
-	wait_filled(hp, 2);
+	unpark_cpu(1);			/* (its lists are empty) */
+	park_cpu(1, hot_parker);
 	drain_with(&h, GFP_NOWAIT);
 	assert_true(pcp_of(1, 0)->count >= 300 - 63);
 	page = alloc_page(GFP_KERNEL | __GFP_NOFAIL);	/* ...and they come back */
@@ -391,134 +380,9 @@ static void test_slow_path_drains_pcp(void **state)
 	held_push(&h, page, 0);
 	assert_int_equal(pcp_of(1, 0)->count, 0);
 
-	__atomic_store_n(&hp->stop, 1, __ATOMIC_RELEASE);
-	cpu_job_join(&hot_parker_job);
-	hot_parker_job.tid = 0;
+	unpark_cpu(1);
 	held_free_all(&h);
 	check_shutdown();
-}
-
-/*
- * drain_all_pages() while every other CPU hammers alloc/free.  Each worker
- * parks a set of pages on its cold list (and never touches that list
- * again), then publishes the count; once the drainer has seen them all and
- * drain_all_pages() has returned, every cold list must be empty.
- */
-struct hammer {
-	unsigned long long seed;
-	atomic_int parked;		/* workers whose cold pages are in place */
-	atomic_int stop;
-	atomic_ulong corrupt;
-	atomic_ulong drains;
-};
-
-static unsigned long long xs(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static unsigned long pat(struct page *page)
-{
-	return page_to_pfn(page) * 0x9e3779b97f4a7c15UL;
-}
-
-static void hammer_cpu(void *info)
-{
-	struct hammer *hm = info;
-	unsigned int cpu = smp_processor_id();
-	unsigned long long rng = hm->seed + cpu * 7919 + 1;
-	struct page *held[32], *cold[20];
-	int nheld = 0;
-
-	if (cpu == 0) {
-		/* the drainer: wait for the parked pages, drain, then keep at it */
-		/* acquire: pairs with the release of parked, the cold counts */
-		while (atomic_load_explicit(&hm->parked, memory_order_acquire) <
-		       (int)num_online_cpus() - 1)
-			sched_yield();
-		drain_all_pages(NULL);
-		for (unsigned int c = 1; c < num_online_cpus(); c++)
-			for (int nid = 0; nid < (int)num_online_nodes(); nid++)
-				for (int t = 0; t < MAX_NR_ZONES; t++)
-					if (READ_ONCE(zone_of(nid, t)->pageset[c].pcp[1].count))
-						atomic_fetch_add_explicit(&hm->corrupt, 1, memory_order_relaxed);
-		for (int i = 0; i < 50; i++) {
-			drain_all_pages(i & 1 ? NULL : zone_of(i % num_online_nodes(), ZONE_DMA32));
-			atomic_fetch_add_explicit(&hm->drains, 1, memory_order_relaxed);
-		}
-		atomic_store_explicit(&hm->stop, 1, memory_order_relaxed);
-		return;
-	}
-	for (int i = 0; i < 20; i++)
-		cold[i] = alloc_page(GFP_KERNEL);
-	for (int i = 0; i < 20; i++)
-		free_cold_page(cold[i]);
-	/* release: the cold-list counts before the drainer reads them */
-	atomic_fetch_add_explicit(&hm->parked, 1, memory_order_release);
-
-	for (int op = 0; op < HAMMER_OPS || !atomic_load_explicit(&hm->stop, memory_order_relaxed); op++) {
-		unsigned long long x = xs(&rng);
-
-		if (nheld < 32 && (x & 1)) {
-			unsigned int order = (x >> 8) % 8 ? 0 : (unsigned int)(x >> 12) % 4;
-			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-			unsigned long *v;
-
-			if (!p)
-				continue;
-			v = page_address(p);
-			v[0] = pat(p);
-			v[511] = order;
-			held[nheld++] = p;
-		} else if (nheld) {
-			int k = (int)((x >> 20) % (unsigned)nheld);
-			struct page *p = held[k];
-			unsigned long *v = page_address(p);
-
-			if (v[0] != pat(p))
-				atomic_fetch_add_explicit(&hm->corrupt, 1, memory_order_relaxed);
-			__free_pages(p, (unsigned int)v[511]);
-			held[k] = held[--nheld];
-		}
-	}
-	while (nheld--) {
-		unsigned long *v = page_address(held[nheld]);
-
-		__free_pages(held[nheld], (unsigned int)v[511]);
-	}
-}
-
-static void hammer(const char *boot)
-{
-	struct hammer hm = { .seed = 42 };
-	unsigned long viol = report_violations();
-
-	printk_set_quiet(1);
-	assert_int_equal(mm_boot(boot), 0);
-	assert_int_equal(mm_on_each_cpu(hammer_cpu, &hm), 0);
-	assert_int_equal(atomic_load_explicit(&hm.corrupt, memory_order_relaxed), 0);
-	assert_int_equal(atomic_load_explicit(&hm.drains, memory_order_relaxed), 50);
-	assert_int_equal(report_violations(), viol);
-	assert_int_equal(mm_cpu_attach(0), 0);
-	assert_int_equal(allocated_pages(), 0);
-	/* every CPU went offline: the lists are empty, everything is free */
-	assert_int_equal(nr_free_pages(), totalram_pages);
-	check_shutdown();
-}
-
-static void test_drain_while_hammering_8(void **state)
-{
-	(void)state;
-	hammer("mem=256M nodes=2 cpus=8");
-}
-
-static void test_drain_while_hammering_32(void **state)
-{
-	(void)state;
-	hammer("mem=512M nodes=4 cpus=32");
 }
 
 /* One CPU allocates, another frees: pages cross over an SPSC ring. */
@@ -540,7 +404,7 @@ static void pingpong_cpu(void *info)
 			struct page *p = alloc_page(GFP_KERNEL);
 			unsigned long h = atomic_load_explicit(&pp->head, memory_order_relaxed);
 
-			*(unsigned long *)page_address(p) = pat(p);
+			*(unsigned long *)page_address(p) = block_pattern(p, 0, 0);
 			while (h - atomic_load_explicit(&pp->tail, memory_order_acquire) == RING)
 				sched_yield();
 			pp->ring[h % RING] = p;
@@ -556,7 +420,7 @@ static void pingpong_cpu(void *info)
 				sched_yield();
 			p = pp->ring[t % RING];
 			atomic_store_explicit(&pp->tail, t + 1, memory_order_release);
-			if (*(unsigned long *)page_address(p) != pat(p))
+			if (*(unsigned long *)page_address(p) != block_pattern(p, 0, 0))
 				atomic_fetch_add_explicit(&pp->corrupt, 1, memory_order_relaxed);
 			__free_page(p);
 		}
@@ -572,7 +436,7 @@ static void test_pingpong(void **state)
 
 	printk_set_quiet(1);
 	assert_int_equal(mm_boot("mem=1G memstart=4G nodes=1 cpus=2"), 0);
-	pp->n = HAMMER_OPS * 5;
+	pp->n = PINGPONG_PAGES;
 	spin_lock_stats_reset(&normal()->lock);
 	assert_int_equal(mm_on_each_cpu(pingpong_cpu, pp), 0);
 	assert_int_equal(atomic_load_explicit(&pp->corrupt, memory_order_relaxed), 0);
@@ -606,9 +470,8 @@ int main(void)
 		TEST(test_double_free_on_the_list),
 		TEST(test_mm_check_sees_pcp_corruption),
 		TEST(test_drain_all_pages_blocked_cpus),
-		cmocka_unit_test_teardown(test_slow_path_drains_pcp, stop_hot_parker),
-		TEST(test_drain_while_hammering_8),
-		TEST(test_drain_while_hammering_32),
+		TEST(test_drain_all_pages_one_zone),
+		TEST(test_slow_path_drains_pcp),
 		TEST(test_pingpong),
 	};
 

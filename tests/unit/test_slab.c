@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_slab.c - the SLAB allocator against Linux v4.19 mm/slab.c:
+ * tests/unit/test_slab.c - the SLAB allocator against Linux v4.19 mm/slab.c:
  * slab layout (objects per slab, order, on-slab / off-slab / OBJFREELIST),
  * colouring, constructors, the per-CPU arrays (refill, flush, LIFO,
  * tunables), free_limit, shrink and reap, destroy, creation errors,
- * SLAB_TYPESAFE_BY_RCU and kfree_rcu, cross-node frees through the alien
- * caches on a 16-CPU machine, and /proc/slabinfo.
+ * SLAB_TYPESAFE_BY_RCU and kfree_rcu, frees through the alien caches, and
+ * /proc/slabinfo.  (Cross-node traffic on 16 CPUs:
+ * tests/stress/stress_slab.c.)
  *
  * Every expected number below was computed by hand from the v4.19 formulas
  * (cache_estimate(), calculate_slab_order(), set_objfreelist_slab_cache(),
@@ -14,8 +15,8 @@
  * arithmetic.  freelist_idx_t is 1 byte (FREELIST_BYTE_INDEX: PAGE_SIZE >> 8 <=
  * SLAB_OBJ_MIN_SIZE 16), slab_max_order is 1 (RAM > 32 MiB).
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -26,12 +27,6 @@
 #define BOOT_UP		"mem=64M nodes=1 cpus=1"
 #define BOOT_SMP	"mem=64M nodes=1 cpus=2"
 #define BOOT_NUMA	"mem=128M nodes=2 cpus=4"
-
-#define EXPECT_EQ(what, got, exp) do {						\
-	unsigned long __g = (unsigned long)(got), __e = (unsigned long)(exp);	\
-	if (__g != __e)								\
-		fail_msg("%s: %s is %lu, expected %lu", (what), #got, __g, __e);	\
-} while (0)
 
 static struct kmem_cache_node *node_of(struct kmem_cache *c, int nid)
 {
@@ -749,87 +744,31 @@ static void test_free_limit(void **state)
 
 /* ---------------------------------------------- shrink across CPUs, reap */
 
-struct parked {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, release;		/* lock */
-	unsigned int cpu;
+/* What a parked CPU does first: objects through its array, and gifts
+ * (allocated elsewhere) freed here. */
+struct slab_park {
 	struct kmem_cache *cache;
 	int nobj;
-	void **gift;			/* allocated elsewhere, freed here */
+	void **gift;
 	int ngift;
-	int attach_failed;
 };
 
-static void *park_thread(void *arg)
+static void fill_array(void *arg)
 {
-	struct parked *pk = arg;
+	struct slab_park *sp = arg;
 	void *objs[64];
 
-	if (mm_cpu_attach(pk->cpu)) {
-		pk->attach_failed = 1;
-	} else {
-		for (int i = 0; i < pk->nobj; i++)
-			objs[i] = kmem_cache_alloc(pk->cache, GFP_KERNEL);
-		for (int i = 0; i < pk->nobj; i++)
-			kmem_cache_free(pk->cache, objs[i]);
-		for (int i = 0; i < pk->ngift; i++)
-			kmem_cache_free(pk->cache, pk->gift[i]);
-	}
-	pthread_mutex_lock(&pk->lock);
-	pk->ready = 1;
-	pthread_cond_broadcast(&pk->cond);
-	while (!pk->release)
-		pthread_cond_wait(&pk->cond, &pk->lock);	/* blocked: IPIs still run */
-	pthread_mutex_unlock(&pk->lock);
-	if (!pk->attach_failed)
-		mm_cpu_detach();
-	return NULL;
-}
-
-/* Parked threads of the running test, released by its teardown if an
- * assertion ends it early (a machine with attached CPUs cannot shut down). */
-static struct parked *parked_pk[8];
-static pthread_t parked_tid[8];
-
-static void park_start(struct parked *pk, pthread_t *t)
-{
-	pthread_mutex_init(&pk->lock, NULL);
-	pthread_cond_init(&pk->cond, NULL);
-	assert_int_equal(pthread_create(t, NULL, park_thread, pk), 0);
-	pthread_mutex_lock(&pk->lock);
-	while (!pk->ready)
-		pthread_cond_wait(&pk->cond, &pk->lock);
-	pthread_mutex_unlock(&pk->lock);
-	parked_pk[pk->cpu] = pk;
-	parked_tid[pk->cpu] = *t;
-	assert_false(pk->attach_failed);
-}
-
-static void park_stop(struct parked *pk, pthread_t t)
-{
-	pthread_mutex_lock(&pk->lock);
-	pk->release = 1;
-	pthread_cond_broadcast(&pk->cond);
-	pthread_mutex_unlock(&pk->lock);
-	pthread_join(t, NULL);
-	pthread_cond_destroy(&pk->cond);
-	pthread_mutex_destroy(&pk->lock);
-	parked_pk[pk->cpu] = NULL;
-}
-
-static int teardown_parked(void **state)
-{
-	for (unsigned int k = 0; k < 8; k++)
-		if (parked_pk[k])
-			park_stop(parked_pk[k], parked_tid[k]);
-	return teardown_machine(state);
+	for (int i = 0; i < sp->nobj; i++)
+		objs[i] = kmem_cache_alloc(sp->cache, GFP_KERNEL);
+	for (int i = 0; i < sp->nobj; i++)
+		kmem_cache_free(sp->cache, objs[i]);
+	for (int i = 0; i < sp->ngift; i++)
+		kmem_cache_free(sp->cache, sp->gift[i]);
 }
 
 static void test_shrink_drains_every_cpu(void **state)
 {
-	struct parked pk[4];
-	pthread_t t[4];
+	struct slab_park sp[4];
 	struct kmem_cache *c;
 	void *gift[5], *objs[10], *p;
 	long pages0;
@@ -842,12 +781,12 @@ static void test_shrink_drains_every_cpu(void **state)
 	for (int i = 0; i < 5; i++)
 		gift[i] = kmem_cache_alloc(c, GFP_KERNEL);	/* node 0 objects */
 	for (unsigned int k = 1; k < 4; k++) {
-		pk[k] = (struct parked){ .cpu = k, .cache = c, .nobj = 50 };
+		sp[k] = (struct slab_park){ .cache = c, .nobj = 50 };
 		if (k == 2) {
-			pk[k].gift = gift;	/* freed on node 1: alien cache */
-			pk[k].ngift = 5;
+			sp[k].gift = gift;	/* freed on node 1: alien cache */
+			sp[k].ngift = 5;
 		}
-		park_start(&pk[k], &t[k]);
+		park_cpu(k, (struct park){ .park = fill_array, .arg = &sp[k] });
 	}
 	for (int i = 0; i < 10; i++)
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -858,6 +797,9 @@ static void test_shrink_drains_every_cpu(void **state)
 	assert_non_null(node_of(c, 1)->alien);
 	assert_non_null(node_of(c, 1)->alien[0]);
 	assert_int_equal(node_of(c, 1)->alien[0]->ac.avail, 5);
+	/* each counted as an alien free by the CPU that made it */
+	for (unsigned int k = 0; k < 4; k++)
+		EXPECT_EQ("alien frees", c->stats[k].alien_frees, k == 2 ? 5 : 0);
 	assert_true(node_of(c, 0)->total_slabs > 0);
 	assert_true(node_of(c, 1)->total_slabs > 0);
 
@@ -891,7 +833,7 @@ static void test_shrink_drains_every_cpu(void **state)
 	assert_int_equal(node_of(c, 0)->total_slabs, 0);
 
 	for (unsigned int k = 1; k < 4; k++)
-		park_stop(&pk[k], t[k]);
+		unpark_cpu(k);
 	kmem_cache_destroy(c);
 	check_shutdown();
 }
@@ -1547,131 +1489,6 @@ static void test_kfree_rcu(void **state)
 	check_shutdown();
 }
 
-/* ---------------------------------------------------- cross-node traffic */
-
-#define XCPUS		16
-#define XOBJS		48
-#define XROUNDS		(TSAN_BUILD ? 25 : 120)
-
-struct xfer {
-	struct kmem_cache *cache;
-	struct cpu_barrier bar;
-	void *obj[XCPUS][XOBJS];
-	unsigned int len[XCPUS][XOBJS];		/* 0: from the cache */
-	atomic_ulong corrupt, failed, shrinks;
-};
-
-static const unsigned int xsizes[] = { 8, 24, 64, 96, 100, 192, 500, 1000, 2048, 4096, 8192 };
-
-static unsigned char xpat(unsigned int cpu, int round, int i)
-{
-	return (unsigned char)(cpu * 31 + (unsigned int)round * 7 + (unsigned int)i * 3 + 1);
-}
-
-static void xfer_cpu(void *info)
-{
-	struct xfer *x = info;
-	unsigned int cpu = smp_processor_id();
-	unsigned long long rng = 0x9e3779b97f4a7c15ULL * (cpu + 1);
-
-	for (int r = 0; r < XROUNDS; r++) {
-		for (int i = 0; i < XOBJS; i++) {
-			unsigned int len;
-			void *p;
-
-			rng ^= rng << 13;
-			rng ^= rng >> 7;
-			rng ^= rng << 17;
-			if (i & 1) {
-				len = 0;
-				p = rng & 0x100 ?
-				    kmem_cache_alloc_node(x->cache, GFP_KERNEL,
-							  (int)((rng >> 20) % 4)) :
-				    kmem_cache_alloc(x->cache, GFP_KERNEL);
-			} else {
-				len = xsizes[(rng >> 8) % (sizeof(xsizes) / sizeof(xsizes[0]))];
-				p = kmalloc(len, GFP_KERNEL);
-			}
-			if (!p) {
-				atomic_fetch_add_explicit(&x->failed, 1, memory_order_relaxed);
-				x->obj[cpu][i] = NULL;
-				continue;
-			}
-			memset(p, xpat(cpu, r, i), len ? len : 160);
-			x->obj[cpu][i] = p;
-			x->len[cpu][i] = len;
-		}
-		if (cpu == 0 && r % 10 == 5) {
-			kmem_cache_shrink(x->cache);
-			atomic_fetch_add_explicit(&x->shrinks, 1, memory_order_relaxed);
-		}
-		cpu_barrier_wait(&x->bar);
-		/* free what a CPU of another node allocated (a permutation) */
-		{
-			unsigned int src = (cpu + 4 * (1 + (unsigned int)r % 3)) % XCPUS;
-
-			for (int i = 0; i < XOBJS; i++) {
-				unsigned char *p = x->obj[src][i];
-				unsigned int len = x->len[src][i];
-
-				if (!p)
-					continue;
-				for (unsigned int k = 0; k < (len ? len : 160); k += 8)
-					if (p[k] != xpat(src, r, i)) {
-						atomic_fetch_add_explicit(&x->corrupt, 1,
-									  memory_order_relaxed);
-						break;
-					}
-				if (len)
-					kfree(p);
-				else
-					kmem_cache_free(x->cache, p);
-			}
-		}
-		if (r % 4 == 3)
-			cond_resched();		/* reap and RCU work run here */
-		cpu_barrier_wait(&x->bar);
-	}
-}
-
-static void test_cross_node_frees(void **state)
-{
-	struct xfer *x = calloc(1, sizeof(*x));
-	unsigned long viol, alien = 0;
-	long pages0;
-	(void)state;
-
-	assert_non_null(x);
-	boot_attach("mem=256M nodes=4 cpus=16 hz_scale=50");
-	slab_shrink_all();
-	pages0 = allocated_pages();
-	x->cache = kmem_cache_create("xnode-160", 160, 0, SLAB_HWCACHE_ALIGN, NULL);
-	assert_non_null(x->cache);
-	mm_cpu_detach();
-	cpu_barrier_init(&x->bar, XCPUS);
-	viol = report_violations();
-	assert_int_equal(mm_on_each_cpu(xfer_cpu, x), 0);
-	cpu_barrier_destroy(&x->bar);
-	assert_int_equal(report_violations(), viol);
-	assert_int_equal(atomic_load(&x->corrupt), 0);
-	assert_int_equal(atomic_load(&x->failed), 0);
-	assert_true(atomic_load(&x->shrinks) > 0);
-	assert_int_equal(mm_cpu_attach(0), 0);
-	for (unsigned int cpu = 0; cpu < XCPUS; cpu++)
-		alien += x->cache->stats[cpu].alien_frees;
-	assert_true(alien > 0);
-	assert_mm_check_ok();
-	assert_int_equal(kmem_cache_shrink(x->cache), 0);
-	for (int nid = 0; nid < 4; nid++)
-		assert_int_equal(node_of(x->cache, nid)->total_slabs, 0);
-	kmem_cache_destroy(x->cache);
-	slab_shrink_all();
-	assert_mm_check_ok();
-	assert_int_equal(allocated_pages(), pages0);
-	free(x);
-	check_shutdown();
-}
-
 /* ---------------------------------------------------------- /proc/slabinfo */
 
 struct slabinfo_line {
@@ -1833,7 +1650,7 @@ int main(void)
 		TEST(test_array_first_refill_and_lifo),
 		TEST(test_array_flush_and_shared_refill),
 		TEST(test_free_limit),
-		cmocka_unit_test_teardown(test_shrink_drains_every_cpu, teardown_parked),
+		TEST(test_shrink_drains_every_cpu),
 		TEST(test_alloc_node),
 		TEST(test_fallback_local_node_first),
 		TEST(test_fallback_follows_zonelist),
@@ -1847,7 +1664,6 @@ int main(void)
 		TEST(test_free_to_wrong_cache),
 		TEST(test_typesafe_by_rcu),
 		TEST(test_kfree_rcu),
-		TEST(test_cross_node_frees),
 		TEST(test_slabinfo),
 		TEST(test_slabinfo_newest_first),
 	};

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_sync.c - the synchronisation primitives a program uses on
+ * tests/unit/test_sync.c - the synchronisation primitives a program uses on
  * simulated CPUs (mmsim/spinlock.h, mmsim/mutex.h, mmsim/completion.h):
  * they work across CPUs and a CPU waiting in them still answers IPIs
  * (drain_all_pages(), stop_machine() reach it); and misuse that would hang
@@ -8,7 +8,7 @@
  * drain_all_pages() with interrupts off, an unlock by a non-owner,
  * resetting an irq-safe lock's statistics with interrupts on.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,20 +17,7 @@
 #include <mmsim/completion.h>
 #include <mmsim/mutex.h>
 #include <mmsim/spinlock.h>
-#include "../numa/ipi.h"
-
-#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
-
-/* Wait (napping) until *p >= v: 1, or 0 after LONG_WAIT_S. */
-static int wait_ge(int *p, int v)
-{
-	for (double end = now_s() + LONG_WAIT_S; get(p) < v;) {
-		if (now_s() > end)
-			return 0;
-		nap_us(200);
-	}
-	return 1;
-}
+#include "../../numa/ipi.h"
 
 /* ------------------------------------------------------------------ */
 /* The primitives across CPUs                                          */
@@ -154,7 +141,7 @@ static void test_waiters_answer_ipis(void **state)
 	mutex_lock(&held_mutex);
 	cpu_job_start(&a, 1, completion_waiter, NULL);
 	cpu_job_start(&b, 2, mutex_waiter, NULL);
-	assert_true(wait_ge(&waiters_in, 2));
+	assert_true(wait_ge(&waiters_in, 2, LONG_WAIT_S, 0));
 	nap_us(20000);				/* (most likely asleep by now) */
 	drain_all_pages(NULL);
 	assert_int_equal(zone_pcp_pages(zone_of(0, ZONE_NORMAL)), 0);
@@ -177,19 +164,23 @@ static void test_waiters_answer_ipis(void **state)
  * to wait without answering: the drain waited for ever.
  */
 static DEFINE_MUTEX(m_atomic);
-static int locker_state;	/* atomic: 1 holding, 2 release asked */
 static int atomic_state;	/* atomic: 1 calling, 2 got it */
 static int drain_done;		/* atomic */
 
-static void holder_fn(struct cpu_job *job)
+static void lock_mutex(void *m)
 {
-	(void)job;
-	mutex_lock(&m_atomic);
-	set(&locker_state, 1);
-	while (get(&locker_state) != 2)
-		nap_us(200);
-	mutex_unlock(&m_atomic);
+	mutex_lock(m);
 }
+
+static void unlock_mutex(void *m)
+{
+	mutex_unlock(m);
+}
+
+/* A parked CPU that holds m_atomic until it is released. */
+static const struct park holder = {
+	.park = lock_mutex, .unpark = unlock_mutex, .arg = &m_atomic
+};
 
 static void atomic_locker_fn(struct cpu_job *job)
 {
@@ -212,27 +203,25 @@ static void drainer_fn(struct cpu_job *job)
 
 static void test_mutex_lock_in_atomic_context(void **state)
 {
-	struct cpu_job holder, locker, drainer;
+	struct cpu_job locker, drainer;
 	unsigned long bugs;
 	const char *out;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=4");
-	locker_state = atomic_state = drain_done = 0;
+	atomic_state = drain_done = 0;
 	bugs = report_count(REPORT_BUG);
-	cpu_job_start(&holder, 1, holder_fn, NULL);
-	assert_true(wait_ge(&locker_state, 1));
+	park_cpu(1, holder);
 	capture_begin();
 	cpu_job_start(&locker, 2, atomic_locker_fn, NULL);
-	assert_true(wait_ge(&atomic_state, 1));
+	assert_true(wait_ge(&atomic_state, 1, LONG_WAIT_S, 0));
 	nap_us(20000);
 	cpu_job_start(&drainer, 3, drainer_fn, NULL);
-	if (!wait_ge(&drain_done, 1))
+	if (!wait_ge(&drain_done, 1, LONG_WAIT_S, 0))
 		fail_msg("drain_all_pages() never returned: CPU 2 did not answer IPIs");
 	assert_int_equal(get(&atomic_state), 1);	/* still waiting, not refused */
-	set(&locker_state, 2);
-	assert_true(wait_ge(&atomic_state, 2));
-	cpu_job_join(&holder);
+	unpark_cpu(1);
+	assert_true(wait_ge(&atomic_state, 2, LONG_WAIT_S, 0));
 	cpu_job_join(&locker);
 	cpu_job_join(&drainer);
 	out = capture_end();
@@ -246,15 +235,12 @@ static void test_mutex_lock_in_atomic_context(void **state)
 /* In interrupt context nothing may sleep: refused, and its unlock ignored. */
 static void test_mutex_lock_in_interrupt_refused(void **state)
 {
-	struct cpu_job holder;
 	unsigned long bugs, warnings;
 	const char *out;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=2");
-	locker_state = 0;
-	cpu_job_start(&holder, 1, holder_fn, NULL);
-	assert_true(wait_ge(&locker_state, 1));
+	park_cpu(1, holder);
 	bugs = report_count(REPORT_BUG);
 	warnings = report_count(REPORT_WARNING);
 	capture_begin();
@@ -267,30 +253,25 @@ static void test_mutex_lock_in_interrupt_refused(void **state)
 	assert_int_equal(report_count(REPORT_BUG), bugs + 2);
 	assert_int_equal(report_count(REPORT_WARNING), warnings);
 	assert_true(mutex_is_locked(&m_atomic));	/* still CPU 1's */
-	set(&locker_state, 2);
-	cpu_job_join(&holder);
+	unpark_cpu(1);
 	assert_false(mutex_is_locked(&m_atomic));
 	check_shutdown();
 }
 
 static void test_mutex_unlock_by_non_owner_refused(void **state)
 {
-	struct cpu_job holder;
 	const char *out;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=2");
-	locker_state = 0;
-	cpu_job_start(&holder, 1, holder_fn, NULL);
-	assert_true(wait_ge(&locker_state, 1));
+	park_cpu(1, holder);
 	capture_begin();
 	mutex_unlock(&m_atomic);
 	out = capture_end();
 	assert_contains(out, "DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)");
 	assert_contains(out, "unlock refused");
 	assert_true(mutex_is_locked(&m_atomic));
-	set(&locker_state, 2);
-	cpu_job_join(&holder);
+	unpark_cpu(1);
 	check_shutdown();
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_misuse.c - every misuse is reported in the kernel's words,
+ * tests/unit/test_misuse.c - every misuse is reported in the kernel's words,
  * counted, and refused: the allocator's state stays exact (mm_check() is
  * clean, the free count unchanged) and the owner still owns its page.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_mempool.c - memory pools against Linux v4.19 mm/mempool.c:
+ * tests/unit/test_mempool.c - memory pools against Linux v4.19 mm/mempool.c:
  * creation (alloc called min_nr times with the creation mask, a failure
  * undoes everything), the LIFO reserve, the masks of mempool_alloc()'s
  * rounds (first without direct reclaim and IO, then the full mask when the
@@ -10,8 +10,8 @@
  * both ways (and -ENOMEM), min_nr 0, the pool placed on its node, the slab /
  * kmalloc / page pools, slab_debug poisoning of the reserve (also of highmem
  * pages), destroy with elements still out, sleeping from atomic context,
- * the pool's stats, and many CPUs hammering one pool whose backing
- * allocator fails most of the time.
+ * and the pool's stats.  (Many CPUs hammering one pool whose backing
+ * allocator fails most of the time: tests/stress/stress_mempool.c.)
  *
  * Most tests drive a fake backing allocator: static tokens, a log of every
  * call (gfp mask, jiffies, CPU) and of every free, and failures on demand.
@@ -28,19 +28,16 @@
  *     wake_up(); else pool->free.
  * Timing is only asserted as "not before" and "well within".
  */
-#include "testutil.h"
-#include "../mm/slab.h"
+#include "../testutil.h"
+#include "../../mm/slab.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <time.h>
 
 #define BOOT_UP		"mem=64M nodes=1 cpus=1"
 #define BOOT_NUMA	"mem=128M nodes=2 cpus=4"
 #define BOOT_DEBUG	"mem=64M nodes=1 cpus=1 slab_debug"
-
-#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
 
 /* What mempool_alloc() adds, and the masks of its two rounds. */
 #define MP_ADDED	(__GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN)
@@ -54,41 +51,16 @@
 			 (unsigned int)__g, (unsigned int)__e, #exp);		\
 } while (0)
 
-#define EXPECT_EQ(what, got, exp) do {						\
-	long __g = (long)(got), __e = (long)(exp);				\
-	if (__g != __e)								\
-		fail_msg("%s: %s is %ld, expected %ld", (what), #got, __g, __e);	\
-} while (0)
-
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* The pool's counters (relaxed atomics, as the header says). */
-static struct mempool_stats stats_of(mempool_t *pool)
-{
-	struct mempool_stats s;
-
-#define LD(f) s.f = __atomic_load_n(&pool->stats.f, __ATOMIC_RELAXED)
-	LD(alloc_backing);
-	LD(alloc_pool);
-	LD(alloc_failed);
-	LD(frees_to_pool);
-	LD(waits);
-	LD(wakeups);
-	LD(timeouts);
-	LD(longest_wait_ns);
-	LD(outstanding);
-#undef LD
-	return s;
-}
-
-#define STAT(pool, f)	(stats_of(pool).f)
+#define STAT(pool, f)	(mempool_stats_of(pool).f)
 
 /* Counters moved by exactly these amounts since `s0`. */
 static void expect_stats(const char *what, mempool_t *pool, const struct mempool_stats *s0,
 			 long backing, long from_pool, long failed, long to_pool, long out)
 {
-	struct mempool_stats s = stats_of(pool);
+	struct mempool_stats s = mempool_stats_of(pool);
 
 	EXPECT_EQ(what, (long)(s.alloc_backing - s0->alloc_backing), backing);
 	EXPECT_EQ(what, (long)(s.alloc_pool - s0->alloc_pool), from_pool);
@@ -262,7 +234,7 @@ static void test_create_and_destroy(void **state)
 	assert_true(pool->free == fake_free);
 	assert_false(waitqueue_active(&pool->wait));
 	assert_int_equal(NFREED(), 0);
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	assert_int_equal(s.alloc_pool, 0);
 	assert_int_equal(s.alloc_failed, 0);
 	assert_int_equal(s.frees_to_pool, 0);
@@ -412,7 +384,7 @@ static void test_lifo_reserve(void **state)
 	boot_attach(BOOT_UP);
 	fake_reset();
 	pool = fake_pool(4);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	fk_write(&fk.fail_all, 1);
 	/* elements[--curr_nr]: the last created comes out first */
 	for (int k = 3; k >= 0; k--) {
@@ -488,7 +460,7 @@ static void test_alloc_masks(void **state)
 	boot_attach(BOOT_UP);
 	fake_reset();
 	pool = fake_pool(2);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	fk_write(&fk.fail_all, 1);
 
 	/* reserve not empty: one round, reduced mask */
@@ -578,11 +550,11 @@ static void test_free_paths(void **state)
 	a = mempool_alloc(pool, GFP_KERNEL);
 	b = mempool_alloc(pool, GFP_KERNEL);
 	assert_int_equal(pool->curr_nr, 0);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 
 	/* NULL: nothing at all, even with the reserve below min_nr */
 	mempool_free(NULL, pool);
-	s1 = stats_of(pool);
+	s1 = mempool_stats_of(pool);
 	assert_int_equal(pool->curr_nr, 0);
 	assert_int_equal(NFREED(), 0);
 	assert_memory_equal(&s0, &s1, sizeof(s0));
@@ -681,7 +653,7 @@ static void test_waiter_woken_by_free(void **state)
 	fk_write(&fk.fail_all, 1);
 	e0 = mempool_alloc(pool, GFP_KERNEL);
 	assert_ptr_equal(e0, TOK(0));
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	c0 = CALLS();
 
 	w = (struct waiter){ .pool = pool, .cpu = -1 };
@@ -719,7 +691,7 @@ static void test_waiter_woken_by_free(void **state)
 	assert_int_equal(pool->curr_nr, 0);
 	assert_false(waitqueue_active(&pool->wait));
 
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	expect_stats("woken waiter", pool, &s0, 0, 1, 0, 1, 0);
 	assert_int_equal(s.waits - s0.waits, 1);
 	assert_int_equal(s.wakeups - s0.wakeups, 1);
@@ -783,7 +755,7 @@ static void test_free_wakes_each_waiter(void **state)
 		if (w[k].secs > 4.0)
 			fail_msg("waiter on CPU %d took %.2f s: not woken by mempool_free()",
 				 w[k].cpu, w[k].secs);
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	assert_int_equal(s.timeouts, 0);
 	assert_true(s.waits >= 2);
 	assert_int_equal(s.waits, s.wakeups);
@@ -822,7 +794,7 @@ static void test_waiter_times_out_and_retries(void **state)
 	e0 = mempool_alloc(pool, GFP_KERNEL);
 	assert_ptr_equal(e0, TOK(0));
 	fk_write(&fk.fail_all, 0);
-	s0 = stats_of(pool);
+	s0 = mempool_stats_of(pool);
 	c0 = CALLS();
 	fk_write(&fk.fail_next, 4);
 
@@ -846,7 +818,7 @@ static void test_waiter_times_out_and_retries(void **state)
 	if (secs > 10.0)
 		fail_msg("3 timeouts of 5*HZ at hz_scale=50 took %.2f s", secs);
 
-	s = stats_of(pool);
+	s = mempool_stats_of(pool);
 	expect_stats("timeouts", pool, &s0, 1, 0, 0, 0, 1);
 	assert_int_equal(s.waits - s0.waits, 3);
 	assert_int_equal(s.timeouts - s0.timeouts, 3);
@@ -1567,250 +1539,6 @@ static void test_sleep_in_atomic_context(void **state)
 	check_shutdown();
 }
 
-/* ------------------------------------------------------------------ */
-/* Many CPUs, one pool, a backing allocator that fails most of the time */
-
-#define HMAX_CPUS	16
-
-struct helem {
-	int owner;		/* atomic: CPU + 1 while a CPU uses it */
-	unsigned int cpu;	/* who allocated it (pattern seed) */
-	unsigned long seq;
-	unsigned char pat[40];
-};
-
-struct hammer {
-	mempool_t *pool;
-	unsigned int nr_cpus;
-	unsigned long ops;
-	int fail_pct;			/* read-only while the CPUs run */
-	int handoff;			/* every other element is freed by another CPU */
-	unsigned int nap_every;		/* hold an element across a nap every n ops */
-	void *mailbox[HMAX_CPUS];	/* atomic exchange */
-	atomic_long backing_ok, backing_fail, backing_free;
-	atomic_long got, null_kernel, null_atomic;
-	atomic_long corrupt, double_owner, handed;
-};
-
-static __thread unsigned long long hrng;
-
-static unsigned long long next_rand(unsigned long long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static void *hammer_alloc(gfp_t gfp, void *data)
-{
-	struct hammer *h = data;
-	struct helem *e;
-
-	if (!hrng)
-		hrng = 0x9e3779b97f4a7c15ULL * (unsigned long long)(raw_smp_processor_id() + 2);
-	if ((int)((next_rand(&hrng) >> 11) % 100) < h->fail_pct) {
-		atomic_fetch_add_explicit(&h->backing_fail, 1, memory_order_relaxed);
-		return NULL;
-	}
-	e = kmalloc(sizeof(*e), gfp);
-	if (e) {
-		__atomic_store_n(&e->owner, 0, __ATOMIC_RELAXED);
-		atomic_fetch_add_explicit(&h->backing_ok, 1, memory_order_relaxed);
-	}
-	return e;
-}
-
-static void hammer_free(void *element, void *data)
-{
-	struct hammer *h = data;
-
-	atomic_fetch_add_explicit(&h->backing_free, 1, memory_order_relaxed);
-	kfree(element);
-}
-
-static unsigned char hpat(unsigned int cpu, unsigned long seq)
-{
-	return (unsigned char)(cpu * 37 + seq * 11 + 1);
-}
-
-static int helem_ok(const struct helem *e)
-{
-	unsigned char c = hpat(e->cpu, e->seq);
-
-	for (size_t i = 0; i < sizeof(e->pat); i++)
-		if (e->pat[i] != c)
-			return 0;
-	return 1;
-}
-
-/* Free what another CPU left in our mailbox. */
-static void hammer_take_mail(struct hammer *h, unsigned int cpu)
-{
-	struct helem *e = __atomic_exchange_n(&h->mailbox[cpu], NULL, __ATOMIC_ACQ_REL);
-
-	if (!e)
-		return;
-	if (!helem_ok(e))
-		atomic_fetch_add_explicit(&h->corrupt, 1, memory_order_relaxed);
-	mempool_free(e, h->pool);
-}
-
-static void hammer_cpu(void *info)
-{
-	struct hammer *h = info;
-	unsigned int cpu = smp_processor_id();
-
-	for (unsigned long i = 0; i < h->ops; i++) {
-		int atomic_op = i % 5 == 4;
-		gfp_t gfp = atomic_op ? GFP_ATOMIC : i % 3 ? GFP_KERNEL : GFP_NOIO;
-		struct helem *e;
-
-		if (h->handoff)
-			hammer_take_mail(h, cpu);
-		e = mempool_alloc(h->pool, gfp);
-		if (!e) {
-			atomic_fetch_add_explicit(atomic_op ? &h->null_atomic : &h->null_kernel,
-						  1, memory_order_relaxed);
-			continue;
-		}
-		atomic_fetch_add_explicit(&h->got, 1, memory_order_relaxed);
-		if (__atomic_exchange_n(&e->owner, (int)cpu + 1, __ATOMIC_ACQ_REL))
-			atomic_fetch_add_explicit(&h->double_owner, 1, memory_order_relaxed);
-		e->cpu = cpu;
-		e->seq = i;
-		memset(e->pat, hpat(cpu, i), sizeof(e->pat));
-		if (i % h->nap_every == 0)
-			nap_us(100);
-		if (!helem_ok(e) || e->cpu != cpu || e->seq != i)
-			atomic_fetch_add_explicit(&h->corrupt, 1, memory_order_relaxed);
-		if (__atomic_exchange_n(&e->owner, 0, __ATOMIC_ACQ_REL) != (int)cpu + 1)
-			atomic_fetch_add_explicit(&h->double_owner, 1, memory_order_relaxed);
-		if (h->handoff && (i & 1)) {
-			unsigned int to = (cpu + 1 + (unsigned int)(i / 2) % (h->nr_cpus - 1)) %
-					  h->nr_cpus;
-			struct helem *old = __atomic_exchange_n(&h->mailbox[to], e,
-								__ATOMIC_ACQ_REL);
-
-			atomic_fetch_add_explicit(&h->handed, 1, memory_order_relaxed);
-			if (old) {		/* the mailbox was full: free that one */
-				if (!helem_ok(old))
-					atomic_fetch_add_explicit(&h->corrupt, 1,
-								  memory_order_relaxed);
-				mempool_free(old, h->pool);
-			}
-		} else {
-			mempool_free(e, h->pool);
-		}
-		if (i % 64 == 0)
-			cond_resched();
-	}
-	if (h->handoff)
-		hammer_take_mail(h, cpu);
-}
-
-static void hammer_run(const char *boot, unsigned int nr_cpus, int min_nr, int handoff,
-		       unsigned int nap_every, int fail_pct, unsigned long ops)
-{
-	struct hammer *h = calloc(1, sizeof(*h));
-	struct mempool_stats s;
-	unsigned long viol;
-	double t0;
-
-	assert_non_null(h);
-	assert_true(nr_cpus <= HMAX_CPUS);
-	boot_attach(boot);
-	assert_int_equal(num_online_cpus(), nr_cpus);
-	h->nr_cpus = nr_cpus;
-	h->ops = ops;
-	h->handoff = handoff;
-	h->nap_every = nap_every;
-	h->fail_pct = 0;			/* the reserve fills */
-	h->pool = mempool_create(min_nr, hammer_alloc, hammer_free, h);
-	assert_non_null(h->pool);
-	assert_int_equal(atomic_load(&h->backing_ok), min_nr);
-	h->fail_pct = fail_pct;
-	viol = report_violations();
-	mm_cpu_detach();
-
-	t0 = now_s();
-	assert_int_equal(mm_on_each_cpu(hammer_cpu, h), 0);
-	t0 = now_s() - t0;
-
-	assert_int_equal(mm_cpu_attach(0), 0);
-	for (unsigned int k = 0; k < nr_cpus; k++) {	/* parked after its CPU finished */
-		struct helem *e = h->mailbox[k];
-
-		if (e) {
-			if (!helem_ok(e))
-				atomic_fetch_add(&h->corrupt, 1);
-			mempool_free(e, h->pool);
-			h->mailbox[k] = NULL;
-		}
-	}
-	s = stats_of(h->pool);
-	print_message("%u CPUs, min_nr %d%s: %ld elements in %.2f s, %lu from the reserve, "
-		      "%lu backing (%ld backing failures), %lu waits (%lu woken, %lu timed "
-		      "out, longest %.1f ms), %ld GFP_ATOMIC NULLs, %ld handed over\n",
-		      nr_cpus, min_nr, handoff ? ", hand-offs" : "", atomic_load(&h->got), t0,
-		      s.alloc_pool, s.alloc_backing, atomic_load(&h->backing_fail), s.waits,
-		      s.wakeups, s.timeouts, (double)s.longest_wait_ns * 1e-6,
-		      atomic_load(&h->null_atomic), atomic_load(&h->handed));
-	assert_int_equal(report_violations(), viol);
-	assert_int_equal(atomic_load(&h->null_kernel), 0);	/* GFP_KERNEL/NOIO never NULL */
-	assert_int_equal(atomic_load(&h->corrupt), 0);
-	assert_int_equal(atomic_load(&h->double_owner), 0);
-	assert_true(atomic_load(&h->got) + atomic_load(&h->null_atomic) ==
-		    (long)(nr_cpus * ops));
-	/* the stats add up to what the CPUs saw */
-	assert_int_equal(s.outstanding, 0);
-	assert_int_equal(s.alloc_backing + s.alloc_pool, atomic_load(&h->got));
-	assert_int_equal(s.alloc_failed, atomic_load(&h->null_atomic));
-	assert_int_equal(s.waits, s.wakeups + s.timeouts);
-	/* reserve + outstanding never drops below min_nr: all back, it is full,
-	 * so every element taken from it was given back to it */
-	assert_int_equal(h->pool->curr_nr, min_nr);
-	assert_int_equal(s.frees_to_pool, s.alloc_pool);
-	assert_int_equal(atomic_load(&h->backing_ok), (long)s.alloc_backing + min_nr);
-	assert_int_equal(atomic_load(&h->backing_free), (long)s.alloc_backing);
-	/* wake-ups are not lost: a sleeper times out only if nothing came back
-	 * for 5*HZ (0.1 s), which a busy pool never lets happen often */
-	if (s.timeouts > s.waits / 10 + 3)
-		fail_msg("%lu of %lu sleeps ended by the timeout: lost wake-ups?",
-			 s.timeouts, s.waits);
-	assert_false(waitqueue_active(&h->pool->wait));
-	/* a small reserve held across naps runs dry: the test did make CPUs sleep */
-	if (!handoff && !s.waits)
-		fail_msg("no CPU ever slept on the pool: the test did not test waiting");
-
-	mempool_destroy(h->pool);
-	assert_int_equal(atomic_load(&h->backing_free), atomic_load(&h->backing_ok));
-	assert_int_equal(report_violations(), viol);
-	free(h);
-	check_shutdown();
-}
-
-#ifdef MMSIM_DEBUG		/* the sanitizer builds run slower */
-#define HAMMER_OPS	400
-#else
-#define HAMMER_OPS	4000
-#endif
-
-/* A tiny reserve: the CPUs keep running it dry and sleeping on it. */
-static void test_hammer_8cpus(void **state)
-{
-	(void)state;
-	hammer_run("mem=128M nodes=2 cpus=8 hz_scale=50", 8, 2, 0, 2, 99, HAMMER_OPS / 2);
-}
-
-/* Elements freed on other CPUs than their allocators' (min_nr > CPUs, so
- * that the elements parked in mailboxes cannot starve everyone). */
-static void test_hammer_16cpus_handoff(void **state)
-{
-	(void)state;
-	hammer_run("mem=256M nodes=4 cpus=16 hz_scale=50", 16, 17, 1, 16, 90, HAMMER_OPS / 2);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1832,8 +1560,6 @@ int main(void)
 		TEST(test_slab_debug_poison_highmem),
 		TEST(test_destroy_with_elements_out),
 		TEST(test_sleep_in_atomic_context),
-		TEST(test_hammer_8cpus),
-		TEST(test_hammer_16cpus_handoff),
 	};
 
 	return cmocka_run_group_tests_name("mempool", tests, NULL, NULL);

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_hotplug.c - CPUs coming and going against the machine's
+ * tests/unit/test_hotplug.c - CPUs coming and going against the machine's
  * other life events: no CPU comes online while stop_machine() runs,
  * mm_shutdown() refuses cleanly (and keeps its caller's CPU) while other
  * threads are CPUs, an attach sees the whole booted machine, and
  * /proc and sysctl readers on any thread never race a shutdown.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "../numa/ipi.h"
+#include "../../numa/ipi.h"
 
 /* ------------------------------------------------------------------ */
 
@@ -56,27 +56,15 @@ static void test_no_attach_while_stopped(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int parked_release;	/* atomic */
-
-static void parked_fn(struct cpu_job *job)
-{
-	(void)job;
-	while (!get(&parked_release))
-		nap_us(200);		/* interrupts on: it answers IPIs */
-}
-
 static void test_shutdown_refused_keeps_caller(void **state)
 {
-	struct cpu_job job;
 	unsigned long bugs;
 	const char *out;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=2");
-	parked_release = 0;
-	cpu_job_start(&job, 1, parked_fn, NULL);
-	while (cpus_attached() < 2)
-		nap_us(200);
+	park_cpu(1, (struct park){ 0 });
+	assert_int_equal(cpus_attached(), 2);
 	bugs = report_count(REPORT_BUG);
 	capture_begin();
 	mm_shutdown();
@@ -87,8 +75,7 @@ static void test_shutdown_refused_keeps_caller(void **state)
 	assert_true(smp_load_acquire(&mm_booted));
 	assert_int_equal(current->cpu, 0);
 	__free_page(alloc_page(GFP_KERNEL));
-	set(&parked_release, 1);
-	cpu_job_join(&job);
+	unpark_cpu(1);
 	check_shutdown();
 }
 

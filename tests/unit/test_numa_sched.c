@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_numa_sched.c - time, per-CPU delayed work, RCU and wait
+ * tests/unit/test_numa_sched.c - time, per-CPU delayed work, RCU and wait
  * queues on the simulated machine: jiffies run at HZ * hz_scale and wrap;
  * delayed work runs on its CPU's thread at cond_resched() only, re-queues
  * itself, and is cancelled (also while running, and from a CPU-offline
@@ -12,15 +12,13 @@
  * Timing is never asserted tightly (a noisy 2-core box runs this): only
  * "not before", and "within many seconds".
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <pthread.h>
 #include <time.h>
 
 #include <mmsim/wait.h>
-#include "../numa/ipi.h"
-
-#define LONG_WAIT_S	30.0	/* "it happens": generous, never reached */
+#include "../../numa/ipi.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -28,22 +26,6 @@
 static void inc(int *p)
 {
 	__atomic_fetch_add(p, 1, __ATOMIC_ACQ_REL);
-}
-
-/* Wait until *p >= v (napping; a safe point each round if asked):
- * 1, or 0 after `seconds`. */
-static int wait_ge(int *p, int v, double seconds, int resched)
-{
-	double end = now_s() + seconds;
-
-	while (get(p) < v) {
-		if (now_s() > end)
-			return 0;
-		if (resched)
-			cond_resched();
-		nap_us(100);
-	}
-	return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,7 +546,6 @@ static void test_synchronize_rcu(void **state)
 
 static struct rcu_head barrier_heads[NR_BARRIER_CPUS + 1][CBS_BIG];
 static int barrier_count, barrier_on_cpu0;
-static int barrier_queued, barrier_release;
 
 static void count_cb(struct rcu_head *head)
 {
@@ -574,41 +555,36 @@ static void count_cb(struct rcu_head *head)
 		inc(&barrier_on_cpu0);
 }
 
-static void queue_and_park(struct cpu_job *job)
+/* Before CPU k parks (then no safe point, IPIs still run). */
+static void queue_callbacks(void *arg)
 {
-	unsigned int cpu = job->cpu;
+	unsigned int cpu = smp_processor_id();
 	int n = cpu == 7 ? CBS_BIG : CBS_PER_CPU;
 
+	(void)arg;
 	for (int i = 0; i < n; i++) {
 		call_rcu(&barrier_heads[cpu][i], count_cb);
 		if (cpu == 1 && i == CBS_PER_CPU / 2)
 			cond_resched();		/* CPU 1: a batch goes out */
 	}
-	inc(&barrier_queued);
-	/* parked: no safe point (IPIs still run) */
-	while (!get(&barrier_release))
-		nap_us(500);
 }
 
 static void test_rcu_barrier_other_cpus(void **state)
 {
-	struct cpu_job job[NR_BARRIER_CPUS + 1];
 	int expected = (NR_BARRIER_CPUS - 1) * CBS_PER_CPU + CBS_BIG;
 	(void)state;
 
 	boot_attach("mem=64M nodes=2 cpus=8");
-	barrier_count = barrier_on_cpu0 = barrier_queued = barrier_release = 0;
+	barrier_count = barrier_on_cpu0 = 0;
 	for (unsigned int k = 1; k <= NR_BARRIER_CPUS; k++)
-		cpu_job_start(&job[k], k, queue_and_park, NULL);
-	assert_true(wait_ge(&barrier_queued, NR_BARRIER_CPUS, LONG_WAIT_S, 0));
+		park_cpu(k, (struct park){ .park = queue_callbacks });
 	rcu_barrier();
 	assert_int_equal(get(&barrier_count), expected);
 	print_message("rcu_barrier: %d callbacks of 7 parked CPUs, %d run on CPU 0\n",
 		      expected, get(&barrier_on_cpu0));
 	assert_int_equal(get(&barrier_on_cpu0), expected);	/* they never ran */
-	set(&barrier_release, 1);
 	for (unsigned int k = 1; k <= NR_BARRIER_CPUS; k++)
-		cpu_job_join(&job[k]);
+		unpark_cpu(k);
 	rcu_barrier();		/* nothing left: quick */
 	assert_int_equal(get(&barrier_count), expected);
 	check_shutdown();

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_wmark.c - min_free_kbytes, watermarks, lowmem_reserve, the
+ * tests/unit/test_wmark.c - min_free_kbytes, watermarks, lowmem_reserve, the
  * watermark check's gfp adjustments, and the sysctls that rewrite them.
  * Expected numbers come from REFERENCE.md's formulas, worked by hand.
  */
-#include "testutil.h"
+#include "../testutil.h"
 
 #include <errno.h>
 

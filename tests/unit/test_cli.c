@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
+ * tests/unit/test_cli.c - mmstress as a user runs it: exit codes, the JSON
  * report, replay by seed with --ops, bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
- * page or of a slab object, a leaked page and a hung CPU must be found).
- * In the TSan build the all-jobs run on nodes=4 cpus=16 is the race hunt of
- * `make check`.
+ * page or of a slab object, a leaked page and a hung CPU must be found),
+ * and the default job list.  (All the jobs at once on 16 CPUs, the race
+ * hunt: tests/stress/stress_mmstress.c.)
  *
  * No expectation counts on how much a loaded machine gets done in a given
  * time: a timed run is checked against what it reports (its elapsed time,
@@ -16,54 +16,9 @@
  * fails (the child's output is unlinked at once, the JSON reports by the
  * teardown).
  */
-#define _GNU_SOURCE
-#include <fcntl.h>
+#include "../testutil.h"
+
 #include <jansson.h>
-#include <libgen.h>
-#include <limits.h>
-#include <spawn.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cmocka.h>
-
-extern char **environ;
-
-static char mmstress[PATH_MAX];
-
-struct result {
-	int status;		/* exit code, or 128 + signal */
-	char *out;
-	char *err;
-};
-
-/* The whole of an open file. */
-static char *slurp_fd(int fd)
-{
-	off_t n = lseek(fd, 0, SEEK_END);
-	char *buf = calloc(1, n > 0 ? (size_t)n + 1 : 1);
-
-	assert_non_null(buf);
-	if (n > 0 && pread(fd, buf, (size_t)n, 0) != n)
-		buf[0] = '\0';
-	return buf;
-}
-
-/* A file for the child's output, already unlinked: nothing to clean up. */
-static int anon_tmp(void)
-{
-	char path[] = "/tmp/mmstress-test-out-XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	return fd;
-}
 
 /*
  * The JSON reports of the running test: tmp_json() makes one, the test's
@@ -95,62 +50,7 @@ static int remove_tmp(void **state)
 		unlink(tmp_paths[--nr_tmp]);
 	return 0;
 }
-#define TEST(fn) cmocka_unit_test_teardown(fn, remove_tmp)
-
-/* Run mmstress with the given arguments (NULL-terminated). */
-static struct result run_mmstress(const char *first, ...)
-{
-	const char *argv[40] = { mmstress };
-	posix_spawn_file_actions_t fa;
-	struct result r = { 0 };
-	int argc = 1, out_fd = anon_tmp(), err_fd = anon_tmp(), status;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, first);
-	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
-	assert_int_equal(posix_spawn(&pid, mmstress, &fa, NULL, (char **)argv, environ), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	posix_spawn_file_actions_destroy(&fa);
-	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r.out = slurp_fd(out_fd);
-	r.err = slurp_fd(err_fd);
-	close(out_fd);
-	close(err_fd);
-	return r;
-}
-
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-#define assert_contains(hay, needle) do {					\
-	if (!strstr((hay), (needle)))						\
-		fail_msg("expected \"%s\" in:\n%s", (needle), (hay));		\
-} while (0)
-
-static void assert_clean_exit(struct result *r, int code)
-{
-	if (r->status != code) {
-		/* cmocka cuts long messages: the whole output first, then the
-		 * violations (the end of the report) in the failure itself */
-		const char *v = strstr(r->out, "\nviolations:");
-
-		fprintf(stderr, "stdout:\n%s\nstderr:\n%.4000s\n", r->out, r->err);
-		fail_msg("exit %d, expected %d: %s", r->status, code, v ? v + 1 : r->out);
-	}
-	if (strstr(r->err, "ThreadSanitizer") || strstr(r->err, "AddressSanitizer") ||
-	    strstr(r->err, "runtime error"))
-		fail_msg("a sanitizer reported:\n%s", r->err);
-}
+#define CLI_TEST(fn) cmocka_unit_test_teardown(fn, remove_tmp)
 
 static void test_help_list_topo(void **state)
 {
@@ -289,7 +189,7 @@ static json_t *load_json(const char *path)
 }
 
 /* A member of a JSON object that must be there. */
-static json_t *get(json_t *o, const char *key)
+static json_t *member(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -300,7 +200,7 @@ static json_t *get(json_t *o, const char *key)
 
 static json_int_t get_int(json_t *o, const char *key)
 {
-	return json_integer_value(get(o, key));
+	return json_integer_value(member(o, key));
 }
 
 /*
@@ -311,11 +211,11 @@ static json_int_t get_int(json_t *o, const char *key)
  */
 static void assert_checks_add_up(json_t *j, json_int_t due)
 {
-	json_t *c = get(j, "checks");
+	json_t *c = member(j, "checks");
 	json_int_t periodic = get_int(c, "periodic");
 
 	assert_int_equal(get_int(c, "failed"), 0);
-	assert_true(json_is_true(get(c, "final")));
+	assert_true(json_is_true(member(c, "final")));
 	assert_int_equal(get_int(c, "passed"), periodic + 1);
 	assert_int_equal(get_int(c, "periodic_due"), due);
 	assert_int_equal(periodic + get_int(c, "periodic_skipped"), due);
@@ -350,12 +250,12 @@ static void test_short_run_json(void **state)
 
 	j = load_json(json_path);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		get(j, keys[i]);
+		member(j, keys[i]);
 	assert_string_equal(json_string_value(json_object_get(j, "result")), "pass");
 	assert_int_equal(json_integer_value(json_object_get(j, "seed")), 42);
 	assert_int_equal(json_array_size(json_object_get(j, "violations")), 0);
 	/* the run ends once the duration has passed, never before */
-	elapsed = json_real_value(get(j, "elapsed_s"));
+	elapsed = json_real_value(member(j, "elapsed_s"));
 	assert_true(elapsed >= 2.0);
 	/* checks at 0.5, 1 and 1.5 s, the final one at the end */
 	assert_checks_add_up(j, 3);
@@ -364,7 +264,7 @@ static void test_short_run_json(void **state)
 	json_object_foreach(jobs, name, job) {
 		json_t *lat = json_object_get(job, "latency_ns");
 		json_int_t ops = get_int(job, "ops");
-		double rate = json_real_value(get(job, "ops_per_sec"));
+		double rate = json_real_value(member(job, "ops_per_sec"));
 
 		assert_true(ops >= 0);
 		if (rate < 0.999 * (double)ops / elapsed || rate > 1.001 * (double)ops / elapsed)
@@ -380,13 +280,13 @@ static void test_short_run_json(void **state)
 	cpus = json_object_get(j, "cpus");
 	assert_int_equal(json_array_size(cpus), 4);
 	json_array_foreach(cpus, k, c) {
-		assert_int_equal(strlen(json_string_value(get(c, "op_log_hash"))), 16);
+		assert_int_equal(strlen(json_string_value(member(c, "op_log_hash"))), 16);
 		cpu_ops += get_int(c, "ops");
 	}
 	/* every operation is some job's */
 	assert_int_equal(job_ops, cpu_ops);
 	assert_int_equal(json_array_size(json_object_get(j, "mempools")), 8);
-	get(j, "slab");
+	member(j, "slab");
 	json_decref(j);
 }
 
@@ -425,7 +325,7 @@ static void test_checks_scheduled_from_start(void **state)
 	result_free(&r);
 	j = load_json(json_path);
 	assert_checks_add_up(j, 0);
-	assert_int_equal(get_int(get(j, "checks"), "periodic"), 0);
+	assert_int_equal(get_int(member(j, "checks"), "periodic"), 0);
 	json_decref(j);
 }
 
@@ -470,8 +370,8 @@ static void ops_run(const char *seed, struct ops_run *o)
 		total += o->job_ops[n++];
 	}
 	assert_int_equal(total, 4 * 2000);
-	assert_true(get_int(get(j, "vmstat"), "pgfree") > 0);
-	assert_true(get_int(get(j, "slab"), "caches_created") > 0);
+	assert_true(get_int(member(j, "vmstat"), "pgfree") > 0);
+	assert_true(get_int(member(j, "slab"), "caches_created") > 0);
 	json_decref(j);
 }
 
@@ -564,9 +464,9 @@ static void test_finds_hang(void **state)
 	assert_contains(r.out, "replay: ");
 	result_free(&r);
 	j = load_json(json_path);
-	c = get(j, "checks");
+	c = member(j, "checks");
 	/* the last attempt counts as the final check, and failed */
-	assert_true(json_is_true(get(c, "final")));
+	assert_true(json_is_true(member(c, "final")));
 	assert_int_equal(get_int(c, "passed") + get_int(c, "failed"), get_int(c, "periodic") + 1);
 	assert_true(get_int(c, "failed") >= 1);
 	json_decref(j);
@@ -785,23 +685,24 @@ static void test_mempool_jobs_debug(void **state)
 	result_free(&r);
 }
 
-/* All jobs at once on a machine eight times the host: no report, no race. */
-static void test_all_jobs_16_cpus(void **state)
+/*
+ * Without --jobs a run has every job, with its weight, and they pass
+ * together (a few operations each: the all-jobs race hunt on 16 CPUs is
+ * tests/stress/stress_mmstress.c).
+ */
+static void test_default_jobs(void **state)
 {
 	struct result r;
 	(void)state;
 
-	r = run_mmstress("run", "--boot", "nodes=4 cpus=16 mem=256M hz_scale=20", "--duration", "3",
-			 "--check-every", "1", "--quiet", NULL);
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=256M hz_scale=20", "--ops", "300",
+			 "--seed", "5", "--quiet", NULL);
 	assert_clean_exit(&r, 0);
 	assert_contains(r.out, "mmstress PASS");
-	/* the default job list is every job, the slab and mempool ones included */
-	assert_contains(r.out, "slab-churn:6");
-	assert_contains(r.out, "kmalloc-mix:6");
-	assert_contains(r.out, "slab-shrink:2");
-	assert_contains(r.out, "rcu-free:3");
-	assert_contains(r.out, "mempool-starve:3");
-	assert_contains(r.out, "mempool-resize:2");
+	assert_contains(r.out, "\njobs: page-churn:10,pcp-pingpong:5,fragment:2,atomic:3,drain:1,"
+			"sysctl:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
+			"mempool-starve:3,mempool-resize:2\n");
+	assert_contains(r.out, "slab: caches created");
 	assert_contains(r.out, "mempool: pressure changes");
 	result_free(&r);
 }
@@ -809,30 +710,27 @@ static void test_all_jobs_16_cpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_help_list_topo),
-		TEST(test_bad_input),
-		TEST(test_unknown_job_message),
-		TEST(test_singular_counts),
-		TEST(test_short_run_json),
-		TEST(test_checks_scheduled_from_start),
-		TEST(test_ops_replay),
-		TEST(test_finds_corruption),
-		TEST(test_finds_leak),
-		TEST(test_finds_hang),
-		TEST(test_slab_jobs),
-		TEST(test_slab_jobs_debug),
-		TEST(test_finds_object_corruption),
-		TEST(test_mempool_jobs),
-		TEST(test_mempool_jobs_debug),
-		TEST(test_all_jobs_16_cpus),
+		CLI_TEST(test_help_list_topo),
+		CLI_TEST(test_bad_input),
+		CLI_TEST(test_unknown_job_message),
+		CLI_TEST(test_singular_counts),
+		CLI_TEST(test_short_run_json),
+		CLI_TEST(test_checks_scheduled_from_start),
+		CLI_TEST(test_ops_replay),
+		CLI_TEST(test_finds_corruption),
+		CLI_TEST(test_finds_leak),
+		CLI_TEST(test_finds_hang),
+		CLI_TEST(test_slab_jobs),
+		CLI_TEST(test_slab_jobs_debug),
+		CLI_TEST(test_finds_object_corruption),
+		CLI_TEST(test_mempool_jobs),
+		CLI_TEST(test_mempool_jobs_debug),
+		CLI_TEST(test_default_jobs),
 	};
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n <= 0)
+	if (find_mmstress()) {
+		fprintf(stderr, "test_cli: no mmstress at %s\n", mmstress_path);
 		return 1;
-	self[n] = '\0';
-	/* BUILD/tests/test_cli -> BUILD/mmstress */
-	snprintf(mmstress, sizeof(mmstress), "%s/../mmstress", dirname(self));
+	}
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
