@@ -7,26 +7,7 @@
 #define NUMA_IPI_H
 
 #include <mmsim/machine.h>
-
-struct cpumask {
-	unsigned long bits[NR_CPUS / 64];
-};
-
-static inline void cpumask_clear(struct cpumask *m)
-{
-	for (unsigned int i = 0; i < NR_CPUS / 64; i++)
-		m->bits[i] = 0;
-}
-
-static inline void cpumask_set_cpu(unsigned int cpu, struct cpumask *m)
-{
-	m->bits[cpu / 64] |= 1UL << (cpu % 64);
-}
-
-static inline int cpumask_test_cpu(unsigned int cpu, const struct cpumask *m)
-{
-	return (m->bits[cpu / 64] >> (cpu % 64)) & 1;
-}
+#include <mmsim/cpumask.h>
 
 typedef void (*smp_call_func_t)(void *info);
 
