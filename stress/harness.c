@@ -41,9 +41,6 @@
 #include <unistd.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
-#include "../mm/slab.h"
-#include "../numa/ipi.h"
 
 #define GRACE_SECONDS	5.0
 
@@ -171,20 +168,6 @@ static void *runner_main(void *p)
 	return NULL;
 }
 
-/* mm_check() under stop_machine(): its report goes to a fixed buffer. */
-struct check_ctx {
-	FILE *out;
-	int violations;
-};
-
-static int check_fn(void *data)
-{
-	struct check_ctx *cc = data;
-
-	cc->violations = mm_check(cc->out);
-	return 0;
-}
-
 static void describe_last_op(const struct cpu_ctx *c, char *buf, size_t len)
 {
 	int j = READ_ONCE(c->last_job);
@@ -204,22 +187,21 @@ static void describe_last_op(const struct cpu_ctx *c, char *buf, size_t len)
 static void periodic_check(struct run *run)
 {
 	static char buf[16384];
-	struct check_ctx cc;
 	struct cpumask missing;
 	unsigned long lockflags;
 	unsigned int timeout_ms;
+	FILE *out;
 	int ret;
 
 	memset(buf, 0, sizeof(buf));
-	cc.out = fmemopen(buf, sizeof(buf) - 1, "w");
-	cc.violations = 0;
-	if (!cc.out)
+	out = fmemopen(buf, sizeof(buf) - 1, "w");
+	if (!out)
 		return;
-	setvbuf(cc.out, NULL, _IONBF, 0);
+	setvbuf(out, NULL, _IONBF, 0);
 	/* a CPU that cannot reach a safe point within the watchdog time hangs */
 	timeout_ms = (unsigned int)(run->opt.watchdog * 1000);
-	ret = stop_machine(check_fn, &cc, timeout_ms, &missing);
-	fclose(cc.out);
+	ret = mm_check_stopped(out, timeout_ms, &missing);
+	fclose(out);
 	if (ret == -ETIMEDOUT) {
 		for (unsigned int k = 0; k < run->nr_cpus; k++) {
 			char op[160];
@@ -237,14 +219,14 @@ static void periodic_check(struct run *run)
 		return;
 	}
 	spin_lock_irqsave(&run->lock, lockflags);
-	if (cc.violations)
+	if (ret)
 		run->checks_failed++;
 	else
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
-	if (cc.violations)
+	if (ret)
 		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violation%s: %.300s",
-			      cc.violations, str_plural(cc.violations), buf);
+			      ret, str_plural(ret), buf);
 }
 
 static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
@@ -308,11 +290,11 @@ static void restore_sysctls(struct run *run)
 
 static long allocated_everywhere(void)
 {
-	struct zone *zone;
+	struct zone_info zi;
 	long n = 0;
 
-	for_each_populated_zone(zone)
-		n += zone_alloc_pages(zone);
+	for_each_zone_info(zi)
+		n += zi.allocated_pages;
 	return n;
 }
 

@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
 
 void op_begin(struct cpu_ctx *c, unsigned int job, uint64_t args[3])
 {
@@ -276,11 +275,8 @@ static int drain_op(struct cpu_ctx *c, uint64_t a[3])
 
 	a[0] = which;
 	op_begin(c, J_DRAIN, a);
-	if (which < nzones) {
-		zone = &NODE_DATA((int)(which / MAX_NR_ZONES))->node_zones[which % MAX_NR_ZONES];
-		if (!populated_zone(zone))
-			zone = NULL;
-	}
+	if (which < nzones)
+		zone = node_zone((int)(which / MAX_NR_ZONES), (enum zone_type)(which % MAX_NR_ZONES));
 	drain_all_pages(zone);
 	return 0;
 }

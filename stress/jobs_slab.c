@@ -64,7 +64,6 @@
 #include <string.h>
 
 #include "mmstress.h"
-#include "../mm/slab.h"
 
 #define CTOR_MAGIC	0xc0257ac7ed0b1ec7ULL	/* constructed, free object */
 #define HELD_MAGIC	0x4e1dbea4e1dbea40ULL	/* ^ tag: held by a CPU */
@@ -538,8 +537,11 @@ static struct scache *scache_create(struct cpu_ctx *c, const char *name, unsigne
 /* Only when every object is back: live read 0 (acquire) or all CPUs done. */
 static void scache_destroy(struct cpu_ctx *c, struct scache *sc)
 {
-	/* what the periodic reap gave back of it (mm/slab.h: atomic) */
-	c->slab_cnt[SC_SLABS_REAPED] += __atomic_load_n(&sc->cache->reaped, __ATOMIC_RELAXED);
+	struct kmem_cache_stats st;
+
+	/* what the periodic reap gave back of it */
+	kmem_cache_stats(sc->cache, &st);
+	c->slab_cnt[SC_SLABS_REAPED] += st.reaped;
 	kmem_cache_destroy(sc->cache);
 	c->slab_cnt[SC_CACHES_DESTROYED]++;
 	free(sc);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
 
 static void usage_main(FILE *out)
 {
@@ -293,12 +292,12 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-static void print_cpus_of_node(int nid)
+static void print_cpus_of_node(int nid, unsigned int nr_cpus)
 {
 	int first = -1;
 
-	for (int k = 0; k <= (int)machine.nr_cpus; k++) {
-		int in = k < (int)machine.nr_cpus && machine.cpu_node[k] == nid;
+	for (int k = 0; k <= (int)nr_cpus; k++) {
+		int in = k < (int)nr_cpus && cpu_to_node((unsigned int)k) == nid;
 
 		if (in && first < 0)
 			first = k;
@@ -316,6 +315,7 @@ static int cmd_topo(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mm_machine_info mi;
 	char boot[512];
 	int c, ret;
 
@@ -344,46 +344,47 @@ static int cmd_topo(int argc, char **argv)
 		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", boot, strerror(-ret));
 		return 2;
 	}
-	printf("machine: %s, %u node%s, %u CPU%s, topology \"%s\", boot \"%s\"\n",
-	       machine.arch == ARCH_X86_32 ? "x86_32" : "x86_64", machine.nr_nodes,
-	       str_plural(machine.nr_nodes), machine.nr_cpus, str_plural(machine.nr_cpus),
-	       machine.topology_desc, boot);
-	printf("host: %u PU%s, %u NUMA node%s; node memory %s\n", machine.host_pus,
-	       str_plural(machine.host_pus), machine.host_nodes, str_plural(machine.host_nodes),
-	       machine.membind_ok ? "bound strictly to host nodes" :
-	       machine.host_nodes < 2 ? "not bound (the host has one node)" :
+	mm_machine_info(&mi);
+	printf("machine: %s, %u node%s, %u CPU%s, topology \"%s\", boot \"%s\"\n", mi.arch,
+	       mi.nr_nodes, str_plural(mi.nr_nodes), mi.nr_cpus, str_plural(mi.nr_cpus),
+	       mi.topology, boot);
+	printf("host: %u PU%s, %u NUMA node%s; node memory %s\n", mi.host_pus,
+	       str_plural(mi.host_pus), mi.host_nodes, str_plural(mi.host_nodes),
+	       mi.membind_ok ? "bound strictly to host nodes" :
+	       mi.host_nodes < 2 ? "not bound (the host has one node)" :
 	       "NOT bound: binding failed");
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-		struct zone *zone;
+	for (int nid = 0; nid < (int)mi.nr_nodes; nid++) {
+		struct mm_node_info ni;
 
-		printf("node %d: RAM [%#llx-%#llx] %lluM, CPUs", nid,
-		       (unsigned long long)machine.node[nid].start,
-		       (unsigned long long)(machine.node[nid].start + machine.node[nid].size - 1),
-		       (unsigned long long)(machine.node[nid].size >> 20));
-		print_cpus_of_node(nid);
-		if (machine.node[nid].host_node >= 0)
-			printf(", host node %d\n", machine.node[nid].host_node);
+		mm_node_info(nid, &ni);
+		printf("node %d: RAM [%#llx-%#llx] %lluM, CPUs", nid, ni.start,
+		       ni.start + ni.size - 1, ni.size >> 20);
+		print_cpus_of_node(nid, mi.nr_cpus);
+		if (ni.host_node >= 0)
+			printf(", host node %d\n", ni.host_node);
 		else
-			printf(", host node %u (not bound)\n", (unsigned int)nid % machine.host_nodes);
-		for_each_zone_of_node(zone, pgdat)
-			if (populated_zone(zone))
-				printf("  zone %-8s pfn [%#lx-%#lx) %lu page%s, %luM, batch %d\n",
-				       zone->name, zone->zone_start_pfn,
-				       zone->zone_start_pfn + zone->spanned_pages, zone->present_pages,
-				       str_plural(zone->present_pages),
-				       zone->present_pages >> (20 - PAGE_SHIFT), zone_batchsize(zone));
+			printf(", host node %u (not bound)\n", (unsigned int)nid % mi.host_nodes);
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone_info zi;
+
+			if (zone_info_read(nid, (enum zone_type)z, &zi))
+				continue;	/* no pages */
+			printf("  zone %-8s pfn [%#lx-%#lx) %lu page%s, %luM, batch %d\n",
+			       zi.name, zi.zone_start_pfn, zi.zone_start_pfn + zi.spanned_pages,
+			       zi.present_pages, str_plural(zi.present_pages),
+			       zi.present_pages >> (20 - PAGE_SHIFT), zi.batch);
+		}
 	}
-	for (unsigned int k = 0; k < machine.nr_cpus; k++)
-		printf("cpu %u: node %d, host PU %d\n", k, machine.cpu_node[k], machine.cpu_host_pu[k]);
+	for (unsigned int k = 0; k < mi.nr_cpus; k++)
+		printf("cpu %u: node %d, host PU %d\n", k, cpu_to_node(k), cpu_host_pu(k));
 	printf("node distances:\n     ");
-	for (unsigned int j = 0; j < machine.nr_nodes; j++)
+	for (unsigned int j = 0; j < mi.nr_nodes; j++)
 		printf("%4u", j);
 	printf("\n");
-	for (unsigned int i = 0; i < machine.nr_nodes; i++) {
+	for (unsigned int i = 0; i < mi.nr_nodes; i++) {
 		printf("%4u:", i);
-		for (unsigned int j = 0; j < machine.nr_nodes; j++)
-			printf("%4u", machine.distance[i][j]);
+		for (unsigned int j = 0; j < mi.nr_nodes; j++)
+			printf("%4d", node_distance((int)i, (int)j));
 		printf("\n");
 	}
 	mm_shutdown();

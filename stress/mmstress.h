@@ -37,7 +37,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <mmsim.h>
-#include "../numa/spinlock.h"
 
 #define MAX_JOBS	16
 #define HELD_MAX	128

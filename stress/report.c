@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
 
 static void shell_quote(char *dst, size_t len, const char *s)
 {
@@ -116,17 +115,15 @@ struct cpu_pcp {
 
 static void cpu_pcp_totals(unsigned int cpu, struct cpu_pcp *p)
 {
-	struct zone *zone;
+	struct pcp_stats st;
 
 	memset(p, 0, sizeof(*p));
-	for_each_populated_zone(zone) {
-		const struct pcp_stats *st = &zone->pageset[cpu].stat;
-
-		p->allocs += READ_ONCE(st->fast_allocs) + READ_ONCE(st->hits);
-		p->refills += READ_ONCE(st->refills);
-		p->drains += READ_ONCE(st->drains);
-		p->remote_frees += READ_ONCE(st->remote_frees);
-	}
+	if (pcp_stats_read(cpu, &st))
+		return;
+	p->allocs = st.fast_allocs + st.hits;
+	p->refills = st.refills;
+	p->drains = st.drains;
+	p->remote_frees = st.remote_frees;
 }
 
 /* Order-0 allocations that found a page on the list (no refill needed). */
@@ -187,8 +184,8 @@ static void report_mempool(const struct run *run, FILE *out)
 void report_human(struct run *run, FILE *out)
 {
 	unsigned long long total_ops = 0;
+	struct zone_info zi;
 	struct job_stats t;
-	struct zone *zone;
 
 	fprintf(out, "\n== mmstress %s: %.1f s, %u CPU%s, %u node%s, seed %llu ==\n",
 		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, str_plural(run->nr_cpus),
@@ -267,25 +264,23 @@ void report_human(struct run *run, FILE *out)
 		if (cpu_settled(run, k))
 			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)run->cpus[k].op_hash);
 		fprintf(out, "%4u %4d %7d %12llu %7.1f%% %9lu %8lu %8lu  %s\n", k,
-			machine.cpu_node[k], machine.cpu_host_pu[k],
+			cpu_to_node(k), cpu_host_pu(k),
 			(unsigned long long)READ_ONCE(run->cpus[k].progress), hit_rate(&p), p.refills,
 			p.drains, p.remote_frees, hash);
 	}
 
 	fprintf(out, "\n%-14s %10s %10s %7s %7s %7s %12s %10s %11s\n", "zone", "managed", "free",
 		"min", "low", "high", "lock-acq", "contended", "wait");
-	for_each_populated_zone(zone) {
-		struct lock_stats st;
+	for_each_zone_info(zi) {
+		const struct lock_stats *st = &zi.lock;
 		char name[24], wait[16];
 
-		spin_lock_stats_read(&zone->lock, &st);
-		snprintf(name, sizeof(name), "%d/%s", zone->node, zone->name);
-		fmt_ns(wait, sizeof(wait), st.wait_ns);
+		snprintf(name, sizeof(name), "%d/%s", zi.node, zi.name);
+		fmt_ns(wait, sizeof(wait), st->wait_ns);
 		fprintf(out, "%-14s %10lu %10lu %7lu %7lu %7lu %12lu %9.2f%% %11s\n", name,
-			zone->managed_pages, zone_page_state(zone, NR_FREE_PAGES),
-			min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
-			st.acquisitions,
-			st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0.0,
+			zi.managed_pages, zi.free_pages, zi.min_wmark, zi.low_wmark, zi.high_wmark,
+			st->acquisitions,
+			st->acquisitions ? 100.0 * (double)st->contended / (double)st->acquisitions : 0.0,
 			wait);
 	}
 
@@ -339,7 +334,7 @@ int report_json(struct run *run, const char *path)
 {
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
 	json_t *zones = json_array(), *viol = json_array();
-	struct zone *zone;
+	struct zone_info zi;
 	char cmd[1200];
 	int ret;
 
@@ -455,31 +450,27 @@ int report_json(struct run *run, const char *path)
 		else
 			snprintf(hash, sizeof(hash), "running");
 		json_array_append_new(cpus, json_pack("{s:i, s:i, s:i, s:I, s:s, s:f, s:I, s:I, s:I}",
-			"cpu", (int)k, "node", machine.cpu_node[k], "host_pu", machine.cpu_host_pu[k],
+			"cpu", (int)k, "node", cpu_to_node(k), "host_pu", cpu_host_pu(k),
 			"ops", (json_int_t)READ_ONCE(run->cpus[k].progress), "op_log_hash", hash,
 			"pcp_hit_rate", hit_rate(&p) / 100.0, "pcp_refills", (json_int_t)p.refills,
 			"pcp_drains", (json_int_t)p.drains, "remote_frees", (json_int_t)p.remote_frees));
 	}
 	json_object_set_new(root, "cpus", cpus);
 
-	for_each_populated_zone(zone) {
-		struct lock_stats st;
-
-		spin_lock_stats_read(&zone->lock, &st);
+	for_each_zone_info(zi)
 		json_array_append_new(zones, json_pack(
 			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
-			"node", zone->node, "zone", zone->name,
-			"managed", (json_int_t)zone->managed_pages,
-			"free", (json_int_t)zone_page_state(zone, NR_FREE_PAGES),
-			"pcp", (json_int_t)zone_pcp_pages(zone),
-			"min", (json_int_t)min_wmark_pages(zone),
-			"low", (json_int_t)low_wmark_pages(zone),
-			"high", (json_int_t)high_wmark_pages(zone),
-			"lock", "acquisitions", (json_int_t)st.acquisitions,
-			"contended", (json_int_t)st.contended,
-			"wait_ns", (json_int_t)st.wait_ns,
-			"wait_max_ns", (json_int_t)st.wait_max_ns));
-	}
+			"node", zi.node, "zone", zi.name,
+			"managed", (json_int_t)zi.managed_pages,
+			"free", (json_int_t)zi.free_pages,
+			"pcp", (json_int_t)zi.pcp_pages,
+			"min", (json_int_t)zi.min_wmark,
+			"low", (json_int_t)zi.low_wmark,
+			"high", (json_int_t)zi.high_wmark,
+			"lock", "acquisitions", (json_int_t)zi.lock.acquisitions,
+			"contended", (json_int_t)zi.lock.contended,
+			"wait_ns", (json_int_t)zi.lock.wait_ns,
+			"wait_max_ns", (json_int_t)zi.lock.wait_max_ns));
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());
 	/* passed + failed = periodic + final; periodic + periodic_skipped =
