@@ -6,8 +6,8 @@
  *   pg_data_t (one per node)
  *     node_zones[MAX_NR_ZONES]	 DMA | DMA32 | Normal | HighMem | Movable
  *       free_area[MAX_ORDER]	 buddy lists, one per order   (zone->lock)
- *       pageset[cpu]		 per-CPU counters (and, with the per-CPU
- *				 list issue, the hot/cold lists)  (that CPU)
+ *       pageset[cpu]		 the CPU's hot and cold lists and its
+ *				 counters (mm/pcp.c)		  (that CPU)
  *       vm_stat[], vm_numa_stat[] folded counters		(atomic)
  *     node_zonelists[]		 FALLBACK: every node's zones by distance;
  *				 NOFALLBACK: this node's (__GFP_THISNODE)

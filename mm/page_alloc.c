@@ -389,8 +389,8 @@ static void cond_resched_sleep(void)
 }
 
 /*
- * v4.19's __alloc_pages_direct_reclaim() without reclaim (the reclaim
- * issue adds __perform_reclaim()): what it does when reclaim made no page
+ * v4.19's __alloc_pages_direct_reclaim() without __perform_reclaim() (the
+ * model reclaims no page): what it does when reclaim made no page
  * available: drain every CPU's per-CPU lists once and try again.
  */
 static struct page *__alloc_pages_direct_reclaim(gfp_t gfp_mask, unsigned int order,
@@ -419,8 +419,8 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 	struct page *page;
 
 	/*
-	 * This is where __GFP_KSWAPD_RECLAIM wakes kswapd, and where
-	 * compaction and the OOM killer run: the reclaim issue adds them.
+	 * This is where v4.19's __GFP_KSWAPD_RECLAIM wakes kswapd, and where
+	 * compaction and the OOM killer run: the model has none of them.
 	 */
 retry:
 	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
