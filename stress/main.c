@@ -79,7 +79,7 @@ static int bad_job(const char *name)
 {
 	fprintf(stderr, "mmstress: --jobs: unknown job '%s'; the jobs are", name);
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		fprintf(stderr, "%s %s", j ? "," : "", jobs[j].name);
+		fprintf(stderr, "%s %s", j ? "," : "", jobs[j]->name);
 	fprintf(stderr, " (mmstress list describes them)\n");
 	return 2;
 }
@@ -113,7 +113,7 @@ static int parse_jobs(struct options *o, const char *spec)
 				return bad("bad weight '%s': expected an integer from 1 to 1000",
 					   colon + 1);
 		} else {
-			w = jobs[j].default_weight;
+			w = jobs[j]->default_weight;
 		}
 		o->weight[j] = (unsigned int)w;
 	}
@@ -188,7 +188,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	o->watchdog = 10;
 	o->seed = random_seed();
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		o->weight[j] = jobs[j].default_weight;
+		o->weight[j] = jobs[j]->default_weight;
 
 	optind = 1;
 	opterr = 0;
@@ -271,7 +271,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 
 		if (o->weight[j])
 			snprintf(o->jobs_spec + l, sizeof(o->jobs_spec) - l, "%s%s:%u",
-				 l ? "," : "", jobs[j].name, o->weight[j]);
+				 l ? "," : "", jobs[j]->name, o->weight[j]);
 	}
 	ret = harness_run(&run);
 	if (ret == 2)
@@ -288,7 +288,7 @@ static int cmd_list(int argc, char **argv)
 	if (argc > 1)
 		return bad_usage("list", "list: unexpected argument '%s'", argv[1]);
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		printf("%-14s weight %-3u %s\n", jobs[j].name, jobs[j].default_weight, jobs[j].what);
+		printf("%-14s weight %-3u %s\n", jobs[j]->name, jobs[j]->default_weight, jobs[j]->what);
 	return 0;
 }
 
