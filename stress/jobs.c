@@ -16,6 +16,7 @@
 	JOB(atomic)							\
 	JOB(drain)							\
 	JOB(sysctl)							\
+	JOB(page_ref)							\
 	JOB(slab_churn)							\
 	JOB(kmalloc_mix)						\
 	JOB(slab_shrink)						\

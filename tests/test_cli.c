@@ -37,7 +37,7 @@ extern char **environ;
 static char mmstress[PATH_MAX];
 
 /* The jobs of `mmstress list`, all run by default. */
-#define NR_JOBS	12
+#define NR_JOBS	13
 
 struct result {
 	int status;		/* exit code, or 128 + signal */
@@ -171,9 +171,9 @@ static void test_help_list_topo(void **state)
 	r = run_mmstress("list", NULL);
 	assert_clean_exit(&r, 0);
 	for (const char *const *j = (const char *const[]){ "page-churn", "pcp-pingpong", "fragment",
-							  "atomic", "drain", "sysctl", "slab-churn",
-							  "kmalloc-mix", "slab-shrink", "rcu-free",
-							  "mempool-starve", "mempool-resize",
+							  "atomic", "drain", "sysctl", "page-ref",
+							  "slab-churn", "kmalloc-mix", "slab-shrink",
+							  "rcu-free", "mempool-starve", "mempool-resize",
 							  NULL }; *j; j++)
 		assert_contains(r.out, *j);
 	result_free(&r);
@@ -523,8 +523,8 @@ static void test_ops_replay_per_family(void **state)
 {
 	(void)state;
 
-	json_decref(assert_replays("page-churn,pcp-pingpong,fragment,atomic,drain,sysctl",
-				   "nodes=2 cpus=4 mem=128M", 6));
+	json_decref(assert_replays("page-churn,pcp-pingpong,fragment,atomic,drain,sysctl,page-ref",
+				   "nodes=2 cpus=4 mem=128M", 7));
 	json_decref(assert_replays("slab-churn,kmalloc-mix,slab-shrink,rcu-free",
 				   "nodes=2 cpus=4 mem=128M", 4));
 	json_decref(assert_replays("mempool-starve,mempool-resize",
