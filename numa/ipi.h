@@ -6,6 +6,7 @@
 #ifndef NUMA_IPI_H
 #define NUMA_IPI_H
 
+#include <signal.h>
 #include <mmsim/machine.h>
 #include <mmsim/cpumask.h>
 
@@ -53,6 +54,19 @@ int ipi_cpu_tid(unsigned int cpu);
 
 int ipi_init(void);
 void ipi_exit(void);
+
+/*
+ * The signal a CPU's thread takes an IPI (ipi.c) or an NMI (nmi.c) on:
+ * installed at boot (SA_RESTART, nothing masked), the previous handler
+ * put back at shutdown.  Under the boot mutex.
+ */
+struct cpu_signal {
+	int sig;
+	int installed;
+	struct sigaction old;
+};
+int cpu_signal_install(struct cpu_signal *cs, int sig, void (*handler)(int));
+void cpu_signal_restore(struct cpu_signal *cs);
 void ipi_cpu_online(unsigned int cpu);
 void ipi_cpu_offline(unsigned int cpu);
 

@@ -49,8 +49,7 @@ struct nmi_slot {
 } ____cacheline_aligned;
 
 static struct nmi_slot nmi_slot[NR_CPUS];
-static struct sigaction old_action;
-static int installed;		/* nmi_init()/nmi_exit(), under the boot mutex */
+static struct cpu_signal nmi_signal;	/* nmi_init()/nmi_exit() */
 
 static inline int signmi(void)
 {
@@ -83,23 +82,12 @@ out:
 
 int nmi_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = nmi_handler;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(signmi(), &sa, &old_action))
-		return -errno;
-	installed = 1;
-	return 0;
+	return cpu_signal_install(&nmi_signal, signmi(), nmi_handler);
 }
 
 void nmi_exit(void)
 {
-	if (installed)
-		sigaction(signmi(), &old_action, NULL);
-	installed = 0;
+	cpu_signal_restore(&nmi_signal);
 }
 
 static long long ms_since(const struct timespec *t0)
