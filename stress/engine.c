@@ -95,6 +95,19 @@ void family_sum(const struct run *run, const struct stress_family *f, size_t off
 	}
 }
 
+void family_sum_json(const struct run *run, const struct stress_family *f, size_t offset,
+		     const char *const *names, unsigned int n, json_t *root, const char *key)
+{
+	json_t *o = json_object();
+	uint64_t sum[64];
+
+	n = min(n, (unsigned int)ARRAY_SIZE(sum));
+	family_sum(run, f, offset, n, sum);
+	for (unsigned int i = 0; i < n; i++)
+		json_object_set_new(o, names[i], json_integer((json_int_t)sum[i]));
+	json_object_set_new(root, key, o);
+}
+
 /* ------------------------------------------------------------------ */
 /* Setting a run up                                                    */
 

@@ -191,6 +191,9 @@ struct cpu_ctx *this_cpu_ctx(void);
 /* Sum n uint64_t counters at offset in f's state over the settled CPUs. */
 void family_sum(const struct run *run, const struct stress_family *f, size_t offset,
 		unsigned int n, uint64_t *sum);
+/* The same sums as the JSON object key of root, each under its name. */
+void family_sum_json(const struct run *run, const struct stress_family *f, size_t offset,
+		     const char *const *names, unsigned int n, json_t *root, const char *key);
 
 /* ------------------------------------------------------------------ */
 /* Randomness and identities                                           */
@@ -300,5 +303,7 @@ void add_violation(struct run *run, const char *kind, int cpu, const char *fmt, 
 
 /* "123ns", "4.5us", "6.7ms" (report.c) */
 void fmt_ns(char *buf, size_t len, uint64_t ns);
+/* fmt with each %llu the next counter of v (a family's counters, in order). */
+void report_counters(FILE *out, const uint64_t *v, const char *fmt);
 
 #endif /* STRESS_ENGINE_H */

@@ -30,24 +30,6 @@
  */
 #include "mmstress.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define INBOX_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define INBOX_TSAN 1
-#endif
-#endif
-
-#ifdef INBOX_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define tsan_acquire(addr)	__tsan_acquire(addr)
-#define tsan_release(addr)	__tsan_release(addr)
-#else
-#define tsan_acquire(addr)	((void)(addr))
-#define tsan_release(addr)	((void)(addr))
-#endif
-
 static const char *const receipt_when[] = {
 	[RECEIVED] = "on receiving it from another CPU",
 	[TAKEN_BACK] = "on taking it back from a CPU that may sleep or has stopped",

@@ -137,6 +137,27 @@ static int parse_seconds(const char *arg, const char *what, double min_incl, dou
 	return 0;
 }
 
+/* A string option (opt) copied into dst: 0, or 2 (bad usage) if too long. */
+static int set_string(char *dst, size_t size, const char *opt, const char *what, const char *arg)
+{
+	if (strlen(arg) >= size)
+		return bad("%s '%s': %s", opt, arg, what);
+	snprintf(dst, size, "%s", arg);
+	return 0;
+}
+
+/* An unsigned option (opt, >= min): 0, or 2 (bad usage) with want. */
+static int set_u64(uint64_t *dst, uint64_t min, const char *opt, const char *want, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	*dst = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-' || *dst < min)
+		return bad("%s '%s': expected %s", opt, arg, want);
+	return 0;
+}
+
 static uint64_t random_seed(void)
 {
 	uint64_t s;
@@ -177,7 +198,6 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	static struct run run;
 	struct options *o = &run.opt;
 	int c, have_duration = 0, ret;
-	char *end;
 
 	memset(&run, 0, sizeof(run));
 	spin_lock_init_name(&run.lock, "run->lock");
@@ -195,9 +215,8 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qT:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strlen(optarg) >= sizeof(o->boot))
-				return bad("--boot '%s': too long", optarg);
-			snprintf(o->boot, sizeof(o->boot), "%s", optarg);
+			if (set_string(o->boot, sizeof(o->boot), "--boot", "too long", optarg))
+				return 2;
 			break;
 		case 'j':
 			if (parse_jobs(o, optarg))
@@ -209,21 +228,16 @@ static int cmd_run(int argc, char **argv, const char *prog)
 			have_duration = 1;
 			break;
 		case 'n':
-			errno = 0;
-			o->ops = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-' || o->ops == 0)
-				return bad("--ops '%s': expected a positive number of operations", optarg);
+			if (set_u64(&o->ops, 1, "--ops", "a positive number of operations", optarg))
+				return 2;
 			break;
 		case 's':
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-')
-				return bad("--seed '%s': expected a non-negative integer", optarg);
+			if (set_u64(&o->seed, 0, "--seed", "a non-negative integer", optarg))
+				return 2;
 			break;
 		case 'J':
-			if (strlen(optarg) >= sizeof(o->json))
-				return bad("--json '%s': path too long", optarg);
-			snprintf(o->json, sizeof(o->json), "%s", optarg);
+			if (set_string(o->json, sizeof(o->json), "--json", "path too long", optarg))
+				return 2;
 			break;
 		case 'c':
 			if (parse_seconds(optarg, "--check-every", 0, &o->check_every))

@@ -86,6 +86,18 @@ static void job_totals(const struct run *run, unsigned int j, struct job_stats *
 	}
 }
 
+void report_counters(FILE *out, const uint64_t *v, const char *fmt)
+{
+	for (const char *p = fmt; *p; p++) {
+		if (!strncmp(p, "%llu", 4)) {
+			fprintf(out, "%llu", (unsigned long long)*v++);
+			p += 3;
+		} else {
+			fputc(*p, out);
+		}
+	}
+}
+
 void fmt_ns(char *buf, size_t len, uint64_t ns)
 {
 	if (ns < 10000)

@@ -70,6 +70,22 @@ static void *runner_main(void *p)
 	return NULL;
 }
 
+/* A check made (what: "periodic", "final"): counted, and its violations. */
+static void check_done(struct run *run, const char *what, int violations, const char *report)
+{
+	unsigned long lockflags;
+
+	spin_lock_irqsave(&run->lock, lockflags);
+	if (violations)
+		run->checks_failed++;
+	else
+		run->checks_passed++;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	if (violations)
+		add_violation(run, "mm_check", -1, "%s mm_check(): %d violation%s: %.300s", what,
+			      violations, str_plural(violations), report);
+}
+
 /* One mm_check() under stop_machine(), as a periodic or the last check. */
 static void periodic_check(struct run *run)
 {
@@ -105,15 +121,7 @@ static void periodic_check(struct run *run)
 		spin_unlock_irqrestore(&run->lock, lockflags);
 		return;
 	}
-	spin_lock_irqsave(&run->lock, lockflags);
-	if (ret)
-		run->checks_failed++;
-	else
-		run->checks_passed++;
-	spin_unlock_irqrestore(&run->lock, lockflags);
-	if (ret)
-		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violation%s: %.300s",
-			      ret, str_plural(ret), buf);
+	check_done(run, "periodic", ret, buf);
 }
 
 static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
@@ -173,10 +181,9 @@ static long allocated_everywhere(void)
 	return n;
 }
 
-/* After the CPUs: pages still in transit, the final checks. */
+/* After the CPUs: items still in transit, the jobs' ends, the final checks. */
 static void finish(struct run *run)
 {
-	unsigned long lockflags;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -198,15 +205,7 @@ static void finish(struct run *run)
 	v = mm_check(f);
 	fclose(f);
 	run->check_final = 1;
-	spin_lock_irqsave(&run->lock, lockflags);
-	if (v)
-		run->checks_failed++;
-	else
-		run->checks_passed++;
-	spin_unlock_irqrestore(&run->lock, lockflags);
-	if (v)
-		add_violation(run, "mm_check", -1, "final mm_check(): %d violation%s: %.300s", v,
-			      str_plural(v), buf);
+	check_done(run, "final", v, buf);
 	free(buf);
 	left = allocated_everywhere();
 	if (left)

@@ -68,8 +68,6 @@ static int atomic_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job atomic_job = {
-	.name = "atomic",
+	.name = "atomic", .default_weight = 3, .op = atomic_op,
 	.what = "GFP_ATOMIC/GFP_NOWAIT bursts with irqs or preemption off, or in an interrupt",
-	.default_weight = 3,
-	.op = atomic_op,
 };

@@ -20,8 +20,6 @@ static int drain_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job drain_job = {
-	.name = "drain",
+	.name = "drain", .default_weight = 1, .op = drain_op,
 	.what = "drain_all_pages() of one zone or all, IPIs to every CPU",
-	.default_weight = 1,
-	.op = drain_op,
 };

@@ -53,8 +53,6 @@ static int fragment_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job fragment_job = {
-	.name = "fragment",
+	.name = "fragment", .default_weight = 2, .op = fragment_op,
 	.what = "fragment a node with order-0 pages, then ask it for high orders",
-	.default_weight = 2,
-	.op = fragment_op,
 };

@@ -56,6 +56,28 @@ static int ksize_bad(struct cpu_ctx *c, void *p, size_t size, const char *how)
 	return 0;
 }
 
+/* The ways of kmalloc-mix (how): 0-3 kmalloc, 4-5 kzalloc, 6 kcalloc,
+ * 7 kmalloc_array, 8 kmalloc_node, 9 kzalloc_node; n elements of elem bytes. */
+static const char *const kmix_name[10] = {
+	"kmalloc", "kmalloc", "kmalloc", "kmalloc", "kzalloc", "kzalloc", "kcalloc",
+	"kmalloc_array", "kmalloc_node", "kzalloc_node",
+};
+
+static void *kmix_call(unsigned int how, size_t n, size_t elem, gfp_t gfp, int node)
+{
+	if (how < 4)
+		return kmalloc(n * elem, gfp);
+	if (how < 6)
+		return kzalloc(n * elem, gfp);
+	if (how == 6)
+		return kcalloc(n, elem, gfp);
+	if (how == 7)
+		return kmalloc_array(n, elem, gfp);
+	if (how == 8)
+		return kmalloc_node(n * elem, gfp, node);
+	return kzalloc_node(n * elem, gfp, node);
+}
+
 /* A new kmalloc-mix object held (or sent) by c, drawn from r and r2. */
 static int kmix_alloc(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64_t r2,
 		      size_t min_size, struct held_obj *o)
@@ -63,47 +85,20 @@ static int kmix_alloc(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64_
 	static const size_t elems[] = { 8, 16, 24, 40, 64, 96, 128, 4 };
 	unsigned int how = (unsigned int)((r >> 8) % 10), nodes = num_online_nodes();
 	enum gfp_kind kind = (r >> 12) % 5 == 0 ? GK_ATOMIC : GK_KERNEL;
-	int irqoff = kind == GK_ATOMIC && ((r >> 15) & 1), zeroed = 0;
-	size_t size = max(kmalloc_mix_size(r2), min_size), elem = elems[(r >> 16) % ARRAY_SIZE(elems)];
+	int irqoff = kind == GK_ATOMIC && ((r >> 15) & 1);
+	int zeroed = how == 4 || how == 5 || how == 6 || how == 9;
+	size_t size = max(kmalloc_mix_size(r2), min_size), elem = 1;
 	int node = (int)((c->node + 1 + (r >> 20) % max(nodes - 1, 1U)) % nodes);
-	gfp_t gfp = gfp_kind_mask[kind] | __GFP_NOWARN;
-	const char *name;
 	unsigned long flags = 0;
 	void *p;
 
+	if (how == 6 || how == 7) {	/* arrays: a whole number of elements */
+		elem = elems[(r >> 16) % ARRAY_SIZE(elems)];
+		size = DIV_ROUND_UP(size, elem) * elem;
+	}
 	if (irqoff)
 		local_irq_save(flags);
-	switch (how) {
-	case 0: case 1: case 2: case 3:
-		name = "kmalloc";
-		p = kmalloc(size, gfp);
-		break;
-	case 4: case 5:
-		name = "kzalloc";
-		p = kzalloc(size, gfp);
-		zeroed = 1;
-		break;
-	case 6:
-		name = "kcalloc";
-		size = DIV_ROUND_UP(size, elem) * elem;
-		p = kcalloc(size / elem, elem, gfp);
-		zeroed = 1;
-		break;
-	case 7:
-		name = "kmalloc_array";
-		size = DIV_ROUND_UP(size, elem) * elem;
-		p = kmalloc_array(size / elem, elem, gfp);
-		break;
-	case 8:
-		name = "kmalloc_node";
-		p = kmalloc_node(size, gfp, node);
-		break;
-	default:
-		name = "kzalloc_node";
-		p = kzalloc_node(size, gfp, node);
-		zeroed = 1;
-		break;
-	}
+	p = kmix_call(how, size / elem, elem, gfp_kind_mask[kind] | __GFP_NOWARN, node);
 	if (irqoff)
 		local_irq_restore(flags);
 	if (!p) {
@@ -112,7 +107,8 @@ static int kmix_alloc(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64_
 	}
 	if (how >= 8 && node != c->node)
 		s->cnt[SC_ALLOC_NODE_REMOTE]++;
-	if (ksize_bad(c, p, size, name) || (zeroed && zero_bad(c, p, size, name))) {
+	if (ksize_bad(c, p, size, kmix_name[how]) ||
+	    (zeroed && zero_bad(c, p, size, kmix_name[how]))) {
 		kfree(p);
 		return -1;
 	}
@@ -271,9 +267,6 @@ static int kmalloc_mix_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job kmalloc_mix_job = {
-	.name = "kmalloc-mix",
+	.name = "kmalloc-mix", .default_weight = 6, .family = &slab_family, .op = kmalloc_mix_op,
 	.what = "kmalloc/kzalloc/kcalloc/kmalloc_node of 8 B to 1 MiB, GFP_KERNEL/GFP_ATOMIC; krealloc keeps content; ksize",
-	.default_weight = 6,
-	.family = &slab_family,
-	.op = kmalloc_mix_op,
 };

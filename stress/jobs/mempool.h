@@ -55,11 +55,11 @@
 #define MP_HOLD_PER_POOL	3
 #define MP_HDR			32	/* an element's first bytes: struct mp_hdr */
 
-/* What the mempool jobs count, per CPU (the report sums them). */
+/* What the mempool jobs count, per CPU (the report sums them, in this order). */
 enum mp_counter {
-	MP_SLEEPING_ALLOCS, MP_ATOMIC_ALLOCS, MP_ATOMIC_CONTEXT, MP_SLOW_ALLOCS, MP_SENT,
-	MP_RECEIVED, MP_STOLEN_BACK, MP_SUBMITTED, MP_COMPLETED, MP_PRESSURE_CHANGES,
-	MP_INJECTED, MP_FULL_MASK_RETRIES, MP_RESIZE_UP, MP_RESIZE_DOWN, MP_RESIZE_SAME,
+	MP_PRESSURE_CHANGES, MP_INJECTED, MP_SLEEPING_ALLOCS, MP_ATOMIC_ALLOCS,
+	MP_ATOMIC_CONTEXT, MP_SLOW_ALLOCS, MP_SENT, MP_RECEIVED, MP_STOLEN_BACK, MP_SUBMITTED,
+	MP_COMPLETED, MP_FULL_MASK_RETRIES, MP_RESIZE_UP, MP_RESIZE_DOWN, MP_RESIZE_SAME,
 	MP_RESIZE_ENOMEM, MP_CHECKS, MP_FREE_NULL, NR_MP_COUNTERS
 };
 
@@ -147,9 +147,6 @@ static inline unsigned int mp_index(const struct mp_pool *mp)
 	return (unsigned int)(mp - mp_pools);
 }
 
-/* mempool_pools.c: pools [first, first + MP_PER_JOB) of a job */
-int mp_setup(struct run *run, unsigned int first);
-void mp_teardown(struct run *run, unsigned int first);
 
 /* mempool_backing.c */
 void mp_ctx_enter(unsigned int ctx, unsigned long *flags);
@@ -164,23 +161,31 @@ mempool_t *mp_create_pool(struct mp_pool *mp, int nid);
 /* Did el come from mp's pool->alloc, and is it not freed yet (custom)? */
 int mp_backing_ok(const struct mp_pool *mp, const void *el);
 
-/* mempool_elements.c */
-/* Before each operation: the pressure's phase, elements in flight that
- * are due, and two of c's elements past their lifetime. */
-void mp_op_start(struct cpu_ctx *c, struct mp_cpu *m);
-/* A new element of pool pi, held or handed on; a burst of GFP_NOWAIT ones. */
-void mp_alloc_use(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r,
-		  uint64_t r2);
+/*
+ * mempool_elements.c: an operation is one action on one of the job's
+ * pools, as the job's plan shares out the 16 values of its first word's
+ * low bits; every action takes the operation's words.
+ */
+typedef void mp_action_fn(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi,
+			  const uint64_t r[3]);
+struct mp_share {
+	unsigned int share;		/* of 16 */
+	mp_action_fn *act;
+};
+/* The job's operation on its pools [first, first + MP_PER_JOB): 0, -1 if
+ * its pools are not there.  Before the action: the pressure's phase,
+ * elements in flight that are due, two of c's past their lifetime. */
+int mp_op(struct cpu_ctx *c, struct mp_cpu *m, unsigned int first, const struct mp_share *plan,
+	  const uint64_t r[3]);
+/* A new element, held or handed on; one handed on, freed (or
+ * mempool_free(NULL)), verified; the pool checked under its lock. */
+mp_action_fn mp_alloc_use, mp_send_one, mp_free_one, mp_verify_one, mp_check_pool;
 void *mp_alloc(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, enum gfp_kind kind,
 	       unsigned int ctx);
 void mp_fill(const struct mp_pool *mp, void *el, uint64_t tag);
 void mp_free(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, void *el, uint64_t tag,
 	     unsigned int ctx, const char *when);
 void mp_submit(struct cpu_ctx *c, struct mp_cpu *m, const struct mp_held *e, uint64_t r);
-void mp_free_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r);
-void mp_send_one(struct cpu_ctx *c, struct mp_cpu *m, uint64_t r);
-void mp_verify_one(struct cpu_ctx *c, struct mp_cpu *m, uint64_t r);
-void mp_check_pool(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi);
 /* Complete the elements in flight that are due (all: every one). */
 void mp_dev_poll(struct cpu_ctx *c, struct mp_cpu *m, int all);
 /* The family's hooks: an element received, what a stopping CPU holds. */

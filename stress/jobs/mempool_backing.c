@@ -215,57 +215,6 @@ static int mp_backing_put(struct mp_pool *mp, void *el)
 /* ------------------------------------------------------------------ */
 /* The callbacks                                                       */
 
-static void *mp_alloc_kmalloc(gfp_t gfp, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (mp_backing_get(mp, gfp))
-		return NULL;
-	return mp_backing_got(mp, mempool_kmalloc(gfp, (void *)(uintptr_t)mp->size));
-}
-
-static void mp_free_kmalloc(void *el, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (!mp_backing_put(mp, el))
-		mempool_kfree(el, (void *)(uintptr_t)mp->size);
-}
-
-static void *mp_alloc_slab(gfp_t gfp, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (mp_backing_get(mp, gfp))
-		return NULL;
-	return mp_backing_got(mp, mempool_alloc_slab(gfp, mp->cache));
-}
-
-static void mp_free_slab(void *el, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (!mp_backing_put(mp, el))
-		mempool_free_slab(el, mp->cache);
-}
-
-static void *mp_alloc_page(gfp_t gfp, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (mp_backing_get(mp, gfp))
-		return NULL;
-	return mp_backing_got(mp, mempool_alloc_pages(gfp, (void *)(uintptr_t)mp->order));
-}
-
-static void mp_free_page(void *el, void *data)
-{
-	struct mp_pool *mp = data;
-
-	if (!mp_backing_put(mp, el))
-		mempool_free_pages(el, (void *)(uintptr_t)mp->order);
-}
-
 static uint64_t mp_backing_check(const struct mp_backing *b)
 {
 	uint64_t x = b->self ^ MP_BACKING_LIVE ^ (uint64_t)b->pool << 40;
@@ -273,14 +222,10 @@ static uint64_t mp_backing_check(const struct mp_backing *b)
 	return splitmix64(&x);
 }
 
-static void *mp_alloc_custom(gfp_t gfp, void *data)
+static void *mp_custom_alloc(struct mp_pool *mp, gfp_t gfp)
 {
-	struct mp_pool *mp = data;
-	struct mp_backing *b;
+	struct mp_backing *b = kmalloc(sizeof(*b) + mp->size, gfp);
 
-	if (mp_backing_get(mp, gfp))
-		return NULL;
-	b = kmalloc(sizeof(*b) + mp->size, gfp);
 	if (!b)
 		return NULL;
 	b->magic = MP_BACKING_LIVE;
@@ -288,7 +233,7 @@ static void *mp_alloc_custom(gfp_t gfp, void *data)
 	b->pool = mp_index(mp);
 	b->pad = 0;
 	b->check = mp_backing_check(b);
-	return mp_backing_got(mp, b + 1);
+	return b + 1;
 }
 
 int mp_backing_ok(const struct mp_pool *mp, const void *el)
@@ -299,49 +244,74 @@ int mp_backing_ok(const struct mp_pool *mp, const void *el)
 	       b->pool == mp_index(mp) && b->check == mp_backing_check(b);
 }
 
-static void mp_free_custom(void *el, void *data)
+/* A wrapped pool's pool->alloc: mempool's helper for its kind, or ours. */
+static void *mp_backing_alloc(gfp_t gfp, void *data)
 {
 	struct mp_pool *mp = data;
-	struct mp_backing *b;
+	void *el;
+
+	if (mp_backing_get(mp, gfp))
+		return NULL;
+	if (mp->kind == MPK_KMALLOC)
+		el = mempool_kmalloc(gfp, (void *)(uintptr_t)mp->size);
+	else if (mp->kind == MPK_SLAB)
+		el = mempool_alloc_slab(gfp, mp->cache);
+	else if (mp->kind == MPK_PAGE)
+		el = mempool_alloc_pages(gfp, (void *)(uintptr_t)mp->order);
+	else
+		el = mp_custom_alloc(mp, gfp);
+	return mp_backing_got(mp, el);
+}
+
+/* A custom element must be one pool->alloc returned and not freed yet. */
+static int mp_custom_bad(struct mp_pool *mp, void *el)
+{
 	struct mp_cpu *m;
 	struct cpu_ctx *c;
 
-	if (!el) {
-		mp_backing_put(mp, el);
+	if (!el || mp_backing_ok(mp, el))
+		return 0;
+	c = mp_this_cpu(&m);
+	mp_check_callback(c, m, mp, 0, 0);
+	cpu_violation(c, "mempool-callback",
+		      "pool->free of %s called from %s with %p, which its pool->alloc did not "
+		      "return or which was freed already (magic %016llx): not freed", mp->name,
+		      mpc_name[m->call.what], el,
+		      (unsigned long long)((struct mp_backing *)el - 1)->magic);
+	return 1;
+}
+
+/* A wrapped pool's pool->free. */
+static void mp_backing_free(void *el, void *data)
+{
+	struct mp_pool *mp = data;
+
+	if ((mp->kind == MPK_CUSTOM && mp_custom_bad(mp, el)) || mp_backing_put(mp, el))
 		return;
+	if (mp->kind == MPK_KMALLOC) {
+		mempool_kfree(el, (void *)(uintptr_t)mp->size);
+	} else if (mp->kind == MPK_SLAB) {
+		mempool_free_slab(el, mp->cache);
+	} else if (mp->kind == MPK_PAGE) {
+		mempool_free_pages(el, (void *)(uintptr_t)mp->order);
+	} else {
+		((struct mp_backing *)el - 1)->magic = MP_BACKING_DEAD;
+		kfree((struct mp_backing *)el - 1);
 	}
-	b = (struct mp_backing *)el - 1;
-	if (!mp_backing_ok(mp, el)) {
-		c = mp_this_cpu(&m);
-		mp_check_callback(c, m, mp, 0, 0);
-		cpu_violation(c, "mempool-callback",
-			      "pool->free of %s called from %s with %p, which its pool->alloc did not "
-			      "return or which was freed already (magic %016llx): not freed", mp->name,
-			      mpc_name[m->call.what], el, (unsigned long long)b->magic);
-		return;
-	}
-	if (mp_backing_put(mp, el))
-		return;
-	b->magic = MP_BACKING_DEAD;
-	kfree(b);
 }
 
 mempool_t *mp_create_pool(struct mp_pool *mp, int nid)
 {
-	switch (mp->kind) {
-	case MPK_KMALLOC:
-		return mp->wrapped ? mempool_create(mp->min_nr, mp_alloc_kmalloc, mp_free_kmalloc, mp) :
-		       mempool_create_kmalloc_pool(mp->min_nr, mp->size);
-	case MPK_SLAB:
-		return mp->wrapped ? mempool_create(mp->min_nr, mp_alloc_slab, mp_free_slab, mp) :
-		       mempool_create_slab_pool(mp->min_nr, mp->cache);
-	case MPK_PAGE:
-		return mp->wrapped ? mempool_create(mp->min_nr, mp_alloc_page, mp_free_page, mp) :
-		       mempool_create_page_pool(mp->min_nr, (int)mp->order);
-	default:
-		return mempool_create_node(mp->min_nr, mp_alloc_custom, mp_free_custom, mp,
+	if (mp->kind == MPK_CUSTOM)
+		return mempool_create_node(mp->min_nr, mp_backing_alloc, mp_backing_free, mp,
 					   GFP_KERNEL, nid);
-	}
+	if (mp->wrapped)
+		return mempool_create(mp->min_nr, mp_backing_alloc, mp_backing_free, mp);
+	if (mp->kind == MPK_KMALLOC)
+		return mempool_create_kmalloc_pool(mp->min_nr, mp->size);
+	if (mp->kind == MPK_SLAB)
+		return mempool_create_slab_pool(mp->min_nr, mp->cache);
+	return mempool_create_page_pool(mp->min_nr, (int)mp->order);
 }
 
 void mp_phase_init(void)

@@ -217,14 +217,16 @@ static void mp_send(struct cpu_ctx *c, struct mp_cpu *m, const struct mp_held *e
 	m->cnt[MP_SENT]++;
 }
 
-void mp_send_one(struct cpu_ctx *c, struct mp_cpu *m, uint64_t r)
+void mp_send_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
 {
 	struct mp_held e;
 
+	(void)pi;
 	if (!m->nheld)
 		return;
-	e = mp_unhold(m, (int)(r % (unsigned int)m->nheld));
-	mp_send(c, m, &e, pick_cpu(c, r >> 16, (r >> 48) % 4 ? TARGET_OTHER_NODE : TARGET_ANY));
+	e = mp_unhold(m, (int)(r[1] % (unsigned int)m->nheld));
+	mp_send(c, m, &e, pick_cpu(c, r[1] >> 16,
+				   (r[1] >> 48) % 4 ? TARGET_OTHER_NODE : TARGET_ANY));
 }
 
 void mp_submit(struct cpu_ctx *c, struct mp_cpu *m, const struct mp_held *e, uint64_t r)
@@ -341,8 +343,9 @@ void *mp_alloc(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, enum gfp_ki
 	return NULL;
 }
 
-void mp_alloc_use(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r, uint64_t r2)
+void mp_alloc_use(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r3[3])
 {
+	uint64_t r = r3[0], r2 = r3[1];
 	enum gfp_kind kind = mp_kinds[(r >> 8) % ARRAY_SIZE(mp_kinds)];
 	struct mp_held e;
 
@@ -369,10 +372,16 @@ void mp_alloc_use(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t
 }
 
 /* ------------------------------------------------------------------ */
-/* What every operation does, and its small actions                    */
+/* An operation, and its small actions                                 */
 
-void mp_op_start(struct cpu_ctx *c, struct mp_cpu *m)
+int mp_op(struct cpu_ctx *c, struct mp_cpu *m, unsigned int first, const struct mp_share *plan,
+	  const uint64_t r[3])
 {
+	unsigned int pi = first + (unsigned int)((r[0] >> 4) % MP_PER_JOB);
+	unsigned int x = (unsigned int)(r[0] % 16);
+
+	if (!mp_pools[pi].pool)
+		return -1;
 	mp_knob(m);
 	mp_dev_poll(c, m, 0);
 	/* elements past their lifetime go, two at most */
@@ -381,12 +390,17 @@ void mp_op_start(struct cpu_ctx *c, struct mp_cpu *m)
 			mp_free_held(c, m, i, MP_CTX_PROCESS, "before freeing it");
 			n--;
 		}
+	while (x >= plan->share)
+		x -= plan++->share;
+	plan->act(c, m, pi, r);
+	return 0;
 }
 
 /* Free a held element, in process context, with interrupts off or in an
  * interrupt; with none, now and then mempool_free(NULL) (a no-op). */
-void mp_free_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r)
+void mp_free_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r3[3])
 {
+	uint64_t r = r3[1];
 	static const unsigned int ctxs[] = { MP_CTX_PROCESS, MP_CTX_PROCESS, MP_CTX_IRQS_OFF,
 					     MP_CTX_IRQ };
 
@@ -403,13 +417,14 @@ void mp_free_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t 
 		     "before freeing it");
 }
 
-void mp_verify_one(struct cpu_ctx *c, struct mp_cpu *m, uint64_t r)
+void mp_verify_one(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
 {
 	const struct mp_held *e;
 
+	(void)pi;
 	if (!m->nheld)
 		return;
-	e = &m->held[r % (unsigned int)m->nheld];
+	e = &m->held[r[1] % (unsigned int)m->nheld];
 	mp_verify(c, &mp_pools[e->pool], e->el, e->tag, "at a random check");
 }
 
@@ -426,7 +441,7 @@ void mp_release(struct cpu_ctx *c, void *state)
 /* ------------------------------------------------------------------ */
 /* The check                                                           */
 
-void mp_check_pool(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi)
+void mp_check_pool(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
 {
 	struct mp_pool *mp = &mp_pools[pi];
 	mempool_t *pool = mp->pool;
@@ -436,6 +451,7 @@ void mp_check_pool(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi)
 	unsigned long flags;
 	FILE *f;
 
+	(void)r;
 	m->cnt[MP_CHECKS]++;
 	f = fmemopen(report, sizeof(report) - 1, "w");
 	bad = mempool_is_valid(pool, f);

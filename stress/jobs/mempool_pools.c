@@ -24,66 +24,33 @@
 
 #include "mempool.h"
 
-static const char *const mp_counter_name[NR_MP_COUNTERS] = {
-	[MP_SLEEPING_ALLOCS] = "sleeping_allocs",
-	[MP_ATOMIC_ALLOCS] = "atomic_allocs",
-	[MP_ATOMIC_CONTEXT] = "atomic_context_allocs",
-	[MP_SLOW_ALLOCS] = "allocs_over_timeout",
-	[MP_SENT] = "sent",
-	[MP_RECEIVED] = "received",
-	[MP_STOLEN_BACK] = "taken_back",
-	[MP_SUBMITTED] = "in_flight",
-	[MP_COMPLETED] = "in_flight_completed",
-	[MP_PRESSURE_CHANGES] = "pressure_changes",
-	[MP_INJECTED] = "backing_failures_injected",
-	[MP_FULL_MASK_RETRIES] = "full_mask_retries",
-	[MP_RESIZE_UP] = "resize_up",
-	[MP_RESIZE_DOWN] = "resize_down",
-	[MP_RESIZE_SAME] = "resize_same",
-	[MP_RESIZE_ENOMEM] = "resize_enomem",
-	[MP_CHECKS] = "invariant_checks",
-	[MP_FREE_NULL] = "free_null",
+/* In the order of enum mp_counter. */
+static const char *const mp_counter_name[] = {
+	"pressure_changes", "backing_failures_injected", "sleeping_allocs", "atomic_allocs",
+	"atomic_context_allocs", "allocs_over_timeout", "sent", "received", "taken_back",
+	"in_flight", "in_flight_completed", "full_mask_retries", "resize_up", "resize_down",
+	"resize_same", "resize_enomem", "invariant_checks", "free_null",
 };
+BUILD_BUG_ON(ARRAY_SIZE(mp_counter_name) != NR_MP_COUNTERS);
+
+#define POOL(n, j, k, sz, o, min, w, ser, nid)					\
+	{ .name = n, .job = &mempool_##j##_job, .kind = k, .size = sz, .order = o,	\
+	  .min_nr = min, .wrapped = w, .serialize = ser, .node = nid }
 
 struct mp_pool mp_pools[MP_POOLS] = {
-	{ .name = "starve-kmalloc", .job = &mempool_starve_job, .kind = MPK_KMALLOC, .size = 200,
-	  .min_nr = 4, .wrapped = 1 },
-	{ .name = "starve-slab", .job = &mempool_starve_job, .kind = MPK_SLAB, .size = 96,
-	  .min_nr = 3, .wrapped = 1 },
-	{ .name = "starve-page", .job = &mempool_starve_job, .kind = MPK_PAGE, .order = 0,
-	  .min_nr = 2, .wrapped = 1 },
-	{ .name = "starve-custom", .job = &mempool_starve_job, .kind = MPK_CUSTOM, .size = 120,
-	  .min_nr = 8, .wrapped = 1, .node = -1 },
-	{ .name = "resize-kmalloc", .job = &mempool_resize_job, .kind = MPK_KMALLOC, .size = 512,
-	  .min_nr = 8, .serialize = 0 },
-	{ .name = "resize-slab", .job = &mempool_resize_job, .kind = MPK_SLAB, .size = 160,
-	  .min_nr = 6, .serialize = 1 },
-	{ .name = "resize-page", .job = &mempool_resize_job, .kind = MPK_PAGE, .order = 1,
-	  .min_nr = 4, .serialize = 0 },
-	{ .name = "resize-custom", .job = &mempool_resize_job, .kind = MPK_CUSTOM, .size = 120,
-	  .min_nr = 4, .wrapped = 1, .serialize = 1, .node = 0 },
+	/*   name              job     kind         size order min wr. ser. node */
+	POOL("starve-kmalloc", starve, MPK_KMALLOC, 200, 0,    4,  1,  0,  0),
+	POOL("starve-slab",    starve, MPK_SLAB,    96,  0,    3,  1,  0,  0),
+	POOL("starve-page",    starve, MPK_PAGE,    0,   0,    2,  1,  0,  0),
+	POOL("starve-custom",  starve, MPK_CUSTOM,  120, 0,    8,  1,  0,  -1),
+	POOL("resize-kmalloc", resize, MPK_KMALLOC, 512, 0,    8,  0,  0,  0),
+	POOL("resize-slab",    resize, MPK_SLAB,    160, 0,    6,  0,  1,  0),
+	POOL("resize-page",    resize, MPK_PAGE,    0,   1,    4,  0,  0,  0),
+	POOL("resize-custom",  resize, MPK_CUSTOM,  120, 0,    4,  1,  1,  0),
 };
+#undef POOL
 
 struct mp_timing mp_timing;
-
-static int mp_family_setup(struct run *run)
-{
-	(void)run;
-	mp_timing.timeout_ns = jiffies_to_host_ns(5 * HZ);
-	/* hz_scale >= 5: the timeout is short enough to be met on purpose */
-	mp_timing.timeout_mode = mp_timing.timeout_ns <= 1000000000ULL;
-	if (mp_timing.timeout_mode) {
-		mp_timing.phase_len = 2 * HZ;		/* 100%: 8*HZ, 1.6 timeouts */
-		mp_timing.dev_delay = 6 * HZ;		/* a sleeper meets a timeout */
-	} else {
-		/* phases of 100 ms: the sleepers are woken by frees */
-		mp_timing.phase_len = max(1UL, (unsigned long)(HZ * 100000000ULL /
-							      max(jiffies_to_host_ns(HZ), 1ULL)));
-		mp_timing.dev_delay = 0;
-	}
-	mp_phase_init();
-	return 0;
-}
 
 /* How a pool is made, and that it is what was asked. */
 static int mp_create(struct run *run, unsigned int pi)
@@ -150,13 +117,29 @@ static int mp_create(struct run *run, unsigned int pi)
 	return 0;
 }
 
-int mp_setup(struct run *run, unsigned int first)
+/* The timing of the pressure and the timeouts, then the pools of the
+ * selected jobs, made without pressure. */
+static int mp_family_setup(struct run *run)
 {
 	int ret = 0;
 
+	mp_timing.timeout_ns = jiffies_to_host_ns(5 * HZ);
+	/* hz_scale >= 5: the timeout is short enough to be met on purpose */
+	mp_timing.timeout_mode = mp_timing.timeout_ns <= 1000000000ULL;
+	if (mp_timing.timeout_mode) {
+		mp_timing.phase_len = 2 * HZ;		/* 100%: 8*HZ, 1.6 timeouts */
+		mp_timing.dev_delay = 6 * HZ;		/* a sleeper meets a timeout */
+	} else {
+		/* phases of 100 ms: the sleepers are woken by frees */
+		mp_timing.phase_len = max(1UL, (unsigned long)(HZ * 100000000ULL /
+							      max(jiffies_to_host_ns(HZ), 1ULL)));
+		mp_timing.dev_delay = 0;
+	}
+	mp_phase_init();
 	mp_timing.pressure_on = 0;
-	for (unsigned int pi = first; pi < first + MP_PER_JOB && !ret; pi++)
-		ret = mp_create(run, pi);
+	for (unsigned int pi = 0; pi < MP_POOLS && !ret; pi++)
+		if (job_selected(run, mp_pools[pi].job))
+			ret = mp_create(run, pi);
 	mp_timing.pressure_on = 1;
 	return ret;
 }
@@ -239,11 +222,12 @@ static void mp_family_check(struct run *run)
 			mp_pool_check(run, pi);
 }
 
-void mp_teardown(struct run *run, unsigned int first)
+/* After the checks: every pool goes, then its backing must hold nothing. */
+static void mp_family_teardown(struct run *run)
 {
 	struct mp_cpu *m = family_state(run_cpu(run, 0), &mempool_family);
 
-	for (unsigned int pi = first; pi < first + MP_PER_JOB; pi++) {
+	for (unsigned int pi = 0; pi < MP_POOLS; pi++) {
 		struct mp_pool *mp = &mp_pools[pi];
 		long live;
 
@@ -311,23 +295,15 @@ static void mp_report(struct run *run, FILE *out)
 	uint64_t m[NR_MP_COUNTERS];
 	struct mp_pool_info pi;
 
+	/* each counter in its place of enum mp_counter */
 	family_sum(run, &mempool_family, offsetof(struct mp_cpu, cnt), NR_MP_COUNTERS, m);
-	fprintf(out, "mempool: pressure changes %llu (backing failures injected %llu); allocations "
-		"that may sleep %llu, atomic %llu (%llu in atomic context),\n"
-		"         %llu longer than the 5*HZ timeout; elements sent %llu (received %llu, "
-		"taken back from a CPU that may sleep %llu),\n"
-		"         in flight %llu (completed %llu); full-mask retries %llu; resizes up %llu, "
-		"down %llu, same %llu (-ENOMEM %llu);\n"
-		"         invariant checks %llu; mempool_free(NULL) %llu\n",
-		(unsigned long long)m[MP_PRESSURE_CHANGES], (unsigned long long)m[MP_INJECTED],
-		(unsigned long long)m[MP_SLEEPING_ALLOCS], (unsigned long long)m[MP_ATOMIC_ALLOCS],
-		(unsigned long long)m[MP_ATOMIC_CONTEXT], (unsigned long long)m[MP_SLOW_ALLOCS],
-		(unsigned long long)m[MP_SENT], (unsigned long long)m[MP_RECEIVED],
-		(unsigned long long)m[MP_STOLEN_BACK], (unsigned long long)m[MP_SUBMITTED],
-		(unsigned long long)m[MP_COMPLETED], (unsigned long long)m[MP_FULL_MASK_RETRIES],
-		(unsigned long long)m[MP_RESIZE_UP], (unsigned long long)m[MP_RESIZE_DOWN],
-		(unsigned long long)m[MP_RESIZE_SAME], (unsigned long long)m[MP_RESIZE_ENOMEM],
-		(unsigned long long)m[MP_CHECKS], (unsigned long long)m[MP_FREE_NULL]);
+	report_counters(out, m, "mempool: pressure changes %llu (backing failures injected %llu); "
+			"allocations that may sleep %llu, atomic %llu (%llu in atomic context),\n"
+			"         %llu longer than the 5*HZ timeout; elements sent %llu (received %llu, "
+			"taken back from a CPU that may sleep %llu),\n"
+			"         in flight %llu (completed %llu); full-mask retries %llu; resizes up "
+			"%llu, down %llu, same %llu (-ENOMEM %llu);\n"
+			"         invariant checks %llu; mempool_free(NULL) %llu\n");
 	fprintf(out, "  %-15s %4s %4s %10s %9s %8s %9s %7s %7s %8s %9s %4s %10s %8s %9s\n",
 		"pool", "min", "curr", "backing", "reserve", "failed", "to-pool", "waits", "wakeups",
 		"timeouts", "longest", "out", "elements", "NULLs", "slowest");
@@ -354,14 +330,11 @@ static void mp_report(struct run *run, FILE *out)
 
 static void mp_report_json(struct run *run, json_t *root)
 {
-	uint64_t t[NR_MP_COUNTERS];
-	json_t *mp = json_object(), *pools = json_array();
+	json_t *pools = json_array();
 	struct mp_pool_info pi;
 
-	family_sum(run, &mempool_family, offsetof(struct mp_cpu, cnt), NR_MP_COUNTERS, t);
-	for (int i = 0; i < NR_MP_COUNTERS; i++)
-		json_object_set_new(mp, mp_counter_name[i], json_integer((json_int_t)t[i]));
-	json_object_set_new(root, "mempool", mp);
+	family_sum_json(run, &mempool_family, offsetof(struct mp_cpu, cnt), mp_counter_name,
+			NR_MP_COUNTERS, root, "mempool");
 	for (unsigned int i = 0; i < MP_POOLS; i++) {
 		if (!mp_pool_info(run, i, &pi))
 			continue;
@@ -389,12 +362,7 @@ static void mp_report_json(struct run *run, json_t *root)
 }
 
 const struct stress_family mempool_family = {
-	.name = "mempool",
-	.state_size = sizeof(struct mp_cpu),
-	.setup = mp_family_setup,
-	.receive = mp_receive,
-	.release = mp_release,
-	.check = mp_family_check,
-	.report = mp_report,
-	.report_json = mp_report_json,
+	.name = "mempool", .state_size = sizeof(struct mp_cpu), .setup = mp_family_setup,
+	.receive = mp_receive, .release = mp_release, .check = mp_family_check,
+	.teardown = mp_family_teardown, .report = mp_report, .report_json = mp_report_json,
 };

@@ -28,10 +28,10 @@ static void mp_nr(mempool_t *pool, int *min_nr, int *curr_nr)
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-static void mp_resize(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, int new_min)
+static void mp_resize(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
 {
 	struct mp_pool *mp = &mp_pools[pi];
-	int excl = 0, old, ret, min_nr, curr_nr;
+	int new_min = 1 + (int)(r[2] % MP_RESIZE_MAX), excl = 0, old, ret, min_nr, curr_nr;
 
 	if (mp->serialize) {
 		int idle = 0;
@@ -69,45 +69,18 @@ static void mp_resize(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, int 
 			      mp->name, new_min, old, curr_nr, min_nr);
 }
 
+/* Shares of 16: resize, allocate, free, verify, check, hand on. */
+static const struct mp_share resize_plan[] = {
+	{ 3, mp_resize }, { 7, mp_alloc_use }, { 2, mp_free_one }, { 1, mp_verify_one },
+	{ 2, mp_check_pool }, { 1, mp_send_one },
+};
+
 static int mempool_resize_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
-	struct mp_cpu *m = state;
-	unsigned int action = r[0] % 16, pi = MP_RESIZE_FIRST + (unsigned int)((r[0] >> 4) % MP_PER_JOB);
-
-	if (!mp_pools[pi].pool)
-		return -1;
-	mp_op_start(c, m);
-	if (action < 3)
-		mp_resize(c, m, pi, 1 + (int)(r[2] % MP_RESIZE_MAX));
-	else if (action < 10)
-		mp_alloc_use(c, m, pi, r[0], r[1]);
-	else if (action < 12)
-		mp_free_one(c, m, pi, r[1]);
-	else if (action < 13)
-		mp_verify_one(c, m, r[1]);
-	else if (action < 15)
-		mp_check_pool(c, m, pi);
-	else
-		mp_send_one(c, m, r[1]);
-	return 0;
-}
-
-static int mempool_resize_setup(struct run *run)
-{
-	return mp_setup(run, MP_RESIZE_FIRST);
-}
-
-static void mempool_resize_teardown(struct run *run)
-{
-	mp_teardown(run, MP_RESIZE_FIRST);
+	return mp_op(c, state, MP_RESIZE_FIRST, resize_plan, r);
 }
 
 const struct stress_job mempool_resize_job = {
-	.name = "mempool-resize",
+	.name = "mempool-resize", .default_weight = 2, .family = &mempool_family, .op = mempool_resize_op,
 	.what = "mempool_resize() up and down racing with mempool_alloc()/mempool_free() on other CPUs; min_nr/curr_nr invariants, no element lost",
-	.default_weight = 2,
-	.family = &mempool_family,
-	.op = mempool_resize_op,
-	.setup = mempool_resize_setup,
-	.teardown = mempool_resize_teardown,
 };

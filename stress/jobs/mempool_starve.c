@@ -12,92 +12,68 @@
  */
 #include "mempool.h"
 
-/* A burst of GFP_NOWAIT allocations: in flight, or freed at once. */
-static void mp_burst(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r)
+/* Up to n new elements of pool pi with gfp kind, filled: how many (all
+ * the allocations are made, unless the first NULL stops them). */
+static unsigned int mp_alloc_some(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi,
+				  enum gfp_kind kind, struct mp_held *e, unsigned int n, int stop)
 {
-	struct mp_held e[8];
-	unsigned int n = 1 + (unsigned int)(r % ARRAY_SIZE(e)), got = 0;
+	unsigned int got = 0;
 
 	for (unsigned int k = 0; k < n; k++) {
-		e[got].el = mp_alloc(c, m, pi, GK_NOWAIT, MP_CTX_PROCESS);
-		if (!e[got].el)
-			break;
+		e[got].el = mp_alloc(c, m, pi, kind, MP_CTX_PROCESS);
+		if (!e[got].el) {
+			if (stop)
+				break;
+			continue;
+		}
 		e[got].pool = (uint8_t)pi;
 		e[got].tag = stress_tag(c);
 		e[got].expiry = 0;
 		mp_fill(&mp_pools[pi], e[got].el, e[got].tag);
 		got++;
 	}
+	return got;
+}
+
+/* A burst of GFP_NOWAIT allocations: in flight, or freed at once. */
+static void mp_burst(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
+{
+	struct mp_held e[8];
+	unsigned int got = mp_alloc_some(c, m, pi, GK_NOWAIT, e, 1 + (unsigned int)(r[2] % 8), 1);
+
 	for (unsigned int k = 0; k < got; k++) {
 		if (mp_timing.timeout_mode)
-			mp_submit(c, m, &e[k], r >> 8);
+			mp_submit(c, m, &e[k], r[2] >> 8);
 		else
 			mp_free(c, m, pi, e[k].el, e[k].tag, MP_CTX_PROCESS, "before freeing it");
 	}
 }
 
 /* In an interrupt: a few GFP_ATOMIC elements, freed there. */
-static void mp_irq_burst(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, uint64_t r)
+static void mp_irq_burst(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, const uint64_t r[3])
 {
 	struct mp_held e[4];
-	unsigned int n = 1 + (unsigned int)(r % ARRAY_SIZE(e)), got = 0;
+	unsigned int got;
 
 	irq_enter();
-	for (unsigned int k = 0; k < n; k++) {
-		e[got].el = mp_alloc(c, m, pi, GK_ATOMIC, MP_CTX_PROCESS);
-		if (!e[got].el)
-			continue;
-		e[got].pool = (uint8_t)pi;
-		e[got].tag = stress_tag(c);
-		mp_fill(&mp_pools[pi], e[got].el, e[got].tag);
-		got++;
-	}
+	got = mp_alloc_some(c, m, pi, GK_ATOMIC, e, 1 + (unsigned int)(r[2] % 4), 0);
 	while (got--)
 		mp_free(c, m, pi, e[got].el, e[got].tag, MP_CTX_PROCESS, "before freeing it");
 	irq_exit();
 }
 
+/* Shares of 16: allocate, hand on, free, verify, check, burst, in an irq. */
+static const struct mp_share starve_plan[] = {
+	{ 7, mp_alloc_use }, { 2, mp_send_one }, { 3, mp_free_one }, { 1, mp_verify_one },
+	{ 1, mp_check_pool }, { 1, mp_burst }, { 1, mp_irq_burst },
+};
+
 static int mempool_starve_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
-	struct mp_cpu *m = state;
-	unsigned int action = r[0] % 16, pi = MP_STARVE_FIRST + (unsigned int)((r[0] >> 4) % MP_PER_JOB);
-
-	if (!mp_pools[pi].pool)
-		return -1;
-	mp_op_start(c, m);
-	if (action < 7)
-		mp_alloc_use(c, m, pi, r[0], r[1]);
-	else if (action < 9)
-		mp_send_one(c, m, r[1]);
-	else if (action < 12)
-		mp_free_one(c, m, pi, r[1]);
-	else if (action < 13)
-		mp_verify_one(c, m, r[1]);
-	else if (action < 14)
-		mp_check_pool(c, m, pi);
-	else if (action < 15)
-		mp_burst(c, m, pi, r[2]);
-	else
-		mp_irq_burst(c, m, pi, r[2]);
-	return 0;
-}
-
-static int mempool_starve_setup(struct run *run)
-{
-	return mp_setup(run, MP_STARVE_FIRST);
-}
-
-static void mempool_starve_teardown(struct run *run)
-{
-	mp_teardown(run, MP_STARVE_FIRST);
+	return mp_op(c, state, MP_STARVE_FIRST, starve_plan, r);
 }
 
 const struct stress_job mempool_starve_job = {
-	.name = "mempool-starve",
+	.name = "mempool-starve", .default_weight = 3, .family = &mempool_family, .op = mempool_starve_op,
 	.what = "kmalloc/slab/page/custom pools whose backing fails under a rising and falling pressure: GFP_KERNEL sleeps until a free on another CPU (never NULL), GFP_ATOMIC/GFP_NOWAIT in atomic contexts, 5*HZ timeouts",
-	.default_weight = 3,
-	.family = &mempool_family,
-	.op = mempool_starve_op,
-	.setup = mempool_starve_setup,
-	.teardown = mempool_starve_teardown,
 };

@@ -79,9 +79,6 @@ static int page_churn_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job page_churn_job = {
-	.name = "page-churn",
+	.name = "page-churn", .default_weight = 10, .family = &page_family, .op = page_churn_op,
 	.what = "random orders and gfp types with random lifetimes, patterns checked",
-	.default_weight = 10,
-	.family = &page_family,
-	.op = page_churn_op,
 };

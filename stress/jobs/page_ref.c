@@ -34,8 +34,6 @@ static int page_ref_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job page_ref_job = {
-	.name = "page-ref",
+	.name = "page-ref", .default_weight = 1, .op = page_ref_op,
 	.what = "get_page()/put_page() references on a page; the last put_page() frees it",
-	.default_weight = 1,
-	.op = page_ref_op,
 };

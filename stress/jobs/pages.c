@@ -121,10 +121,7 @@ static int page_corrupt(struct cpu_ctx *c, void *state)
 }
 
 const struct stress_family page_family = {
-	.name = "page",
-	.state_size = sizeof(struct page_cpu),
-	.receive = page_receive,
-	.release = page_release,
-	.inject = "corrupt-byte",
-	.corrupt = page_corrupt,
+	.name = "page", .state_size = sizeof(struct page_cpu),
+	.receive = page_receive, .release = page_release,
+	.inject = "corrupt-byte", .corrupt = page_corrupt,
 };

@@ -27,9 +27,6 @@ static int pcp_pingpong_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job pcp_pingpong_job = {
-	.name = "pcp-pingpong",
+	.name = "pcp-pingpong", .default_weight = 5, .family = &page_family, .op = pcp_pingpong_op,
 	.what = "order-0 pages handed to another CPU to check and free (remote frees)",
-	.default_weight = 5,
-	.family = &page_family,
-	.op = pcp_pingpong_op,
 };

@@ -361,11 +361,7 @@ static void rcu_free_teardown(struct run *run)
 }
 
 const struct stress_job rcu_free_job = {
-	.name = "rcu-free",
+	.name = "rcu-free", .default_weight = 3, .family = &slab_family, .op = rcu_free_op,
+	.setup = rcu_free_setup, .teardown = rcu_free_teardown,
 	.what = "SLAB_TYPESAFE_BY_RCU lookups racing with frees and reuse; kfree_rcu()/call_rcu() under readers",
-	.default_weight = 3,
-	.family = &slab_family,
-	.op = rcu_free_op,
-	.setup = rcu_free_setup,
-	.teardown = rcu_free_teardown,
 };

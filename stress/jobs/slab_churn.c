@@ -166,11 +166,7 @@ static void slab_churn_teardown(struct run *run)
 }
 
 const struct stress_job slab_churn_job = {
-	.name = "slab-churn",
+	.name = "slab-churn", .default_weight = 6, .family = &slab_family, .op = slab_churn_op,
+	.release = slab_churn_release, .teardown = slab_churn_teardown,
 	.what = "caches of random size/alignment with constructors, created and destroyed; objects freed on other CPUs and nodes",
-	.default_weight = 6,
-	.family = &slab_family,
-	.op = slab_churn_op,
-	.release = slab_churn_release,
-	.teardown = slab_churn_teardown,
 };

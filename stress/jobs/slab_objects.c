@@ -29,24 +29,14 @@
 #define HELD_MAGIC	0x4e1dbea4e1dbea40ULL	/* ^ tag: held by a CPU */
 #define HDR_SALT	0x7a45e7d0b1ec7d5cULL
 
-static const char *const slab_counter_name[NR_SLAB_COUNTERS] = {
-	[SC_CACHES_CREATED] = "caches_created",
-	[SC_CACHES_DESTROYED] = "caches_destroyed",
-	[SC_SENT_CROSS_NODE] = "objects_sent_cross_node",
-	[SC_SENT_SAME_NODE] = "objects_sent_same_node",
-	[SC_ALLOC_NODE_REMOTE] = "alloc_node_remote",
-	[SC_KREALLOC] = "krealloc",
-	[SC_KREALLOC_MOVED] = "krealloc_moved",
-	[SC_SHRINKS] = "shrinks",
-	[SC_SLABS_REAPED] = "slabs_reaped",
-	[SC_RCU_LOOKUPS] = "rcu_lookups",
-	[SC_RCU_VALIDATED] = "rcu_validated",
-	[SC_RCU_RACED] = "rcu_raced",
-	[SC_RCU_REPLACED] = "rcu_replaced",
-	[SC_KFREE_RCU] = "kfree_rcu",
-	[SC_CALL_RCU] = "call_rcu",
-	[SC_SYNCHRONIZE_RCU] = "synchronize_rcu",
+/* In the order of enum slab_counter. */
+static const char *const slab_counter_name[] = {
+	"caches_created", "caches_destroyed", "objects_sent_cross_node",
+	"objects_sent_same_node", "alloc_node_remote", "krealloc", "krealloc_moved",
+	"shrinks", "slabs_reaped", "rcu_lookups", "rcu_validated", "rcu_raced",
+	"rcu_replaced", "kfree_rcu", "call_rcu", "synchronize_rcu",
 };
+BUILD_BUG_ON(ARRAY_SIZE(slab_counter_name) != NR_SLAB_COUNTERS);
 
 /*
  * The first bytes of every object of a struct scache, and of every object
@@ -437,41 +427,24 @@ static void slab_report(struct run *run, FILE *out)
 {
 	uint64_t s[NR_SLAB_COUNTERS];
 
+	/* each counter in its place of enum slab_counter */
 	family_sum(run, &slab_family, offsetof(struct slab_cpu, cnt), NR_SLAB_COUNTERS, s);
-	fprintf(out, "slab: caches created %llu, destroyed %llu; objects freed by another CPU: "
-		"%llu on another node, %llu on the same; remote-node allocations %llu;\n"
-		"      krealloc %llu (moved %llu); shrinks %llu; slabs reaped %llu; RCU lookups %llu "
-		"(validated %llu, raced %llu),\n      replaced %llu, kfree_rcu %llu, call_rcu %llu, "
-		"synchronize_rcu %llu\n\n",
-		(unsigned long long)s[SC_CACHES_CREATED], (unsigned long long)s[SC_CACHES_DESTROYED],
-		(unsigned long long)s[SC_SENT_CROSS_NODE], (unsigned long long)s[SC_SENT_SAME_NODE],
-		(unsigned long long)s[SC_ALLOC_NODE_REMOTE], (unsigned long long)s[SC_KREALLOC],
-		(unsigned long long)s[SC_KREALLOC_MOVED], (unsigned long long)s[SC_SHRINKS],
-		(unsigned long long)s[SC_SLABS_REAPED],
-		(unsigned long long)s[SC_RCU_LOOKUPS], (unsigned long long)s[SC_RCU_VALIDATED],
-		(unsigned long long)s[SC_RCU_RACED], (unsigned long long)s[SC_RCU_REPLACED],
-		(unsigned long long)s[SC_KFREE_RCU], (unsigned long long)s[SC_CALL_RCU],
-		(unsigned long long)s[SC_SYNCHRONIZE_RCU]);
+	report_counters(out, s, "slab: caches created %llu, destroyed %llu; objects freed by another "
+			"CPU: %llu on another node, %llu on the same; remote-node allocations %llu;\n"
+			"      krealloc %llu (moved %llu); shrinks %llu; slabs reaped %llu; RCU lookups %llu "
+			"(validated %llu, raced %llu),\n      replaced %llu, kfree_rcu %llu, call_rcu %llu, "
+			"synchronize_rcu %llu\n\n");
 }
 
 static void slab_report_json(struct run *run, json_t *root)
 {
-	uint64_t t[NR_SLAB_COUNTERS];
-	json_t *slab = json_object();
-
-	family_sum(run, &slab_family, offsetof(struct slab_cpu, cnt), NR_SLAB_COUNTERS, t);
-	for (int i = 0; i < NR_SLAB_COUNTERS; i++)
-		json_object_set_new(slab, slab_counter_name[i], json_integer((json_int_t)t[i]));
-	json_object_set_new(root, "slab", slab);
+	family_sum_json(run, &slab_family, offsetof(struct slab_cpu, cnt), slab_counter_name,
+			NR_SLAB_COUNTERS, root, "slab");
 }
 
 const struct stress_family slab_family = {
-	.name = "slab",
-	.state_size = sizeof(struct slab_cpu),
-	.receive = slab_receive,
-	.release = slab_release,
-	.report = slab_report,
-	.report_json = slab_report_json,
-	.inject = "corrupt-object",
-	.corrupt = slab_corrupt,
+	.name = "slab", .state_size = sizeof(struct slab_cpu),
+	.receive = slab_receive, .release = slab_release,
+	.report = slab_report, .report_json = slab_report_json,
+	.inject = "corrupt-object", .corrupt = slab_corrupt,
 };

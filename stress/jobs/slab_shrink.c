@@ -158,11 +158,7 @@ static int slab_shrink_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 }
 
 const struct stress_job slab_shrink_job = {
-	.name = "slab-shrink",
+	.name = "slab-shrink", .default_weight = 2, .family = &slab_family, .op = slab_shrink_op,
+	.setup = slab_shrink_setup, .teardown = slab_shrink_teardown,
 	.what = "kmem_cache_shrink() and the periodic reap racing with allocations on other CPUs",
-	.default_weight = 2,
-	.family = &slab_family,
-	.op = slab_shrink_op,
-	.setup = slab_shrink_setup,
-	.teardown = slab_shrink_teardown,
 };

@@ -62,10 +62,7 @@ static void sysctl_teardown(struct run *run)
 }
 
 const struct stress_job sysctl_job = {
-	.name = "sysctl",
+	.name = "sysctl", .default_weight = 1, .op = sysctl_op,
+	.setup = sysctl_setup, .teardown = sysctl_teardown,
 	.what = "rewrite min_free_kbytes, watermark_scale_factor, percpu_pagelist_fraction",
-	.default_weight = 1,
-	.op = sysctl_op,
-	.setup = sysctl_setup,
-	.teardown = sysctl_teardown,
 };
