@@ -41,7 +41,7 @@ unsigned int run_nr_cpus(const struct run *run)
 	return run->nr_cpus;
 }
 
-struct cpu_ctx *run_cpu(struct run *run, unsigned int k)
+struct cpu_ctx *run_cpu(const struct run *run, unsigned int k)
 {
 	return &run->cpus[k];
 }

@@ -180,7 +180,7 @@ struct cpu_ctx {
 
 /* The run as jobs see it (the run itself is the harness's: mmstress.h). */
 unsigned int run_nr_cpus(const struct run *run);
-struct cpu_ctx *run_cpu(struct run *run, unsigned int k);
+struct cpu_ctx *run_cpu(const struct run *run, unsigned int k);
 /* May the report read CPU k's own statistics?  Not while it may run. */
 int run_cpu_settled(const struct run *run, unsigned int k);
 int job_selected(const struct run *run, const struct stress_job *job);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/test_cli.c - mmstress as a user runs it: exit codes, the JSON
- * report, replay by seed with --ops, bad input, each slab job alone, each
+ * report, replay by seed with --ops (all jobs, and each job family
+ * alone: page, slab, mempool), bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
  * page or of a slab object, a leaked page and a hung CPU must be found).

@@ -149,7 +149,7 @@ static void mp_pool_sums(const struct run *run, unsigned int pi, uint64_t cnt[NR
 {
 	memset(cnt, 0, NR_MPP * sizeof(*cnt));
 	for (unsigned int k = 0; k < run_nr_cpus(run); k++) {
-		const struct mp_cpu *m = family_state(run_cpu((struct run *)run, k), &mempool_family);
+		const struct mp_cpu *m = family_state(run_cpu(run, k), &mempool_family);
 
 		if (!run_cpu_settled(run, k))
 			continue;
