@@ -35,7 +35,7 @@ LDFLAGS := -pthread -rdynamic $(SANFLAGS)
 
 LIB_SRCS := $(wildcard numa/*.c) $(wildcard mm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-STRESS_SRCS := $(wildcard stress/*.c)
+STRESS_SRCS := $(wildcard stress/*.c stress/jobs/*.c)
 STRESS_OBJS := $(STRESS_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c)) \
 	      $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard bench/*.cc))
@@ -85,6 +85,7 @@ NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$
 PKGS := hwloc liburcu-memb
 deb_hwloc := libhwloc-dev
 deb_liburcu-memb := liburcu-dev
+deb_liburcu-cds := liburcu-dev
 deb_jansson := libjansson-dev
 deb_cmocka := libcmocka-dev
 deb_benchmark := libbenchmark-dev
@@ -102,6 +103,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg,--cflags,$(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $$(call pkg,--libs,$(PKGS)))$(PKG_LIBS)
 JANSSON_CFLAGS = $(eval JANSSON_CFLAGS := $$(call pkg,--cflags,jansson))$(JANSSON_CFLAGS)
 JANSSON_LIBS = $(eval JANSSON_LIBS := $$(call pkg,--libs,jansson))$(JANSSON_LIBS)
+# mmstress's inboxes: liburcu's lock-free stack
+URCU_CDS_LIBS = $(eval URCU_CDS_LIBS := $$(call pkg,--libs,liburcu-cds))$(URCU_CDS_LIBS)
 CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(call pkg,--cflags,cmocka))$(CMOCKA_CFLAGS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(call pkg,--libs,cmocka))$(CMOCKA_LIBS)
 BENCH_CFLAGS = $(eval BENCH_CFLAGS := $$(call pkg,--cflags,benchmark))$(BENCH_CFLAGS)
@@ -167,7 +170,7 @@ $(PC): Makefile
 	@$(call write_lines,$(call mmsim_pc,$(CURDIR),$${prefix}/$(BUILD),$(PC_DESC) (uninstalled: $(BUILD)))) > $@
 
 $(BUILD)/mmstress: $(STRESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) $(JANSSON_LIBS) -lm -o $@
+	$(CC) $(LDFLAGS) $(STRESS_OBJS) $(LIB) $(PKG_LIBS) $(JANSSON_LIBS) $(URCU_CDS_LIBS) -lm -o $@
 
 $(BUILD)/mmbench: $(BENCH_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(BENCH_LIBS) -ldl -o $@

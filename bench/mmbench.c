@@ -31,7 +31,6 @@
 #include <valgrind/callgrind.h>
 
 #include <mmsim.h>
-#include "../mm/internal.h"
 #include "gbench_c.h"
 #include "mmbench.h"
 
@@ -115,15 +114,12 @@ static struct workload workloads[NR_WORKLOADS] = {
 /* Sum of every populated zone's lock statistics. */
 static void zone_lock_totals(unsigned long *acq, unsigned long *cont)
 {
-	struct zone *zone;
+	struct zone_info zi;
 
 	*acq = *cont = 0;
-	for_each_populated_zone(zone) {
-		struct lock_stats st;
-
-		spin_lock_stats_read(&zone->lock, &st);
-		*acq += st.acquisitions;
-		*cont += st.contended;
+	for_each_zone_info(zi) {
+		*acq += zi.lock.acquisitions;
+		*cont += zi.lock.contended;
 	}
 }
 

@@ -16,6 +16,11 @@
  *   mmsim/mutex.h	struct mutex
  *   mmsim/completion.h	struct completion
  *   mmsim/mempool.h	memory pools
+ *   mmsim/cpumask.h	sets of CPUs
+ *   mmsim/printk.h	the console: quiet, report counters and hook
+ *   mmsim/inspect.h	what harnesses read of the allocator: zones, per-CPU
+ *			lists, caches, pools, the machine; checks under
+ *			stop_machine()
  *
  * The headers compile as C (gnu11) and as C++ (extern "C"; struct page's
  * and wait_queue_entry's field `private` is `private_` there).
@@ -36,5 +41,8 @@
 #include <mmsim/mutex.h>
 #include <mmsim/completion.h>
 #include <mmsim/mempool.h>
+#include <mmsim/cpumask.h>
+#include <mmsim/printk.h>
+#include <mmsim/inspect.h>
 
 #endif /* MMSIM_H */

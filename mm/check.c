@@ -15,6 +15,9 @@
  * so in one line with the conservation law it verified, summed over the
  * zones ("... 32768 pages = 31000 free + 120 on per-CPU lists + 1648
  * allocated (52 slab pages in 31 caches)").
+ *
+ * mm_check_stopped() (mmsim/inspect.h) is mm_check() under stop_machine(),
+ * for a program whose CPUs keep running: a harness's periodic check.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,6 +26,7 @@
 
 #include "internal.h"
 #include "slab.h"
+#include "../numa/ipi.h"
 
 struct checker {
 	struct check_log log;
@@ -312,4 +316,25 @@ int mm_check(FILE *report)
 		report_pass(report, &t);
 	mm_life_read_unlock();
 	return violations;
+}
+
+struct check_stopped {
+	FILE *report;
+	int violations;
+};
+
+static int check_stopped_fn(void *data)
+{
+	struct check_stopped *cs = data;
+
+	cs->violations = mm_check(cs->report);
+	return 0;
+}
+
+int mm_check_stopped(FILE *report, unsigned int timeout_ms, struct cpumask *missing)
+{
+	struct check_stopped cs = { report, 0 };
+	int ret = stop_machine(check_stopped_fn, &cs, timeout_ms, missing);
+
+	return ret ? ret : cs.violations;
 }

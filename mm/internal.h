@@ -136,7 +136,7 @@ int wmark_sysctl_read(const char *name, char *buf, size_t len);
 /* debug.c: reports */
 void bad_page(struct page *page, const char *reason);
 void dump_page(struct page *page, const char *reason);
-int format_gfp(char *buf, size_t len, gfp_t gfp);
+/* (format_gfp(): mmsim/inspect.h) */
 int format_page_flags(char *buf, size_t len, unsigned long flags);
 void warn_alloc(gfp_t gfp_mask, nodemask_t *nodemask, const char *fmt, ...)
 	__printf(3, 4);

@@ -25,6 +25,7 @@
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H
 
+#include <mmsim/inspect.h>
 #include <mmsim/mm.h>
 #include "../numa/spinlock.h"
 
@@ -111,23 +112,8 @@ struct per_cpu_pages {
 	struct cds_list_head list;
 };
 
-/*
- * Per-CPU list activity, its CPU's (READ_ONCE for reports).  The order-0
- * fast paths count only fast_allocs and frees: the readers derive PGALLOC,
- * PGFREE, NUMA_HIT/LOCAL/OTHER and the allocated pages from them (a fast
- * allocation is always a hit on its preferred zone, local or not by the
- * CPU's node), so the fast path bumps one counter on its own line.
- */
-struct pcp_stats {
-	unsigned long fast_allocs;	/* pages the fast path took from a list */
-	unsigned long frees;		/* pages freed onto a list */
-	unsigned long hits;		/* pages the general path took from a list */
-	unsigned long refills;		/* refills from the buddy lists */
-	unsigned long refill_pages;
-	unsigned long drains;		/* returns of a batch at high */
-	unsigned long drain_pages;
-	unsigned long remote_frees;	/* frees of pages another CPU allocated */
-};
+/* struct pcp_stats, per-CPU list activity (its CPU's; READ_ONCE for
+ * reports): mmsim/inspect.h, where pcp_stats_read() sums it. */
 
 /*
  * Per zone and CPU.  Only its CPU writes it (relaxed stores); anyone may

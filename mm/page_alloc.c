@@ -775,11 +775,6 @@ unsigned long nr_free_pages(void)
 
 static int node_load[MAX_NUMNODES];	/* build_all_zonelists() at boot only */
 
-static int node_distance(int a, int b)
-{
-	return machine.distance[a][b];
-}
-
 static int find_next_best_node(int node, unsigned long long *used)
 {
 	int n, best_node = NUMA_NO_NODE, min_val = 1 << 30;

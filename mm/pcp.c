@@ -21,6 +21,9 @@
  *   drain_local_pages(), drain_all_pages(), the CPU online/offline callbacks
  *   current->pcp_percpu		this CPU's fast table: per gfp zone combination
  *				the preferred zone and this CPU's pageset of it
+ *   zone_pcp_pages(), pcp_stats_read()
+ *				what readers on any thread see of the lists:
+ *				their counts and counters, read with READ_ONCE()
  *
  * Correctness argument.
  *
@@ -418,6 +421,33 @@ unsigned long zone_pcp_pages(const struct zone *zone)
 		n += (unsigned long)(READ_ONCE(zone->pageset[cpu].pcp[0].count) +
 				     READ_ONCE(zone->pageset[cpu].pcp[1].count));
 	return n;
+}
+
+int pcp_stats_read(unsigned int cpu, struct pcp_stats *st)
+{
+	struct zone *zone;
+
+	if (mm_life_read_lock())
+		return -ENODEV;
+	if (cpu >= nr_cpu_ids) {
+		mm_life_read_unlock();
+		return -EINVAL;
+	}
+	memset(st, 0, sizeof(*st));
+	for_each_populated_zone(zone) {
+		const struct pcp_stats *p = &zone->pageset[cpu].stat;
+
+		st->fast_allocs += READ_ONCE(p->fast_allocs);
+		st->frees += READ_ONCE(p->frees);
+		st->hits += READ_ONCE(p->hits);
+		st->refills += READ_ONCE(p->refills);
+		st->refill_pages += READ_ONCE(p->refill_pages);
+		st->drains += READ_ONCE(p->drains);
+		st->drain_pages += READ_ONCE(p->drain_pages);
+		st->remote_frees += READ_ONCE(p->remote_frees);
+	}
+	mm_life_read_unlock();
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

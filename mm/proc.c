@@ -60,47 +60,42 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
 };
 
-static const struct sysctl_entry *find_sysctl(const char *name)
+/* A sysctl's read (buf) or write (value) handler, with the machine held. */
+static int sysctl_call(const char *name, const char *value, char *buf, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sysctls); i++)
+	const struct sysctl_entry *e = NULL;
+	int ret;
+
+	if (mm_life_read_lock())
+		return -ENODEV;
+	for (size_t i = 0; i < ARRAY_SIZE(sysctls) && !e; i++)
 		if (!strcmp(name, sysctls[i].name))
-			return &sysctls[i];
-	return NULL;
+			e = &sysctls[i];
+	if (!e)
+		ret = -ENOENT;
+	else
+		ret = value ? e->write(name, value) : e->read(name, buf, len);
+	mm_life_read_unlock();
+	return ret;
 }
 
 int mm_sysctl_write(const char *name, const char *value)
 {
-	const struct sysctl_entry *e;
 	int ret;
 
 	if (!name || !value)
 		return -EINVAL;
-	if (mm_life_read_lock())
-		return -ENODEV;
-	e = find_sysctl(name);
-	if (!e) {
-		mm_life_read_unlock();
+	ret = sysctl_call(name, value, NULL, 0);
+	if (ret == -ENOENT)
 		pr_err("mm_sysctl_write: unknown sysctl '%s'\n", name);
-		return -ENOENT;
-	}
-	ret = e->write(name, value);
-	mm_life_read_unlock();
-	if (ret == -EINVAL)
+	else if (ret == -EINVAL)
 		pr_err("mm_sysctl_write: %s: invalid value '%s'\n", name, value);
 	return ret;
 }
 
 int mm_sysctl_read(const char *name, char *buf, size_t len)
 {
-	const struct sysctl_entry *e;
-	int ret;
-
 	if (!name || !buf)
 		return -EINVAL;
-	if (mm_life_read_lock())
-		return -ENODEV;
-	e = find_sysctl(name);
-	ret = e ? e->read(name, buf, len) : -ENOENT;
-	mm_life_read_unlock();
-	return ret;
+	return sysctl_call(name, NULL, buf, len);
 }

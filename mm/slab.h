@@ -248,8 +248,7 @@ void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *ac,
 void __drain_cpu_array(struct kmem_cache *cachep, unsigned int cpu);
 void cache_reap(struct work_struct *w);
 void init_reap_node(unsigned int cpu);
-/* Shrink every cache until nothing more comes back (mm_shutdown, harness). */
-void slab_shrink_all(void);
+/* (slab_shrink_all(), for mm_shutdown() and harnesses: mmsim/inspect.h) */
 unsigned long cache_total_slabs(struct kmem_cache *cachep);
 
 static inline struct array_cache *cpu_cache_get(struct kmem_cache *cachep)
@@ -272,9 +271,9 @@ static inline void set_free_obj(struct page *page, unsigned int idx, freelist_id
 	((freelist_idx_t *)page->freelist)[idx] = val;
 }
 
-/* slab_common.c: kmalloc, /proc/slabinfo */
+/* slab_common.c: kmalloc, /proc/slabinfo (kmalloc_slab(), kmem_cache_stats():
+ * mmsim/inspect.h) */
 int kmalloc_init(void);
-struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
 int slabinfo_show(FILE *out);
 
 /* slab_debug.c: slab_debug's checks and reports */

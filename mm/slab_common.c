@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * mm/slab_common.c - kmalloc on SLAB's general caches, kfree_rcu, and
- * /proc/slabinfo.
+ * what a cache shows: /proc/slabinfo, and kmem_cache_stats() for programs
+ * outside the library (read-only fields as they are, the counters with
+ * relaxed loads: nr_pages, reaped and rcu_slabs are atomics, each CPU's
+ * alien_frees its own, read with READ_ONCE()).
  *
  *   kmalloc_caches[type][index]	index = log2 of the class (5..22), with
  *				1 = kmalloc-96 and 2 = kmalloc-192; type normal
@@ -321,4 +324,19 @@ int slabinfo_show(FILE *out)
 	}
 	mutex_unlock(&slab_mutex);
 	return 0;
+}
+
+void kmem_cache_stats(struct kmem_cache *cachep, struct kmem_cache_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->object_size = cachep->object_size;
+	st->size = cachep->size;
+	st->align = cachep->align;
+	st->num = cachep->num;
+	st->gfporder = cachep->gfporder;
+	st->nr_pages = __atomic_load_n(&cachep->nr_pages, __ATOMIC_RELAXED);
+	st->reaped = __atomic_load_n(&cachep->reaped, __ATOMIC_RELAXED);
+	st->rcu_slabs = __atomic_load_n(&cachep->rcu_slabs, __ATOMIC_RELAXED);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		st->alien_frees += READ_ONCE(cachep->stats[cpu].alien_frees);
 }

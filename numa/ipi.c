@@ -71,8 +71,7 @@ struct cpu_ipi {
 } ____cacheline_aligned;
 
 static struct cpu_ipi cpu_ipi[NR_CPUS];
-static struct sigaction old_action;
-static int installed;		/* ipi_init()/ipi_exit(), under the boot mutex */
+static struct cpu_signal ipi_signal;	/* ipi_init()/ipi_exit() */
 
 enum { CSD_QUEUED, CSD_DONE, CSD_ABANDONED };
 
@@ -193,26 +192,7 @@ static void ipi_handler(int sig)
 	errno = saved_errno;
 }
 
-int ipi_init(void)
-{
-	for (int c = 0; c < NR_CPUS; c++) {
-		spin_lock_init_name(&cpu_ipi[c].lock, "cpu_ipi->lock");
-		cpu_ipi[c].tid = 0;
-		__atomic_store_n(&cpu_ipi[c].queue, NULL, __ATOMIC_RELAXED);
-	}
-	return cpu_signal_install(sigipi(), ipi_handler, &old_action, &installed);
-}
-
-void ipi_exit(void)
-{
-	cpu_signal_remove(sigipi(), &old_action, &installed);
-}
-
-/*
- * The handlers of the signals that reach CPU threads (IPIs, NMIs): SA_RESTART,
- * nothing masked.  Under the boot mutex (machine_boot/shutdown).
- */
-int cpu_signal_install(int sig, void (*handler)(int), struct sigaction *old, int *done)
+int cpu_signal_install(struct cpu_signal *cs, int sig, void (*handler)(int))
 {
 	struct sigaction sa;
 
@@ -220,17 +200,33 @@ int cpu_signal_install(int sig, void (*handler)(int), struct sigaction *old, int
 	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, old))
+	if (sigaction(sig, &sa, &cs->old))
 		return -errno;
-	*done = 1;
+	cs->sig = sig;
+	cs->installed = 1;
 	return 0;
 }
 
-void cpu_signal_remove(int sig, const struct sigaction *old, int *done)
+void cpu_signal_restore(struct cpu_signal *cs)
 {
-	if (*done)
-		sigaction(sig, old, NULL);
-	*done = 0;
+	if (cs->installed)
+		sigaction(cs->sig, &cs->old, NULL);
+	cs->installed = 0;
+}
+
+int ipi_init(void)
+{
+	for (int c = 0; c < NR_CPUS; c++) {
+		spin_lock_init_name(&cpu_ipi[c].lock, "cpu_ipi->lock");
+		cpu_ipi[c].tid = 0;
+		__atomic_store_n(&cpu_ipi[c].queue, NULL, __ATOMIC_RELAXED);
+	}
+	return cpu_signal_install(&ipi_signal, sigipi(), ipi_handler);
+}
+
+void ipi_exit(void)
+{
+	cpu_signal_restore(&ipi_signal);
 }
 
 void ipi_cpu_online(unsigned int cpu)

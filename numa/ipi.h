@@ -6,27 +6,9 @@
 #ifndef NUMA_IPI_H
 #define NUMA_IPI_H
 
+#include <signal.h>
 #include <mmsim/machine.h>
-
-struct cpumask {
-	unsigned long bits[NR_CPUS / 64];
-};
-
-static inline void cpumask_clear(struct cpumask *m)
-{
-	for (unsigned int i = 0; i < NR_CPUS / 64; i++)
-		m->bits[i] = 0;
-}
-
-static inline void cpumask_set_cpu(unsigned int cpu, struct cpumask *m)
-{
-	m->bits[cpu / 64] |= 1UL << (cpu % 64);
-}
-
-static inline int cpumask_test_cpu(unsigned int cpu, const struct cpumask *m)
-{
-	return (m->bits[cpu / 64] >> (cpu % 64)) & 1;
-}
+#include <mmsim/cpumask.h>
 
 typedef void (*smp_call_func_t)(void *info);
 
@@ -70,13 +52,21 @@ int stop_machine(int (*fn)(void *data), void *data, unsigned int timeout_ms,
 /* The thread that is CPU cpu, 0 if none (a snapshot). */
 int ipi_cpu_tid(unsigned int cpu);
 
-struct sigaction;
-/* The handler of a signal that reaches CPU threads (IPI, NMI); 0 or -errno. */
-int cpu_signal_install(int sig, void (*handler)(int), struct sigaction *old, int *installed);
-void cpu_signal_remove(int sig, const struct sigaction *old, int *installed);
-
 int ipi_init(void);
 void ipi_exit(void);
+
+/*
+ * The signal a CPU's thread takes an IPI (ipi.c) or an NMI (nmi.c) on:
+ * installed at boot (SA_RESTART, nothing masked), the previous handler
+ * put back at shutdown.  Under the boot mutex.
+ */
+struct cpu_signal {
+	int sig;
+	int installed;
+	struct sigaction old;
+};
+int cpu_signal_install(struct cpu_signal *cs, int sig, void (*handler)(int));
+void cpu_signal_restore(struct cpu_signal *cs);
 void ipi_cpu_online(unsigned int cpu);
 void ipi_cpu_offline(unsigned int cpu);
 

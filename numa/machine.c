@@ -15,9 +15,15 @@
  *			in the sanitizer builds)
  *   panic_on_warn	abort() after any BUG or WARNING report
  *   quiet		no boot banner
+ *
+ * And what programs outside the library read of the machine
+ * (mmsim/inspect.h): mm_machine_info(), mm_node_info(), cpu_host_pu(),
+ * node_distance(), copies of `machine`, which is read-only while booted.
  */
 #include <errno.h>
 #include <string.h>
+
+#include <mmsim/inspect.h>
 
 #include "ipi.h"
 #include "machine.h"
@@ -203,4 +209,44 @@ void machine_shutdown(void)
 	machine.nr_cpus = 0;
 	machine.nr_nodes = 0;
 	printk_set_quiet(machine.saved_quiet);
+}
+
+/* ------------------------------------------------------------------ */
+/* For programs outside the library (mmsim/inspect.h)                  */
+
+int mm_machine_info(struct mm_machine_info *info)
+{
+	/* Acquire: pairs with the release store of mm_boot(). */
+	if (!smp_load_acquire(&machine.booted))
+		return -ENODEV;
+	info->arch = machine.arch == ARCH_X86_32 ? "x86_32" : "x86_64";
+	info->topology = machine.topology_desc;
+	info->nr_cpus = machine.nr_cpus;
+	info->nr_nodes = machine.nr_nodes;
+	info->host_pus = machine.host_pus;
+	info->host_nodes = machine.host_nodes;
+	info->membind_ok = machine.membind_ok;
+	return 0;
+}
+
+int mm_node_info(int nid, struct mm_node_info *info)
+{
+	if (!smp_load_acquire(&machine.booted))
+		return -ENODEV;
+	if (nid < 0 || (unsigned int)nid >= machine.nr_nodes)
+		return -EINVAL;
+	info->start = machine.node[nid].start;
+	info->size = machine.node[nid].size;
+	info->host_node = machine.node[nid].host_node;
+	return 0;
+}
+
+int cpu_host_pu(unsigned int cpu)
+{
+	return cpu < machine.nr_cpus ? machine.cpu_host_pu[cpu] : -1;
+}
+
+int node_distance(int from, int to)
+{
+	return machine.distance[from][to];
 }

@@ -151,8 +151,7 @@ unsigned long long mm_clock_ns(void);
  * by about mm_clock_coarse_res_ns(). */
 unsigned long long mm_clock_coarse_ns(void);
 unsigned long long mm_clock_coarse_res_ns(void);
-/* Host nanoseconds that j jiffies last (saturating). */
-unsigned long long jiffies_to_host_ns(unsigned long j);
+/* (jiffies_to_host_ns(): mmsim/sched.h) */
 
 /*
  * workqueue.c: per-CPU delayed work, and what cond_resched() runs.  Each

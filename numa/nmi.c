@@ -49,8 +49,7 @@ struct nmi_slot {
 } ____cacheline_aligned;
 
 static struct nmi_slot nmi_slot[NR_CPUS];
-static struct sigaction old_action;
-static int installed;		/* nmi_init()/nmi_exit(), under the boot mutex */
+static struct cpu_signal nmi_signal;	/* nmi_init()/nmi_exit() */
 
 static inline int signmi(void)
 {
@@ -83,12 +82,12 @@ out:
 
 int nmi_init(void)
 {
-	return cpu_signal_install(signmi(), nmi_handler, &old_action, &installed);
+	return cpu_signal_install(&nmi_signal, signmi(), nmi_handler);
 }
 
 void nmi_exit(void)
 {
-	cpu_signal_remove(signmi(), &old_action, &installed);
+	cpu_signal_restore(&nmi_signal);
 }
 
 static long long ms_since(const struct timespec *t0)

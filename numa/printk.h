@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * numa/printk.h - the kernel's console: printk, WARN, BUG reports with a
- * backtrace and the taint flags, rate limits, and report counters.
+ * backtrace and the taint flags, rate limits.  What programs outside the
+ * library use of it (report types and counters, the report hook, quiet,
+ * str_plural()) is public: mmsim/printk.h.
  *
  * Every report of a violation (BUG, WARNING, bad page state, a misuse the
  * allocator refused) is counted; the harness and the tests read the counts.
@@ -14,14 +16,7 @@
 #include <stdio.h>
 #include <stdarg.h>
 #include <mmsim/compiler.h>
-
-enum report_type {
-	REPORT_BUG,		/* "BUG: ..." / "kernel BUG at ..." */
-	REPORT_WARNING,		/* "WARNING: CPU: ..." */
-	REPORT_BAD_PAGE,	/* "BUG: Bad page state ..." */
-	REPORT_INFO,		/* not a violation (allocation failures, notes) */
-	NR_REPORT_TYPES
-};
+#include <mmsim/printk.h>
 
 /* Taint flags, v4.19 order (print_tainted()). */
 enum {
@@ -32,11 +27,6 @@ enum {
 	TAINT_SOFTLOCKUP, TAINT_LIVEPATCH, TAINT_AUX, TAINT_RANDSTRUCT,
 	TAINT_FLAGS_COUNT
 };
-
-/* "s" unless n is 1: printk("%u CPU%s", n, str_plural(n)), as Linux's
- * <linux/string_choices.h>.  The kernel's own messages keep their text
- * ("Built 1 zonelists", "1 callbacks suppressed"). */
-#define str_plural(n)	((n) == 1 ? "" : "s")
 
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
@@ -56,12 +46,6 @@ void vprintk(const char *fmt, va_list ap);
 /* (__printk_deferred_pending and printk_flush_deferred() are declared in
  * mmsim/spinlock.h, whose spin_unlock() uses them) */
 
-/* Where console output goes (stderr by default); returns the old stream. */
-FILE *printk_set_output(FILE *out);
-/* Quiet informational messages (boot banner, notes); reports still print. */
-void printk_set_quiet(int quiet);
-int printk_quiet(void);
-
 /*
  * A report: report_begin() takes the console lock (recursive, so printk
  * works inside), the caller prints its lines, report_end() prints the CPU
@@ -80,14 +64,7 @@ void add_taint(int flag);
 const char *print_tainted(void);
 void panic(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
 
-unsigned long report_count(enum report_type type);
-/* BUG + WARNING + bad page reports since the process started */
-unsigned long report_violations(void);
 void report_set_panic_on_warn(int on);
-
-/* Called after every violation report with its first line (for harnesses). */
-typedef void (*report_hook_fn)(enum report_type type, const char *headline);
-void report_set_hook(report_hook_fn fn);
 
 void __warn_printf(const char *file, int line, const char *func,
 		   const char *fmt, ...) __printf(4, 5) __cold;

@@ -79,24 +79,6 @@
 #include "rcu_urcu.h"
 #include "spinlock.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define RCU_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RCU_TSAN 1
-#endif
-#endif
-
-#ifdef RCU_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define tsan_acquire(addr)	__tsan_acquire(addr)
-#define tsan_release(addr)	__tsan_release(addr)
-#else
-#define tsan_acquire(addr)	((void)(addr))
-#define tsan_release(addr)	((void)(addr))
-#endif
-
 /* TSan's sync object for "a grace period has passed". */
 static char rcu_gp_sync;
 

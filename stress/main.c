@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
 
 static void usage_main(FILE *out)
 {
@@ -80,7 +79,7 @@ static int bad_job(const char *name)
 {
 	fprintf(stderr, "mmstress: --jobs: unknown job '%s'; the jobs are", name);
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		fprintf(stderr, "%s %s", j ? "," : "", jobs[j].name);
+		fprintf(stderr, "%s %s", j ? "," : "", jobs[j]->name);
 	fprintf(stderr, " (mmstress list describes them)\n");
 	return 2;
 }
@@ -114,7 +113,7 @@ static int parse_jobs(struct options *o, const char *spec)
 				return bad("bad weight '%s': expected an integer from 1 to 1000",
 					   colon + 1);
 		} else {
-			w = jobs[j].default_weight;
+			w = jobs[j]->default_weight;
 		}
 		o->weight[j] = (unsigned int)w;
 	}
@@ -135,6 +134,27 @@ static int parse_seconds(const char *arg, const char *what, double min_incl, dou
 		return 2;
 	}
 	*out = v;
+	return 0;
+}
+
+/* A string option (opt) copied into dst: 0, or 2 (bad usage) if too long. */
+static int set_string(char *dst, size_t size, const char *opt, const char *what, const char *arg)
+{
+	if (strlen(arg) >= size)
+		return bad("%s '%s': %s", opt, arg, what);
+	snprintf(dst, size, "%s", arg);
+	return 0;
+}
+
+/* An unsigned option (opt, >= min): 0, or 2 (bad usage) with want. */
+static int set_u64(uint64_t *dst, uint64_t min, const char *opt, const char *want, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	*dst = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-' || *dst < min)
+		return bad("%s '%s': expected %s", opt, arg, want);
 	return 0;
 }
 
@@ -178,7 +198,6 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	static struct run run;
 	struct options *o = &run.opt;
 	int c, have_duration = 0, ret;
-	char *end;
 
 	memset(&run, 0, sizeof(run));
 	spin_lock_init_name(&run.lock, "run->lock");
@@ -189,16 +208,15 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	o->watchdog = 10;
 	o->seed = random_seed();
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		o->weight[j] = jobs[j].default_weight;
+		o->weight[j] = jobs[j]->default_weight;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qT:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strlen(optarg) >= sizeof(o->boot))
-				return bad("--boot '%s': too long", optarg);
-			snprintf(o->boot, sizeof(o->boot), "%s", optarg);
+			if (set_string(o->boot, sizeof(o->boot), "--boot", "too long", optarg))
+				return 2;
 			break;
 		case 'j':
 			if (parse_jobs(o, optarg))
@@ -210,21 +228,16 @@ static int cmd_run(int argc, char **argv, const char *prog)
 			have_duration = 1;
 			break;
 		case 'n':
-			errno = 0;
-			o->ops = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-' || o->ops == 0)
-				return bad("--ops '%s': expected a positive number of operations", optarg);
+			if (set_u64(&o->ops, 1, "--ops", "a positive number of operations", optarg))
+				return 2;
 			break;
 		case 's':
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-')
-				return bad("--seed '%s': expected a non-negative integer", optarg);
+			if (set_u64(&o->seed, 0, "--seed", "a non-negative integer", optarg))
+				return 2;
 			break;
 		case 'J':
-			if (strlen(optarg) >= sizeof(o->json))
-				return bad("--json '%s': path too long", optarg);
-			snprintf(o->json, sizeof(o->json), "%s", optarg);
+			if (set_string(o->json, sizeof(o->json), "--json", "path too long", optarg))
+				return 2;
 			break;
 		case 'c':
 			if (parse_seconds(optarg, "--check-every", 0, &o->check_every))
@@ -272,7 +285,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 
 		if (o->weight[j])
 			snprintf(o->jobs_spec + l, sizeof(o->jobs_spec) - l, "%s%s:%u",
-				 l ? "," : "", jobs[j].name, o->weight[j]);
+				 l ? "," : "", jobs[j]->name, o->weight[j]);
 	}
 	ret = harness_run(&run);
 	if (ret == 2)
@@ -289,16 +302,16 @@ static int cmd_list(int argc, char **argv)
 	if (argc > 1)
 		return bad_usage("list", "list: unexpected argument '%s'", argv[1]);
 	for (unsigned int j = 0; j < nr_jobs; j++)
-		printf("%-14s weight %-3u %s\n", jobs[j].name, jobs[j].default_weight, jobs[j].what);
+		printf("%-14s weight %-3u %s\n", jobs[j]->name, jobs[j]->default_weight, jobs[j]->what);
 	return 0;
 }
 
-static void print_cpus_of_node(int nid)
+static void print_cpus_of_node(int nid, unsigned int nr_cpus)
 {
 	int first = -1;
 
-	for (int k = 0; k <= (int)machine.nr_cpus; k++) {
-		int in = k < (int)machine.nr_cpus && machine.cpu_node[k] == nid;
+	for (int k = 0; k <= (int)nr_cpus; k++) {
+		int in = k < (int)nr_cpus && cpu_to_node((unsigned int)k) == nid;
 
 		if (in && first < 0)
 			first = k;
@@ -316,6 +329,7 @@ static int cmd_topo(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mm_machine_info mi;
 	char boot[512];
 	int c, ret;
 
@@ -344,46 +358,47 @@ static int cmd_topo(int argc, char **argv)
 		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", boot, strerror(-ret));
 		return 2;
 	}
-	printf("machine: %s, %u node%s, %u CPU%s, topology \"%s\", boot \"%s\"\n",
-	       machine.arch == ARCH_X86_32 ? "x86_32" : "x86_64", machine.nr_nodes,
-	       str_plural(machine.nr_nodes), machine.nr_cpus, str_plural(machine.nr_cpus),
-	       machine.topology_desc, boot);
-	printf("host: %u PU%s, %u NUMA node%s; node memory %s\n", machine.host_pus,
-	       str_plural(machine.host_pus), machine.host_nodes, str_plural(machine.host_nodes),
-	       machine.membind_ok ? "bound strictly to host nodes" :
-	       machine.host_nodes < 2 ? "not bound (the host has one node)" :
+	mm_machine_info(&mi);
+	printf("machine: %s, %u node%s, %u CPU%s, topology \"%s\", boot \"%s\"\n", mi.arch,
+	       mi.nr_nodes, str_plural(mi.nr_nodes), mi.nr_cpus, str_plural(mi.nr_cpus),
+	       mi.topology, boot);
+	printf("host: %u PU%s, %u NUMA node%s; node memory %s\n", mi.host_pus,
+	       str_plural(mi.host_pus), mi.host_nodes, str_plural(mi.host_nodes),
+	       mi.membind_ok ? "bound strictly to host nodes" :
+	       mi.host_nodes < 2 ? "not bound (the host has one node)" :
 	       "NOT bound: binding failed");
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-		struct zone *zone;
+	for (int nid = 0; nid < (int)mi.nr_nodes; nid++) {
+		struct mm_node_info ni;
 
-		printf("node %d: RAM [%#llx-%#llx] %lluM, CPUs", nid,
-		       (unsigned long long)machine.node[nid].start,
-		       (unsigned long long)(machine.node[nid].start + machine.node[nid].size - 1),
-		       (unsigned long long)(machine.node[nid].size >> 20));
-		print_cpus_of_node(nid);
-		if (machine.node[nid].host_node >= 0)
-			printf(", host node %d\n", machine.node[nid].host_node);
+		mm_node_info(nid, &ni);
+		printf("node %d: RAM [%#llx-%#llx] %lluM, CPUs", nid, ni.start,
+		       ni.start + ni.size - 1, ni.size >> 20);
+		print_cpus_of_node(nid, mi.nr_cpus);
+		if (ni.host_node >= 0)
+			printf(", host node %d\n", ni.host_node);
 		else
-			printf(", host node %u (not bound)\n", (unsigned int)nid % machine.host_nodes);
-		for_each_zone_of_node(zone, pgdat)
-			if (populated_zone(zone))
-				printf("  zone %-8s pfn [%#lx-%#lx) %lu page%s, %luM, batch %d\n",
-				       zone->name, zone->zone_start_pfn,
-				       zone->zone_start_pfn + zone->spanned_pages, zone->present_pages,
-				       str_plural(zone->present_pages),
-				       zone->present_pages >> (20 - PAGE_SHIFT), zone_batchsize(zone));
+			printf(", host node %u (not bound)\n", (unsigned int)nid % mi.host_nodes);
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone_info zi;
+
+			if (zone_info_read(nid, (enum zone_type)z, &zi))
+				continue;	/* no pages */
+			printf("  zone %-8s pfn [%#lx-%#lx) %lu page%s, %luM, batch %d\n",
+			       zi.name, zi.zone_start_pfn, zi.zone_start_pfn + zi.spanned_pages,
+			       zi.present_pages, str_plural(zi.present_pages),
+			       zi.present_pages >> (20 - PAGE_SHIFT), zi.batch);
+		}
 	}
-	for (unsigned int k = 0; k < machine.nr_cpus; k++)
-		printf("cpu %u: node %d, host PU %d\n", k, machine.cpu_node[k], machine.cpu_host_pu[k]);
+	for (unsigned int k = 0; k < mi.nr_cpus; k++)
+		printf("cpu %u: node %d, host PU %d\n", k, cpu_to_node(k), cpu_host_pu(k));
 	printf("node distances:\n     ");
-	for (unsigned int j = 0; j < machine.nr_nodes; j++)
+	for (unsigned int j = 0; j < mi.nr_nodes; j++)
 		printf("%4u", j);
 	printf("\n");
-	for (unsigned int i = 0; i < machine.nr_nodes; i++) {
+	for (unsigned int i = 0; i < mi.nr_nodes; i++) {
 		printf("%4u:", i);
-		for (unsigned int j = 0; j < machine.nr_nodes; j++)
-			printf("%4u", machine.distance[i][j]);
+		for (unsigned int j = 0; j < mi.nr_nodes; j++)
+			printf("%4d", node_distance((int)i, (int)j));
 		printf("\n");
 	}
 	mm_shutdown();

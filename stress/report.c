@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * stress/report.c - the end of a run: the human summary (per job, the slab
- * jobs' counters, the mempool jobs' counters and their pools' statistics,
- * per CPU, per zone with its lock contention, checks, failures, violations
- * and the replay command) and the JSON report (jansson).  The slab jobs
- * count failures by the page order of the size they asked for (0 up to a
- * page), the mempool jobs by the order of the pool's elements.
+ * stress/report.c - the end of a run: the human summary (per job, the job
+ * families' sections -- the slab jobs' counters, the mempool jobs' and
+ * their pools' statistics --, failures by gfp type and order, per CPU,
+ * per zone with its lock contention, checks, violations and the replay
+ * command) and the JSON report (jansson).  The families write their own
+ * sections (engine_report()).  Failures are counted by the page order of
+ * what was asked: a slab job's size, a mempool's elements.
+ *
+ * Who touches what: the main thread reads every CPU's statistics once the
+ * CPUs have stopped, or only those of the CPUs that did (run->hung).
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
 
 static void shell_quote(char *dst, size_t len, const char *s)
 {
@@ -72,7 +75,7 @@ static void job_totals(const struct run *run, unsigned int j, struct job_stats *
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		const struct job_stats *s = &run->cpus[k].stats[j];
 
-		if (!cpu_settled(run, k))
+		if (!run_cpu_settled(run, k))
 			continue;
 		t->ops += s->ops;
 		t->failures += s->failures;
@@ -83,24 +86,19 @@ static void job_totals(const struct run *run, unsigned int j, struct job_stats *
 	}
 }
 
-/* Did the run select a slab job (so that the slab counters mean something)? */
-static int slab_jobs_ran(const struct run *run)
+void report_counters(FILE *out, const uint64_t *v, const char *fmt)
 {
-	return run->opt.weight[J_SLAB_CHURN] || run->opt.weight[J_KMALLOC_MIX] ||
-	       run->opt.weight[J_SLAB_SHRINK] || run->opt.weight[J_RCU_FREE];
+	for (const char *p = fmt; *p; p++) {
+		if (!strncmp(p, "%llu", 4)) {
+			fprintf(out, "%llu", (unsigned long long)*v++);
+			p += 3;
+		} else {
+			fputc(*p, out);
+		}
+	}
 }
 
-/* The slab jobs' counters summed over the settled CPUs. */
-static void slab_totals(const struct run *run, uint64_t t[NR_SLAB_COUNTERS])
-{
-	memset(t, 0, NR_SLAB_COUNTERS * sizeof(*t));
-	for (unsigned int k = 0; k < run->nr_cpus; k++)
-		if (cpu_settled(run, k))
-			for (int i = 0; i < NR_SLAB_COUNTERS; i++)
-				t[i] += run->cpus[k].slab_cnt[i];
-}
-
-static void fmt_ns(char *buf, size_t len, uint64_t ns)
+void fmt_ns(char *buf, size_t len, uint64_t ns)
 {
 	if (ns < 10000)
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
@@ -116,17 +114,15 @@ struct cpu_pcp {
 
 static void cpu_pcp_totals(unsigned int cpu, struct cpu_pcp *p)
 {
-	struct zone *zone;
+	struct pcp_stats st;
 
 	memset(p, 0, sizeof(*p));
-	for_each_populated_zone(zone) {
-		const struct pcp_stats *st = &zone->pageset[cpu].stat;
-
-		p->allocs += READ_ONCE(st->fast_allocs) + READ_ONCE(st->hits);
-		p->refills += READ_ONCE(st->refills);
-		p->drains += READ_ONCE(st->drains);
-		p->remote_frees += READ_ONCE(st->remote_frees);
-	}
+	if (pcp_stats_read(cpu, &st))
+		return;
+	p->allocs = st.fast_allocs + st.hits;
+	p->refills = st.refills;
+	p->drains = st.drains;
+	p->remote_frees = st.remote_frees;
 }
 
 /* Order-0 allocations that found a page on the list (no refill needed). */
@@ -136,59 +132,11 @@ static double hit_rate(const struct cpu_pcp *p)
 			   (double)p->allocs : 100.0;
 }
 
-/* The mempool jobs' counters, then each pool: what mempool_stats says,
- * and what its users saw (elements, NULLs, the longest mempool_alloc()). */
-static void report_mempool(const struct run *run, FILE *out)
-{
-	uint64_t m[NR_MP_COUNTERS];
-	struct mp_pool_info pi;
-
-	mempool_totals(run, m);
-	fprintf(out, "mempool: pressure changes %llu (backing failures injected %llu); allocations "
-		"that may sleep %llu, atomic %llu (%llu in atomic context),\n"
-		"         %llu longer than the 5*HZ timeout; elements sent %llu (received %llu, "
-		"taken back from a CPU that may sleep %llu),\n"
-		"         in flight %llu (completed %llu); full-mask retries %llu; resizes up %llu, "
-		"down %llu, same %llu (-ENOMEM %llu);\n"
-		"         invariant checks %llu; mempool_free(NULL) %llu\n",
-		(unsigned long long)m[MP_PRESSURE_CHANGES], (unsigned long long)m[MP_INJECTED],
-		(unsigned long long)m[MP_SLEEPING_ALLOCS], (unsigned long long)m[MP_ATOMIC_ALLOCS],
-		(unsigned long long)m[MP_ATOMIC_CONTEXT], (unsigned long long)m[MP_SLOW_ALLOCS],
-		(unsigned long long)m[MP_SENT], (unsigned long long)m[MP_RECEIVED],
-		(unsigned long long)m[MP_STOLEN_BACK], (unsigned long long)m[MP_SUBMITTED],
-		(unsigned long long)m[MP_COMPLETED], (unsigned long long)m[MP_FULL_MASK_RETRIES],
-		(unsigned long long)m[MP_RESIZE_UP], (unsigned long long)m[MP_RESIZE_DOWN],
-		(unsigned long long)m[MP_RESIZE_SAME], (unsigned long long)m[MP_RESIZE_ENOMEM],
-		(unsigned long long)m[MP_CHECKS], (unsigned long long)m[MP_FREE_NULL]);
-	fprintf(out, "  %-15s %4s %4s %10s %9s %8s %9s %7s %7s %8s %9s %4s %10s %8s %9s\n",
-		"pool", "min", "curr", "backing", "reserve", "failed", "to-pool", "waits", "wakeups",
-		"timeouts", "longest", "out", "elements", "NULLs", "slowest");
-	for (unsigned int i = 0; i < MP_POOLS; i++) {
-		char longest[16], slowest[16], min_nr[12] = "?", curr_nr[12] = "?";
-
-		if (!mempool_pool_info(run, i, &pi))
-			continue;
-		fmt_ns(longest, sizeof(longest), pi.st.longest_wait_ns);
-		fmt_ns(slowest, sizeof(slowest), pi.cnt[MPP_MAX_NS]);
-		if (pi.min_nr >= 0)
-			snprintf(min_nr, sizeof(min_nr), "%d", pi.min_nr);
-		if (pi.curr_nr >= 0)
-			snprintf(curr_nr, sizeof(curr_nr), "%d", pi.curr_nr);
-		fprintf(out, "  %-15s %4s %4s %10lu %9lu %8lu %9lu %7lu %7lu %8lu %9s %4ld %10llu %8llu %9s\n",
-			pi.name, min_nr, curr_nr, pi.st.alloc_backing, pi.st.alloc_pool,
-			pi.st.alloc_failed, pi.st.frees_to_pool, pi.st.waits, pi.st.wakeups,
-			pi.st.timeouts, longest, pi.st.outstanding,
-			(unsigned long long)pi.cnt[MPP_ALLOCS], (unsigned long long)pi.cnt[MPP_NULLS],
-			slowest);
-	}
-	fprintf(out, "\n");
-}
-
 void report_human(struct run *run, FILE *out)
 {
 	unsigned long long total_ops = 0;
+	struct zone_info zi;
 	struct job_stats t;
-	struct zone *zone;
 
 	fprintf(out, "\n== mmstress %s: %.1f s, %u CPU%s, %u node%s, seed %llu ==\n",
 		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, str_plural(run->nr_cpus),
@@ -208,34 +156,13 @@ void report_human(struct run *run, FILE *out)
 		fmt_ns(p90, sizeof(p90), lat_percentile(&t.lat, 0.90));
 		fmt_ns(p99, sizeof(p99), lat_percentile(&t.lat, 0.99));
 		fmt_ns(mx, sizeof(mx), t.lat.max_ns);
-		fprintf(out, "%-14s %12llu %12.0f %9llu %9s %9s %9s %9s\n", jobs[j].name,
+		fprintf(out, "%-14s %12llu %12.0f %9llu %9s %9s %9s %9s\n", jobs[j]->name,
 			(unsigned long long)t.ops, (double)t.ops / run->elapsed,
 			(unsigned long long)t.failures, p50, p90, p99, mx);
 	}
 	fprintf(out, "%-14s %12llu %12.0f\n\n", "all", total_ops, (double)total_ops / run->elapsed);
 
-	if (slab_jobs_ran(run)) {
-		uint64_t s[NR_SLAB_COUNTERS];
-
-		slab_totals(run, s);
-		fprintf(out, "slab: caches created %llu, destroyed %llu; objects freed by another CPU: "
-			"%llu on another node, %llu on the same; remote-node allocations %llu;\n"
-			"      krealloc %llu (moved %llu); shrinks %llu; slabs reaped %llu; RCU lookups %llu "
-			"(validated %llu, raced %llu),\n      replaced %llu, kfree_rcu %llu, call_rcu %llu, "
-			"synchronize_rcu %llu\n\n",
-			(unsigned long long)s[SC_CACHES_CREATED], (unsigned long long)s[SC_CACHES_DESTROYED],
-			(unsigned long long)s[SC_SENT_CROSS_NODE], (unsigned long long)s[SC_SENT_SAME_NODE],
-			(unsigned long long)s[SC_ALLOC_NODE_REMOTE], (unsigned long long)s[SC_KREALLOC],
-			(unsigned long long)s[SC_KREALLOC_MOVED], (unsigned long long)s[SC_SHRINKS],
-			(unsigned long long)s[SC_SLABS_REAPED],
-			(unsigned long long)s[SC_RCU_LOOKUPS], (unsigned long long)s[SC_RCU_VALIDATED],
-			(unsigned long long)s[SC_RCU_RACED], (unsigned long long)s[SC_RCU_REPLACED],
-			(unsigned long long)s[SC_KFREE_RCU], (unsigned long long)s[SC_CALL_RCU],
-			(unsigned long long)s[SC_SYNCHRONIZE_RCU]);
-	}
-
-	if (mempool_jobs_ran(run))
-		report_mempool(run, out);
+	engine_report(run, out);
 
 	fprintf(out, "allocation failures by gfp type and order (not violations):\n");
 	for (int g = 0; g < NR_GFP_KINDS; g++) {
@@ -264,28 +191,26 @@ void report_human(struct run *run, FILE *out)
 		char hash[24] = "(still running)";
 
 		cpu_pcp_totals(k, &p);
-		if (cpu_settled(run, k))
+		if (run_cpu_settled(run, k))
 			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)run->cpus[k].op_hash);
 		fprintf(out, "%4u %4d %7d %12llu %7.1f%% %9lu %8lu %8lu  %s\n", k,
-			machine.cpu_node[k], machine.cpu_host_pu[k],
+			cpu_to_node(k), cpu_host_pu(k),
 			(unsigned long long)READ_ONCE(run->cpus[k].progress), hit_rate(&p), p.refills,
 			p.drains, p.remote_frees, hash);
 	}
 
 	fprintf(out, "\n%-14s %10s %10s %7s %7s %7s %12s %10s %11s\n", "zone", "managed", "free",
 		"min", "low", "high", "lock-acq", "contended", "wait");
-	for_each_populated_zone(zone) {
-		struct lock_stats st;
+	for_each_zone_info(zi) {
+		const struct lock_stats *st = &zi.lock;
 		char name[24], wait[16];
 
-		spin_lock_stats_read(&zone->lock, &st);
-		snprintf(name, sizeof(name), "%d/%s", zone->node, zone->name);
-		fmt_ns(wait, sizeof(wait), st.wait_ns);
+		snprintf(name, sizeof(name), "%d/%s", zi.node, zi.name);
+		fmt_ns(wait, sizeof(wait), st->wait_ns);
 		fprintf(out, "%-14s %10lu %10lu %7lu %7lu %7lu %12lu %9.2f%% %11s\n", name,
-			zone->managed_pages, zone_page_state(zone, NR_FREE_PAGES),
-			min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
-			st.acquisitions,
-			st.acquisitions ? 100.0 * (double)st.contended / (double)st.acquisitions : 0.0,
+			zi.managed_pages, zi.free_pages, zi.min_wmark, zi.low_wmark, zi.high_wmark,
+			st->acquisitions,
+			st->acquisitions ? 100.0 * (double)st->contended / (double)st->acquisitions : 0.0,
 			wait);
 	}
 
@@ -339,7 +264,7 @@ int report_json(struct run *run, const char *path)
 {
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
 	json_t *zones = json_array(), *viol = json_array();
-	struct zone *zone;
+	struct zone_info zi;
 	char cmd[1200];
 	int ret;
 
@@ -390,7 +315,7 @@ int report_json(struct run *run, const char *path)
 				"p99", (json_int_t)lat_percentile(&t.lat, 0.99),
 				"p999", (json_int_t)lat_percentile(&t.lat, 0.999),
 				"max", (json_int_t)t.lat.max_ns);
-		json_object_set_new(jobs_o, jobs[j].name,
+		json_object_set_new(jobs_o, jobs[j]->name,
 				    json_pack("{s:I, s:f, s:I, s:I, s:o, s:o}",
 					      "ops", (json_int_t)t.ops,
 					      "ops_per_sec", (double)t.ops / run->elapsed,
@@ -400,86 +325,39 @@ int report_json(struct run *run, const char *path)
 	}
 	json_object_set_new(root, "jobs", jobs_o);
 
-	if (slab_jobs_ran(run)) {
-		uint64_t t[NR_SLAB_COUNTERS];
-		json_t *slab = json_object();
-
-		slab_totals(run, t);
-		for (int i = 0; i < NR_SLAB_COUNTERS; i++)
-			json_object_set_new(slab, slab_counter_name[i], json_integer((json_int_t)t[i]));
-		json_object_set_new(root, "slab", slab);
-	}
-
-	if (mempool_jobs_ran(run)) {
-		uint64_t t[NR_MP_COUNTERS];
-		json_t *mp = json_object(), *pools = json_array();
-		struct mp_pool_info pi;
-
-		mempool_totals(run, t);
-		for (int i = 0; i < NR_MP_COUNTERS; i++)
-			json_object_set_new(mp, mp_counter_name[i], json_integer((json_int_t)t[i]));
-		json_object_set_new(root, "mempool", mp);
-		for (unsigned int i = 0; i < MP_POOLS; i++) {
-			if (!mempool_pool_info(run, i, &pi))
-				continue;
-			json_array_append_new(pools, json_pack(
-				"{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				"s:I, s:I, s:I, s:I, s:I}",
-				"name", pi.name, "job", pi.job, "backing", pi.backing,
-				"min_nr", pi.min_nr, "curr_nr", pi.curr_nr,
-				"alloc_backing", (json_int_t)pi.st.alloc_backing,
-				"alloc_pool", (json_int_t)pi.st.alloc_pool,
-				"alloc_failed", (json_int_t)pi.st.alloc_failed,
-				"frees_to_pool", (json_int_t)pi.st.frees_to_pool,
-				"waits", (json_int_t)pi.st.waits,
-				"wakeups", (json_int_t)pi.st.wakeups,
-				"timeouts", (json_int_t)pi.st.timeouts,
-				"longest_wait_ns", (json_int_t)pi.st.longest_wait_ns,
-				"outstanding", (json_int_t)pi.st.outstanding,
-				"user_allocs", (json_int_t)pi.cnt[MPP_ALLOCS],
-				"user_nulls", (json_int_t)pi.cnt[MPP_NULLS],
-				"user_frees", (json_int_t)pi.cnt[MPP_FREES],
-				"allocs_over_timeout", (json_int_t)pi.cnt[MPP_SLOW],
-				"longest_alloc_ns", (json_int_t)pi.cnt[MPP_MAX_NS]));
-		}
-		json_object_set_new(root, "mempools", pools);
-	}
+	engine_report_json(run, root);
 
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_pcp p;
 		char hash[24];
 
 		cpu_pcp_totals(k, &p);
-		if (cpu_settled(run, k))
+		if (run_cpu_settled(run, k))
 			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)run->cpus[k].op_hash);
 		else
 			snprintf(hash, sizeof(hash), "running");
 		json_array_append_new(cpus, json_pack("{s:i, s:i, s:i, s:I, s:s, s:f, s:I, s:I, s:I}",
-			"cpu", (int)k, "node", machine.cpu_node[k], "host_pu", machine.cpu_host_pu[k],
+			"cpu", (int)k, "node", cpu_to_node(k), "host_pu", cpu_host_pu(k),
 			"ops", (json_int_t)READ_ONCE(run->cpus[k].progress), "op_log_hash", hash,
 			"pcp_hit_rate", hit_rate(&p) / 100.0, "pcp_refills", (json_int_t)p.refills,
 			"pcp_drains", (json_int_t)p.drains, "remote_frees", (json_int_t)p.remote_frees));
 	}
 	json_object_set_new(root, "cpus", cpus);
 
-	for_each_populated_zone(zone) {
-		struct lock_stats st;
-
-		spin_lock_stats_read(&zone->lock, &st);
+	for_each_zone_info(zi)
 		json_array_append_new(zones, json_pack(
 			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
-			"node", zone->node, "zone", zone->name,
-			"managed", (json_int_t)zone->managed_pages,
-			"free", (json_int_t)zone_page_state(zone, NR_FREE_PAGES),
-			"pcp", (json_int_t)zone_pcp_pages(zone),
-			"min", (json_int_t)min_wmark_pages(zone),
-			"low", (json_int_t)low_wmark_pages(zone),
-			"high", (json_int_t)high_wmark_pages(zone),
-			"lock", "acquisitions", (json_int_t)st.acquisitions,
-			"contended", (json_int_t)st.contended,
-			"wait_ns", (json_int_t)st.wait_ns,
-			"wait_max_ns", (json_int_t)st.wait_max_ns));
-	}
+			"node", zi.node, "zone", zi.name,
+			"managed", (json_int_t)zi.managed_pages,
+			"free", (json_int_t)zi.free_pages,
+			"pcp", (json_int_t)zi.pcp_pages,
+			"min", (json_int_t)zi.min_wmark,
+			"low", (json_int_t)zi.low_wmark,
+			"high", (json_int_t)zi.high_wmark,
+			"lock", "acquisitions", (json_int_t)zi.lock.acquisitions,
+			"contended", (json_int_t)zi.lock.contended,
+			"wait_ns", (json_int_t)zi.lock.wait_ns,
+			"wait_max_ns", (json_int_t)zi.lock.wait_max_ns));
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());
 	/* passed + failed = periodic + final; periodic + periodic_skipped =

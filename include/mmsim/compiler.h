@@ -64,6 +64,29 @@ extern "C" {
 
 #define BUILD_BUG_ON(cond)	_Static_assert(!(cond), #cond)
 
+/*
+ * Orderings ThreadSanitizer cannot see, told to it by hand: a handover
+ * through a library it does not instrument (liburcu's grace periods and
+ * lock-free stack) is tsan_release(addr) before it and tsan_acquire(addr)
+ * after it, addr naming what is handed over.  Nothing in other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define MMSIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MMSIM_TSAN 1
+#endif
+#endif
+#ifdef MMSIM_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define tsan_acquire(addr)	__tsan_acquire(addr)
+#define tsan_release(addr)	__tsan_release(addr)
+#else
+#define tsan_acquire(addr)	((void)(addr))
+#define tsan_release(addr)	((void)(addr))
+#endif
+
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

@@ -50,6 +50,9 @@ unsigned long get_jiffies(void);
 /* Linux's conversions, HZ = 250: round up to whole jiffies. */
 unsigned long msecs_to_jiffies(unsigned int m);
 unsigned int jiffies_to_msecs(unsigned long j);
+/* Host nanoseconds that j jiffies last, hz_scale=N included (saturating):
+ * how long a 5*HZ timeout really waits. */
+unsigned long long jiffies_to_host_ns(unsigned long j);
 /* Round a relative timeout to a whole second, skewed 3 jiffies per CPU. */
 unsigned long round_jiffies_relative(unsigned long j);
 unsigned long __round_jiffies_relative(unsigned long j, int cpu);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/unit/test_cli.c - mmstress as a user runs it: exit codes, the JSON
- * report, replay by seed with --ops, bad input, each slab job alone, each
+ * report, replay by seed with --ops (all jobs, and each job family
+ * alone: page, slab, mempool), bad input, each slab job alone, each
  * mempool job alone (with jiffies 50 times faster, so that the 5*HZ wait
  * times out within the run), and the self-checks (a corrupted byte of a
  * page or of a slab object, a leaked page and a hung CPU must be found),
@@ -24,7 +25,10 @@
  * The JSON reports of the running test: tmp_json() makes one, the test's
  * teardown removes them all, whether the test passed or failed.
  */
-#define MAX_TMP 8
+/* The jobs of `mmstress list`, all run by default. */
+#define NR_JOBS	13
+
+#define MAX_TMP 12
 static char tmp_paths[MAX_TMP][40];
 static int nr_tmp;
 
@@ -68,9 +72,9 @@ static void test_help_list_topo(void **state)
 	r = run_mmstress("list", NULL);
 	assert_clean_exit(&r, 0);
 	for (const char *const *j = (const char *const[]){ "page-churn", "pcp-pingpong", "fragment",
-							  "atomic", "drain", "sysctl", "slab-churn",
-							  "kmalloc-mix", "slab-shrink", "rcu-free",
-							  "mempool-starve", "mempool-resize",
+							  "atomic", "drain", "sysctl", "page-ref",
+							  "slab-churn", "kmalloc-mix", "slab-shrink",
+							  "rcu-free", "mempool-starve", "mempool-resize",
 							  NULL }; *j; j++)
 		assert_contains(r.out, *j);
 	result_free(&r);
@@ -260,7 +264,7 @@ static void test_short_run_json(void **state)
 	/* checks at 0.5, 1 and 1.5 s, the final one at the end */
 	assert_checks_add_up(j, 3);
 	jobs = json_object_get(j, "jobs");
-	assert_int_equal(json_object_size(jobs), 12);
+	assert_int_equal(json_object_size(jobs), NR_JOBS);
 	json_object_foreach(jobs, name, job) {
 		json_t *lat = json_object_get(job, "latency_ns");
 		json_int_t ops = get_int(job, "ops");
@@ -339,7 +343,9 @@ struct ops_run {
 	json_int_t job_ops[16];
 };
 
-static void ops_run(const char *seed, struct ops_run *o)
+/* --ops 2000 on 4 CPUs of the jobs given (NULL: all of them, njobs). */
+static json_t *ops_run(const char *jobs_list, const char *boot, const char *seed, size_t njobs,
+		       struct ops_run *o)
 {
 	const char *json_path, *name;
 	json_int_t total = 0;
@@ -349,8 +355,12 @@ static void ops_run(const char *seed, struct ops_run *o)
 
 	memset(o, 0, sizeof(*o));
 	json_path = tmp_json();
-	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--ops", "2000",
-			 "--seed", seed, "--quiet", "--json", json_path, NULL);
+	if (jobs_list)
+		r = run_mmstress("run", "--boot", boot, "--jobs", jobs_list, "--ops", "2000",
+				 "--seed", seed, "--quiet", "--json", json_path, NULL);
+	else
+		r = run_mmstress("run", "--boot", boot, "--ops", "2000", "--seed", seed, "--quiet",
+				 "--json", json_path, NULL);
 	assert_clean_exit(&r, 0);
 	result_free(&r);
 	j = load_json(json_path);
@@ -362,7 +372,7 @@ static void ops_run(const char *seed, struct ops_run *o)
 		assert_int_equal(json_integer_value(json_object_get(c, "ops")), 2000);
 		snprintf(o->hash[k], 20, "%s", json_string_value(json_object_get(c, "op_log_hash")));
 	}
-	assert_int_equal(json_object_size(json_object_get(j, "jobs")), 12);
+	assert_int_equal(json_object_size(json_object_get(j, "jobs")), njobs);
 	json_object_foreach(json_object_get(j, "jobs"), name, job) {
 		o->job_ops[n] = get_int(job, "ops");
 		if (o->job_ops[n] <= 0)
@@ -371,18 +381,18 @@ static void ops_run(const char *seed, struct ops_run *o)
 	}
 	assert_int_equal(total, 4 * 2000);
 	assert_true(get_int(member(j, "vmstat"), "pgfree") > 0);
-	assert_true(get_int(member(j, "slab"), "caches_created") > 0);
-	json_decref(j);
+	return j;
 }
 
-static void test_ops_replay(void **state)
+/* Two runs of one seed replay each other, a third with another does not;
+ * the first one's report. */
+static json_t *assert_replays(const char *jobs_list, const char *boot, size_t njobs)
 {
 	struct ops_run a, b, c;
-	(void)state;
+	json_t *j = ops_run(jobs_list, boot, "1234", njobs, &a);
 
-	ops_run("1234", &a);
-	ops_run("1234", &b);
-	ops_run("1235", &c);
+	json_decref(ops_run(jobs_list, boot, "1234", njobs, &b));
+	json_decref(ops_run(jobs_list, boot, "1235", njobs, &c));
 	for (int k = 0; k < 4; k++) {
 		assert_string_equal(a.hash[k], b.hash[k]);
 		assert_string_not_equal(a.hash[k], c.hash[k]);
@@ -390,6 +400,36 @@ static void test_ops_replay(void **state)
 			assert_string_not_equal(a.hash[k], a.hash[0]);
 	}
 	assert_memory_equal(a.job_ops, b.job_ops, sizeof(a.job_ops));
+	return j;
+}
+
+static void test_ops_replay(void **state)
+{
+	json_t *j;
+	(void)state;
+
+	j = assert_replays(NULL, "nodes=2 cpus=4 mem=128M", NR_JOBS);
+	assert_true(get_int(member(j, "slab"), "caches_created") > 0);
+	json_decref(j);
+}
+
+/*
+ * The engine draws and logs every operation's words, whatever its job, so
+ * --ops replays each family alone as it replays them all: the page jobs,
+ * the slab jobs and the mempool jobs (whose backing allocators draw their
+ * failures from the operation's words, not from a stream of their own,
+ * with the pressure following jiffies 50 times faster), each twice.
+ */
+static void test_ops_replay_per_family(void **state)
+{
+	(void)state;
+
+	json_decref(assert_replays("page-churn,pcp-pingpong,fragment,atomic,drain,sysctl,page-ref",
+				   "nodes=2 cpus=4 mem=128M", 7));
+	json_decref(assert_replays("slab-churn,kmalloc-mix,slab-shrink,rcu-free",
+				   "nodes=2 cpus=4 mem=128M", 4));
+	json_decref(assert_replays("mempool-starve,mempool-resize",
+				   "nodes=2 cpus=4 mem=128M hz_scale=50", 2));
 }
 
 /*
@@ -700,7 +740,7 @@ static void test_default_jobs(void **state)
 	assert_clean_exit(&r, 0);
 	assert_contains(r.out, "mmstress PASS");
 	assert_contains(r.out, "\njobs: page-churn:10,pcp-pingpong:5,fragment:2,atomic:3,drain:1,"
-			"sysctl:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
+			"sysctl:1,page-ref:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
 			"mempool-starve:3,mempool-resize:2\n");
 	assert_contains(r.out, "slab: caches created");
 	assert_contains(r.out, "mempool: pressure changes");
@@ -717,6 +757,7 @@ int main(void)
 		CLI_TEST(test_short_run_json),
 		CLI_TEST(test_checks_scheduled_from_start),
 		CLI_TEST(test_ops_replay),
+		CLI_TEST(test_ops_replay_per_family),
 		CLI_TEST(test_finds_corruption),
 		CLI_TEST(test_finds_leak),
 		CLI_TEST(test_finds_hang),

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * stress/harness.c - one `mmstress run`.
+ * stress/run.c - one `mmstress run`: the machine, the CPUs, the monitor.
  *
  *   the CPUs	one pinned thread per simulated CPU (mm_on_each_cpu(), from
- *		a runner thread): each draws a job by weight from its own
- *		PRNG and runs one operation at a time until the duration is up
- *		(run->stop) or it has done --ops operations; then it releases
- *		everything it holds.
+ *		a runner thread), each in the engine's loop (engine.c) until
+ *		the duration is up (run->stop) or it has done --ops
+ *		operations; then it releases everything it holds.
  *   the monitor	the main thread: the live progress line, the watchdog
  *		(a CPU whose progress stands still is reported as a soft
  *		lockup with its last operation), the periodic mm_check() under
@@ -23,12 +22,13 @@
  *		so the run reports how many were due, done and skipped.
  *   the jobs' shared state	set up on CPU 0 (the main thread attached)
  *		before the CPUs start; each CPU releases what it holds when
- *		it stops; torn down on CPU 0 after they have all stopped.
- *   the end	every page and object handed between CPUs is checked and
- *		freed, the jobs' caches destroyed, RCU callbacks run
- *		(rcu_barrier()) and every cache shrunk (slab_shrink_all()),
- *		all on CPU 0; the sysctls restored, mm_check() run again, and
- *		the conservation law must show no page allocated: anything
+ *		it stops; torn down on CPU 0 after they have all stopped
+ *		(engine.c).
+ *   the end	every item handed between CPUs is checked and freed, the
+ *		jobs' checks run and their caches and pools go (engine.c),
+ *		RCU callbacks run (rcu_barrier()) and every cache is shrunk
+ *		(slab_shrink_all()), all on CPU 0; then mm_check() runs again,
+ *		and the conservation law must show no page allocated: anything
  *		left (a page, or a slab object keeping its slab) is a leak.
  */
 #define _GNU_SOURCE
@@ -41,21 +41,10 @@
 #include <unistd.h>
 
 #include "mmstress.h"
-#include "../mm/internal.h"
-#include "../mm/slab.h"
-#include "../numa/ipi.h"
 
 #define GRACE_SECONDS	5.0
 
 static struct run *the_run;	/* for the report hook */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
 static void report_hook(enum report_type type, const char *headline)
@@ -64,96 +53,6 @@ static void report_hook(enum report_type type, const char *headline)
 
 	if (the_run)
 		add_violation(the_run, kinds[type], current->cpu, "%s", headline);
-}
-
-static unsigned int pick_job(const struct run *run, uint64_t r)
-{
-	unsigned int x = (unsigned int)(r % run->total_weight);
-
-	for (unsigned int j = 0; j < nr_jobs; j++) {
-		if (x < run->opt.weight[j])
-			return j;
-		x -= run->opt.weight[j];
-	}
-	return 0;
-}
-
-/* Test-only hooks: damage one held byte, forget one page, or hang. */
-static void inject(struct cpu_ctx *c)
-{
-	struct run *run = c->run;
-
-	if (run->opt.inject_hang && c->cpu == run->nr_cpus - 1 && c->nr_ops == 20) {
-		/* stuck with interrupts off: no IPI, no progress, never ends */
-		local_irq_disable();
-		for (;;)
-			cpu_relax();
-	}
-	if (c->cpu != 0)
-		return;
-	if (run->opt.inject_corrupt_obj && c->nr_ops >= 50 &&
-	    !__atomic_load_n(&run->corrupted, __ATOMIC_RELAXED) && obj_corrupt_one(c))
-		__atomic_store_n(&run->corrupted, 1, __ATOMIC_RELAXED);
-	if (run->opt.inject_leak && c->nr_ops == 1) {
-		struct page *leaked = alloc_page(GFP_KERNEL);
-
-		(void)leaked;	/* never freed: the final check must see it */
-	}
-	if (run->opt.inject_corrupt && c->nr_ops >= 50 &&
-	    !__atomic_load_n(&run->corrupted, __ATOMIC_RELAXED)) {
-		struct page *page;
-		unsigned char *p;
-
-		if (!c->nheld) {
-			page = alloc_page(GFP_KERNEL);
-			if (!page)
-				return;
-			block_fill(page, 0, block_tag(c, 0));
-			held_add(c, page, 0, 0, block_tag(c, 0), 1ULL << 40);
-		}
-		p = page_address(c->held[0].page);
-		p[64 + 3] ^= 0x5a;	/* one byte of the first pattern word */
-		__atomic_store_n(&run->corrupted, 1, __ATOMIC_RELAXED);
-	}
-}
-
-static void cpu_main(void *info)
-{
-	struct run *run = info;
-	struct cpu_ctx *c = &run->cpus[smp_processor_id()];
-
-	/* Release: this CPU answers IPIs from now on (see harness_run()). */
-	__atomic_fetch_add(&run->started, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		uint64_t args[3] = { 0, 0, 0 }, t0;
-		unsigned int j;
-
-		/* --ops: this many; stop: the end of --duration, or the run
-		 * gave up on a stuck CPU */
-		if ((run->opt.ops && c->nr_ops >= run->opt.ops) ||
-		    __atomic_load_n(&run->stop, __ATOMIC_ACQUIRE))
-			break;
-		j = pick_job(run, prng_next(&c->rng));
-		WRITE_ONCE(c->last_job, (int)j);
-		t0 = now_ns();
-		jobs[j].op(c, args);
-		lat_record(&c->stats[j].lat, now_ns() - t0);
-		c->stats[j].ops++;
-		c->nr_ops++;
-		WRITE_ONCE(c->progress, c->nr_ops);
-		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
-			     run->opt.inject_corrupt_obj))
-			inject(c);
-		/* a safe point: this CPU's deferred work (the slab reap, RCU
-		 * callbacks) runs here, between operations, as in a kernel */
-		cond_resched();
-	}
-	WRITE_ONCE(c->last_job, -1);
-	held_release_all(c);
-	for (unsigned int j = 0; j < nr_jobs; j++)
-		if (run->opt.weight[j] && jobs[j].release)
-			jobs[j].release(c);
-	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 }
 
 struct runner {
@@ -166,60 +65,46 @@ static void *runner_main(void *p)
 {
 	struct runner *r = p;
 
-	r->ret = mm_on_each_cpu(cpu_main, r->run);
+	r->ret = mm_on_each_cpu(engine_cpu_main, r->run);
 	__atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-/* mm_check() under stop_machine(): its report goes to a fixed buffer. */
-struct check_ctx {
-	FILE *out;
-	int violations;
-};
-
-static int check_fn(void *data)
+/* A check made (what: "periodic", "final"): counted, and its violations. */
+static void check_done(struct run *run, const char *what, int violations, const char *report)
 {
-	struct check_ctx *cc = data;
+	unsigned long lockflags;
 
-	cc->violations = mm_check(cc->out);
-	return 0;
-}
-
-static void describe_last_op(const struct cpu_ctx *c, char *buf, size_t len)
-{
-	int j = READ_ONCE(c->last_job);
-
-	if (j < 0) {
-		snprintf(buf, len, "(releasing its blocks)");
-		return;
-	}
-	snprintf(buf, len, "%s operation %llu (args %#llx %#llx %#llx)",
-		 jobs[j].name, (unsigned long long)READ_ONCE(c->progress),
-		 (unsigned long long)READ_ONCE(c->last_args[0]),
-		 (unsigned long long)READ_ONCE(c->last_args[1]),
-		 (unsigned long long)READ_ONCE(c->last_args[2]));
+	spin_lock_irqsave(&run->lock, lockflags);
+	if (violations)
+		run->checks_failed++;
+	else
+		run->checks_passed++;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	if (violations)
+		add_violation(run, "mm_check", -1, "%s mm_check(): %d violation%s: %.300s", what,
+			      violations, str_plural(violations), report);
 }
 
 /* One mm_check() under stop_machine(), as a periodic or the last check. */
 static void periodic_check(struct run *run)
 {
 	static char buf[16384];
-	struct check_ctx cc;
 	struct cpumask missing;
 	unsigned long lockflags;
 	unsigned int timeout_ms;
+	FILE *out;
 	int ret;
 
 	memset(buf, 0, sizeof(buf));
-	cc.out = fmemopen(buf, sizeof(buf) - 1, "w");
-	cc.violations = 0;
-	if (!cc.out)
+	out = fmemopen(buf, sizeof(buf) - 1, "w");
+	if (!out)
 		return;
-	setvbuf(cc.out, NULL, _IONBF, 0);
+	setvbuf(out, NULL, _IONBF, 0);
 	/* a CPU that cannot reach a safe point within the watchdog time hangs */
 	timeout_ms = (unsigned int)(run->opt.watchdog * 1000);
-	ret = stop_machine(check_fn, &cc, timeout_ms, &missing);
-	fclose(cc.out);
+	ret = mm_check_stopped(out, timeout_ms, &missing);
+	fclose(out);
 	if (ret == -ETIMEDOUT) {
 		for (unsigned int k = 0; k < run->nr_cpus; k++) {
 			char op[160];
@@ -236,15 +121,7 @@ static void periodic_check(struct run *run)
 		spin_unlock_irqrestore(&run->lock, lockflags);
 		return;
 	}
-	spin_lock_irqsave(&run->lock, lockflags);
-	if (cc.violations)
-		run->checks_failed++;
-	else
-		run->checks_passed++;
-	spin_unlock_irqrestore(&run->lock, lockflags);
-	if (cc.violations)
-		add_violation(run, "mm_check", -1, "periodic mm_check(): %d violation%s: %.300s",
-			      cc.violations, str_plural(cc.violations), buf);
+	check_done(run, "periodic", ret, buf);
 }
 
 static void progress_line(struct run *run, double elapsed, uint64_t ops, double rate)
@@ -294,32 +171,19 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 	}
 }
 
-static void restore_sysctls(struct run *run)
-{
-	char v[32];
-
-	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[0]);
-	mm_sysctl_write("vm.min_free_kbytes", v);
-	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[1]);
-	mm_sysctl_write("vm.watermark_scale_factor", v);
-	snprintf(v, sizeof(v), "%llu", run->sysctl_defaults[2]);
-	mm_sysctl_write("vm.percpu_pagelist_fraction", v);
-}
-
 static long allocated_everywhere(void)
 {
-	struct zone *zone;
+	struct zone_info zi;
 	long n = 0;
 
-	for_each_populated_zone(zone)
-		n += zone_alloc_pages(zone);
+	for_each_zone_info(zi)
+		n += zi.allocated_pages;
 	return n;
 }
 
-/* After the CPUs: pages still in transit, the final checks. */
+/* After the CPUs: items still in transit, the jobs' ends, the final checks. */
 static void finish(struct run *run)
 {
-	unsigned long lockflags;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -327,17 +191,12 @@ static void finish(struct run *run)
 	int v;
 
 	if (mm_cpu_attach(0) == 0) {
-		for (unsigned int k = 0; k < run->nr_cpus; k++)
-			inbox_drain(&run->cpus[k]);
-		for (unsigned int j = 0; j < nr_jobs; j++)
-			if (run->opt.weight[j] && jobs[j].teardown)
-				jobs[j].teardown(run);
+		engine_finish(run);
 		/* kfree_rcu() and typesafe slabs still waiting for a grace
 		 * period, then every cache's arrays and free slabs: what stays
 		 * allocated after this is held by a live object */
 		rcu_barrier();
 		slab_shrink_all();
-		restore_sysctls(run);
 		mm_cpu_detach();
 	} else {
 		add_violation(run, "harness", -1, "cannot attach CPU 0 to end the run");
@@ -346,49 +205,13 @@ static void finish(struct run *run)
 	v = mm_check(f);
 	fclose(f);
 	run->check_final = 1;
-	spin_lock_irqsave(&run->lock, lockflags);
-	if (v)
-		run->checks_failed++;
-	else
-		run->checks_passed++;
-	spin_unlock_irqrestore(&run->lock, lockflags);
-	if (v)
-		add_violation(run, "mm_check", -1, "final mm_check(): %d violation%s: %.300s", v,
-			      str_plural(v), buf);
+	check_done(run, "final", v, buf);
 	free(buf);
 	left = allocated_everywhere();
 	if (left)
 		add_violation(run, "leak", -1,
 			      "conservation: %ld page%s still allocated after every job released its blocks",
 			      left, str_plural(left));
-}
-
-/* The jobs' shared state (caches, tables), made on CPU 0 before the run. */
-static void jobs_setup(struct run *run)
-{
-	int ret = mm_cpu_attach(0);
-
-	if (ret) {
-		add_violation(run, "harness", -1, "cannot attach CPU 0 to set the jobs up: %s",
-			      strerror(-ret));
-		return;
-	}
-	for (unsigned int j = 0; j < nr_jobs; j++) {
-		if (!run->opt.weight[j] || !jobs[j].setup)
-			continue;
-		ret = jobs[j].setup(run);
-		if (ret)
-			add_violation(run, "harness", -1, "job %s could not be set up: %s",
-				      jobs[j].name, strerror(-ret));
-	}
-	mm_cpu_detach();
-}
-
-static unsigned long long sysctl_value(const char *name)
-{
-	char buf[32];
-
-	return mm_sysctl_read(name, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
 }
 
 /* Seconds as nanoseconds (options are at most 1e7 s). */
@@ -432,6 +255,7 @@ int harness_run(struct run *run)
 	uint64_t *last, last_ops = 0;
 	double *since, last_t;
 	int *reported, tty = isatty(STDOUT_FILENO) && !run->opt.quiet;
+	unsigned int nr_cpus;
 	unsigned long viol0;
 	int ret;
 
@@ -441,39 +265,29 @@ int harness_run(struct run *run)
 		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", run->opt.boot, strerror(-ret));
 		return 2;
 	}
-	run->nr_cpus = num_online_cpus();
-	run->cpus = aligned_alloc(64, run->nr_cpus * sizeof(*run->cpus));
-	last = calloc(run->nr_cpus, sizeof(*last));
-	since = calloc(run->nr_cpus, sizeof(*since));
-	reported = calloc(run->nr_cpus, sizeof(*reported));
-	if (!run->cpus || !last || !since || !reported) {
+	nr_cpus = num_online_cpus();
+	last = calloc(nr_cpus, sizeof(*last));
+	since = calloc(nr_cpus, sizeof(*since));
+	reported = calloc(nr_cpus, sizeof(*reported));
+	if (!last || !since || !reported) {
 		fprintf(stderr, "mmstress: out of memory\n");
 		mm_shutdown();
 		return 2;
 	}
-	memset(run->cpus, 0, run->nr_cpus * sizeof(*run->cpus));
-	for (unsigned int k = 0; k < run->nr_cpus; k++) {
-		run->cpus[k].run = run;
-		run->cpus[k].cpu = k;
-		prng_seed(&run->cpus[k].rng, run->opt.seed, k);
-	}
-	run->total_weight = 0;
-	for (unsigned int j = 0; j < nr_jobs; j++)
-		run->total_weight += run->opt.weight[j];
-	run->sysctl_defaults[0] = sysctl_value("vm.min_free_kbytes");
-	run->sysctl_defaults[1] = sysctl_value("vm.watermark_scale_factor");
-	run->sysctl_defaults[2] = sysctl_value("vm.percpu_pagelist_fraction");
-
 	the_run = run;
 	report_set_hook(report_hook);
 	viol0 = report_violations();
 	if (!run->opt.quiet)
 		printf("mmstress: %u CPU%s, %u node%s, boot \"%s\", seed %llu, %s\n",
-		       run->nr_cpus, str_plural(run->nr_cpus), num_online_nodes(),
+		       nr_cpus, str_plural(nr_cpus), num_online_nodes(),
 		       str_plural(num_online_nodes()), run->opt.boot,
 		       (unsigned long long)run->opt.seed, run->opt.jobs_spec);
-
-	jobs_setup(run);
+	/* the CPUs' contexts and the jobs' shared state, made on CPU 0 */
+	if (engine_setup(run)) {
+		fprintf(stderr, "mmstress: out of memory\n");
+		mm_shutdown();
+		return 2;
+	}
 
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
@@ -484,7 +298,7 @@ int harness_run(struct run *run)
 	 * The run starts when every CPU runs it: until then a CPU waits at
 	 * mm_on_each_cpu()'s gate, in a host primitive, where it does not
 	 * answer the IPIs of stop_machine() (a check due after 1 ms would
-	 * wait for the watchdog).  Acquire: pairs with cpu_main().
+	 * wait for the watchdog).  Acquire: pairs with engine_cpu_main().
 	 */
 	while (__atomic_load_n(&run->started, __ATOMIC_ACQUIRE) < run->nr_cpus &&
 	       !__atomic_load_n(&r.finished, __ATOMIC_ACQUIRE)) {
@@ -492,12 +306,12 @@ int harness_run(struct run *run)
 
 		nanosleep(&nap, NULL);
 	}
-	start = now_ns();
+	start = stress_clock_ns();
 	last_t = 0;
 	next_progress = 0.5;
 	next_watchdog = 1;
 	for (;;) {
-		uint64_t el = now_ns() - start, nap_ns = 50 * 1000 * 1000;
+		uint64_t el = stress_clock_ns() - start, nap_ns = 50 * 1000 * 1000;
 		double t = (double)el * 1e-9;
 		struct timespec nap;
 
@@ -555,7 +369,7 @@ int harness_run(struct run *run)
 		if (every && !stop_at && el >= next_due) {
 			periodic_check(run);
 			run->checks_periodic++;
-			next_due = ((now_ns() - start) / every + 1) * every;
+			next_due = ((stress_clock_ns() - start) / every + 1) * every;
 		}
 		if (tty && t >= next_progress) {
 			uint64_t ops = 0;
@@ -567,7 +381,7 @@ int harness_run(struct run *run)
 			last_t = t;
 			next_progress = t + 0.5;
 		}
-		el = now_ns() - start;
+		el = stress_clock_ns() - start;
 		if (every && !stop_at)
 			nap_ns = next_due > el ? min(nap_ns, next_due - el) : 0;
 		nap.tv_sec = 0;
@@ -575,7 +389,7 @@ int harness_run(struct run *run)
 		nanosleep(&nap, NULL);
 	}
 	pthread_join(tid, NULL);
-	run->elapsed = (double)(now_ns() - start) * 1e-9;
+	run->elapsed = (double)(stress_clock_ns() - start) * 1e-9;
 	run->checks_due = checks_due(run, checks_end);
 	if (tty)
 		printf("\n");
@@ -595,7 +409,6 @@ int harness_run(struct run *run)
 	free(since);
 	free(reported);
 	mm_shutdown();
-	free(run->cpus);
-	run->cpus = NULL;
+	engine_free(run);
 	return ret;
 }

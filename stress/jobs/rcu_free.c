@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress/jobs/rcu_free.c - rcu-free: a table of RCU-published objects of
+ * a SLAB_TYPESAFE_BY_RCU cache with refcounts: readers on every CPU look
+ * slots up under rcu_read_lock(), check the object is one of the cache
+ * (its constructor's magic, never written again), take a reference
+ * unless it is zero and re-check the key, as kernel code does; writers
+ * replace and free objects meanwhile.  A second table of kmalloc'ed
+ * objects is freed with kfree_rcu(), call_rcu() or synchronize_rcu() +
+ * kfree(); readers must never see them change.
+ *
+ * Who touches what: rt.cache is made by the setup and destroyed by the
+ * teardown (read-only between); writers exchange a slot (acq_rel:
+ * publishes the new object, and orders the old one's last reads before
+ * its release), readers rcu_dereference() it (acquire).  A typesafe
+ * object's magic and self are written by its constructor only; key and
+ * payload by the CPU that allocated it, before its refcount goes from 0
+ * to 1 (release); everything a reader may see of a freed or reused object
+ * is read with READ_ONCE(), since the writer of the next life may be
+ * storing meanwhile.
+ */
+#include <errno.h>
+
+#include "slab.h"
+
+#define RCU_MAGIC	0x7c0ffee5afe0b1ecULL	/* rcu-typesafe object */
+#define RCU_SLOTS	256
+#define ROBJ_WORDS	6
+#define KOBJ_MAX_WORDS	1024
+
+/* An object of the SLAB_TYPESAFE_BY_RCU cache; see the map. */
+struct robj {
+	uint64_t magic;
+	uint64_t self;
+	int refcnt;			/* 0: free; the table's, readers' */
+	int pad;
+	uint64_t key;			/* CPU << 48 | serial << 16 | slot */
+	uint64_t payload[ROBJ_WORDS];	/* pattern_word(key, 8 * j) */
+};
+
+/* A kmalloc'ed object freed after a grace period. */
+struct kobj {
+	uint64_t key;
+	uint32_t nwords;
+	uint32_t pad;
+	struct rcu_head rh;		/* inside, not first: kfree_rcu() finds the object */
+	uint64_t payload[];		/* the pattern of key, every word */
+};
+
+static struct {
+	struct kmem_cache *cache;
+	struct robj *slot[RCU_SLOTS];
+	struct kobj *kslot[RCU_SLOTS];
+} rt;
+
+struct kmem_cache *rcu_free_cache(void)
+{
+	return rt.cache;
+}
+
+static inline unsigned int key_slot(uint64_t key)
+{
+	return (unsigned int)(key & 0xffff);
+}
+
+/* A new key for slot i: the CPU's next identity, with the slot in it. */
+static uint64_t new_key(struct cpu_ctx *c, unsigned int i)
+{
+	return (uint64_t)c->cpu << 48 | (tag_serial(stress_tag(c)) & 0xffffffffULL) << 16 | i;
+}
+
+static void robj_ctor(void *p)
+{
+	struct robj *o = p;
+
+	WRITE_ONCE(o->magic, RCU_MAGIC);
+	WRITE_ONCE(o->self, (uint64_t)(uintptr_t)p);
+	WRITE_ONCE(o->refcnt, 0);
+	WRITE_ONCE(o->key, 0);
+}
+
+static int rcu_free_setup(struct run *run)
+{
+	(void)run;
+	rt.cache = kmem_cache_create("rcu-typesafe", sizeof(struct robj), 0,
+				     SLAB_TYPESAFE_BY_RCU, robj_ctor);
+	return rt.cache ? 0 : -ENOMEM;
+}
+
+static int robj_is_ours(struct cpu_ctx *c, const struct robj *p, const char *when)
+{
+	uint64_t magic = READ_ONCE(p->magic), self = READ_ONCE(p->self);
+
+	if (likely(magic == RCU_MAGIC && self == (uint64_t)(uintptr_t)p))
+		return 1;
+	cpu_violation(c, "rcu-typesafe",
+		      "CPU %u %s: %p is not an object of rcu-typesafe: magic %016llx self %016llx "
+		      "(its memory left the SLAB_TYPESAFE_BY_RCU cache before a grace period?)",
+		      c->cpu, when, (const void *)p, (unsigned long long)magic,
+		      (unsigned long long)self);
+	return 0;
+}
+
+/* An object we hold a reference on: its payload must match its key
+ * (READ_ONCE: see the map). */
+static int robj_check(struct cpu_ctx *c, const struct robj *p, uint64_t key, const char *when)
+{
+	for (unsigned int j = 0; j < ROBJ_WORDS; j++) {
+		uint64_t got = READ_ONCE(p->payload[j]);
+
+		if (unlikely(got != pattern_word(key, 8 * j))) {
+			cpu_violation(c, "rcu-typesafe",
+				      "CPU %u %s: object %p key %016llx payload[%u] is %016llx, expected "
+				      "%016llx (changed while referenced)", c->cpu, when, (const void *)p,
+				      (unsigned long long)key, j, (unsigned long long)got,
+				      (unsigned long long)pattern_word(key, 8 * j));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void robj_put(struct cpu_ctx *c, struct robj *p)
+{
+	/* Acq_rel: the last one sees every reader's reads done before it. */
+	int v = __atomic_sub_fetch(&p->refcnt, 1, __ATOMIC_ACQ_REL);
+
+	if (likely(v > 0))
+		return;
+	if (v < 0) {
+		cpu_violation(c, "rcu-refcount", "object %p of rcu-typesafe: refcount went to %d",
+			      (void *)p, v);
+		return;
+	}
+	robj_check(c, p, READ_ONCE(p->key), "when its last reference was dropped");
+	kmem_cache_free(rt.cache, p);
+}
+
+/* Under rcu_read_lock(): slot i, whatever state its object is in. */
+static void robj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i)
+{
+	struct robj *p = rcu_dereference(rt.slot[i]);
+	uint64_t key;
+	int ref;
+
+	s->cnt[SC_RCU_LOOKUPS]++;
+	if (!p || !robj_is_ours(c, p, "reading a slot under rcu_read_lock()"))
+		return;
+	/* A reference unless it is free (or being freed): inc_not_zero. */
+	ref = READ_ONCE(p->refcnt);
+	do {
+		if (ref <= 0) {
+			s->cnt[SC_RCU_RACED]++;
+			return;
+		}
+		/* Acquire: pairs with the release store of refcnt = 1. */
+	} while (!__atomic_compare_exchange_n(&p->refcnt, &ref, ref + 1, 1, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	/* It may have been freed and reused meanwhile: re-check what it is
+	 * (a typesafe object stays one of its cache, even free) and its key. */
+	key = READ_ONCE(p->key);
+	if (!robj_is_ours(c, p, "holding a reference taken under rcu_read_lock()")) {
+		__atomic_sub_fetch(&p->refcnt, 1, __ATOMIC_RELEASE);	/* never free it */
+		return;
+	}
+	if (key_slot(key) != i) {
+		s->cnt[SC_RCU_RACED]++;
+	} else {
+		robj_check(c, p, key, "after a lookup under rcu_read_lock()");
+		s->cnt[SC_RCU_VALIDATED]++;
+	}
+	robj_put(c, p);
+}
+
+static void robj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r)
+{
+	enum gfp_kind kind = r % 8 == 0 ? GK_ATOMIC : GK_KERNEL;
+	struct robj *n = NULL, *old;
+	int ref;
+
+	if (!del) {
+		uint64_t key = new_key(c, i);
+
+		n = kmem_cache_alloc(rt.cache, gfp_kind_mask[kind] | __GFP_NOWARN);
+		if (!n) {
+			count_failure(c, kind, 0);
+			return;
+		}
+		if (!robj_is_ours(c, n, "allocating from rcu-typesafe")) {
+			kmem_cache_free(rt.cache, n);
+			return;
+		}
+		ref = READ_ONCE(n->refcnt);
+		if (ref != 0)
+			cpu_violation(c, "rcu-refcount",
+				      "kmem_cache_alloc(rcu-typesafe) returned %p with refcount %d: "
+				      "a reference outlived its free", (void *)n, ref);
+		WRITE_ONCE(n->key, key);
+		for (unsigned int j = 0; j < ROBJ_WORDS; j++)
+			WRITE_ONCE(n->payload[j], pattern_word(key, 8 * j));
+		/* Release: key and payload before anyone can take a reference. */
+		__atomic_store_n(&n->refcnt, 1, __ATOMIC_RELEASE);
+	}
+	/* Acq_rel: publishes n (rcu_assign_pointer) and takes the old one. */
+	old = __atomic_exchange_n(&rt.slot[i], n, __ATOMIC_ACQ_REL);
+	s->cnt[SC_RCU_REPLACED]++;
+	if (old)
+		robj_put(c, old);
+}
+
+/* A kobj read or about to be freed: its payload must match its key. */
+static int kobj_check(struct cpu_ctx *c, const struct kobj *p, int slot, const char *when)
+{
+	uint64_t key = p->key;
+	uint32_t n = p->nwords;
+	struct pattern_range pr = { 0, 8 * (size_t)n, PATTERN_ALL };
+	size_t off;
+
+	if (unlikely((slot >= 0 && key_slot(key) != (unsigned int)slot) || key_slot(key) >= RCU_SLOTS ||
+		     !n || n > KOBJ_MAX_WORDS)) {
+		cpu_violation(c, "rcu-kfree",
+			      "CPU %u %s: kmalloc'ed object %p in slot %d has key %016llx and %u words: "
+			      "freed before a grace period?", c->cpu, when, (const void *)p, slot,
+			      (unsigned long long)key, n);
+		return 1;
+	}
+	off = pattern_check(p->payload, &pr, pr.end, key);
+	if (likely(off == PATTERN_OK))
+		return 0;
+	cpu_violation(c, "rcu-kfree",
+		      "CPU %u %s: kmalloc'ed object %p key %016llx payload[%zu] is %016llx, "
+		      "expected %016llx: freed before a grace period?", c->cpu, when,
+		      (const void *)p, (unsigned long long)key, off / 8,
+		      (unsigned long long)p->payload[off / 8],
+		      (unsigned long long)pattern_word(key, off));
+	return 1;
+}
+
+static void kobj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i)
+{
+	struct kobj *p = rcu_dereference(rt.kslot[i]);
+
+	s->cnt[SC_RCU_LOOKUPS]++;
+	if (p && !kobj_check(c, p, (int)i, "reading a slot under rcu_read_lock()"))
+		s->cnt[SC_RCU_VALIDATED]++;
+}
+
+/* call_rcu()'s callback, on the CPU that queued it. */
+static void kobj_rcu_free(struct rcu_head *head)
+{
+	struct kobj *o = container_of(head, struct kobj, rh);
+
+	kobj_check(this_cpu_ctx(), o, -1, "in its call_rcu() callback");
+	kfree(o);
+}
+
+static void kobj_retire(struct cpu_ctx *c, struct slab_cpu *s, struct kobj *old, unsigned int how)
+{
+	if (how == 0) {
+		synchronize_rcu();
+		kobj_check(c, old, -1, "after synchronize_rcu()");
+		kfree(old);
+		s->cnt[SC_SYNCHRONIZE_RCU]++;
+	} else if (how < 32) {
+		kfree_rcu(old, rh);
+		s->cnt[SC_KFREE_RCU]++;
+	} else {
+		call_rcu(&old->rh, kobj_rcu_free);
+		s->cnt[SC_CALL_RCU]++;
+	}
+}
+
+static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r)
+{
+	enum gfp_kind kind = r % 8 == 0 ? GK_ATOMIC : GK_KERNEL;
+	uint32_t nwords = (r >> 3) % 16 ? 1 + (uint32_t)((r >> 8) % 60) :
+					  1 + (uint32_t)((r >> 8) % KOBJ_MAX_WORDS);
+	struct kobj *n = NULL, *old;
+
+	if (!del) {
+		size_t size = sizeof(*n) + nwords * sizeof(uint64_t);
+		struct pattern_range pr = { 0, 8 * (size_t)nwords, PATTERN_ALL };
+
+		n = kmalloc(size, gfp_kind_mask[kind] | __GFP_NOWARN);
+		if (!n) {
+			count_failure(c, kind, size_order(size));
+			return;
+		}
+		n->key = new_key(c, i);
+		n->nwords = nwords;
+		n->pad = 0;
+		pattern_fill(n->payload, &pr, n->key);
+	}
+	/* Acq_rel: publishes n (rcu_assign_pointer) and takes the old one. */
+	old = __atomic_exchange_n(&rt.kslot[i], n, __ATOMIC_ACQ_REL);
+	s->cnt[SC_RCU_REPLACED]++;
+	if (old)
+		kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
+}
+
+static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
+{
+	struct slab_cpu *s = state;
+	unsigned int action = r[0] % 10, i = (unsigned int)(r[1] % RCU_SLOTS);
+
+	if (!rt.cache)
+		return -1;
+	if (action < 6) {
+		/* 8 to 32 lookups of random slots of both tables in one section */
+		unsigned int n = 8 + (unsigned int)(r[2] % 25);
+		uint64_t x = r[1];
+
+		rcu_read_lock();
+		for (unsigned int k = 0; k < n; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			if ((x >> 62) & 1)
+				robj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS);
+			else
+				kobj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS);
+		}
+		rcu_read_unlock();
+	} else if (action < 8) {
+		robj_replace(c, s, i, 0, r[2]);
+	} else if (action < 9) {
+		kobj_replace(c, s, i, 0, r[2]);
+	} else if (r[2] & 1) {
+		robj_replace(c, s, i, 1, r[2]);
+	} else {
+		kobj_replace(c, s, i, 1, r[2]);
+	}
+	return 0;
+}
+
+/* Every CPU has stopped: empty both tables, then the cache goes. */
+static void rcu_free_teardown(struct run *run)
+{
+	struct cpu_ctx *c = run_cpu(run, 0);
+	struct slab_cpu *s = family_state(c, &slab_family);
+
+	if (!rt.cache)
+		return;
+	for (unsigned int i = 0; i < RCU_SLOTS; i++) {
+		struct robj *p = __atomic_exchange_n(&rt.slot[i], NULL, __ATOMIC_ACQ_REL);
+		struct kobj *k = __atomic_exchange_n(&rt.kslot[i], NULL, __ATOMIC_ACQ_REL);
+
+		if (p) {
+			int ref = READ_ONCE(p->refcnt);
+
+			if (ref != 1)
+				add_violation(run, "rcu-refcount", -1,
+					      "slot %u: object %p has refcount %d after every reader "
+					      "stopped (expected 1)", i, (void *)p, ref);
+			robj_put(c, p);
+		}
+		if (k)
+			kobj_retire(c, s, k, 1);
+	}
+	rcu_barrier();
+	kmem_cache_destroy(rt.cache);
+	rt.cache = NULL;
+}
+
+const struct stress_job rcu_free_job = {
+	.name = "rcu-free", .default_weight = 3, .family = &slab_family, .op = rcu_free_op,
+	.setup = rcu_free_setup, .teardown = rcu_free_teardown,
+	.what = "SLAB_TYPESAFE_BY_RCU lookups racing with frees and reuse; kfree_rcu()/call_rcu() under readers",
+};
