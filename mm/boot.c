@@ -4,15 +4,12 @@
  * parameters of mm, the banner, the leak report at shutdown, and the
  * lock that holds a booted machine up for readers on other threads.
  *
- *   mm_booted		set last by mm_boot() with a release store, cleared
- *			by mm_shutdown() under mm_life_lock (write); read with
- *			an acquire load: whoever sees the machine up sees it
- *			whole.  Everything mm_boot() builds is written while
- *			nothing else runs (boot_mutex held, mm_booted 0).
+ *   mm_booted		(mm/memmap.c) set last by mm_boot() with a release
+ *			store, cleared by mm_shutdown() under mm_life_lock
+ *			(write): whoever sees the machine up sees it whole.
+ *			Everything mm_boot() builds is written while nothing
+ *			else runs (boot_mutex held, mm_booted 0).
  *   boot_mutex		one boot or shutdown at a time.
- *   mm_life_lock	held for reading by mm_proc_show(), mm_sysctl_*() and
- *			mm_check() from any thread, for writing by the
- *			teardown (writer first).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,12 +22,8 @@
 #include "internal.h"
 #include "slab.h"
 
-int mm_booted;
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
-/* Readers of a booted machine from any thread against its teardown;
- * writer first, or a stream of readers would starve mm_shutdown(). */
-static pthread_rwlock_t mm_life_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static double boot_seconds;
 
 struct boot_ctx {
@@ -250,7 +243,7 @@ void mm_shutdown(void)
 	}
 	/* no CPU but the caller's is left, and none can come: the readers
 	 * on other threads are all this waits for */
-	pthread_rwlock_wrlock(&mm_life_lock);
+	mm_life_write_lock();
 	slab_exit_on_cpu();
 	if (current->cpu >= 0)
 		mm_cpu_detach();
@@ -263,21 +256,6 @@ void mm_shutdown(void)
 	memmap_exit();
 	machine_shutdown();
 	totalram_pages = 0;
-	pthread_rwlock_unlock(&mm_life_lock);
+	mm_life_write_unlock();
 	pthread_mutex_unlock(&boot_mutex);
-}
-
-int mm_life_read_lock(void)
-{
-	pthread_rwlock_rdlock(&mm_life_lock);
-	/* Acquire: pairs with the release store of mm_booted in mm_boot(). */
-	if (smp_load_acquire(&mm_booted))
-		return 0;
-	pthread_rwlock_unlock(&mm_life_lock);
-	return -ENODEV;
-}
-
-void mm_life_read_unlock(void)
-{
-	pthread_rwlock_unlock(&mm_life_lock);
 }

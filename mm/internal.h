@@ -52,12 +52,15 @@ struct mm_config {
 	int slab_debug;			/* slab_debug: red zones, poison, checks */
 };
 
-/* boot.c: mm_boot(), mm_shutdown() */
+/* memmap.c: whether the machine is up, and what holds it up */
 extern int mm_booted;			/* READ_ONCE: set last by mm_boot() */
 /* 0 with the machine held up against mm_shutdown() until the unlock, or
  * -ENODEV (nothing held) if no machine is booted.  Any thread. */
 int mm_life_read_lock(void);
 void mm_life_read_unlock(void);
+/* mm_shutdown()'s teardown. */
+void mm_life_write_lock(void);
+void mm_life_write_unlock(void);
 
 /* memmap.c: the memmap, nodes and zones (boot and shutdown only) */
 extern size_t memmap_bytes;

@@ -7,6 +7,13 @@
  *   movable_zone, totalram_pages
  *	written by mm_boot() while nothing else runs, read-only until
  *	mm_shutdown() (see mm/boot.c for how the machine is published).
+ *   mm_booted	whether the machine is up: mm_boot() sets it last (release),
+ *		mm_shutdown() clears it under mm_life_lock (write); read
+ *		with acquire.
+ *   mm_life_lock	held for reading by mm_proc_show(), mm_sysctl_*(),
+ *		mm_check() and the inspect functions, from any thread, for
+ *		writing by the teardown (writer first, or a stream of
+ *		readers would starve mm_shutdown()).
  *
  * The memmap is one PROT_NONE reservation of max_pfn struct pages of which
  * [min_pfn, max_pfn) is made accessible; each node's slice is its
@@ -15,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,6 +39,8 @@ const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable",
 };
 size_t memmap_bytes;			/* the accessible part, for the banner */
+int mm_booted;
+static pthread_rwlock_t mm_life_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 int memmap_init(void)
 {
@@ -247,4 +257,29 @@ void free_all_memory(void)
 			totalram_pages += zone->managed_pages;
 		}
 	}
+}
+
+int mm_life_read_lock(void)
+{
+	pthread_rwlock_rdlock(&mm_life_lock);
+	/* Acquire: pairs with the release store of mm_booted in mm_boot(). */
+	if (smp_load_acquire(&mm_booted))
+		return 0;
+	pthread_rwlock_unlock(&mm_life_lock);
+	return -ENODEV;
+}
+
+void mm_life_read_unlock(void)
+{
+	pthread_rwlock_unlock(&mm_life_lock);
+}
+
+void mm_life_write_lock(void)
+{
+	pthread_rwlock_wrlock(&mm_life_lock);
+}
+
+void mm_life_write_unlock(void)
+{
+	pthread_rwlock_unlock(&mm_life_lock);
 }
