@@ -322,7 +322,9 @@ static void test_unanswered_ipi_is_reported(void **state)
 	drain_all_pages(NULL);
 	out = capture_end();
 	assert_int_equal(report_count(REPORT_BUG), bugs + 2);
-	assert_contains(out, "BUG: CPU 1 does not answer IPIs: smp_call_function_single from CPU 0 waited 2 s for late_call");
+	/* (how long it waited is at least the limit, more on a loaded host) */
+	assert_contains(out, "BUG: CPU 1 does not answer IPIs: smp_call_function_single from CPU 0 waited ");
+	assert_contains(out, " s for late_call\n");
 	assert_contains(out, "BUG: CPU 1 does not answer IPIs: smp_call_function_many from CPU 0");
 	assert_contains(out, "NMI backtrace for cpu 1 (thread ");
 	assert_contains(out, "interrupts off");
