@@ -52,7 +52,7 @@ PC := $(BUILD)/mmsim.pc
 # Debian packages, by what needs them.  Every goal first runs the deps step
 # (tools/deps.sh: silent when all is there) with the packages of the goals
 # given, once per make; `make deps-*` runs it alone.  NODEPS=1 skips it.
-DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libjansson-dev \
+DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libdw-dev libjansson-dev \
 	     libbenchmark-dev
 DEB_TEST := libcmocka-dev
 DEB_SAN := clang libclang-rt-14-dev
@@ -82,9 +82,10 @@ NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$
 
 # ---------------------------------------------------------------------------
 # Libraries through pkg-config: each module and the Debian package it is in.
-PKGS := hwloc liburcu-memb
+PKGS := hwloc liburcu-memb libdw
 deb_hwloc := libhwloc-dev
 deb_liburcu-memb := liburcu-dev
+deb_libdw := libdw-dev
 deb_liburcu-cds := liburcu-dev
 deb_jansson := libjansson-dev
 deb_cmocka := libcmocka-dev

@@ -271,47 +271,46 @@ const char *print_tainted(void)
 	return buf;
 }
 
-/* The reporting machinery a trace starts after (its frames are dropped). */
+/* The reporting machinery a trace starts after (its frames are dropped):
+ * names as symbolize() gives them, "name+0x..". */
 static int is_report_frame(const char *sym)
 {
 	static const char *const names[] = {
-		"(report_end+", "(dump_stack+", "(__warn_printf+", "(__bug_report+",
+		"report_end+", "dump_stack+", "__warn_printf+", "__bug_report+",
 	};
 
-	for (size_t i = 0; sym && i < ARRAY_SIZE(names); i++)
-		if (strstr(sym, names[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strncmp(sym, names[i], strlen(names[i])))
 			return 1;
 	return 0;
 }
+
+#define TRACE_SYM_LEN	128
 
 /*
  * Print a call trace (console lock held): from the frame after the last
  * reporting function among the first few (the code that reported), or
  * from frames[skip] if none is found (the number of frames a sanitizer's
- * interceptor adds varies between builds).
+ * interceptor adds varies between builds).  Frames are "name+0xoff/0xsize"
+ * (static functions too, symbolize.c); one no symbol covers is "? addr".
  */
 static void print_frames(void *const *frames, int n, int skip)
 {
-	char **syms = backtrace_symbols(frames, n);
+	char sym[TRACE_SYM_LEN];
 
-	for (int i = 0; syms && i < n && i < 8; i++)
-		if (is_report_frame(syms[i]))
+	for (int i = 0; i < n && i < 8; i++)
+		if (!symbolize(frames[i], sym, sizeof(sym)) && is_report_frame(sym))
 			skip = i + 1;
 	printk("Call Trace:\n");
 	for (int i = skip; i < n; i++) {
-		const char *s = syms ? syms[i] : NULL;
-		const char *lp = s ? strchr(s, '(') : NULL;
-		const char *rp = lp ? strchr(lp, ')') : NULL;
-
-		if (lp && rp && rp > lp + 1 && lp[1] != '+') {
-			printk(" %.*s\n", (int)(rp - lp - 1), lp + 1);
-		} else {
+		if (symbolize(frames[i], sym, sizeof(sym))) {
 			printk(" ? %p\n", frames[i]);
+			continue;
 		}
-		if (s && (strstr(s, "(main+") || strstr(s, "(start_thread+")))
+		printk(" %s\n", sym);
+		if (!strncmp(sym, "main+", 5) || !strncmp(sym, "start_thread+", 13))
 			break;
 	}
-	free(syms);
 }
 
 void print_call_trace(void *const *frames, int n, int skip)

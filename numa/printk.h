@@ -58,6 +58,9 @@ void report_headline(const char *fmt, ...) __printf(1, 2);
 /* A report that a rate limit kept off the console: counted all the same. */
 void report_silent(enum report_type type, int taint, const char *line);
 void dump_stack(void);
+/* symbolize.c: "name+0xoff/0xsize" of a code address (static functions
+ * too), 0; -1 if no symbol covers it.  Not in a signal handler. */
+int symbolize(const void *addr, char *buf, size_t len);
 /* "Call Trace:" and frames[skip..n) (as a report's): another thread's. */
 void print_call_trace(void *const *frames, int n, int skip);
 void add_taint(int flag);
