@@ -2,18 +2,48 @@
 /*
  * numa/spinlock.c - the out-of-line side of spinlock_t (mmsim/spinlock.h):
  * the contended path (spin, then sleep on the lock word with futex(2)),
- * the statistics readers, and the debug builds' checks.
+ * the statistics readers, and the lock's own bug reports, in every build:
+ *
+ *   recursion		a thread waits for a lock it holds itself;
+ *   lockup		a thread has waited spin_lockup_ms for one (about a
+ *			second; longer in the sanitizer builds): the report
+ *			names the lock, the holder's CPU and thread, where it
+ *			took the lock, and the holder's call trace (an NMI
+ *			backtrace); the waiter goes on waiting;
+ *   already unlocked / wrong owner
+ *			an unlock by a thread that does not hold the lock:
+ *			refused, so that the holder keeps it.
+ *
+ * The waiter may hold other spinlocks, and its report is the evidence of
+ * a hang: it is printed at once (report_begin_urgent()), not deferred to
+ * a last spin_unlock() that may never come.  That is safe because nothing
+ * takes a spinlock while it holds the console lock.
+ *
+ *   spin_lockup_ns	set by machine_boot() from the boot line, back to its
+ *			default at shutdown; read by any waiter (relaxed).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "machine.h"
 #include "spinlock.h"
 
 #define SPIN_TRIES	64
+/* A contended waiter sleeps on the lock word in slices this long, so that
+ * it notices when it has waited too long. */
+#define SPIN_SLICE_NS	(50ULL * 1000 * 1000)
+
+static unsigned long long spin_lockup_ns = SPIN_LOCKUP_MS_DEFAULT * 1000000ULL;
+
+void spin_lockup_set_ms(unsigned int ms)
+{
+	WRITE_ONCE(spin_lockup_ns, (unsigned long long)ms * 1000000ULL);
+}
 
 static unsigned long long now_ns(void)
 {
@@ -29,11 +59,77 @@ void spin_lock_init_name(spinlock_t *lock, const char *name)
 	lock->name = name;
 }
 
-void __spin_lock_contended(spinlock_t *lock)
+int __spin_owner_pid(void)
 {
-	unsigned long long t0 = now_ns(), waited;
-	int old;
+	task_init_current();
+	return current->pid;
+}
 
+/* " lock: NAME, .owner: COMM/PID, .owner_cpu: C" and where it was taken. */
+static void spin_dump(spinlock_t *lock, int owner, int owner_cpu, const void *ip)
+{
+	char where[128];
+
+	printk(" lock: %s, .owner: %s/%d, .owner_cpu: %d\n", lock->name,
+	       owner ? program_invocation_short_name : "<none>", owner, owner_cpu);
+	if (owner && ip && !symbolize(ip, where, sizeof(where)))
+		printk(" .owner took it at %s\n", where);
+	else if (owner && ip)
+		printk(" .owner took it at %p\n", ip);
+}
+
+static noinline void spin_bug(spinlock_t *lock, const char *msg)
+{
+	int owner = READ_ONCE(lock->owner);
+	int owner_cpu = READ_ONCE(lock->owner_cpu);
+	const void *ip = READ_ONCE(lock->owner_ip);
+
+	task_init_current();
+	report_begin_urgent(REPORT_BUG);
+	printk("BUG: spinlock %s on CPU#%d, %s/%d\n", msg, current->cpu,
+	       current->comm, current->pid);
+	spin_dump(lock, owner, owner_cpu, ip);
+	report_end_urgent(REPORT_BUG, -1);
+}
+
+static noinline void spin_lockup(spinlock_t *lock, unsigned long long waited)
+{
+	int owner = READ_ONCE(lock->owner);
+	int owner_cpu = READ_ONCE(lock->owner_cpu);
+	const void *ip = READ_ONCE(lock->owner_ip);
+	struct nmi_trace trace;
+	int other = owner && owner != current->pid && owner_cpu >= 0 &&
+		    (unsigned int)owner_cpu < nr_cpu_ids;
+
+	/* the holder's trace, if it is another CPU that still runs */
+	if (other)
+		nmi_cpu_backtrace((unsigned int)owner_cpu, &trace);
+	if (other && trace.tid != owner)
+		other = 0;		/* that CPU is another thread now */
+	report_begin_urgent(REPORT_BUG);
+	printk("BUG: spinlock lockup suspected on CPU#%d, %s/%d\n", current->cpu,
+	       current->comm, current->pid);
+	spin_dump(lock, owner, owner_cpu, ip);
+	printk(" waited %llu ms (spin_lockup_ms=%llu)\n", waited / 1000000ULL,
+	       READ_ONCE(spin_lockup_ns) / 1000000ULL);
+	if (owner == current->pid)
+		printk(" the holder is this thread: it never released the lock\n");
+	else if (other)
+		nmi_show((unsigned int)owner_cpu, &trace);
+	else if (owner)
+		printk(" the holder is no longer a CPU: it left without releasing the lock\n");
+	report_end_urgent(REPORT_BUG, TAINT_SOFTLOCKUP);
+}
+
+void __spin_lock_contended(spinlock_t *lock, const void *ip)
+{
+	unsigned long long t0 = now_ns(), waited, bound = READ_ONCE(spin_lockup_ns);
+	struct timespec slice = { 0, (long)SPIN_SLICE_NS };
+	int old, reported = 0;
+
+	task_init_current();
+	if (unlikely(READ_ONCE(lock->owner) == current->pid))
+		spin_bug(lock, "recursion");
 	for (int i = 0; i < SPIN_TRIES; i++) {
 		old = 0;
 		/* Acquire: pairs with the release in spin_unlock(). */
@@ -49,15 +145,37 @@ void __spin_lock_contended(spinlock_t *lock)
 	 * makes one spurious wake-up call: harmless, and it cannot lose one.
 	 * Acquire: pairs with the release in spin_unlock().
 	 */
-	while (__atomic_exchange_n(&lock->val, 2, __ATOMIC_ACQUIRE) != 0)
-		syscall(SYS_futex, &lock->val, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+	while (__atomic_exchange_n(&lock->val, 2, __ATOMIC_ACQUIRE) != 0) {
+		syscall(SYS_futex, &lock->val, FUTEX_WAIT_PRIVATE, 2, &slice, NULL, 0);
+		if (!reported && bound && now_ns() - t0 >= bound) {
+			spin_lockup(lock, now_ns() - t0);
+			reported = 1;
+		}
+	}
 locked:
-	__spin_acquired(lock);
+	__spin_acquired(lock, ip);
 	waited = now_ns() - t0;
 	WRITE_ONCE(lock->stats.contended, lock->stats.contended + 1);
 	WRITE_ONCE(lock->stats.wait_ns, lock->stats.wait_ns + waited);
 	if (waited > lock->stats.wait_max_ns)
 		WRITE_ONCE(lock->stats.wait_max_ns, waited);
+}
+
+/*
+ * An unlock the caller had no right to make.  was: what the unlock found
+ * in the lock word, or -1 if it stopped at the owner check.  A free lock
+ * stays free; another thread's stays its own.
+ */
+void __spin_bad_unlock(spinlock_t *lock, int was)
+{
+	if (was == 0) {
+		/* the caller's unlock has written 0 over 0: nothing to undo
+		 * but the count of locks it holds, which it did not */
+		current->spin_depth++;
+		spin_bug(lock, "already unlocked");
+		return;
+	}
+	spin_bug(lock, READ_ONCE(lock->val) ? "wrong owner" : "already unlocked");
 }
 
 void __spin_unlock_wake(spinlock_t *lock)
@@ -89,10 +207,9 @@ void spin_lock_stats_reset(spinlock_t *lock)
 	spin_unlock_irqrestore(lock, flags);
 }
 
-/* Debug builds: the owner, and an irq-safe lock taken with interrupts on. */
+/* Debug builds: an irq-safe lock taken with interrupts on. */
 void __spin_debug_acquired(spinlock_t *lock)
 {
-	WRITE_ONCE(lock->owner, current->pid);
 	/* An IPI on this CPU could take it too: interrupts must be off. */
 	WARN(lock->irqsafe && current->cpu >= 0 && !irqs_disabled(),
 	     "%s taken with interrupts enabled\n", lock->name);

@@ -10,6 +10,16 @@
 #include <mmsim/spinlock.h>
 #include "printk.h"
 
+/* How long a waiter waits for a spinlock before it reports a lockup
+ * (boot parameter spin_lockup_ms; 0: never).  A sanitizer build runs
+ * 5-20 times slower. */
+#ifdef MMSIM_DEBUG
+#define SPIN_LOCKUP_MS_DEFAULT	10000
+#else
+#define SPIN_LOCKUP_MS_DEFAULT	1000
+#endif
+void spin_lockup_set_ms(unsigned int ms);
+
 /* Debug builds: WARN if the calling CPU does not hold the lock. */
 #ifdef MMSIM_DEBUG
 #define lockdep_assert_held(lock) \

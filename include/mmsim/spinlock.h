@@ -38,61 +38,93 @@
 extern "C" {
 #endif
 
-#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, #name, { 0, 0, 0, 0 } }
+#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, 0, 0, #name, { 0, 0, 0, 0 } }
 #define DEFINE_SPINLOCK(x)		spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
 
 void spin_lock_init_name(spinlock_t *lock, const char *name);
 #define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
 
+/* The address of the code that expands it, as the kernel's _THIS_IP_. */
+#define _THIS_IP_	({ __label__ __here; __here: (const void *)&&__here; })
+
 /* The library's side of the inline operations below. */
-void __spin_lock_contended(spinlock_t *lock);
+void __spin_lock_contended(spinlock_t *lock, const void *ip);
 void __spin_unlock_wake(spinlock_t *lock);
+void __spin_bad_unlock(spinlock_t *lock, int was);
+int __spin_owner_pid(void);
 void __spin_debug_acquired(spinlock_t *lock);
 extern __thread int __printk_deferred_pending;	/* the thread's own */
 void printk_flush_deferred(void);
 
-static __always_inline void __spin_acquired(spinlock_t *lock)
+static __always_inline void __spin_acquired(spinlock_t *lock, const void *ip)
 {
+	int pid = current->pid;
+
 	current->spin_depth++;
+	WRITE_ONCE(lock->owner, likely(pid) ? pid : __spin_owner_pid());
+	WRITE_ONCE(lock->owner_cpu, current->cpu);
+	WRITE_ONCE(lock->owner_ip, ip);
 	WRITE_ONCE(lock->stats.acquisitions, lock->stats.acquisitions + 1);
 #ifdef MMSIM_DEBUG
 	__spin_debug_acquired(lock);
 #endif
 }
 
-static __always_inline void spin_lock(spinlock_t *lock)
+/*
+ * A CPU that waits for a lock longer than spin_lockup_ms (boot parameter)
+ * reports "BUG: spinlock lockup suspected", naming the holder and where it
+ * took the lock, and goes on waiting; one that waits for a lock it holds
+ * itself reports "BUG: spinlock recursion" first (numa/spinlock.c).
+ */
+static __always_inline void __spin_lock(spinlock_t *lock, const void *ip)
 {
 	int old = 0;
 
 	/* Acquire: pairs with the release in spin_unlock(). */
 	if (likely(__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
 					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
-		__spin_acquired(lock);
+		__spin_acquired(lock, ip);
 	else
-		__spin_lock_contended(lock);
+		__spin_lock_contended(lock, ip);
 }
+#define spin_lock(lock)		__spin_lock((lock), _THIS_IP_)
 
 /* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
-static __always_inline int spin_trylock(spinlock_t *lock)
+static __always_inline int __spin_trylock(spinlock_t *lock, const void *ip)
 {
 	int old = 0;
 
 	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED)) {
-		__spin_acquired(lock);
+		__spin_acquired(lock, ip);
 		return 1;
 	}
 	return 0;
 }
+#define spin_trylock(lock)	__spin_trylock((lock), _THIS_IP_)
 
+/*
+ * Only the holder may unlock: an unlock of a free lock ("BUG: spinlock
+ * already unlocked") or of another thread's ("wrong owner") is reported
+ * and refused, so the holder's critical section stays whole.
+ */
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
-#ifdef MMSIM_DEBUG
+	int was;
+
+	if (unlikely(READ_ONCE(lock->owner) != current->pid)) {
+		__spin_bad_unlock(lock, -1);
+		return;
+	}
 	WRITE_ONCE(lock->owner, 0);
-#endif
 	/* Release: everything written under the lock is published. */
-	if (unlikely(__atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE) == 2))
-		__spin_unlock_wake(lock);
+	was = __atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE);
+	if (unlikely(was != 1)) {
+		if (was == 2)
+			__spin_unlock_wake(lock);
+		else
+			__spin_bad_unlock(lock, was);	/* it was free */
+	}
 	/* the last spinlock: what the console held back is printed now */
 	if (--current->spin_depth <= 0 && unlikely(__printk_deferred_pending))
 		printk_flush_deferred();
@@ -111,29 +143,11 @@ static inline int spin_is_locked(spinlock_t *lock)
 #define spin_trylock_irqsave(lock, flags) \
 	({ local_irq_save(flags); spin_trylock(lock) ? 1 : (local_irq_restore(flags), 0); })
 
-static __always_inline void spin_lock_irq(spinlock_t *lock)
-{
-	local_irq_disable();
-	spin_lock(lock);
-}
-
-static __always_inline void spin_unlock_irq(spinlock_t *lock)
-{
-	spin_unlock(lock);
-	local_irq_enable();
-}
-
-static __always_inline void spin_lock_bh(spinlock_t *lock)
-{
-	local_bh_disable();
-	spin_lock(lock);
-}
-
-static __always_inline void spin_unlock_bh(spinlock_t *lock)
-{
-	spin_unlock(lock);
-	local_bh_enable();
-}
+/* (macros, not inline functions: spin_lock() records the caller's address) */
+#define spin_lock_irq(lock)	do { local_irq_disable(); spin_lock(lock); } while (0)
+#define spin_unlock_irq(lock)	do { spin_unlock(lock); local_irq_enable(); } while (0)
+#define spin_lock_bh(lock)	do { local_bh_disable(); spin_lock(lock); } while (0)
+#define spin_unlock_bh(lock)	do { spin_unlock(lock); local_bh_enable(); } while (0)
 
 /* A consistent-enough copy of the statistics (each field read once). */
 void spin_lock_stats_read(spinlock_t *lock, struct lock_stats *out);

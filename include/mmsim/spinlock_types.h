@@ -18,9 +18,17 @@ struct lock_stats {
 	unsigned long long wait_max_ns;
 };
 
+/*
+ * owner, owner_cpu and owner_ip are written by the holder (relaxed atomic
+ * stores) once it has the lock, cleared by it before it gives it back;
+ * anyone may read them (relaxed) for a report: a lockup, a recursion, an
+ * unlock by a thread that does not hold the lock.
+ */
 typedef struct spinlock {
 	int val;			/* atomic: 0, 1 or 2 */
-	int owner;			/* debug builds: holder's pid, else 0 */
+	int owner;			/* holder's pid, 0 when free */
+	int owner_cpu;			/* holder's CPU (-1: not a CPU) */
+	const void *owner_ip;		/* where the holder took it */
 	int irqsafe;			/* taken only with interrupts disabled
 					   (an IPI handler may take it) */
 	const char *name;		/* read-only after spin_lock_init() */
