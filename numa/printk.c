@@ -85,9 +85,12 @@ struct printk_deferred {
 __thread int __printk_deferred_pending;
 static __thread struct printk_deferred *deferred;	/* mmap()ed on first use */
 
+/* The thread's own: inside a report that must not be deferred. */
+static __thread int printk_urgent;
+
 static int deferring(void)
 {
-	return current->spin_depth > 0;
+	return current->spin_depth > 0 && !printk_urgent;
 }
 
 /* The thread's buffer, or NULL if it cannot have one (counted as lost). */
@@ -276,7 +279,8 @@ const char *print_tainted(void)
 static int is_report_frame(const char *sym)
 {
 	static const char *const names[] = {
-		"report_end+", "dump_stack+", "__warn_printf+", "__bug_report+",
+		"report_end+", "report_end_urgent+", "dump_stack+", "__warn_printf+",
+		"__bug_report+",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -393,7 +397,19 @@ void report_begin(enum report_type type)
 	headline_len = 0;
 }
 
-void report_end(enum report_type type, int taint)
+void report_begin_urgent(enum report_type type)
+{
+	printk_urgent++;
+	report_begin(type);
+}
+
+void report_end_urgent(enum report_type type, int taint)
+{
+	report_end(type, taint);
+	printk_urgent--;
+}
+
+static void __report_end(enum report_type type, int taint, int own_trace)
 {
 	char line[sizeof(headline)];
 	report_hook_fn hook;
@@ -412,7 +428,7 @@ void report_end(enum report_type type, int taint)
 		return;
 	}
 
-	if (type != REPORT_INFO) {
+	if (type != REPORT_INFO && own_trace) {
 		dump_header();
 		show_trace(2);
 	}
@@ -430,6 +446,16 @@ void report_end(enum report_type type, int taint)
 		hook(type, line);
 	if (type != REPORT_INFO && READ_ONCE(panic_on_warn))
 		panic("panic_on_warn set ...");
+}
+
+void report_end(enum report_type type, int taint)
+{
+	__report_end(type, taint, 1);
+}
+
+void report_end_no_trace(enum report_type type, int taint)
+{
+	__report_end(type, taint, 0);
 }
 
 void report_silent(enum report_type type, int taint, const char *line)

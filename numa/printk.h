@@ -53,6 +53,16 @@ void vprintk(const char *fmt, va_list ap);
  */
 void report_begin(enum report_type type);
 void report_end(enum report_type type, int taint);
+/*
+ * The same, printed at once even under a spinlock: for the reports of a
+ * thread that may never release its spinlocks (a lockup).  Nothing takes a
+ * spinlock while it holds the console lock, so this cannot deadlock.
+ */
+void report_begin_urgent(enum report_type type);
+void report_end_urgent(enum report_type type, int taint);
+/* report_end() without the reporter's own CPU line and trace: for a report
+ * about another CPU (a watchdog's), which printed that CPU's. */
+void report_end_no_trace(enum report_type type, int taint);
 /* The line the report hook gets (default: the first line printed). */
 void report_headline(const char *fmt, ...) __printf(1, 2);
 /* A report that a rate limit kept off the console: counted all the same. */
