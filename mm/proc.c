@@ -53,7 +53,36 @@ struct sysctl_entry {
 	int (*write)(const char *name, const char *value);
 };
 
+/* kernel.hung_task_timeout_secs and kernel.watchdog_thresh: the lockup
+ * detectors' (numa/watchdog.c), as /proc/sys/kernel has them. */
+static int kernel_sysctl_write(const char *name, const char *value)
+{
+	unsigned long long v;
+
+	if (!strcmp(name, "kernel.hung_task_timeout_secs")) {
+		if (parse_uint(value, 0, 86400, &v))
+			return -EINVAL;
+		hung_task_set_timeout((unsigned int)v);
+	} else {
+		if (parse_uint(value, 1, 3600, &v))
+			return -EINVAL;
+		WRITE_ONCE(machine.watchdog_thresh, (unsigned int)v);
+	}
+	return 0;
+}
+
+static int kernel_sysctl_read(const char *name, char *buf, size_t len)
+{
+	unsigned int v = !strcmp(name, "kernel.hung_task_timeout_secs") ?
+			 hung_task_get_timeout() : READ_ONCE(machine.watchdog_thresh);
+
+	snprintf(buf, len, "%u\n", v);
+	return 0;
+}
+
 static const struct sysctl_entry sysctls[] = {
+	{ "kernel.hung_task_timeout_secs", kernel_sysctl_read, kernel_sysctl_write },
+	{ "kernel.watchdog_thresh", kernel_sysctl_read, kernel_sysctl_write },
 	{ "vm.min_free_kbytes", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },

@@ -168,6 +168,7 @@ static int __mm_cpu_attach(unsigned int cpu)
 	current->preempt_count = 0;
 	current->irqs_disabled = 0;
 	current->ipi_pending = 0;
+	watchdog_cpu_attach(cpu);
 	/* an RCU reader before it takes IPIs: never stopped while it
 	 * registers with urcu (a mutex of liburcu) */
 	rcu_cpu_attach(cpu);
@@ -235,6 +236,7 @@ void mm_cpu_detach(void)
 		hwloc_bitmap_free(saved_cpuset);
 		saved_cpuset = NULL;
 	}
+	watchdog_cpu_detach((unsigned int)cpu);
 	current->cpu = -1;
 	/* Release: this CPU's per-CPU data is handed to its next thread. */
 	__atomic_store_n(&cpu_owner[cpu], 0, __ATOMIC_RELEASE);

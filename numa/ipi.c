@@ -347,6 +347,8 @@ static int csd_wait(struct call_single_data *csd, unsigned int cpu, const char *
 	while (__atomic_load_n(&csd->done, __ATOMIC_ACQUIRE) != CSD_DONE) {
 		if (current->cpu >= 0 && !irqs_disabled())
 			generic_smp_call_function_interrupt();
+		/* a wait that is too long has its own report, below */
+		watchdog_touch();
 		sched_yield();
 		waited = mm_clock_ns() - t0;
 		if (unlikely(waited > limit) && csd_abandon(csd)) {
@@ -414,8 +416,10 @@ static void multi_cpu_stop(void *info)
 	/* Release: everything this CPU wrote happens before fn reads it. */
 	__atomic_fetch_add(&sd->arrived, 1, __ATOMIC_RELEASE);
 	/* Acquire: pairs with the release of `release`; fn's writes are seen. */
-	while (!__atomic_load_n(&sd->release, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&sd->release, __ATOMIC_ACQUIRE)) {
+		watchdog_touch();	/* stopped, not stuck */
 		sched_yield();
+	}
 }
 
 static DEFINE_MUTEX(stop_mutex);

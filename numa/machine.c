@@ -13,6 +13,12 @@
  *   watchdog_thresh=N	seconds (the kernel's): an IPI or stop_machine()
  *			waiting 2*N s for a CPU reports it (default 10, 30
  *			in the sanitizer builds)
+ *   spin_lockup_ms=N	a CPU waiting N ms for a spinlock reports a lockup
+ *			(default 1000, 10000 in the sanitizer builds; 0: never)
+ *   hung_task_timeout_secs=N	a CPU asleep in one uninterruptible wait
+ *			for N s is reported (default 120, as the kernel's; 0:
+ *			never; also the sysctl kernel.hung_task_timeout_secs)
+ *   nosoftlockup	no soft lockup detector (the kernel's parameter)
  *   panic_on_warn	abort() after any BUG or WARNING report
  *   quiet		no boot banner
  *
@@ -28,6 +34,7 @@
 #include "ipi.h"
 #include "machine.h"
 #include "printk.h"
+#include "spinlock.h"
 
 struct machine machine = { .memfd = -1 };
 
@@ -37,6 +44,8 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->arch = ARCH_X86_64;
 	cfg->hz_scale = 1;
 	cfg->watchdog_thresh = WATCHDOG_THRESH_DEFAULT;
+	cfg->spin_lockup_ms = SPIN_LOCKUP_MS_DEFAULT;
+	cfg->hung_task_timeout = HUNG_TASK_TIMEOUT_DEFAULT;
 	cfg->quiet = -1;
 }
 
@@ -46,6 +55,12 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 {
 	unsigned long long v;
 
+	if (!strcmp(param, "nosoftlockup")) {
+		if (val)
+			return boot_param_bad(param, val, "takes no value");
+		cfg->nosoftlockup = 1;
+		return 0;
+	}
 	if (!strcmp(param, "panic_on_warn") || !strcmp(param, "quiet")) {
 		int on = 1;
 
@@ -63,7 +78,8 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 	if (strcmp(param, "mem") && strcmp(param, "memstart") &&
 	    strcmp(param, "nodes") && strcmp(param, "cpus") &&
 	    strcmp(param, "topology") && strcmp(param, "arch") &&
-	    strcmp(param, "hz_scale") && strcmp(param, "watchdog_thresh"))
+	    strcmp(param, "hz_scale") && strcmp(param, "watchdog_thresh") &&
+	    strcmp(param, "spin_lockup_ms") && strcmp(param, "hung_task_timeout_secs"))
 		return 1;
 	if (!val || !*val)
 		return boot_param_bad(param, val, "a value is required");
@@ -101,6 +117,14 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 		if (parse_uint(val, 1, 3600, &v))
 			return boot_param_bad(param, val, "expected 1 to 3600 seconds");
 		cfg->watchdog_thresh = (unsigned int)v;
+	} else if (!strcmp(param, "spin_lockup_ms")) {
+		if (parse_uint(val, 0, 3600000, &v))
+			return boot_param_bad(param, val, "expected 0 (never) to 3600000 ms");
+		cfg->spin_lockup_ms = (unsigned int)v;
+	} else if (!strcmp(param, "hung_task_timeout_secs")) {
+		if (parse_uint(val, 0, 86400, &v))
+			return boot_param_bad(param, val, "expected 0 (never) to 86400 seconds");
+		cfg->hung_task_timeout = (unsigned int)v;
 	} else {
 		if (parse_uint(val, 1, 1000000, &v))
 			return boot_param_bad(param, val, "expected 1 to 1000000");
@@ -185,6 +209,11 @@ int machine_boot(const struct machine_config *cfg)
 	cpus_init();
 	workqueue_init();
 	rcu_init();
+	spin_lockup_set_ms(cfg->spin_lockup_ms);
+	hung_task_set_timeout(cfg->hung_task_timeout);
+	softlockup_set_enabled(!cfg->nosoftlockup);
+	if (watchdog_init())
+		printk("watchdog: cannot start the lockup detectors' thread\n");
 	report_set_panic_on_warn(cfg->panic_on_warn);
 	return 0;
 
@@ -200,6 +229,8 @@ err_topo:
 
 void machine_shutdown(void)
 {
+	watchdog_exit();
+	spin_lockup_set_ms(SPIN_LOCKUP_MS_DEFAULT);
 	rcu_exit();
 	workqueue_exit();
 	nmi_exit();

@@ -48,6 +48,9 @@ struct machine_config {
 	enum mm_arch arch;
 	unsigned int hz_scale;
 	unsigned int watchdog_thresh;	/* seconds; IPI waits report at twice it */
+	unsigned int spin_lockup_ms;	/* spinlock waits report after it */
+	unsigned int hung_task_timeout;	/* seconds; 0: never */
+	int nosoftlockup;
 	int panic_on_warn;
 	int quiet;			/* -1: as it is; else for this machine only */
 };
@@ -201,6 +204,25 @@ void nmi_exit(void);
 void nmi_cpu_backtrace(unsigned int cpu, struct nmi_trace *t);
 /* Print it ("NMI backtrace for cpu N"), e.g. inside a report. */
 void nmi_show(unsigned int cpu, const struct nmi_trace *t);
+
+/*
+ * watchdog.c: the soft lockup and hung task detectors (a host thread from
+ * boot to shutdown).  A CPU calls watchdog_touch() at its scheduling
+ * points and brackets each uninterruptible wait with no timeout with
+ * hung_sleep_begin()/hung_sleep_end(); attach and detach tell it who the
+ * CPU is.  All of them: the calling CPU's own counters, no lock.
+ */
+#define HUNG_TASK_TIMEOUT_DEFAULT	120
+int watchdog_init(void);
+void watchdog_exit(void);
+void watchdog_touch(void);
+void hung_sleep_begin(void);
+void hung_sleep_end(void);
+void watchdog_cpu_attach(unsigned int cpu);
+void watchdog_cpu_detach(unsigned int cpu);
+void hung_task_set_timeout(unsigned int secs);
+void softlockup_set_enabled(int on);
+unsigned int hung_task_get_timeout(void);
 
 /* bootparam.c: the kernel command-line grammar */
 typedef int (*boot_param_fn)(const char *param, const char *val, void *arg);

@@ -54,12 +54,14 @@ static void __mutex_wait(struct mutex *m, int atomic)
 {
 	struct timespec nap = { 0, 1000 * 1000 };
 
+	hung_sleep_begin();
 	/* Acquire: pairs with the release in mutex_unlock(). */
 	while (__atomic_exchange_n(&m->val, 2, __ATOMIC_ACQUIRE) != 0) {
 		syscall(SYS_futex, &m->val, FUTEX_WAIT_PRIVATE, 2, &nap, NULL, 0);
 		if (current->cpu >= 0 && (atomic || !irqs_disabled()))
 			generic_smp_call_function_interrupt();
 	}
+	hung_sleep_end();
 	WRITE_ONCE(m->owner, self());
 }
 

@@ -153,3 +153,14 @@ void nmi_show(unsigned int cpu, const struct nmi_trace *t)
 		       cpu, t->tid, NMI_WAIT_MS);
 	}
 }
+
+int trigger_single_cpu_backtrace(unsigned int cpu)
+{
+	struct nmi_trace t;
+
+	if (cpu >= nr_cpu_ids)
+		return 0;
+	nmi_cpu_backtrace(cpu, &t);
+	nmi_show(cpu, &t);
+	return t.answered;
+}

@@ -428,6 +428,7 @@ void synchronize_rcu(void)
 	/* Release: pairs with the grace-period thread's acquire. */
 	ticket = __atomic_add_fetch(&gp_requested, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &gp_requested, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	hung_sleep_begin();
 	for (;;) {
 		/* Acquire: pairs with the release in rcu_gp_thread(). */
 		done = __atomic_load_n(&gp_done, __ATOMIC_ACQUIRE);
@@ -435,6 +436,7 @@ void synchronize_rcu(void)
 			break;
 		sched_sleep_slice((int *)&gp_done, (int)done, RCU_WAIT_NS);
 	}
+	hung_sleep_end();
 	tsan_acquire(&rcu_gp_sync);
 }
 

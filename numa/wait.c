@@ -53,6 +53,7 @@ void sched_sleep_slice(int *uaddr, int val, unsigned long long ns)
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)ns;
 	syscall(SYS_futex, uaddr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+	watchdog_touch();
 	if (current->cpu >= 0 && !irqs_disabled())
 		generic_smp_call_function_interrupt();
 }
@@ -65,7 +66,7 @@ void sched_wake_all(int *uaddr)
 long schedule_timeout(long timeout)
 {
 	unsigned long expire = 0;
-	int forever = timeout == MAX_SCHEDULE_TIMEOUT;
+	int forever = timeout == MAX_SCHEDULE_TIMEOUT, hung;
 
 	if (unlikely(might_sleep())) {
 		__set_current_state(TASK_RUNNING);
@@ -79,6 +80,10 @@ long schedule_timeout(long timeout)
 		}
 		expire = jiffies + (unsigned long)timeout;
 	}
+	/* the hung task detector watches a wait that only a waker can end */
+	hung = forever && READ_ONCE(__mm_task_state) == TASK_UNINTERRUPTIBLE;
+	if (hung)
+		hung_sleep_begin();
 	for (;;) {
 		/* Acquire: pairs with the release in default_wake_function(). */
 		int state = __atomic_load_n(&__mm_task_state, __ATOMIC_ACQUIRE);
@@ -95,6 +100,8 @@ long schedule_timeout(long timeout)
 		}
 		sched_sleep_slice(&__mm_task_state, state, ns);
 	}
+	if (hung)
+		hung_sleep_end();
 	__set_current_state(TASK_RUNNING);
 	if (forever)
 		return MAX_SCHEDULE_TIMEOUT;

@@ -370,6 +370,7 @@ void cond_resched(void)
 		might_sleep();
 		return;
 	}
+	watchdog_touch();
 	base = &timer_bases[cpu];
 	pending = READ_ONCE(base->softirq);
 	if (likely(!pending) || in_safe_point)

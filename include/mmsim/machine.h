@@ -35,6 +35,13 @@ void mm_cpu_detach(void);
  */
 int mm_on_each_cpu(void (*fn)(void *info), void *info);
 
+/*
+ * Print cpu's call trace ("NMI backtrace for cpu N", as the kernel's
+ * sysrq-l), taken by a signal it cannot defer: 1 if it answered, 0 if not
+ * (offline, or blocked in the host kernel).  Any thread, no lock held.
+ */
+int trigger_single_cpu_backtrace(unsigned int cpu);
+
 /* Per-thread state of the simulated task running on a CPU. */
 struct task_struct {
 	int cpu;			/* attached CPU, or -1 */
