@@ -146,6 +146,19 @@ static int cpu_ctx_init(struct run *run, unsigned int k)
 	return 0;
 }
 
+/* Test-only: a spinlock taken and never given back, then taken again: the
+ * set-up hangs unless the lockup detectors end the run. */
+static noinline void inject_lost_unlock(void)
+{
+	static DEFINE_SPINLOCK(inject_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&inject_lock, flags);
+	local_irq_restore(flags);		/* the spin_unlock() is lost */
+	spin_lock_irqsave(&inject_lock, flags);
+	spin_unlock_irqrestore(&inject_lock, flags);
+}
+
 /* The jobs' shared state (caches, pools, tables), made on CPU 0. */
 static void setup_on_cpu0(struct run *run)
 {
@@ -172,6 +185,8 @@ static void setup_on_cpu0(struct run *run)
 			add_violation(run, "harness", -1, "job %s could not be set up: %s",
 				      jobs[j]->name, strerror(-ret));
 	}
+	if (run->opt.inject_lost_unlock)
+		inject_lost_unlock();
 	mm_cpu_detach();
 }
 

@@ -45,11 +45,23 @@ static void usage_run(FILE *out)
 		"                       the start (default 5, 0: only at the end); one due while\n"
 		"                       a check still runs is skipped (the report counts them)\n"
 		"  --watchdog S         report a CPU with no progress for S seconds (default 10);\n"
-		"                       an --ops run ends once only such CPUs are left\n"
+		"                       an --ops run ends once only such CPUs are left; also the\n"
+		"                       hung task timeout, and set-up and the end of the run\n"
+		"                       may each last 5 s + 2 S at most\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
-		"                       corrupt-object (a byte of a slab object CPU 0 holds)\n");
+		"                       corrupt-object (a byte of a slab object CPU 0 holds) |\n"
+		"                       lost-unlock (set-up takes a spinlock it never releases,\n"
+		"                       then takes it again)\n"
+		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
+		"ends it at once):\n"
+		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
+		"               1000 ms, 10000 in TSan/ASan), soft lockup (watchdog_thresh=,\n"
+		"               nosoftlockup), hung task, unanswered IPIs, mm_check() under\n"
+		"               stop_machine(), data patterns, bad page state, misuse reports\n"
+		"  TSan, ASan   ThreadSanitizer / AddressSanitizer+UBSan (make SAN=thread|address)\n"
+		"  on request   slab_debug (red zones, poison, owner tracking)\n");
 }
 
 /* Bad usage of command cmd: one line, with where to read more; exit 2. */
@@ -259,9 +271,11 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_hang = 1;
 			else if (!strcmp(optarg, "corrupt-object"))
 				o->inject_corrupt_obj = 1;
+			else if (!strcmp(optarg, "lost-unlock"))
+				o->inject_lost_unlock = 1;
 			else
-				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu or corrupt-object",
-					   optarg);
+				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu, "
+					   "corrupt-object or lost-unlock", optarg);
 			break;
 		case 'h':
 			usage_run(stdout);

@@ -24,6 +24,9 @@
 #include "engine.h"
 
 #define MAX_VIOLATIONS	64
+/* What a run may take beyond its duration to stop its CPUs, and what its
+ * set-up and its end may take, besides twice the --watchdog time. */
+#define GRACE_SECONDS	5.0
 
 struct violation {
 	char kind[24];
@@ -47,6 +50,7 @@ struct options {
 	int inject_leak;
 	int inject_hang;
 	int inject_corrupt_obj;
+	int inject_lost_unlock;
 };
 
 struct run {
@@ -58,6 +62,7 @@ struct run {
 	const struct stress_family *families[MAX_FAMILIES];	/* set up for this run */
 	unsigned int nr_families;
 	int job_family[MAX_JOBS];	/* index in families[], -1: none */
+	uint64_t start_ns;		/* main thread's: set-up began */
 	/* The main thread's, after the CPUs stop (or give up on them). */
 	double elapsed;
 	int hung;			/* the report is made with CPUs still stuck:
@@ -107,6 +112,18 @@ uint64_t lat_percentile(const struct lat_hist *h, double p);
 /* report.c */
 void report_human(struct run *run, FILE *out);
 int report_json(struct run *run, const char *path);
+/* The sentinel's: the violations, each CPU's last operation, the replay
+ * line; nothing that takes a lock of the machine. */
+void report_brief(struct run *run, FILE *out);
+int report_json_brief(struct run *run, const char *path, const char *why);
+
+/* sentinel.c: ends a run that cannot end by itself (its map says how) */
+enum run_phase { PHASE_SETUP, PHASE_RUN, PHASE_END };
+int sentinel_start(struct run *run);
+void sentinel_phase(enum run_phase phase);
+void sentinel_fatal(void);		/* a lockup was reported: end the run */
+int sentinel_claim_report(void);	/* 1: the main thread writes it */
+void sentinel_stop(void);
 void print_replay(const struct run *run, FILE *out);
 void replay_command(const struct run *run, char *buf, size_t len);
 

@@ -43,21 +43,35 @@ void replay_command(const struct run *run, char *buf, size_t len)
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 (unsigned long long)run->opt.ops,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
-			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "");
+			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
+			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
 	else
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 run->opt.duration,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
-			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "");
+			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
+			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
+}
+
+static void print_violations(const struct run *run, FILE *out)
+{
+	fprintf(out, "violations: %d%s\n", run->nr_v + run->nr_v_dropped,
+		run->nr_v_dropped ? " (the first ones below)" : "");
+	for (int i = 0; i < run->nr_v; i++) {
+		if (run->v[i].cpu >= 0)
+			fprintf(out, "  [%s] cpu %d: %s\n", run->v[i].kind, run->v[i].cpu, run->v[i].message);
+		else
+			fprintf(out, "  [%s] %s\n", run->v[i].kind, run->v[i].message);
+	}
 }
 
 void print_replay(const struct run *run, FILE *out)
@@ -227,15 +241,61 @@ void report_human(struct run *run, FILE *out)
 		fprintf(out, "violations: none\n");
 		return;
 	}
-	fprintf(out, "violations: %d%s\n", run->nr_v + run->nr_v_dropped,
-		run->nr_v_dropped ? " (the first ones below)" : "");
-	for (int i = 0; i < run->nr_v; i++) {
-		if (run->v[i].cpu >= 0)
-			fprintf(out, "  [%s] cpu %d: %s\n", run->v[i].kind, run->v[i].cpu, run->v[i].message);
-		else
-			fprintf(out, "  [%s] %s\n", run->v[i].kind, run->v[i].message);
-	}
+	print_violations(run, out);
 	print_replay(run, out);
+}
+
+/* The violations, what the CPUs still at work did last, the replay line. */
+void report_brief(struct run *run, FILE *out)
+{
+	/* Acquire: pairs with engine_cpu_main()'s count of its start. */
+	unsigned int started = __atomic_load_n(&run->started, __ATOMIC_ACQUIRE);
+
+	if (!started)
+		fprintf(out, "the CPUs had not started the jobs yet\n");
+	for (unsigned int k = 0; started && run->cpus && k < run->nr_cpus; k++) {
+		char op[160];
+
+		if (__atomic_load_n(&run->cpus[k].done, __ATOMIC_ACQUIRE))
+			continue;
+		describe_last_op(&run->cpus[k], op, sizeof(op));
+		fprintf(out, "CPU#%u still at work, %llu operations done; last: %s\n", k,
+			(unsigned long long)READ_ONCE(run->cpus[k].progress), op);
+	}
+	print_violations(run, out);
+	print_replay(run, out);
+}
+
+static json_t *violations_json(const struct run *run)
+{
+	json_t *viol = json_array();
+
+	for (int i = 0; i < run->nr_v; i++)
+		json_array_append_new(viol, json_pack("{s:s, s:i, s:s}", "kind", run->v[i].kind,
+						      "cpu", run->v[i].cpu,
+						      "message", run->v[i].message));
+	return viol;
+}
+
+int report_json_brief(struct run *run, const char *path, const char *why)
+{
+	json_t *root = json_object();
+	char cmd[1200];
+	int ret;
+
+	json_object_set_new(root, "result", json_string("fail"));
+	json_object_set_new(root, "ended", json_string(why));
+	json_object_set_new(root, "seed", json_integer((json_int_t)run->opt.seed));
+	json_object_set_new(root, "boot", json_string(run->opt.boot));
+	json_object_set_new(root, "jobs_spec", json_string(run->opt.jobs_spec));
+	json_object_set_new(root, "elapsed_s", json_real(run->elapsed));
+	json_object_set_new(root, "violations", violations_json(run));
+	json_object_set_new(root, "violations_dropped", json_integer(run->nr_v_dropped));
+	replay_command(run, cmd, sizeof(cmd));
+	json_object_set_new(root, "replay", json_string(cmd));
+	ret = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return ret;
 }
 
 static json_t *vmstat_json(void)
@@ -263,7 +323,7 @@ static json_t *vmstat_json(void)
 int report_json(struct run *run, const char *path)
 {
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
-	json_t *zones = json_array(), *viol = json_array();
+	json_t *zones = json_array();
 	struct zone_info zi;
 	char cmd[1200];
 	int ret;
@@ -278,11 +338,7 @@ int report_json(struct run *run, const char *path)
 	else
 		json_object_set_new(root, "duration_s", json_real(run->opt.duration));
 
-	for (int i = 0; i < run->nr_v; i++)
-		json_array_append_new(viol, json_pack("{s:s, s:i, s:s}", "kind", run->v[i].kind,
-						      "cpu", run->v[i].cpu,
-						      "message", run->v[i].message));
-	json_object_set_new(root, "violations", viol);
+	json_object_set_new(root, "violations", violations_json(run));
 	json_object_set_new(root, "violations_dropped", json_integer(run->nr_v_dropped));
 
 	for (unsigned int j = 0; j < nr_jobs; j++) {

@@ -42,17 +42,72 @@
 
 #include "mmstress.h"
 
-#define GRACE_SECONDS	5.0
-
 static struct run *the_run;	/* for the report hook */
+
+/*
+ * The kind of a report, from its first line, as syzkaller sorts kernel
+ * reports by their titles.  A lockup ends the run (sentinel.c): the CPU
+ * that is stuck would keep it from ending.
+ */
+static const struct {
+	const char *title;		/* how the headline starts */
+	const char *kind;
+	int fatal;
+} titles[] = {
+	{ "BUG: spinlock lockup suspected", "lockup", 1 },
+	{ "watchdog: BUG: soft lockup", "lockup", 1 },
+	{ "INFO: task ", "lockup", 1 },			/* a hung task */
+	{ "BUG: spinlock recursion", "lockup", 0 },	/* a lockup follows */
+	{ "BUG: CPU ", "lockup", 0 },			/* does not answer IPIs */
+	{ "BUG: spinlock already unlocked", "misuse", 0 },
+	{ "BUG: spinlock wrong owner", "misuse", 0 },
+	{ "BUG: sleeping function called from invalid context", "misuse", 0 },
+	{ "BUG: scheduling while atomic", "misuse", 0 },
+	{ "WARNING: possible circular locking dependency", "lockdep", 0 },
+	{ "WARNING: possible recursive locking", "lockdep", 0 },
+	{ "WARNING: inconsistent lock state", "lockdep", 0 },
+	{ "WARNING: possible irq lock inversion", "lockdep", 0 },
+	{ "WARNING: suspicious RCU usage", "lockdep", 0 },
+	{ "WARNING: bad unlock balance", "lockdep", 0 },
+	{ "WARNING: lock held", "lockdep", 0 },
+	{ "WARNING: held lock", "lockdep", 0 },
+};
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
 static void report_hook(enum report_type type, const char *headline)
 {
 	static const char *const kinds[] = { "BUG", "WARNING", "bad-page", "info" };
+	const char *kind = kinds[type];
+	int fatal = 0;
 
-	if (the_run)
-		add_violation(the_run, kinds[type], current->cpu, "%s", headline);
+	for (size_t i = 0; headline && i < sizeof(titles) / sizeof(titles[0]); i++) {
+		if (!strncmp(headline, titles[i].title, strlen(titles[i].title))) {
+			kind = titles[i].kind;
+			fatal = titles[i].fatal;
+			break;
+		}
+	}
+	if (!the_run)
+		return;
+	add_violation(the_run, kind, current->cpu, "%s", headline ? headline : "(no headline)");
+	if (fatal)
+		sentinel_fatal();
+}
+
+/*
+ * A CPU asleep in one wait for longer than --watchdog is a hung task
+ * (the kernel's 120 s would outlast any run), unless the boot line set
+ * the timeout itself.
+ */
+static void set_hung_task_timeout(const struct run *run)
+{
+	char secs[32];
+
+	if (strstr(run->opt.boot, "hung_task_timeout_secs="))
+		return;
+	snprintf(secs, sizeof(secs), "%.0f", ceil(run->opt.watchdog));
+	if (mm_sysctl_write("kernel.hung_task_timeout_secs", secs))
+		fprintf(stderr, "mmstress: cannot set kernel.hung_task_timeout_secs\n");
 }
 
 struct runner {
@@ -166,6 +221,11 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 			add_violation(run, "soft-lockup", (int)k,
 				      "watchdog: BUG: soft lockup - CPU#%u stuck for %.0fs! [mmstress]; last: %s",
 				      k, now - since[k], op);
+			printf("\nwatchdog: BUG: soft lockup - CPU#%u stuck for %.0fs! [mmstress]\n",
+			       k, now - since[k]);
+			fflush(stdout);
+			if (!trigger_single_cpu_backtrace(k))
+				printf("CPU#%u did not answer the NMI: no call trace\n", k);
 			reported[k] = 1;
 		}
 	}
@@ -260,23 +320,34 @@ int harness_run(struct run *run)
 	int ret;
 
 	printk_set_quiet(1);
+	run->start_ns = stress_clock_ns();
+	/* from here on, a lockup or a stuck set-up ends the run (sentinel.c) */
+	the_run = run;
+	report_set_hook(report_hook);
+	viol0 = report_violations();
+	if (sentinel_start(run)) {
+		fprintf(stderr, "mmstress: cannot start the sentinel thread\n");
+		return 2;
+	}
 	ret = mm_boot(run->opt.boot);
 	if (ret) {
+		sentinel_stop();
+		report_set_hook(NULL);
+		the_run = NULL;
 		fprintf(stderr, "mmstress: bad boot line \"%s\": %s\n", run->opt.boot, strerror(-ret));
 		return 2;
 	}
+	set_hung_task_timeout(run);
 	nr_cpus = num_online_cpus();
 	last = calloc(nr_cpus, sizeof(*last));
 	since = calloc(nr_cpus, sizeof(*since));
 	reported = calloc(nr_cpus, sizeof(*reported));
 	if (!last || !since || !reported) {
 		fprintf(stderr, "mmstress: out of memory\n");
+		sentinel_stop();
 		mm_shutdown();
 		return 2;
 	}
-	the_run = run;
-	report_set_hook(report_hook);
-	viol0 = report_violations();
 	if (!run->opt.quiet)
 		printf("mmstress: %u CPU%s, %u node%s, boot \"%s\", seed %llu, %s\n",
 		       nr_cpus, str_plural(nr_cpus), num_online_nodes(),
@@ -285,12 +356,14 @@ int harness_run(struct run *run)
 	/* the CPUs' contexts and the jobs' shared state, made on CPU 0 */
 	if (engine_setup(run)) {
 		fprintf(stderr, "mmstress: out of memory\n");
+		sentinel_stop();
 		mm_shutdown();
 		return 2;
 	}
 
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
+		sentinel_stop();
 		mm_shutdown();
 		return 2;
 	}
@@ -307,6 +380,7 @@ int harness_run(struct run *run)
 		nanosleep(&nap, NULL);
 	}
 	start = stress_clock_ns();
+	sentinel_phase(PHASE_RUN);
 	last_t = 0;
 	next_progress = 0.5;
 	next_watchdog = 1;
@@ -352,6 +426,9 @@ int harness_run(struct run *run)
 			run->checks_due = checks_due(run, checks_end);
 			run->elapsed = t;
 			run->hung = 1;
+			if (!sentinel_claim_report())
+				for (;;)
+					pause();	/* the sentinel writes it */
 			if (tty)
 				printf("\n");
 			report_human(run, stdout);
@@ -388,6 +465,7 @@ int harness_run(struct run *run)
 		nap.tv_nsec = (long)nap_ns;
 		nanosleep(&nap, NULL);
 	}
+	sentinel_phase(PHASE_END);
 	pthread_join(tid, NULL);
 	run->elapsed = (double)(stress_clock_ns() - start) * 1e-9;
 	run->checks_due = checks_due(run, checks_end);
@@ -401,6 +479,9 @@ int harness_run(struct run *run)
 	if (report_violations() != viol0 && !run->nr_v)
 		add_violation(run, "BUG", -1, "the allocator reported a problem (see above)");
 
+	if (!sentinel_claim_report())
+		for (;;)
+			pause();	/* the sentinel writes it, and exits */
 	report_human(run, stdout);
 	if (run->opt.json[0] && report_json(run, run->opt.json))
 		fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
@@ -409,6 +490,7 @@ int harness_run(struct run *run)
 	free(since);
 	free(reported);
 	mm_shutdown();
+	sentinel_stop();
 	engine_free(run);
 	return ret;
 }

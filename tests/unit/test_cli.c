@@ -478,6 +478,45 @@ static void test_finds_leak(void **state)
 }
 
 /*
+ * A spinlock taken in set-up and never released, then taken again (on the
+ * main thread, before the CPUs start and before the monitor runs): the
+ * lockup detector names the lock, its holder and where it was taken, and
+ * the run ends with the replay line, instead of hanging.
+ */
+static void test_finds_lost_unlock(void **state)
+{
+	const char *json_path;
+	struct result r;
+	json_t *j, *v;
+	(void)state;
+
+	json_path = tmp_json();
+	r = run_mmstress("run", "--boot", "nodes=1 cpus=2 mem=64M", "--jobs", "page-churn",
+			 "--duration", "5", "--quiet", "--test-inject", "lost-unlock",
+			 "--json", json_path, NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.err, "BUG: spinlock recursion on CPU#0");
+	assert_contains(r.err, "BUG: spinlock lockup suspected on CPU#0");
+	assert_contains(r.err, " lock: inject_lock, .owner: ");
+	assert_contains(r.err, ".owner took it at inject_lost_unlock+0x");
+	assert_contains(r.out, "mmstress: a lockup was reported: the run ends here");
+	assert_contains(r.out, "the CPUs had not started the jobs yet");
+	assert_contains(r.out, "[lockup] cpu 0: BUG: spinlock lockup suspected on CPU#0");
+	assert_contains(r.out, "replay: ");
+	assert_contains(r.out, "--test-inject lost-unlock");
+	result_free(&r);
+	j = load_json(json_path);
+	assert_string_equal(json_string_value(member(j, "result")), "fail");
+	assert_string_equal(json_string_value(member(j, "ended")), "a lockup was reported");
+	v = member(j, "violations");
+	assert_true(json_array_size(v) >= 1);
+	for (size_t i = 0; i < json_array_size(v); i++)
+		assert_string_equal(json_string_value(member(json_array_get(v, i), "kind")), "lockup");
+	member(j, "replay");
+	json_decref(j);
+}
+
+/*
  * A CPU stuck with interrupts off at its 20th operation: the watchdog names
  * it, the run ends (an --ops run once only stuck CPUs are left), and its
  * last attempt to stop the machine names the CPU it cannot reach.  With
@@ -761,6 +800,7 @@ int main(void)
 		CLI_TEST(test_finds_corruption),
 		CLI_TEST(test_finds_leak),
 		CLI_TEST(test_finds_hang),
+		CLI_TEST(test_finds_lost_unlock),
 		CLI_TEST(test_slab_jobs),
 		CLI_TEST(test_slab_jobs_debug),
 		CLI_TEST(test_finds_object_corruption),

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress/sentinel.c - the run's last resort: a host thread, from before
+ * the machine boots until the report is written, that ends a run which
+ * cannot end by itself.
+ *
+ * The monitor (run.c) bounds the run proper: its watchdog and its hard
+ * deadline.  But the main thread is itself the one at work while the
+ * machine boots and the jobs are set up (on CPU 0), and again when the
+ * run is finished (the items in transit, the jobs' teardown, the final
+ * check): a lost spin_unlock() there used to hang the process silently.
+ * So the sentinel ends the run, with exit status 1, a short report (the
+ * violations, what each CPU did last, the replay line) and the JSON:
+ *
+ *   - at once when the machine reports a lockup (a spinlock waited for too
+ *     long, a soft lockup, a hung task, a CPU that does not answer IPIs):
+ *     the kernel's softlockup_panic / hung_task_panic.  A CPU stuck on a
+ *     lock would keep the run from ever ending, and the report that names
+ *     the lock and its holder is already printed.
+ *   - when set-up or the end of the run has lasted longer than its bound,
+ *     GRACE_SECONDS + 2 * --watchdog, whoever is stuck.
+ *
+ * The short report reads nothing that needs a lock of the machine (the
+ * stuck thread may hold it): only the run's own records.
+ *
+ * Who touches what:
+ *   sentinel.phase, .phase_start_ns	written by the main thread (relaxed),
+ *			read by the sentinel: a late read only delays the end.
+ *   sentinel.fatal	set by the report hook on any thread (release), read
+ *			by the sentinel (acquire): the violation it recorded
+ *			is seen with it.
+ *   sentinel.owner	who writes the final report: the main thread or the
+ *			sentinel claims it with one exchange; the loser
+ *			writes nothing.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmstress.h"
+
+enum { OWNER_NONE, OWNER_MAIN, OWNER_SENTINEL };
+
+static struct {
+	struct run *run;
+	pthread_t thread;
+	int running;			/* main thread's */
+	int stop;			/* atomic, relaxed */
+	int phase;			/* enum run_phase */
+	uint64_t phase_start_ns;
+	int fatal;			/* atomic */
+	int owner;			/* atomic */
+} sentinel;
+
+static const char *const phase_name[] = {
+	[PHASE_SETUP] = "set-up", [PHASE_RUN] = "run", [PHASE_END] = "end",
+};
+
+void sentinel_phase(enum run_phase phase)
+{
+	WRITE_ONCE(sentinel.phase_start_ns, stress_clock_ns());
+	WRITE_ONCE(sentinel.phase, (int)phase);
+}
+
+void sentinel_fatal(void)
+{
+	/* Release: the violation recorded before is seen by the sentinel. */
+	__atomic_store_n(&sentinel.fatal, 1, __ATOMIC_RELEASE);
+}
+
+int sentinel_claim_report(void)
+{
+	return __atomic_exchange_n(&sentinel.owner, OWNER_MAIN, __ATOMIC_ACQ_REL) == OWNER_NONE;
+}
+
+/* Write the short report and exit; returns only if the main thread has
+ * claimed the report (it is not stuck: it writes it). */
+static void sentinel_end(struct run *run, const char *why)
+{
+	if (__atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL) != OWNER_NONE)
+		return;
+	run->elapsed = (double)(stress_clock_ns() - run->start_ns) * 1e-9;
+	fflush(stdout);
+	printf("\nmmstress: %s: the run ends here\n", why);
+	report_brief(run, stdout);
+	if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
+		fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
+	fflush(NULL);
+	_exit(1);
+}
+
+static void *sentinel_main(void *arg)
+{
+	struct run *run = arg;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	uint64_t bound = (uint64_t)((GRACE_SECONDS + 2 * run->opt.watchdog) * 1e9);
+
+	while (!READ_ONCE(sentinel.stop)) {
+		int phase = READ_ONCE(sentinel.phase);
+		uint64_t since = READ_ONCE(sentinel.phase_start_ns);
+		int claimed = __atomic_load_n(&sentinel.owner, __ATOMIC_ACQUIRE) != OWNER_NONE;
+		char why[160];
+
+		/* Acquire: pairs with sentinel_fatal().  Once the main thread
+		 * writes the report, the lockup is in it. */
+		if (!claimed && __atomic_load_n(&sentinel.fatal, __ATOMIC_ACQUIRE))
+			sentinel_end(run, "a lockup was reported");
+		if (phase != PHASE_RUN && stress_clock_ns() - since > bound) {
+			snprintf(why, sizeof(why), "the %s of the run has lasted more than %.0f s",
+				 phase_name[phase], (double)bound * 1e-9);
+			if (claimed) {
+				/* the report is out, the machine does not shut down */
+				printf("mmstress: %s: the machine did not shut down\n", why);
+				fflush(NULL);
+				_exit(1);
+			}
+			add_violation(run, "hang", -1, "%s (GRACE_SECONDS + 2 * --watchdog)", why);
+			sentinel_end(run, why);
+		}
+		nanosleep(&nap, NULL);
+	}
+	return NULL;
+}
+
+int sentinel_start(struct run *run)
+{
+	memset(&sentinel, 0, sizeof(sentinel));
+	sentinel.run = run;
+	sentinel_phase(PHASE_SETUP);
+	if (pthread_create(&sentinel.thread, NULL, sentinel_main, run))
+		return -1;
+	sentinel.running = 1;
+	return 0;
+}
+
+void sentinel_stop(void)
+{
+	if (!sentinel.running)
+		return;
+	WRITE_ONCE(sentinel.stop, 1);
+	pthread_join(sentinel.thread, NULL);
+	sentinel.running = 0;
+}
