@@ -202,6 +202,9 @@ void nmi_exit(void);
 /* cpu's call trace and context, taken by a signal it cannot defer: any
  * thread, no lock held (it waits up to 200 ms for the answer). */
 void nmi_cpu_backtrace(unsigned int cpu, struct nmi_trace *t);
+/* Is host thread tid running or runnable (state R), not blocked in the
+ * host kernel?  (Read from /proc: for reports, not for fast paths.) */
+int host_thread_running(int tid);
 /* Print it ("NMI backtrace for cpu N"), e.g. inside a report. */
 void nmi_show(unsigned int cpu, const struct nmi_trace *t);
 

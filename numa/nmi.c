@@ -7,7 +7,8 @@
  * SIGNMI is a second real-time signal whose handler, on the target CPU's
  * thread, records its call trace and execution context in the CPU's slot
  * whatever its interrupt state, and publishes it.  The requester waits a
- * short while for it.  A thread blocked in the host kernel takes the
+ * short while for it (longer while the target thread is runnable: it
+ * answers once the host schedules it).  A thread blocked in the host kernel takes the
  * signal as it returns, and TSan holds signals back for the whole of a
  * blocking call: a CPU blocked in a host primitive (a pthread mutex,
  * barrier or condition variable) gives no trace, and is called so.
@@ -25,6 +26,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -36,6 +38,9 @@
 #include "printk.h"
 
 #define NMI_WAIT_MS	200
+/* A thread that is running or runnable takes the signal once it gets a
+ * host CPU: on a loaded host that may take longer, so it is given more. */
+#define NMI_WAIT_RUNNING_MS	5000
 
 struct nmi_slot {
 	int busy;
@@ -118,7 +123,8 @@ void nmi_cpu_backtrace(unsigned int cpu, struct nmi_trace *t)
 	__atomic_store_n(&s->asked, asked, __ATOMIC_RELEASE);
 	syscall(SYS_tgkill, getpid(), t->tid, signmi());
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < NMI_WAIT_MS) {
+	while (ms_since(&t0) < NMI_WAIT_MS ||
+	       (ms_since(&t0) < NMI_WAIT_RUNNING_MS && host_thread_running(t->tid))) {
 		/* Acquire: pairs with the handler's release of answered. */
 		if (__atomic_load_n(&s->answered, __ATOMIC_ACQUIRE) == asked) {
 			t->answered = 1;
@@ -133,6 +139,26 @@ void nmi_cpu_backtrace(unsigned int cpu, struct nmi_trace *t)
 	}
 	/* Release: the slot is free for the next requester. */
 	__atomic_store_n(&s->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Is the host thread tid running or runnable (not blocked in a syscall)? */
+int host_thread_running(int tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;			/* gone */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');		/* comm may hold spaces and ')' */
+	return p && p[1] == ' ' && p[2] == 'R';
 }
 
 void nmi_show(unsigned int cpu, const struct nmi_trace *t)

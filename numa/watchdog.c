@@ -40,7 +40,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -129,26 +128,6 @@ unsigned int hung_task_get_timeout(void)
 	return READ_ONCE(hung_timeout_s);
 }
 
-/* Is the host thread tid running or runnable (not blocked in a syscall)? */
-static int thread_running(int tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;			/* gone */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');		/* comm may hold spaces and ')' */
-	return p && p[1] == ' ' && p[2] == 'R';
-}
-
 static void soft_lockup(unsigned int cpu, int pid, unsigned long long stuck_ns)
 {
 	struct nmi_trace t;
@@ -196,7 +175,7 @@ static void watchdog_check(unsigned long long now)
 			s->soft_reported = 0;
 		} else if (READ_ONCE(soft_on) && !s->soft_reported &&
 			   now - s->touch_since >= soft_ns &&
-			   thread_running(pid)) {
+			   host_thread_running(pid)) {
 			soft_lockup(c, pid, now - s->touch_since);
 			s->soft_reported = 1;
 		}

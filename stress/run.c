@@ -95,9 +95,10 @@ static void report_hook(enum report_type type, const char *headline)
 }
 
 /*
- * A CPU asleep in one wait for longer than --watchdog is a hung task
- * (the kernel's 120 s would outlast any run), unless the boot line set
- * the timeout itself.
+ * A CPU asleep in one wait for longer than twice --watchdog is a hung task
+ * (the kernel's 120 s would outlast most runs; twice, because a mutex may
+ * be held by a CPU that waits for a slow IPI storm itself), unless the
+ * boot line set the timeout itself.
  */
 static void set_hung_task_timeout(const struct run *run)
 {
@@ -105,7 +106,7 @@ static void set_hung_task_timeout(const struct run *run)
 
 	if (strstr(run->opt.boot, "hung_task_timeout_secs="))
 		return;
-	snprintf(secs, sizeof(secs), "%.0f", ceil(run->opt.watchdog));
+	snprintf(secs, sizeof(secs), "%.0f", ceil(2 * run->opt.watchdog));
 	if (mm_sysctl_write("kernel.hung_task_timeout_secs", secs))
 		fprintf(stderr, "mmstress: cannot set kernel.hung_task_timeout_secs\n");
 }
