@@ -24,8 +24,10 @@
  * stuck thread may hold it): only the run's own records.
  *
  * Who touches what:
- *   sentinel.phase, .phase_start_ns	written by the main thread (relaxed),
- *			read by the sentinel: a late read only delays the end.
+ *   sentinel.phase, .phase_start_ns	written by the main thread, the start
+ *			first (relaxed), then the phase (release); the sentinel
+ *			reads the phase (acquire), then its start.  A late read
+ *			only delays the end.
  *   sentinel.fatal	set by the report hook on any thread (release), read
  *			by the sentinel (acquire): the violation it recorded
  *			is seen with it.
@@ -61,7 +63,8 @@ static const char *const phase_name[] = {
 void sentinel_phase(enum run_phase phase)
 {
 	WRITE_ONCE(sentinel.phase_start_ns, stress_clock_ns());
-	WRITE_ONCE(sentinel.phase, (int)phase);
+	/* Release: pairs with the sentinel's acquire; its start is seen. */
+	__atomic_store_n(&sentinel.phase, (int)phase, __ATOMIC_RELEASE);
 }
 
 void sentinel_fatal(void)
@@ -98,7 +101,8 @@ static void *sentinel_main(void *arg)
 	uint64_t bound = (uint64_t)((GRACE_SECONDS + 2 * run->opt.watchdog) * 1e9);
 
 	while (!READ_ONCE(sentinel.stop)) {
-		int phase = READ_ONCE(sentinel.phase);
+		/* Acquire: pairs with sentinel_phase(). */
+		int phase = __atomic_load_n(&sentinel.phase, __ATOMIC_ACQUIRE);
 		uint64_t since = READ_ONCE(sentinel.phase_start_ns);
 		int claimed = __atomic_load_n(&sentinel.owner, __ATOMIC_ACQUIRE) != OWNER_NONE;
 		char why[160];
