@@ -30,9 +30,33 @@ static void wait_bug_reports(unsigned long before, unsigned long n)
 	}
 }
 
+/*
+ * Run fn on CPU 1 until it has made n BUG reports, then release() it (on
+ * this thread) and join it: the console's text meanwhile.  *before: the
+ * count of BUG reports before.
+ */
+static const char *provoke(void (*fn)(struct cpu_job *), unsigned long n,
+			   void (*release)(void), unsigned long *before)
+{
+	struct cpu_job job;
+
+	*before = report_count(REPORT_BUG);
+	capture_begin();
+	cpu_job_start(&job, 1, fn, NULL);
+	wait_bug_reports(*before, n);
+	release();
+	cpu_job_join(&job);
+	return capture_end();
+}
+
 static noinline void holder_takes_the_lock(void)
 {
 	spin_lock(&test_lock);
+}
+
+static void holder_releases_the_lock(void)
+{
+	spin_unlock(&test_lock);
 }
 
 static void lock_waiter(struct cpu_job *job)
@@ -46,7 +70,6 @@ static void lock_waiter(struct cpu_job *job)
  * the holder took it, and shows the holder's trace; once per wait. */
 static void test_spinlock_lockup(void **state)
 {
-	struct cpu_job job;
 	unsigned long before;
 	const char *text;
 	(void)state;
@@ -54,13 +77,7 @@ static void test_spinlock_lockup(void **state)
 	boot_attach("cpus=2 spin_lockup_ms=100");
 	spin_lock_init(&test_lock);
 	holder_takes_the_lock();
-	before = report_count(REPORT_BUG);
-	capture_begin();
-	cpu_job_start(&job, 1, lock_waiter, NULL);
-	wait_bug_reports(before, 1);
-	spin_unlock(&test_lock);
-	cpu_job_join(&job);
-	text = capture_end();
+	text = provoke(lock_waiter, 1, holder_releases_the_lock, &before);
 	assert_contains(text, "BUG: spinlock lockup suspected on CPU#1, ");
 	assert_contains(text, " lock: &test_lock, .owner: ");
 	assert_contains(text, ".owner_cpu: 0");
@@ -84,11 +101,16 @@ static noinline void takes_it_twice(struct cpu_job *job)
 	current->spin_depth--;
 }
 
+/* test-only rescue: free the lock word under the stuck waiter */
+static void free_the_lock_word(void)
+{
+	__atomic_store_n(&test_lock.val, 0, __ATOMIC_RELEASE);
+}
+
 /* A CPU waiting for a lock it holds: "recursion" at once, then the lockup
  * that follows (this thread never released it). */
 static void test_spinlock_recursion(void **state)
 {
-	struct cpu_job job;
 	unsigned long before;
 	const char *text;
 	(void)state;
@@ -96,14 +118,7 @@ static void test_spinlock_recursion(void **state)
 	boot_attach("cpus=2 spin_lockup_ms=100");
 	spin_lock_init(&test_lock);
 	set(&rescued, 0);
-	before = report_count(REPORT_BUG);
-	capture_begin();
-	cpu_job_start(&job, 1, takes_it_twice, NULL);
-	wait_bug_reports(before, 2);
-	/* test-only rescue: free the lock word under the stuck waiter */
-	__atomic_store_n(&test_lock.val, 0, __ATOMIC_RELEASE);
-	cpu_job_join(&job);
-	text = capture_end();
+	text = provoke(takes_it_twice, 2, free_the_lock_word, &before);
 	assert_true(get(&rescued));
 	assert_contains(text, "BUG: spinlock recursion on CPU#1, ");
 	assert_contains(text, ".owner_cpu: 1");
@@ -184,24 +199,22 @@ static noinline void spins_in_place(struct cpu_job *job)
 		cpu_relax();		/* interrupts on, no scheduling point */
 }
 
+static void release_the_spinner(void)
+{
+	set(&release_spinner, 1);
+}
+
 /* A CPU that passes no scheduling point for 2 * watchdog_thresh: one soft
  * lockup report, with its trace (a static function, by name). */
 static void test_soft_lockup(void **state)
 {
-	struct cpu_job job;
 	unsigned long before;
 	const char *text;
 	(void)state;
 
 	boot_attach("cpus=2 watchdog_thresh=1");
 	set(&release_spinner, 0);
-	before = report_count(REPORT_BUG);
-	capture_begin();
-	cpu_job_start(&job, 1, spins_in_place, NULL);
-	wait_bug_reports(before, 1);
-	set(&release_spinner, 1);
-	cpu_job_join(&job);
-	text = capture_end();
+	text = provoke(spins_in_place, 1, release_the_spinner, &before);
 	assert_contains(text, "watchdog: BUG: soft lockup - CPU#1 stuck for ");
 	assert_contains(text, "NMI backtrace for cpu 1");
 	assert_contains(text, "spins_in_place+0x");
@@ -219,11 +232,15 @@ static noinline void sleeps_for_good(struct cpu_job *job)
 	set(&woke, 1);
 }
 
+static void wake_the_sleeper(void)
+{
+	complete(&never_done);
+}
+
 /* A CPU asleep in one uninterruptible wait for hung_task_timeout_secs:
  * reported once, with its trace. */
 static void test_hung_task(void **state)
 {
-	struct cpu_job job;
 	unsigned long before;
 	const char *text;
 	(void)state;
@@ -231,13 +248,7 @@ static void test_hung_task(void **state)
 	boot_attach("cpus=2 hung_task_timeout_secs=1");
 	init_completion(&never_done);
 	set(&woke, 0);
-	before = report_count(REPORT_BUG);
-	capture_begin();
-	cpu_job_start(&job, 1, sleeps_for_good, NULL);
-	wait_bug_reports(before, 1);
-	complete(&never_done);
-	cpu_job_join(&job);
-	text = capture_end();
+	text = provoke(sleeps_for_good, 1, wake_the_sleeper, &before);
 	assert_contains(text, "INFO: task ");
 	assert_contains(text, " blocked for more than 1 seconds.");
 	assert_contains(text, "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
