@@ -38,11 +38,20 @@
 extern "C" {
 #endif
 
-#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, #name, { 0, 0, 0, 0 } }
+#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, #name, { 0, 0, 0, 0 }, \
+					  STATIC_LOCKDEP_MAP_INIT(#name, &(name)) }
 #define DEFINE_SPINLOCK(x)		spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
 
-void spin_lock_init_name(spinlock_t *lock, const char *name);
-#define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
+/* The lock class is the call site (a static key each), named by the
+ * expression; spin_lock_init_name() gives the lock another name for the
+ * reports that are not lockdep's. */
+void __spin_lock_init(spinlock_t *lock, const char *name, const char *class_name,
+		      struct lock_class_key *key);
+#define spin_lock_init_name(lock, name) do {				\
+	static struct lock_class_key __key;				\
+	__spin_lock_init((lock), (name), #lock, &__key);		\
+} while (0)
+#define spin_lock_init(lock)	spin_lock_init_name((lock), #lock)
 
 /* The library's side of the inline operations below. */
 void __spin_lock_contended(spinlock_t *lock);
@@ -60,16 +69,24 @@ static __always_inline void __spin_acquired(spinlock_t *lock)
 #endif
 }
 
-static __always_inline void spin_lock(spinlock_t *lock)
+static __always_inline void spin_lock_nested(spinlock_t *lock, unsigned int subclass)
 {
 	int old = 0;
 
+	/* lockdep checks the acquire before the lock is taken */
+	if (lockdep_enabled())
+		lock_acquire(&lock->dep_map, subclass, 0, 0, 0);
 	/* Acquire: pairs with the release in spin_unlock(). */
 	if (likely(__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
 					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
 		__spin_acquired(lock);
 	else
 		__spin_lock_contended(lock);
+}
+
+static __always_inline void spin_lock(spinlock_t *lock)
+{
+	spin_lock_nested(lock, 0);
 }
 
 /* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
@@ -79,6 +96,8 @@ static __always_inline int spin_trylock(spinlock_t *lock)
 
 	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED)) {
+		if (lockdep_enabled())
+			lock_acquire(&lock->dep_map, 0, 1, 0, 0);
 		__spin_acquired(lock);
 		return 1;
 	}
@@ -87,6 +106,8 @@ static __always_inline int spin_trylock(spinlock_t *lock)
 
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
+	if (lockdep_enabled())
+		lock_release(&lock->dep_map, 0);
 #ifdef MMSIM_DEBUG
 	WRITE_ONCE(lock->owner, 0);
 #endif
@@ -106,6 +127,8 @@ static inline int spin_is_locked(spinlock_t *lock)
 
 #define spin_lock_irqsave(lock, flags) \
 	do { local_irq_save(flags); spin_lock(lock); } while (0)
+#define spin_lock_irqsave_nested(lock, flags, subclass) \
+	do { local_irq_save(flags); spin_lock_nested((lock), (subclass)); } while (0)
 #define spin_unlock_irqrestore(lock, flags) \
 	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
 #define spin_trylock_irqsave(lock, flags) \
