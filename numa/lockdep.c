@@ -513,7 +513,7 @@ static void __lock_acquire(struct lockdep_map *map, unsigned int subclass,
 	int pc = READ_ONCE(current->preempt_count), irqs;
 	struct held_lock hl;
 
-	if (!lockdep_enter(&irqs))
+	if (!lockdep_enabled() || !lockdep_enter(&irqs))
 		return;
 	if (t->depth == LOCKDEP_MAX_DEPTH) {
 		if (!t->overflow++ && report_once_locked(LR_OVERFLOW, 0, 0)) {
@@ -568,7 +568,7 @@ void lock_release(struct lockdep_map *map, unsigned long ip)
 
 	if (!ip)
 		ip = (unsigned long)__builtin_return_address(0);
-	if (!lockdep_enter(&irqs))
+	if (!lockdep_enabled() || !lockdep_enter(&irqs))
 		return;
 	for (i = t->depth - 1; i >= 0; i--)
 		if (t->held[i].map == map)

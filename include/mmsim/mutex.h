@@ -46,11 +46,12 @@ struct mutex {
 /* The lock class is the call site, named by the expression (lockdep.h). */
 void __mutex_init(struct mutex *m, const char *name, const char *class_name,
 		  struct lock_class_key *key);
-#define mutex_init_name(m, name) do {					\
+#define __mutex_init_site(m, name, class_name) do {			\
 	static struct lock_class_key __key;				\
-	__mutex_init((m), (name), #m, &__key);				\
+	__mutex_init((m), (name), (class_name), &__key);		\
 } while (0)
-#define mutex_init(m)	mutex_init_name((m), #m)
+#define mutex_init_name(m, name)	__mutex_init_site(m, name, #m)
+#define mutex_init(m)			__mutex_init_site(m, #m, #m)
 void mutex_lock(struct mutex *m);
 /* Two mutexes of one class, the inner one declared (lockdep.h). */
 void mutex_lock_nested(struct mutex *m, unsigned int subclass);

@@ -47,11 +47,12 @@ extern "C" {
  * reports that are not lockdep's. */
 void __spin_lock_init(spinlock_t *lock, const char *name, const char *class_name,
 		      struct lock_class_key *key);
-#define spin_lock_init_name(lock, name) do {				\
+#define __spin_lock_init_site(lock, name, class_name) do {		\
 	static struct lock_class_key __key;				\
-	__spin_lock_init((lock), (name), #lock, &__key);		\
+	__spin_lock_init((lock), (name), (class_name), &__key);	\
 } while (0)
-#define spin_lock_init(lock)	spin_lock_init_name((lock), #lock)
+#define spin_lock_init_name(lock, name)	__spin_lock_init_site(lock, name, #lock)
+#define spin_lock_init(lock)		__spin_lock_init_site(lock, #lock, #lock)
 
 /* The library's side of the inline operations below. */
 void __spin_lock_contended(spinlock_t *lock);
