@@ -123,10 +123,20 @@ static int lockdep_enter(int *irqs)
 	return 1;
 }
 
+/*
+ * Interrupts back as they were, without running the IPIs that came
+ * meanwhile: lockdep is called where the caller may hold a spinlock with
+ * interrupts on (spin_unlock() still holds its lock), and an IPI run here
+ * would be certain where a real one is rare (a stop_machine() stopping
+ * the holder).  They run at the CPU's next interrupt-enabling point, as
+ * an interrupt that came while they were off does.
+ */
 static void lockdep_exit(int irqs)
 {
 	ldt.recursion--;
-	__local_irq_set(irqs);		/* runs the IPIs that came meanwhile */
+	barrier();
+	WRITE_ONCE(current->irqs_disabled, irqs);
+	barrier();
 }
 
 /* ------------------------------------------------------------------ */
