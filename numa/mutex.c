@@ -111,16 +111,22 @@ static noinline int mutex_lock_atomic(struct mutex *m)
 
 static void __mutex_lock(struct mutex *m, unsigned int subclass, unsigned long ip)
 {
+	/*
+	 * Atomic context: mutex_lock_atomic() reports the misuse; lockdep
+	 * is told only once the mutex is the caller's, as of a trylock, so
+	 * that a refused lock is never on its stack and the misuse is
+	 * reported once.
+	 */
+	if (unlikely(in_atomic() || irqs_disabled())) {
+		if (mutex_lock_atomic(m) && lockdep_enabled())
+			lock_acquire(&m->dep_map, subclass, 1, 0, ip);
+		return;
+	}
 	/* lockdep checks the acquire before the lock is taken */
 	if (lockdep_enabled()) {
 		lock_acquire(&m->dep_map, subclass, 0, 0, ip);
 		if (current->spin_depth > 0)
 			might_sleep();	/* reports the spinlocks held */
-	}
-	if (unlikely(in_atomic() || irqs_disabled())) {
-		if (!mutex_lock_atomic(m) && lockdep_enabled())
-			lock_release(&m->dep_map, ip);	/* refused */
-		return;
 	}
 	if (likely(__mutex_trylock(m)))
 		return;
