@@ -39,6 +39,7 @@
 #include <mmsim/wait.h>
 #include <mmsim/spinlock.h>
 #include <mmsim/mutex.h>
+#include <mmsim/lockdep.h>
 #include <mmsim/completion.h>
 #include <mmsim/mempool.h>
 #include <mmsim/cpumask.h>

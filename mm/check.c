@@ -297,11 +297,24 @@ static void report_pass(FILE *report, const struct check_totals *t)
 		str_plural(slab_pages), caches, str_plural(caches));
 }
 
-int mm_check(FILE *report)
+/* The check itself: the caller holds mm_life_lock for reading. */
+static int __mm_check(FILE *report)
 {
 	struct check_totals t = { 0 };
 	struct zone *zone;
 	int violations = 0;
+
+	for_each_populated_zone(zone)
+		violations += __zone_is_valid(zone, report, &t);
+	violations += slab_check_all(report);
+	if (!violations && report)
+		report_pass(report, &t);
+	return violations;
+}
+
+int mm_check(FILE *report)
+{
+	int violations;
 
 	/* no mm_shutdown() meanwhile */
 	if (mm_life_read_lock()) {
@@ -309,11 +322,7 @@ int mm_check(FILE *report)
 			fprintf(report, "mm_check: no machine is booted\n");
 		return -ENODEV;
 	}
-	for_each_populated_zone(zone)
-		violations += __zone_is_valid(zone, report, &t);
-	violations += slab_check_all(report);
-	if (!violations && report)
-		report_pass(report, &t);
+	violations = __mm_check(report);
 	mm_life_read_unlock();
 	return violations;
 }
@@ -327,14 +336,28 @@ static int check_stopped_fn(void *data)
 {
 	struct check_stopped *cs = data;
 
-	cs->violations = mm_check(cs->report);
+	cs->violations = __mm_check(cs->report);
 	return 0;
 }
 
+/*
+ * mm_life_lock is taken before stop_machine() (and so before
+ * cpu_hotplug_lock), as mm_shutdown() takes them: taken inside, it made
+ * an AB-BA with a shutdown whose slab teardown attaches a CPU under the
+ * write lock (lockdep: mm_life_lock -> cpu_hotplug_lock -> stop_mutex ->
+ * mm_life_lock).
+ */
 int mm_check_stopped(FILE *report, unsigned int timeout_ms, struct cpumask *missing)
 {
 	struct check_stopped cs = { report, 0 };
-	int ret = stop_machine(check_stopped_fn, &cs, timeout_ms, missing);
+	int ret;
 
+	if (mm_life_read_lock()) {
+		if (report)
+			fprintf(report, "mm_check: no machine is booted\n");
+		return -ENODEV;
+	}
+	ret = stop_machine(check_stopped_fn, &cs, timeout_ms, missing);
+	mm_life_read_unlock();
 	return ret ? ret : cs.violations;
 }

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <mmsim/lockdep.h>
+
 #include "internal.h"
 
 struct mm_layout __mm_layout;
@@ -41,6 +43,11 @@ const char *const zone_names[MAX_NR_ZONES] = {
 size_t memmap_bytes;			/* the accessible part, for the banner */
 int mm_booted;
 static pthread_rwlock_t mm_life_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+/* lockdep's view of it: a read/write lock whose readers do not recurse
+ * (a waiting writer blocks new readers), and a lock of the host: the
+ * teardown detaches the last CPU under it. */
+static struct lockdep_map mm_life_lock_map =
+	STATIC_LOCKDEP_HOST_MAP_INIT("mm_life_lock", &mm_life_lock_map);
 
 int memmap_init(void)
 {
@@ -261,25 +268,35 @@ void free_all_memory(void)
 
 int mm_life_read_lock(void)
 {
+	if (lockdep_enabled())
+		lock_acquire(&mm_life_lock_map, 0, 0, 1, 0);
 	pthread_rwlock_rdlock(&mm_life_lock);
 	/* Acquire: pairs with the release store of mm_booted in mm_boot(). */
 	if (smp_load_acquire(&mm_booted))
 		return 0;
 	pthread_rwlock_unlock(&mm_life_lock);
+	if (lockdep_enabled())
+		lock_release(&mm_life_lock_map, 0);
 	return -ENODEV;
 }
 
 void mm_life_read_unlock(void)
 {
+	if (lockdep_enabled())
+		lock_release(&mm_life_lock_map, 0);
 	pthread_rwlock_unlock(&mm_life_lock);
 }
 
 void mm_life_write_lock(void)
 {
+	if (lockdep_enabled())
+		lock_acquire(&mm_life_lock_map, 0, 0, 0, 0);
 	pthread_rwlock_wrlock(&mm_life_lock);
 }
 
 void mm_life_write_unlock(void)
 {
+	if (lockdep_enabled())
+		lock_release(&mm_life_lock_map, 0);
 	pthread_rwlock_unlock(&mm_life_lock);
 }

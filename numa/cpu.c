@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "ipi.h"
+#include "lockdep.h"
 #include "machine.h"
 #include <mmsim/mutex.h>
 #include "printk.h"
@@ -213,6 +214,9 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
+	/* a CPU leaves holding no lock (lockdep reports, then forgets them) */
+	if (lockdep_enabled())
+		lockdep_cpu_detach(cpu);
 	/* Its RCU callbacks run while it is still fully a CPU (and before
 	 * the hotplug lock: other CPUs detach meanwhile). */
 	rcu_cpu_flush((unsigned int)cpu);
@@ -288,21 +292,33 @@ unsigned int num_online_nodes(void)
 	return machine.nr_nodes;
 }
 
+/*
+ * With lockdep on, a spinlock held (current->spin_depth, which the
+ * kernel's preempt count would show) makes the call atomic too: it is
+ * reported with the locks held, and the caller sleeps as before (0).
+ */
 int ___might_sleep(const char *file, int line)
 {
-	int atomic = in_atomic(), irqs_off = irqs_disabled();
+	int atomic = in_atomic(), irqs_off = irqs_disabled(), spin = 0;
 
-	if (likely(!atomic && !irqs_off))
-		return 0;
+	if (likely(!atomic && !irqs_off)) {
+		if (likely(!lockdep_enabled() || current->spin_depth <= 0))
+			return 0;
+		spin = 1;
+	}
+	if (lockdep_enabled())
+		lockdep_rcu_sleep_check(file, line);
 	task_init_current();
 	/* (the console lock turns interrupts off: the state is taken before) */
 	report_begin(REPORT_BUG);
 	printk("BUG: sleeping function called from invalid context at %s:%d\n",
 	       file, line);
 	printk("in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s\n",
-	       atomic ? 1 : 0, irqs_off ? 1 : 0, current->pid, current->comm);
+	       atomic || spin ? 1 : 0, irqs_off ? 1 : 0, current->pid, current->comm);
+	if (lockdep_enabled())
+		lockdep_print_held_locks();
 	report_end(REPORT_BUG, -1);
-	return 1;
+	return !spin;
 }
 
 /*

@@ -21,6 +21,8 @@
  *   nosoftlockup	no soft lockup detector (the kernel's parameter)
  *   panic_on_warn	abort() after any BUG or WARNING report
  *   quiet		no boot banner
+ *   lockdep[=on|off]	the lock validator (numa/lockdep.c): on by default in
+ *			the MMSIM_DEBUG (sanitizer) builds, off in release
  *
  * And what programs outside the library read of the machine
  * (mmsim/inspect.h): mm_machine_info(), mm_node_info(), cpu_host_pu(),
@@ -32,6 +34,7 @@
 #include <mmsim/inspect.h>
 
 #include "ipi.h"
+#include "lockdep.h"
 #include "machine.h"
 #include "printk.h"
 #include "spinlock.h"
@@ -47,6 +50,7 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->spin_lockup_ms = SPIN_LOCKUP_MS_DEFAULT;
 	cfg->hung_task_timeout = HUNG_TASK_TIMEOUT_DEFAULT;
 	cfg->quiet = -1;
+	cfg->lockdep = -1;
 }
 
 /* 0: taken, 1: not a machine parameter, -EINVAL: bad value. */
@@ -73,6 +77,15 @@ int machine_parse_param(struct machine_config *cfg, const char *param,
 			cfg->panic_on_warn = on;
 		else
 			cfg->quiet = on;	/* applied by machine_boot() */
+		return 0;
+	}
+	if (!strcmp(param, "lockdep")) {
+		if (!val || !strcmp(val, "on"))
+			cfg->lockdep = 1;
+		else if (!strcmp(val, "off"))
+			cfg->lockdep = 0;
+		else
+			return boot_param_bad(param, val, "expected on or off");
 		return 0;
 	}
 	if (strcmp(param, "mem") && strcmp(param, "memstart") &&
@@ -183,6 +196,8 @@ int machine_boot(const struct machine_config *cfg)
 {
 	int ret;
 
+	/* a new kernel: an empty lock graph */
+	lockdep_reset(cfg->lockdep >= 0 ? cfg->lockdep : lockdep_default_on());
 	machine.saved_quiet = printk_quiet();
 	if (cfg->quiet >= 0)
 		printk_set_quiet(cfg->quiet);

@@ -53,6 +53,7 @@ struct machine_config {
 	int nosoftlockup;
 	int panic_on_warn;
 	int quiet;			/* -1: as it is; else for this machine only */
+	int lockdep;			/* -1: the build's default; 0 off, 1 on */
 };
 
 struct machine_node {

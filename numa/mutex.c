@@ -20,11 +20,13 @@
 #define MAX_REFUSED	8
 static __thread struct mutex *refused[MAX_REFUSED];
 
-void mutex_init_name(struct mutex *m, const char *name)
+void __mutex_init(struct mutex *m, const char *name, const char *class_name,
+		  struct lock_class_key *key)
 {
 	__atomic_store_n(&m->val, 0, __ATOMIC_RELAXED);
 	m->owner = 0;
 	m->name = name;
+	lockdep_init_map(&m->dep_map, class_name, key, 0);
 }
 
 static int self(void)
@@ -33,7 +35,7 @@ static int self(void)
 	return current->pid;
 }
 
-int mutex_trylock(struct mutex *m)
+static int __mutex_trylock(struct mutex *m)
 {
 	int old = 0;
 
@@ -42,6 +44,16 @@ int mutex_trylock(struct mutex *m)
 					 __ATOMIC_RELAXED))
 		return 0;
 	WRITE_ONCE(m->owner, self());
+	return 1;
+}
+
+int mutex_trylock(struct mutex *m)
+{
+	if (!__mutex_trylock(m))
+		return 0;
+	if (lockdep_enabled())
+		lock_acquire(&m->dep_map, 0, 1, 0,
+			     (unsigned long)__builtin_return_address(0));
 	return 1;
 }
 
@@ -65,13 +77,14 @@ static void __mutex_wait(struct mutex *m, int atomic)
 	WRITE_ONCE(m->owner, self());
 }
 
-static noinline void mutex_lock_atomic(struct mutex *m)
+/* 1: the mutex is the caller's, 0: refused. */
+static noinline int mutex_lock_atomic(struct mutex *m)
 {
 	int holder;
 
 	might_sleep();			/* reports the call */
-	if (mutex_trylock(m))
-		return;			/* free: nothing had to sleep */
+	if (__mutex_trylock(m))
+		return 1;		/* free: nothing had to sleep */
 	holder = READ_ONCE(m->owner);
 	report_begin(REPORT_BUG);
 	printk("BUG: scheduling while atomic: %s/%d/0x%08x\n", current->comm,
@@ -87,7 +100,7 @@ static noinline void mutex_lock_atomic(struct mutex *m)
 	report_end(REPORT_BUG, -1);
 	if (!in_interrupt()) {
 		__mutex_wait(m, 1);
-		return;
+		return 1;
 	}
 	for (int i = 0; i < MAX_REFUSED; i++) {
 		if (!refused[i]) {
@@ -95,17 +108,41 @@ static noinline void mutex_lock_atomic(struct mutex *m)
 			break;
 		}
 	}
+	return 0;
+}
+
+static void __mutex_lock(struct mutex *m, unsigned int subclass, unsigned long ip)
+{
+	/*
+	 * Atomic context: mutex_lock_atomic() reports the misuse; lockdep
+	 * is told only once the mutex is the caller's, as of a trylock, so
+	 * that a refused lock is never on its stack and the misuse is
+	 * reported once.
+	 */
+	if (unlikely(in_atomic() || irqs_disabled())) {
+		if (mutex_lock_atomic(m) && lockdep_enabled())
+			lock_acquire(&m->dep_map, subclass, 1, 0, ip);
+		return;
+	}
+	/* lockdep checks the acquire before the lock is taken */
+	if (lockdep_enabled()) {
+		lock_acquire(&m->dep_map, subclass, 0, 0, ip);
+		if (current->spin_depth > 0)
+			might_sleep();	/* reports the spinlocks held */
+	}
+	if (likely(__mutex_trylock(m)))
+		return;
+	__mutex_wait(m, 0);
 }
 
 void mutex_lock(struct mutex *m)
 {
-	if (unlikely(in_atomic() || irqs_disabled())) {
-		mutex_lock_atomic(m);
-		return;
-	}
-	if (likely(mutex_trylock(m)))
-		return;
-	__mutex_wait(m, 0);
+	__mutex_lock(m, 0, (unsigned long)__builtin_return_address(0));
+}
+
+void mutex_lock_nested(struct mutex *m, unsigned int subclass)
+{
+	__mutex_lock(m, subclass, (unsigned long)__builtin_return_address(0));
 }
 
 void mutex_unlock(struct mutex *m)
@@ -124,6 +161,8 @@ void mutex_unlock(struct mutex *m)
 		     m->name, READ_ONCE(m->owner), current->comm, me);
 		return;
 	}
+	if (lockdep_enabled())
+		lock_release(&m->dep_map, (unsigned long)__builtin_return_address(0));
 	WRITE_ONCE(m->owner, 0);
 	/* Release: the critical section before the next holder's. */
 	if (__atomic_exchange_n(&m->val, 0, __ATOMIC_RELEASE) == 2)

@@ -2,7 +2,8 @@
 /*
  * numa/printk.c - console output and kernel-style reports.
  *
- * console_lock (recursive pthread mutex, held with interrupts off)
+ * console_lock (recursive pthread mutex, held with interrupts off; a lock
+ * class of its own for lockdep, "console_lock")
  * serialises every line written, and whole reports between report_begin()
  * and report_end().  The counters and
  * the taint mask are atomics read by anyone (relaxed: they are statistics,
@@ -28,9 +29,20 @@
 
 #include <mmsim/machine.h>
 #include <mmsim/spinlock.h>
+#include "lockdep.h"
 #include "printk.h"
 
-static pthread_mutex_t console_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t console_lock_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+/*
+ * lockdep sees console_lock as one lock (console_lock_map), taken at the
+ * thread's outermost take (console_depth, the thread's own).  It must
+ * never be taken under a spinlock (output is deferred there), and no
+ * spinlock may be taken under it that a printing thread could hold.
+ */
+struct lockdep_map console_lock_map =
+	STATIC_LOCKDEP_MAP_INIT("console_lock", &console_lock_map);
+static __thread int console_depth;
 
 /*
  * console_lock is held with interrupts off: a CPU is never stopped by
@@ -40,13 +52,28 @@ static pthread_mutex_t console_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static void console_lock_irq(void)
 {
 	local_irq_disable();
-	pthread_mutex_lock(&console_lock);
+	if (!console_depth++ && lockdep_enabled())
+		lock_acquire(&console_lock_map, 0, 0, 0,
+			     (unsigned long)__builtin_return_address(0));
+	pthread_mutex_lock(&console_lock_mutex);
 }
 
 static void console_unlock_irq(void)
 {
-	pthread_mutex_unlock(&console_lock);
+	pthread_mutex_unlock(&console_lock_mutex);
+	if (!--console_depth && lockdep_enabled())
+		lock_release(&console_lock_map, (unsigned long)__builtin_return_address(0));
 	local_irq_enable();
+}
+
+void console_lock(void)
+{
+	console_lock_irq();
+}
+
+void console_unlock(void)
+{
+	console_unlock_irq();
 }
 /* Protected by console_lock. */
 static FILE *console_out;

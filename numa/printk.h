@@ -52,6 +52,10 @@ void vprintk(const char *fmt, va_list ap);
  * line and the call trace, taints, counts, unlocks and honours panic_on_warn.
  */
 void report_begin(enum report_type type);
+/* The console lock alone (recursive, interrupts off while held): the
+ * kernel's names, for tests and code that writes several lines at once. */
+void console_lock(void);
+void console_unlock(void);
 void report_end(enum report_type type, int taint);
 /*
  * The same, printed at once even under a spinlock: for the reports of a

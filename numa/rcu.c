@@ -73,6 +73,7 @@
 #include <mmsim/rcupdate.h>
 #include <mmsim/sched.h>
 
+#include "lockdep.h"
 #include "machine.h"
 #include <mmsim/mutex.h>
 #include "printk.h"
@@ -234,6 +235,10 @@ void rcu_read_lock(void)
 	preempt_disable();
 	rcu_depth++;
 	mm_urcu_read_lock();
+	/* lockdep: held (for the checks of sleeping), never ordered */
+	if (lockdep_enabled())
+		lock_acquire_nocheck(&rcu_lock_map, 2,
+				     (unsigned long)__builtin_return_address(0));
 }
 
 void rcu_read_unlock(void)
@@ -242,6 +247,8 @@ void rcu_read_unlock(void)
 		return;		/* its rcu_read_lock() was refused */
 	if (WARN(rcu_depth <= 0, "rcu_read_unlock() without rcu_read_lock()\n"))
 		return;
+	if (lockdep_enabled())
+		lock_release(&rcu_lock_map, (unsigned long)__builtin_return_address(0));
 	/* What this reader did happens before the end of any grace period
 	 * that had to wait for it. */
 	tsan_release(&rcu_gp_sync);
@@ -417,6 +424,9 @@ void synchronize_rcu(void)
 {
 	unsigned int ticket, done;
 
+	if (lockdep_enabled() && lock_is_held(&rcu_lock_map))
+		lockdep_rcu_suspicious(__FILE__, __LINE__,
+			"Illegal synchronize_rcu() in RCU read-side critical section");
 	if (unlikely(might_sleep()))
 		return;
 	if (current->cpu < 0) {

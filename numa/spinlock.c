@@ -53,10 +53,12 @@ static unsigned long long now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-void spin_lock_init_name(spinlock_t *lock, const char *name)
+void __spin_lock_init(spinlock_t *lock, const char *name, const char *class_name,
+		      struct lock_class_key *key)
 {
 	memset(lock, 0, sizeof(*lock));
 	lock->name = name;
+	lockdep_init_map(&lock->dep_map, class_name, key, 0);
 }
 
 int __spin_owner_pid(void)

@@ -12,6 +12,7 @@
  *			holder is never stopped by stop_machine(), and no IPI
  *			on the holder's CPU can find it taken.  Acquire on
  *			taking it, release on giving it back.
+ *   wq->dep_map	lockdep's view of wq->lock (a class per init site).
  *   wq->head, entries	under wq->lock.  The list is written with
  *			WRITE_ONCE, so that waitqueue_active() may read
  *			head.next without the lock.
@@ -127,6 +128,10 @@ static void wq_lock(wait_queue_head_t *wq)
 {
 	int old = 0;
 
+	if (lockdep_enabled())
+		lock_acquire(&wq->dep_map, 0, 0, 0,
+			     (unsigned long)__builtin_return_address(0));
+
 	/* Acquire: pairs with the release in wq_unlock(). */
 	if (likely(__atomic_compare_exchange_n(&wq->lock, &old, 1, 0, __ATOMIC_ACQUIRE,
 					       __ATOMIC_RELAXED)))
@@ -137,6 +142,8 @@ static void wq_lock(wait_queue_head_t *wq)
 
 static void wq_unlock(wait_queue_head_t *wq)
 {
+	if (lockdep_enabled())
+		lock_release(&wq->dep_map, (unsigned long)__builtin_return_address(0));
 	/* Release: the critical section before the next holder's. */
 	if (__atomic_exchange_n(&wq->lock, 0, __ATOMIC_RELEASE) == 2)
 		syscall(SYS_futex, &wq->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
@@ -170,10 +177,12 @@ static int __wq_list_empty(struct cds_list_head *e)
 	return READ_ONCE(e->next) == e;
 }
 
-void init_waitqueue_head(wait_queue_head_t *wq_head)
+void __init_waitqueue_head(wait_queue_head_t *wq_head, const char *name,
+			   struct lock_class_key *key)
 {
 	__atomic_store_n(&wq_head->lock, 0, __ATOMIC_RELAXED);
 	CDS_INIT_LIST_HEAD(&wq_head->head);
+	lockdep_init_map(&wq_head->dep_map, name, key, 0);
 }
 
 /* Non-exclusive waiters go first, exclusive ones last: wake_up() wakes

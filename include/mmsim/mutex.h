@@ -26,6 +26,7 @@
 #define MMSIM_MUTEX_H
 
 #include <mmsim/compiler.h>
+#include <mmsim/lockdep.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,14 +36,25 @@ struct mutex {
 	int val;		/* atomic: 0 free, 1 held, 2 held with waiters */
 	int owner;		/* the holder's thread id: see above */
 	const char *name;	/* read-only */
+	struct lockdep_map dep_map;	/* its class: read-only after init */
 };
 
-#define __MUTEX_INITIALIZER(name)	{ 0, 0, #name }
+#define __MUTEX_INITIALIZER(name) \
+	{ 0, 0, #name, STATIC_LOCKDEP_MAP_INIT(#name, &(name)) }
 #define DEFINE_MUTEX(m)			struct mutex m = __MUTEX_INITIALIZER(m)
 
-void mutex_init_name(struct mutex *m, const char *name);
-#define mutex_init(m)	mutex_init_name((m), #m)
+/* The lock class is the call site, named by the expression (lockdep.h). */
+void __mutex_init(struct mutex *m, const char *name, const char *class_name,
+		  struct lock_class_key *key);
+#define __mutex_init_site(m, name, class_name) do {			\
+	static struct lock_class_key __key;				\
+	__mutex_init((m), (name), (class_name), &__key);		\
+} while (0)
+#define mutex_init_name(m, name)	__mutex_init_site(m, name, #m)
+#define mutex_init(m)			__mutex_init_site(m, #m, #m)
 void mutex_lock(struct mutex *m);
+/* Two mutexes of one class, the inner one declared (lockdep.h). */
+void mutex_lock_nested(struct mutex *m, unsigned int subclass);
 /* 1 if taken, 0 if held by someone; never sleeps. */
 int mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);

@@ -38,11 +38,21 @@
 extern "C" {
 #endif
 
-#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, 0, 0, #name, { 0, 0, 0, 0 } }
+#define __SPIN_LOCK_UNLOCKED(name)	{ 0, 0, 0, 0, 0, #name, { 0, 0, 0, 0 }, \
+					  STATIC_LOCKDEP_MAP_INIT(#name, &(name)) }
 #define DEFINE_SPINLOCK(x)		spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
 
-void spin_lock_init_name(spinlock_t *lock, const char *name);
-#define spin_lock_init(lock) spin_lock_init_name((lock), #lock)
+/* The lock class is the call site (a static key each), named by the
+ * expression; spin_lock_init_name() gives the lock another name for the
+ * reports that are not lockdep's. */
+void __spin_lock_init(spinlock_t *lock, const char *name, const char *class_name,
+		      struct lock_class_key *key);
+#define __spin_lock_init_site(lock, name, class_name) do {		\
+	static struct lock_class_key __key;				\
+	__spin_lock_init((lock), (name), (class_name), &__key);	\
+} while (0)
+#define spin_lock_init_name(lock, name)	__spin_lock_init_site(lock, name, #lock)
+#define spin_lock_init(lock)		__spin_lock_init_site(lock, #lock, #lock)
 
 /* The address of the code that expands it, as the kernel's _THIS_IP_. */
 #define _THIS_IP_	({ __label__ __here; __here: (const void *)&&__here; })
@@ -76,10 +86,14 @@ static __always_inline void __spin_acquired(spinlock_t *lock, const void *ip)
  * took the lock, and goes on waiting; one that waits for a lock it holds
  * itself reports "BUG: spinlock recursion" first (numa/spinlock.c).
  */
-static __always_inline void __spin_lock(spinlock_t *lock, const void *ip)
+static __always_inline void __spin_lock(spinlock_t *lock, unsigned int subclass,
+					const void *ip)
 {
 	int old = 0;
 
+	/* lockdep checks the acquire before the lock is taken */
+	if (lockdep_enabled())
+		lock_acquire(&lock->dep_map, subclass, 0, 0, (unsigned long)ip);
 	/* Acquire: pairs with the release in spin_unlock(). */
 	if (likely(__atomic_compare_exchange_n(&lock->val, &old, 1, 0,
 					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
@@ -87,7 +101,8 @@ static __always_inline void __spin_lock(spinlock_t *lock, const void *ip)
 	else
 		__spin_lock_contended(lock, ip);
 }
-#define spin_lock(lock)		__spin_lock((lock), _THIS_IP_)
+#define spin_lock(lock)		__spin_lock((lock), 0, _THIS_IP_)
+#define spin_lock_nested(lock, subclass) __spin_lock((lock), (subclass), _THIS_IP_)
 
 /* 1 if taken (acquire, as spin_lock()), 0 if someone holds it. */
 static __always_inline int __spin_trylock(spinlock_t *lock, const void *ip)
@@ -96,6 +111,8 @@ static __always_inline int __spin_trylock(spinlock_t *lock, const void *ip)
 
 	if (__atomic_compare_exchange_n(&lock->val, &old, 1, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED)) {
+		if (lockdep_enabled())
+			lock_acquire(&lock->dep_map, 0, 1, 0, (unsigned long)ip);
 		__spin_acquired(lock, ip);
 		return 1;
 	}
@@ -116,6 +133,8 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 		__spin_bad_unlock(lock, -1);
 		return;
 	}
+	if (lockdep_enabled())
+		lock_release(&lock->dep_map, 0);
 	WRITE_ONCE(lock->owner, 0);
 	/* Release: everything written under the lock is published. */
 	was = __atomic_exchange_n(&lock->val, 0, __ATOMIC_RELEASE);
@@ -138,6 +157,8 @@ static inline int spin_is_locked(spinlock_t *lock)
 
 #define spin_lock_irqsave(lock, flags) \
 	do { local_irq_save(flags); spin_lock(lock); } while (0)
+#define spin_lock_irqsave_nested(lock, flags, subclass) \
+	do { local_irq_save(flags); spin_lock_nested((lock), (subclass)); } while (0)
 #define spin_unlock_irqrestore(lock, flags) \
 	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
 #define spin_trylock_irqsave(lock, flags) \

@@ -7,6 +7,8 @@
 #ifndef MMSIM_SPINLOCK_TYPES_H
 #define MMSIM_SPINLOCK_TYPES_H
 
+#include <mmsim/lockdep.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,6 +35,7 @@ typedef struct spinlock {
 					   (an IPI handler may take it) */
 	const char *name;		/* read-only after spin_lock_init() */
 	struct lock_stats stats;	/* written by the holder */
+	struct lockdep_map dep_map;	/* its class: read-only after init */
 } spinlock_t;
 
 #ifdef __cplusplus

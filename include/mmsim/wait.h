@@ -27,6 +27,7 @@
 #define MMSIM_WAIT_H
 
 #include <mmsim/compiler.h>
+#include <mmsim/lockdep.h>
 #include <mmsim/machine.h>
 #include <mmsim/sched.h>
 #include <urcu/list.h>
@@ -61,15 +62,24 @@ struct wait_queue_head {
 	int lock;			/* atomic: 0 free, 1 held, 2 contended */
 	struct cds_list_head head;	/* entries: under lock; waitqueue_active()
 					   reads head.next with READ_ONCE */
+	struct lockdep_map dep_map;	/* lock's class: read-only after init */
 };
 typedef struct wait_queue_head wait_queue_head_t;
 
+/* (keyed by its name: the head may be on a stack, as a completion's) */
 #define __WAIT_QUEUE_HEAD_INITIALIZER(name)	\
-	{ 0, CDS_LIST_HEAD_INIT((name).head) }
+	{ 0, CDS_LIST_HEAD_INIT((name).head), STATIC_LOCKDEP_MAP_INIT(#name, 0) }
 #define DECLARE_WAIT_QUEUE_HEAD(name)		\
-	wait_queue_head_t name = __WAIT_QUEUE_HEAD_INITIALIZER(name)
+	wait_queue_head_t name = { 0, CDS_LIST_HEAD_INIT((name).head), \
+				   STATIC_LOCKDEP_MAP_INIT(#name, &(name)) }
 
-void init_waitqueue_head(wait_queue_head_t *wq_head);
+/* The lock's class is the call site, named by the expression (lockdep.h). */
+void __init_waitqueue_head(wait_queue_head_t *wq_head, const char *name,
+			   struct lock_class_key *key);
+#define init_waitqueue_head(wq_head) do {				\
+	static struct lock_class_key __key;				\
+	__init_waitqueue_head((wq_head), #wq_head, &__key);		\
+} while (0)
 
 int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
 			  int flags, void *key);
