@@ -50,6 +50,23 @@
 #define ASAN_BUILD 0
 #endif
 
+/*
+ * The tests run with lockdep on, in every build: each boot line gets
+ * "lockdep" unless it says lockdep=... itself.  (The sanitizer builds have
+ * it on by default; a release `mmstress run` has it off unless asked.)
+ */
+static inline int test_mm_boot(const char *cmdline)
+{
+	char line[1024];
+
+	if (!cmdline || strstr(cmdline, "lockdep") ||
+	    strlen(cmdline) + sizeof("lockdep ") > sizeof(line))
+		return (mm_boot)(cmdline);
+	snprintf(line, sizeof(line), "lockdep %s", cmdline);
+	return (mm_boot)(line);
+}
+#define mm_boot(cmdline)	test_mm_boot(cmdline)
+
 /* Time, naps and the flags tests pass between threads. */
 static inline double now_s(void)
 {
