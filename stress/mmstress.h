@@ -28,6 +28,7 @@
 struct violation {
 	char kind[24];
 	int cpu;
+	double t;			/* seconds since the run started (0 before) */
 	char message[400];
 };
 
@@ -43,6 +44,7 @@ struct options {
 	double check_every;
 	double watchdog;
 	int quiet;
+	int fail_fast;			/* end the run at the first violation */
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
 	int inject_hang;
@@ -73,6 +75,8 @@ struct run {
 	int corrupted;			/* atomic (relaxed): a corrupt hook fired */
 	unsigned int started;		/* atomic (release/acquire): CPUs that
 					   entered the run; it starts with all */
+	uint64_t start_ns;		/* atomic (relaxed): stress_clock_ns() when
+					   it started, 0 before (violations' times) */
 	spinlock_t lock;		/* irq-safe; guards what follows */
 	struct violation v[MAX_VIOLATIONS];
 	int nr_v;

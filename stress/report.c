@@ -279,8 +279,8 @@ int report_json(struct run *run, const char *path)
 		json_object_set_new(root, "duration_s", json_real(run->opt.duration));
 
 	for (int i = 0; i < run->nr_v; i++)
-		json_array_append_new(viol, json_pack("{s:s, s:i, s:s}", "kind", run->v[i].kind,
-						      "cpu", run->v[i].cpu,
+		json_array_append_new(viol, json_pack("{s:s, s:i, s:f, s:s}", "kind", run->v[i].kind,
+						      "cpu", run->v[i].cpu, "t_s", run->v[i].t,
 						      "message", run->v[i].message));
 	json_object_set_new(root, "violations", viol);
 	json_object_set_new(root, "violations_dropped", json_integer(run->nr_v_dropped));

@@ -171,6 +171,18 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 	}
 }
 
+/* Any violation yet (--fail-fast)? */
+static int violations_found(struct run *run)
+{
+	unsigned long lockflags;
+	int n;
+
+	spin_lock_irqsave(&run->lock, lockflags);
+	n = run->nr_v;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	return n != 0;
+}
+
 static long allocated_everywhere(void)
 {
 	struct zone_info zi;
@@ -307,6 +319,7 @@ int harness_run(struct run *run)
 		nanosleep(&nap, NULL);
 	}
 	start = stress_clock_ns();
+	__atomic_store_n(&run->start_ns, start, __ATOMIC_RELAXED);
 	last_t = 0;
 	next_progress = 0.5;
 	next_watchdog = 1;
@@ -321,11 +334,13 @@ int harness_run(struct run *run)
 			break;
 		}
 		/* the end: --duration, or with --ops when only stuck CPUs are
-		 * left; the checks stop there (the final one takes its place) */
-		if (!stop_at && (run->opt.ops ? ops_cannot_finish(run, reported) : el >= duration)) {
+		 * left, or with --fail-fast a violation; the checks stop there
+		 * (the final one takes its place) */
+		if (!stop_at && ((run->opt.ops ? ops_cannot_finish(run, reported) : el >= duration) ||
+				 (run->opt.fail_fast && violations_found(run)))) {
 			__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
 			stop_at = t;
-			checks_end = run->opt.ops ? el : duration;
+			checks_end = run->opt.ops || el < duration ? el : duration;
 		}
 		/* the hard deadline: the CPUs may still be releasing what they
 		 * hold (IPIs to every CPU), slowly on a loaded host: a CPU that
