@@ -98,26 +98,15 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/mutants.XXXXXX") || exit 2
 trap 'rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 
-# The builds the chosen mutants may use, each made (or brought up to date)
-# in the checkout first: the scratch copies start from it.
+# The builds the chosen mutants may use (each is made in the checkout, and
+# its control run made, when a mutant first needs it: see prepare).
 used=
 for b in $BUILDS; do
 	for name in "$@"; do
 		case " $(mt get "$CATALOGUE" "$name" builds) " in *" $b "*) used="$used $b"; break ;; esac
 	done
 done
-for b in $used; do
-	d=$(dir_of "$b")
-	if ! make SAN="$(san_of "$b")" "$d/mmstress" >"$OUT/checkout.$b.make.log" 2>&1; then
-		echo "mutants: the unmutated $b build fails: see $OUT/checkout.$b.make.log" >&2
-		exit 1
-	fi
-done
-# the default machine's boot line, which a mutant's boot parameters extend
-for b in $used; do
-	default_boot=$("$(dir_of "$b")"/mmstress topo | sed -n 's/.*, boot "\(.*\)"$/\1/p')
-	break
-done
+default_boot=	# the default machine's boot line, which a mutant's boot parameters extend
 
 # The tree as it is in the working tree (git's files, and the new ones it
 # does not ignore; not the logs), with its mtimes, into $1.
@@ -181,11 +170,18 @@ run_one() {
 	fi
 }
 
-# The unmutated checkout's run in build $1, once (CONTROL=1): 0 if it passed.
-controlled=
-control() {
-	case " $controlled " in *" $1 "*) return 0 ;; esac
-	controlled="$controlled $1"
+# Build $1 in the checkout (the scratch copies start from its objects) and,
+# with CONTROL=1, run the unmutated tree in it: it must pass.  Once per build.
+prepared=
+prepare() {
+	case " $prepared " in *" $1 "*) return 0 ;; esac
+	prepared="$prepared $1"
+	if ! make SAN="$(san_of "$1")" "$(dir_of "$1")/mmstress" >"$OUT/checkout.$1.make.log" 2>&1; then
+		echo "mutants: the unmutated $1 build fails: see $OUT/checkout.$1.make.log" >&2
+		exit 1
+	fi
+	[ -n "$default_boot" ] ||
+		default_boot=$("$(dir_of "$1")"/mmstress topo | sed -n 's/.*, boot "\(.*\)"$/\1/p')
 	[ "$CONTROL" != 0 ] || return 0
 	run_one . "$1" "" "" "$OUT/control.$1" ""
 	if [ "$verdict" = escaped ] && [ "$what" = passed ]; then
@@ -197,7 +193,7 @@ control() {
 }
 
 status=0
-echo "mutants: $# mutant(s), builds: ${used# }, --duration $TIMEOUT --seed $SEED, machine \"$default_boot\", logs in $OUT"
+echo "mutants: $# mutant(s), builds: ${used# }, --duration $TIMEOUT --seed $SEED on the default machine, logs in $OUT"
 
 n_caught=0 n_escaped=0 n_broken=0 n_unverified=0 slow_s=-1 slow=
 for name in "$@"; do
@@ -213,6 +209,7 @@ for name in "$@"; do
 		case " $BUILDS " in *" $b "*) ;; *) continue ;; esac
 		d=$(dir_of "$b")
 		base=$OUT/$name.$b
+		prepare "$b"
 		rm -rf "$tree"
 		copy_tree "$tree" && cp -a "$d" "$tree/" ||
 			{ echo "mutants: cannot copy the tree to $tree" >&2; exit 1; }
@@ -221,7 +218,6 @@ for name in "$@"; do
 			what=$(head -n 1 "$base.apply.log")
 			break
 		fi
-		control "$b"
 		t0=$(now)
 		if ! make -C "$tree" NODEPS=1 SAN="$(san_of "$b")" "$d/mmstress" >"$base.make.log" 2>&1; then
 			result="DOES NOT BUILD" line_build=$b secs=-
