@@ -56,6 +56,7 @@ DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libdw-dev libjanss
 	     libbenchmark-dev
 DEB_TEST := libcmocka-dev
 DEB_SAN := clang libclang-rt-14-dev
+DEB_MUTANTS := perl
 DEB_BENCH := valgrind libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 
 # A goal not named here (a file under build/, say) needs the build's.
@@ -65,18 +66,19 @@ deps_run := $(deps_build)
 deps_install := $(deps_build)
 deps_test := $(deps_build) $(DEB_TEST)
 deps_stress-test := $(deps_test)
-deps_check := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN)
+deps_check := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_MUTANTS)
+deps_mutants := $(DEB_BUILD) $(DEB_SAN) $(DEB_MUTANTS)
 deps_tsan := $(DEB_BUILD) $(DEB_SAN)
 deps_asan := $(deps_tsan)
-deps_deps := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_BENCH)
+deps_deps := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_MUTANTS) $(DEB_BENCH)
 deps_deps-build := $(DEB_BUILD)
 deps_deps-test := $(DEB_BUILD) $(DEB_TEST)
 deps_deps-check := $(deps_check)
 deps_deps-bench := $(DEB_BUILD) $(DEB_BENCH)
 deps_help :=
 deps_clean :=
-DEPS_GOALS := all run install test stress-test check tsan asan deps deps-build deps-test \
-	      deps-check deps-bench help clean
+DEPS_GOALS := all run install test stress-test check mutants tsan asan deps deps-build \
+	      deps-test deps-check deps-bench help clean
 GOALS := $(or $(MAKECMDGOALS),all)
 NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$(g)),$(deps_build))))
 
@@ -138,7 +140,7 @@ export ASAN_OPTIONS ?= detect_leaks=1 abort_on_error=0 halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 
 .PHONY: all deps deps-build deps-test deps-check deps-bench deps-step check test stress-test \
-	run help clean install tsan asan
+	mutants run help clean install tsan asan
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(PC) $(BUILD)/mmstress $(BUILD)/mmbench
@@ -203,12 +205,23 @@ stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 	@echo "== stress tests: $(BUILD) =="
 	@$(call run_suites,$(STRESS_TESTS))
 
-# The README's test command: release, TSan and ASan+UBSan suites.
+# The mutation self-test's short subset for make check: fast catches, release only.
+MUTANTS_CHECK := zone-free-count kmalloc-index-floor
+
+# The README's test command: release, TSan and ASan+UBSan suites, then a
+# few seeded bugs that the harness must catch (ci/mutants.sh).
 check: deps-step
 	$(MAKE) NODEPS=1 test
 	$(MAKE) NODEPS=1 SAN=thread test
 	$(MAKE) NODEPS=1 SAN=address test
-	@echo "make check: all suites passed"
+	NODEPS=1 CONTROL=0 BUILDS=release OUT=build/mutants-check sh ci/mutants.sh $(MUTANTS_CHECK)
+	@echo "make check: all suites passed, and the harness caught every mutant of the subset"
+
+# The mutation self-test: every seeded bug of ci/mutants.txt must be caught
+# (it builds the release, TSan and ASan builds it needs; BUILDS=, SUBSET=,
+# TIMEOUT=, OUT= as in ci/mutants.sh).
+mutants: deps-step
+	sh ci/mutants.sh
 
 # The README's main command.
 run: all
@@ -234,13 +247,16 @@ help:
 	@echo "Run and test:"
 	@echo "  make run          the main job: mmstress run (all jobs, every CPU, 30 s)"
 	@echo "  make test         build and run the unit tests of one build (SAN=... selects it)"
-	@echo "  make check        build and run the unit tests in the release, TSan and ASan builds"
+	@echo "  make check        build and run the unit tests in the release, TSan and ASan builds,"
+	@echo "                    then the short subset of the mutation self-test"
 	@echo "  make stress-test  build and run the long multi-CPU stress tests of one build (SAN=...)"
+	@echo "  make mutants      the mutation self-test: each seeded bug of ci/mutants.txt must be caught"
+	@echo "                    (ci/mutants.sh [NAME...]; make check runs $(MUTANTS_CHECK))"
 	@echo "Debian packages (apt-get as root or through sudo; else it prints the line to run as root):"
 	@echo "  make deps-build   what make, make run and make install need:"
 	@echo "                    $(DEB_BUILD)"
 	@echo "  make deps-test    what make test and make stress-test need: those and $(DEB_TEST)"
-	@echo "  make deps-check   what make check needs: those and $(DEB_SAN)"
+	@echo "  make deps-check   what make check needs: those, $(DEB_SAN) and $(DEB_MUTANTS)"
 	@echo "                    (SAN=..., tsan, asan: the build's and $(DEB_SAN))"
 	@echo "  make deps-bench   what bench/callgrind.sh and mmbench's peers need: the build's and"
 	@echo "                    $(DEB_BENCH)"

@@ -1,12 +1,13 @@
 #!/bin/sh
-# ci/soak.sh - the nightly soak: first the stress suites of the build
-# (make stress-test, tests/stress/), once; then mmstress on a rotation of
+# ci/soak.sh - the nightly soak: first the mutation self-test (ci/mutants.sh,
+# the whole catalogue) and the stress suites of the build (make stress-test,
+# tests/stress/), once each; then mmstress on a rotation of
 # machines (synthetic NUMA topologies larger than the host, x86_32 with
 # highmem, tight memory, slab_debug with a fast reap) with fresh seeds
-# until the time is up (the stress suites' time included); keep the log of
+# until the time is up (the self-test's and stress suites' time included); keep the log of
 # every failure with the command that replays it.
 #   MINUTES=60 BUILD=build sh ci/soak.sh      (BUILD=build-tsan: TSan, WATCHDOG=60)
-#   STRESS_TESTS=0: no stress suites
+#   STRESS_TESTS=0: no stress suites; MUTANTS=0: no mutation self-test
 set -u
 MINUTES=${MINUTES:-30}
 BUILD=${BUILD:-build}
@@ -24,6 +25,19 @@ esac
 mkdir -p "$OUT"
 end=$(( $(date +%s) + MINUTES * 60 ))
 runs=0 fails=0
+
+# The mutation self-test, once: every seeded bug of ci/mutants.txt must be
+# caught (in the builds each names, whatever BUILD is).
+if [ "${MUTANTS:-1}" = 0 ]; then
+	mutants="not run (MUTANTS=0)"
+elif OUT="$OUT/mutants" sh ci/mutants.sh >"$OUT/mutants.log" 2>&1; then
+	mutants="every mutant caught"
+	rm -rf "$OUT/mutants.log" "$OUT/mutants"
+else
+	mutants=FAILED
+	echo "soak: FAIL ($OUT/mutants.log, $OUT/mutants/): sh ci/mutants.sh"
+	grep -E ' (ESCAPED|DOES NOT|FAILED)' "$OUT/mutants.log"
+fi
 
 # The stress suites of the same build: make [SAN=...] stress-test.
 case "$BUILD" in
@@ -64,5 +78,5 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		fi
 	done
 done
-echo "soak: make stress-test $stress; $runs runs, $fails failed (logs in $OUT/)"
-[ "$fails" -eq 0 ] && [ "$stress" != FAILED ]
+echo "soak: mutants: $mutants; make stress-test $stress; $runs runs, $fails failed (logs in $OUT/)"
+[ "$fails" -eq 0 ] && [ "$stress" != FAILED ] && [ "$mutants" != FAILED ]

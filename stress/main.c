@@ -33,7 +33,8 @@ static void usage_run(FILE *out)
 	fprintf(out,
 		"usage: mmstress run [--boot CMDLINE] [--jobs NAME[:WEIGHT],...]\n"
 		"                    [--duration SECONDS | --ops N] [--seed N] [--json FILE]\n"
-		"                    [--check-every SECONDS] [--watchdog SECONDS] [--quiet]\n"
+		"                    [--check-every SECONDS] [--watchdog SECONDS] [--fail-fast]\n"
+		"                    [--quiet]\n"
 		"  --boot CMDLINE       the machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\")\n"
 		"  --jobs LIST          jobs and weights (default: all, with `mmstress list`'s weights)\n"
 		"  --duration SECONDS   how long to run (default 30)\n"
@@ -48,6 +49,9 @@ static void usage_run(FILE *out)
 		"                       an --ops run ends once only such CPUs are left; 2 S is\n"
 		"                       the hung task timeout, and set-up and the end of the run\n"
 		"                       may each last 5 s + 2 S at most\n"
+		"  --fail-fast          end the run at the first violation (then release, check\n"
+		"                       and report as at the end; each violation's time since\n"
+		"                       the start is in the JSON, t_s)\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
@@ -203,6 +207,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		{ "check-every", required_argument, NULL, 'c' },
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "test-inject", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -224,7 +229,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qT:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qFT:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (set_string(o->boot, sizeof(o->boot), "--boot", "too long", optarg))
@@ -261,6 +266,9 @@ static int cmd_run(int argc, char **argv, const char *prog)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'F':
+			o->fail_fast = 1;
 			break;
 		case 'T':
 			if (!strcmp(optarg, "corrupt-byte"))

@@ -31,6 +31,7 @@
 struct violation {
 	char kind[24];
 	int cpu;
+	double t;			/* seconds since the run started (0 before) */
 	char message[400];
 };
 
@@ -46,6 +47,7 @@ struct options {
 	double check_every;
 	double watchdog;
 	int quiet;
+	int fail_fast;			/* end the run at the first violation */
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
 	int inject_hang;
@@ -62,7 +64,6 @@ struct run {
 	const struct stress_family *families[MAX_FAMILIES];	/* set up for this run */
 	unsigned int nr_families;
 	int job_family[MAX_JOBS];	/* index in families[], -1: none */
-	uint64_t start_ns;		/* main thread's: set-up began */
 	/* The main thread's, after the CPUs stop (or give up on them). */
 	double elapsed;
 	int hung;			/* the report is made with CPUs still stuck:
@@ -78,6 +79,9 @@ struct run {
 	int corrupted;			/* atomic (relaxed): a corrupt hook fired */
 	unsigned int started;		/* atomic (release/acquire): CPUs that
 					   entered the run; it starts with all */
+	uint64_t start_ns;		/* atomic (relaxed): stress_clock_ns() when
+					   set-up began, 0 before (violations'
+					   times, t_s, count from it) */
 	spinlock_t lock;		/* irq-safe; guards what follows */
 	struct violation v[MAX_VIOLATIONS];
 	int nr_v;

@@ -271,8 +271,8 @@ static json_t *violations_json(const struct run *run)
 	json_t *viol = json_array();
 
 	for (int i = 0; i < run->nr_v; i++)
-		json_array_append_new(viol, json_pack("{s:s, s:i, s:s}", "kind", run->v[i].kind,
-						      "cpu", run->v[i].cpu,
+		json_array_append_new(viol, json_pack("{s:s, s:i, s:f, s:s}", "kind", run->v[i].kind,
+						      "cpu", run->v[i].cpu, "t_s", run->v[i].t,
 						      "message", run->v[i].message));
 	return viol;
 }

@@ -232,6 +232,18 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 	}
 }
 
+/* Any violation yet (--fail-fast)? */
+static int violations_found(struct run *run)
+{
+	unsigned long lockflags;
+	int n;
+
+	spin_lock_irqsave(&run->lock, lockflags);
+	n = run->nr_v;
+	spin_unlock_irqrestore(&run->lock, lockflags);
+	return n != 0;
+}
+
 static long allocated_everywhere(void)
 {
 	struct zone_info zi;
@@ -321,7 +333,7 @@ int harness_run(struct run *run)
 	int ret;
 
 	printk_set_quiet(1);
-	run->start_ns = stress_clock_ns();
+	__atomic_store_n(&run->start_ns, stress_clock_ns(), __ATOMIC_RELAXED);
 	/* from here on, a lockup or a stuck set-up ends the run (sentinel.c) */
 	the_run = run;
 	report_set_hook(report_hook);
@@ -396,11 +408,13 @@ int harness_run(struct run *run)
 			break;
 		}
 		/* the end: --duration, or with --ops when only stuck CPUs are
-		 * left; the checks stop there (the final one takes its place) */
-		if (!stop_at && (run->opt.ops ? ops_cannot_finish(run, reported) : el >= duration)) {
+		 * left, or with --fail-fast a violation; the checks stop there
+		 * (the final one takes its place) */
+		if (!stop_at && ((run->opt.ops ? ops_cannot_finish(run, reported) : el >= duration) ||
+				 (run->opt.fail_fast && violations_found(run)))) {
 			__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
 			stop_at = t;
-			checks_end = run->opt.ops ? el : duration;
+			checks_end = run->opt.ops || el < duration ? el : duration;
 		}
 		/* the hard deadline: the CPUs may still be releasing what they
 		 * hold (IPIs to every CPU), slowly on a loaded host: a CPU that

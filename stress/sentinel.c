@@ -84,7 +84,8 @@ static void sentinel_end(struct run *run, const char *why)
 {
 	if (__atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL) != OWNER_NONE)
 		return;
-	run->elapsed = (double)(stress_clock_ns() - run->start_ns) * 1e-9;
+	run->elapsed = (double)(stress_clock_ns() -
+				__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
 	fflush(stdout);
 	printf("\nmmstress: %s: the run ends here\n", why);
 	report_brief(run, stdout);

@@ -97,6 +97,7 @@ unsigned int size_order(size_t size)
 
 void add_violation(struct run *run, const char *kind, int cpu, const char *fmt, ...)
 {
+	uint64_t start = __atomic_load_n(&run->start_ns, __ATOMIC_RELAXED), now = stress_clock_ns();
 	unsigned long lockflags;
 	va_list ap;
 
@@ -106,6 +107,7 @@ void add_violation(struct run *run, const char *kind, int cpu, const char *fmt, 
 
 		snprintf(v->kind, sizeof(v->kind), "%s", kind);
 		v->cpu = cpu;
+		v->t = start && now > start ? (double)(now - start) * 1e-9 : 0;
 		va_start(ap, fmt);
 		vsnprintf(v->message, sizeof(v->message), fmt, ap);
 		va_end(ap);

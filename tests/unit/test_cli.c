@@ -464,6 +464,34 @@ static void test_finds_corruption(void **state)
 	json_decref(j);
 }
 
+/* --fail-fast: the run ends at the first violation, long before its
+ * duration, and each violation says when it was found (t_s). */
+static void test_fail_fast(void **state)
+{
+	const char *json_path;
+	struct result r;
+	json_t *j, *v;
+	double elapsed, t;
+	(void)state;
+
+	json_path = tmp_json();
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=128M", "--duration", "60",
+			 "--quiet", "--seed", "9", "--test-inject", "corrupt-byte", "--fail-fast",
+			 "--json", json_path, NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "DATA CORRUPTION on CPU 0");
+	result_free(&r);
+	j = load_json(json_path);
+	elapsed = json_real_value(json_object_get(j, "elapsed_s"));
+	assert_true(elapsed < 60);
+	v = json_array_get(json_object_get(j, "violations"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "data-corruption");
+	assert_true(json_is_real(json_object_get(v, "t_s")));
+	t = json_real_value(json_object_get(v, "t_s"));
+	assert_true(t >= 0 && t <= elapsed);
+	json_decref(j);
+}
+
 static void test_finds_leak(void **state)
 {
 	struct result r;
@@ -798,6 +826,7 @@ int main(void)
 		CLI_TEST(test_ops_replay),
 		CLI_TEST(test_ops_replay_per_family),
 		CLI_TEST(test_finds_corruption),
+		CLI_TEST(test_fail_fast),
 		CLI_TEST(test_finds_leak),
 		CLI_TEST(test_finds_hang),
 		CLI_TEST(test_finds_lost_unlock),
