@@ -206,7 +206,7 @@ stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 	@$(call run_suites,$(STRESS_TESTS))
 
 # The mutation self-test's short subset for make check: fast catches, release only.
-MUTANTS_CHECK := zone-free-count kmalloc-index-floor
+MUTANTS_CHECK := zone-free-count kmalloc-index-floor mempool-create-lost-unlock sysctl-mutex-abba
 
 # The README's test command: release, TSan and ASan+UBSan suites, then a
 # few seeded bugs that the harness must catch (ci/mutants.sh).

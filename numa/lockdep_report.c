@@ -79,10 +79,17 @@ static void print_trace(void *const *frames, int n)
 	int from = 0;
 	char at[160];
 
+	static const char *const own[] = {
+		"trace_save+", "__lock_acquire+", "lock_acquire+", "lock_acquire_nocheck+",
+		"print_current_trace+", "lockdep_print_report+",
+	};
+
+	/* from the frame after lockdep's own */
 	for (int i = 0; i < n && i < 8; i++) {
 		sym(at, sizeof(at), (unsigned long)frames[i]);
-		if (!strncmp(at, "lock_acquire+", 13) || !strncmp(at, "lock_acquire_nocheck+", 21))
-			from = i;
+		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+			if (!strncmp(at, own[k], strlen(own[k])))
+				from = i + 1;
 	}
 	for (int i = from; i < n; i++) {
 		sym(at, sizeof(at), (unsigned long)frames[i]);

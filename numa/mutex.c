@@ -70,6 +70,7 @@ static void __mutex_wait(struct mutex *m, int atomic)
 	/* Acquire: pairs with the release in mutex_unlock(). */
 	while (__atomic_exchange_n(&m->val, 2, __ATOMIC_ACQUIRE) != 0) {
 		syscall(SYS_futex, &m->val, FUTEX_WAIT_PRIVATE, 2, &nap, NULL, 0);
+		watchdog_touch();	/* asleep, not stuck: the hung task's case */
 		if (current->cpu >= 0 && (atomic || !irqs_disabled()))
 			generic_smp_call_function_interrupt();
 	}

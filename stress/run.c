@@ -219,7 +219,7 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 			char op[160];
 
 			describe_last_op(c, op, sizeof(op));
-			add_violation(run, "soft-lockup", (int)k,
+			add_violation(run, "lockup", (int)k,
 				      "watchdog: BUG: soft lockup - CPU#%u stuck for %.0fs! [mmstress]; last: %s",
 				      k, now - since[k], op);
 			printf("\nwatchdog: BUG: soft lockup - CPU#%u stuck for %.0fs! [mmstress]\n",
