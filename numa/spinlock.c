@@ -68,11 +68,11 @@ int __spin_owner_pid(void)
 }
 
 /* " lock: NAME, .owner: COMM/PID, .owner_cpu: C" and where it was taken. */
-static void spin_dump(spinlock_t *lock, int owner, int owner_cpu, const void *ip)
+static void spin_dump(const char *name, int owner, int owner_cpu, const void *ip)
 {
 	char where[128];
 
-	printk(" lock: %s, .owner: %s/%d, .owner_cpu: %d\n", lock->name,
+	printk(" lock: %s, .owner: %s/%d, .owner_cpu: %d\n", name,
 	       owner ? program_invocation_short_name : "<none>", owner, owner_cpu);
 	if (owner && ip && !symbolize(ip, where, sizeof(where)))
 		printk(" .owner took it at %s\n", where);
@@ -90,19 +90,23 @@ static noinline void spin_bug(spinlock_t *lock, const char *msg)
 	report_begin_urgent(REPORT_BUG);
 	printk("BUG: spinlock %s on CPU#%d, %s/%d\n", msg, current->cpu,
 	       current->comm, current->pid);
-	spin_dump(lock, owner, owner_cpu, ip);
+	spin_dump(lock->name, owner, owner_cpu, ip);
 	report_end_urgent(REPORT_BUG, -1);
 }
 
-static noinline void spin_lockup(spinlock_t *lock, unsigned long long waited)
+/*
+ * The lockup report of a lock word (a spinlock_t's, or a wait queue's):
+ * its name, its holder (pid, CPU, and where it took the lock if known),
+ * how long the caller waited, and the holder's trace.
+ */
+noinline void lock_word_lockup(const char *name, int owner, int owner_cpu,
+			       const void *ip, unsigned long long waited)
 {
-	int owner = READ_ONCE(lock->owner);
-	int owner_cpu = READ_ONCE(lock->owner_cpu);
-	const void *ip = READ_ONCE(lock->owner_ip);
 	struct nmi_trace trace;
 	int other = owner && owner != current->pid && owner_cpu >= 0 &&
 		    (unsigned int)owner_cpu < nr_cpu_ids;
 
+	task_init_current();
 	/* the holder's trace, if it is another CPU that still runs */
 	if (other)
 		nmi_cpu_backtrace((unsigned int)owner_cpu, &trace);
@@ -111,7 +115,7 @@ static noinline void spin_lockup(spinlock_t *lock, unsigned long long waited)
 	report_begin_urgent(REPORT_BUG);
 	printk("BUG: spinlock lockup suspected on CPU#%d, %s/%d\n", current->cpu,
 	       current->comm, current->pid);
-	spin_dump(lock, owner, owner_cpu, ip);
+	spin_dump(name, owner, owner_cpu, ip);
 	printk(" waited %llu ms (spin_lockup_ms=%llu)\n", waited / 1000000ULL,
 	       READ_ONCE(spin_lockup_ns) / 1000000ULL);
 	if (owner == current->pid)
@@ -121,6 +125,11 @@ static noinline void spin_lockup(spinlock_t *lock, unsigned long long waited)
 	else if (owner)
 		printk(" the holder is no longer a CPU: it left without releasing the lock\n");
 	report_end_urgent(REPORT_BUG, TAINT_SOFTLOCKUP);
+}
+
+unsigned long long lock_word_lockup_ns(void)
+{
+	return READ_ONCE(spin_lockup_ns);
 }
 
 void __spin_lock_contended(spinlock_t *lock, const void *ip)
@@ -150,7 +159,9 @@ void __spin_lock_contended(spinlock_t *lock, const void *ip)
 	while (__atomic_exchange_n(&lock->val, 2, __ATOMIC_ACQUIRE) != 0) {
 		syscall(SYS_futex, &lock->val, FUTEX_WAIT_PRIVATE, 2, &slice, NULL, 0);
 		if (!reported && bound && now_ns() - t0 >= bound) {
-			spin_lockup(lock, now_ns() - t0);
+			lock_word_lockup(lock->name, READ_ONCE(lock->owner),
+					 READ_ONCE(lock->owner_cpu), READ_ONCE(lock->owner_ip),
+					 now_ns() - t0);
 			reported = 1;
 		}
 	}

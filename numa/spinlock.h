@@ -19,6 +19,11 @@
 #define SPIN_LOCKUP_MS_DEFAULT	1000
 #endif
 void spin_lockup_set_ms(unsigned int ms);
+/* For the library's other lock words (a wait queue's): the bound, and the
+ * lockup report ("BUG: spinlock lockup suspected"), printed at once. */
+unsigned long long lock_word_lockup_ns(void);
+void lock_word_lockup(const char *name, int owner, int owner_cpu, const void *ip,
+		      unsigned long long waited);
 
 /* Debug builds: WARN if the calling CPU does not hold the lock. */
 #ifdef MMSIM_DEBUG

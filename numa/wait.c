@@ -40,6 +40,7 @@
 #include <mmsim/wait.h>
 #include "machine.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define SLEEP_SLICE_NS	1000000ULL
 
@@ -124,6 +125,29 @@ long io_schedule_timeout(long timeout)
 /* ------------------------------------------------------------------ */
 /* The queue's lock                                                    */
 
+/*
+ * Wait for the queue's lock in slices, so that a lock never given back is
+ * reported as a spinlock's is ("BUG: spinlock lockup suspected", with the
+ * holder), after the same spin_lockup_ms.
+ */
+static noinline void wq_lock_contended(wait_queue_head_t *wq)
+{
+	struct timespec slice = { 0, 50 * 1000 * 1000 };
+	unsigned long long t0 = mm_clock_ns(), bound = lock_word_lockup_ns();
+	int reported = 0;
+
+	/* Acquire: pairs with the release in wq_unlock(). */
+	while (__atomic_exchange_n(&wq->lock, 2, __ATOMIC_ACQUIRE) != 0) {
+		syscall(SYS_futex, &wq->lock, FUTEX_WAIT_PRIVATE, 2, &slice, NULL, 0);
+		if (!reported && bound && mm_clock_ns() - t0 >= bound) {
+			lock_word_lockup(wq->dep_map.name ? wq->dep_map.name : "wait queue",
+					 READ_ONCE(wq->owner), READ_ONCE(wq->owner_cpu), NULL,
+					 mm_clock_ns() - t0);
+			reported = 1;
+		}
+	}
+}
+
 static void wq_lock(wait_queue_head_t *wq)
 {
 	int old = 0;
@@ -133,17 +157,19 @@ static void wq_lock(wait_queue_head_t *wq)
 			     (unsigned long)__builtin_return_address(0));
 
 	/* Acquire: pairs with the release in wq_unlock(). */
-	if (likely(__atomic_compare_exchange_n(&wq->lock, &old, 1, 0, __ATOMIC_ACQUIRE,
-					       __ATOMIC_RELAXED)))
-		return;
-	while (__atomic_exchange_n(&wq->lock, 2, __ATOMIC_ACQUIRE) != 0)
-		syscall(SYS_futex, &wq->lock, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+	if (unlikely(!__atomic_compare_exchange_n(&wq->lock, &old, 1, 0, __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		wq_lock_contended(wq);
+	task_init_current();
+	WRITE_ONCE(wq->owner, current->pid);
+	WRITE_ONCE(wq->owner_cpu, current->cpu);
 }
 
 static void wq_unlock(wait_queue_head_t *wq)
 {
 	if (lockdep_enabled())
 		lock_release(&wq->dep_map, (unsigned long)__builtin_return_address(0));
+	WRITE_ONCE(wq->owner, 0);
 	/* Release: the critical section before the next holder's. */
 	if (__atomic_exchange_n(&wq->lock, 0, __ATOMIC_RELEASE) == 2)
 		syscall(SYS_futex, &wq->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);

@@ -60,6 +60,9 @@ typedef struct wait_queue_entry wait_queue_entry_t;
 
 struct wait_queue_head {
 	int lock;			/* atomic: 0 free, 1 held, 2 contended */
+	int owner, owner_cpu;		/* the holder's pid (0: free) and CPU:
+					   written by it, read for a lockup
+					   report (relaxed) */
 	struct cds_list_head head;	/* entries: under lock; waitqueue_active()
 					   reads head.next with READ_ONCE */
 	struct lockdep_map dep_map;	/* lock's class: read-only after init */
@@ -68,9 +71,9 @@ typedef struct wait_queue_head wait_queue_head_t;
 
 /* (keyed by its name: the head may be on a stack, as a completion's) */
 #define __WAIT_QUEUE_HEAD_INITIALIZER(name)	\
-	{ 0, CDS_LIST_HEAD_INIT((name).head), STATIC_LOCKDEP_MAP_INIT(#name, 0) }
+	{ 0, 0, 0, CDS_LIST_HEAD_INIT((name).head), STATIC_LOCKDEP_MAP_INIT(#name, 0) }
 #define DECLARE_WAIT_QUEUE_HEAD(name)		\
-	wait_queue_head_t name = { 0, CDS_LIST_HEAD_INIT((name).head), \
+	wait_queue_head_t name = { 0, 0, 0, CDS_LIST_HEAD_INIT((name).head), \
 				   STATIC_LOCKDEP_MAP_INIT(#name, &(name)) }
 
 /* The lock's class is the call site, named by the expression (lockdep.h). */

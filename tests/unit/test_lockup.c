@@ -259,6 +259,53 @@ static void test_hung_task(void **state)
 	check_shutdown();
 }
 
+static wait_queue_head_t test_queue;
+
+/* test-only: CPU 1 keeps the queue's lock word, as a wake-up that never
+ * gave it back would */
+static noinline void keeps_the_queue_lock(struct cpu_job *job)
+{
+	(void)job;
+	__atomic_store_n(&test_queue.lock, 1, __ATOMIC_RELAXED);
+	WRITE_ONCE(test_queue.owner, current->pid);
+	WRITE_ONCE(test_queue.owner_cpu, current->cpu);
+}
+
+static void wakes_the_queue(struct cpu_job *job)
+{
+	(void)job;
+	wake_up(&test_queue);
+}
+
+static void frees_the_queue_lock(void)
+{
+	WRITE_ONCE(test_queue.owner, 0);
+	__atomic_store_n(&test_queue.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* A wait queue's lock never given back: the waker reports it as a
+ * spinlock's lockup, naming the queue and the CPU that kept it. */
+static void test_wait_queue_lockup(void **state)
+{
+	struct cpu_job keeper;
+	unsigned long before;
+	const char *text;
+	(void)state;
+
+	boot_attach("cpus=3 spin_lockup_ms=100");
+	init_waitqueue_head(&test_queue);
+	cpu_job_start(&keeper, 2, keeps_the_queue_lock, NULL);
+	cpu_job_join(&keeper);
+	text = provoke(wakes_the_queue, 1, frees_the_queue_lock, &before);
+	assert_contains(text, "BUG: spinlock lockup suspected on CPU#1, ");
+	assert_contains(text, " lock: &test_queue, .owner: ");
+	assert_contains(text, ".owner_cpu: 2");
+	assert_contains(text, "the holder is no longer a CPU");
+	assert_contains(text, "__wake_up+0x");
+	EXPECT_EQ("reports", report_count(REPORT_BUG), before + 1);
+	check_shutdown();
+}
+
 /* The detectors' boot parameters and sysctls: bad values are refused with
  * a message, good ones read back. */
 static void test_lockup_parameters(void **state)
@@ -302,6 +349,7 @@ int main(void)
 		TEST(test_spinlock_wrong_owner),
 		TEST(test_soft_lockup),
 		TEST(test_hung_task),
+		TEST(test_wait_queue_lockup),
 		TEST(test_lockup_parameters),
 	};
 
