@@ -58,9 +58,12 @@ else
 	echo "soak: FAIL ($OUT/stress-test.log): make${san:+ SAN=$san} stress-test"
 fi
 
-set -- "nodes=2 cpus=8 mem=512M" "nodes=4 cpus=32 mem=1G" "nodes=8 cpus=64 mem=2G" \
-       "arch=x86_32 nodes=2 cpus=8 mem=2G" "nodes=2 cpus=16 mem=48M" \
-       "topology=\"numa:2 core:4 pu:2\" mem=1G" "nodes=4 cpus=16 mem=512M slab_debug hz_scale=10"
+# (lockdep on in every machine: the sanitizer builds have it by default, a
+# release build only when asked)
+set -- "lockdep nodes=2 cpus=8 mem=512M" "lockdep nodes=4 cpus=32 mem=1G" \
+       "lockdep nodes=8 cpus=64 mem=2G" "lockdep arch=x86_32 nodes=2 cpus=8 mem=2G" \
+       "lockdep nodes=2 cpus=16 mem=48M" "lockdep topology=\"numa:2 core:4 pu:2\" mem=1G" \
+       "lockdep nodes=4 cpus=16 mem=512M slab_debug hz_scale=10"
 while [ "$(date +%s)" -lt "$end" ]; do
 	for boot in "$@"; do
 		[ "$(date +%s)" -lt "$end" ] || break
