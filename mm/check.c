@@ -209,6 +209,12 @@ static unsigned long check_pcp_list(struct checker *c, struct zone *zone,
 	if (n != (unsigned long)READ_ONCE(pcp->count))
 		violation(c, "node %d zone %s: cpu %u %s list count is %d but it holds %lu page%s",
 			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->count), n, str_plural(n));
+	/* pcp_set() keeps 1 <= batch <= high on the way (high 0: disabled) */
+	if (READ_ONCE(pcp->batch) < 1 || READ_ONCE(pcp->high) < 0 ||
+	    (READ_ONCE(pcp->high) && READ_ONCE(pcp->batch) > READ_ONCE(pcp->high)))
+		violation(c, "node %d zone %s: cpu %u %s list high %d, batch %d (want 1 <= batch <= high)",
+			  zone->node, zone->name, cpu, which, READ_ONCE(pcp->high),
+			  READ_ONCE(pcp->batch));
 	return n;
 }
 

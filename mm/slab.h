@@ -274,6 +274,9 @@ static inline void set_free_obj(struct page *page, unsigned int idx, freelist_id
 /* slab_common.c: kmalloc, /proc/slabinfo (kmalloc_slab(), kmem_cache_stats():
  * mmsim/inspect.h) */
 int kmalloc_init(void);
+/* mm_check(): every kmalloc size lands in a class whose objects hold it;
+ * violations into log ("mm_check: slab layout: kmalloc ..."). */
+void kmalloc_check_classes(struct check_log *log);
 int slabinfo_show(FILE *out);
 
 /* slab_debug.c: slab_debug's checks and reports */

@@ -8,6 +8,14 @@
  * in range; the node's counters equal what the lists hold.  Then every
  * object resting in an array (CPU, shared, alien) is an object of this
  * cache, out of its slab (not on a freelist), and in one array only.
+ * Layout ("mm_check: slab layout: ..."): a cache's geometry fits its slab
+ * (the last colour, num objects and an on-slab freelist in PAGE_SIZE <<
+ * gfporder, a kmalloc class's objects as big as the class); each slab's
+ * first object is at a whole colour below colour * colour_off, its objects
+ * end inside the slab, before an on-slab freelist that itself ends at the
+ * slab's end; an off-slab freelist is an object of freelist_cache; an
+ * OBJFREELIST slab's freelist is the free object handed out last.  A slab
+ * whose layout is wrong is not walked further (its freelist may be wild).
  * Over all caches: the pages each cache holds (nr_pages, counted with
  * NR_SLAB_* in one interrupts-off window) add up to NR_SLAB_RECLAIMABLE +
  * NR_SLAB_UNRECLAIMABLE, and each cache's lists and RCU-pending slabs
@@ -27,6 +35,8 @@
 struct slab_checker {
 	struct check_log *log;		/* flushed once no lock is held */
 	void **objs;		/* the objects found in arrays */
+	int layout_ok;		/* the cache's geometry fits its slabs: its
+				   freelists may be read */
 	size_t nr_objs, max_objs;
 };
 
@@ -39,6 +49,133 @@ static void __printf(2, 3) violation(struct slab_checker *c, const char *fmt, ..
 	va_end(ap);
 }
 
+static void __printf(2, 3) layout_violation(struct slab_checker *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	check_log_violation(c->log, "mm_check: slab layout: ", fmt, ap);
+	va_end(ap);
+}
+
+/* The bytes a slab's freelist takes at its end (on-slab caches only). */
+static size_t onslab_freelist_bytes(const struct kmem_cache *cachep)
+{
+	if (OFF_SLAB(cachep) || OBJFREELIST_SLAB(cachep))
+		return 0;
+	return cachep->freelist_size;
+}
+
+/*
+ * The cache's geometry: the last colour, num objects and an on-slab
+ * freelist fit in a slab.  Returns 0 if it does not (its slabs are then
+ * not walked).
+ */
+static int check_cache_layout(struct slab_checker *c, struct kmem_cache *cachep)
+{
+	size_t slab_bytes = PAGE_SIZE << cachep->gfporder;
+	size_t colours = cachep->colour ? cachep->colour : 1;
+	size_t need = (colours - 1) * cachep->colour_off + (size_t)cachep->num * cachep->size +
+		      onslab_freelist_bytes(cachep);
+	int ok = 1;
+
+	if (!cachep->num || cachep->num > SLAB_OBJ_MAX_NUM || !cachep->colour_off ||
+	    cachep->size < cachep->object_size || cachep->obj_offset >= cachep->size) {
+		layout_violation(c, "%s: num %u (max %u), size %u, object_size %u, obj_offset %u, colour_off %u",
+				 cachep->name, cachep->num, SLAB_OBJ_MAX_NUM, cachep->size,
+				 cachep->object_size, cachep->obj_offset, cachep->colour_off);
+		return 0;
+	}
+	if (need > slab_bytes) {
+		layout_violation(c, "%s: colour %zu x %u + %u objects x %u + freelist %zu = %zu bytes, but a slab of order %u has %zu",
+				 cachep->name, cachep->colour, cachep->colour_off, cachep->num,
+				 cachep->size, onslab_freelist_bytes(cachep), need, cachep->gfporder,
+				 slab_bytes);
+		ok = 0;
+	}
+	if (cachep->freelist_size != cachep->num * sizeof(freelist_idx_t)) {
+		layout_violation(c, "%s: freelist_size %u for %u objects of %zu-byte indices",
+				 cachep->name, cachep->freelist_size, cachep->num,
+				 sizeof(freelist_idx_t));
+		ok = 0;
+	}
+	if (OBJFREELIST_SLAB(cachep) && cachep->freelist_size > cachep->size) {
+		layout_violation(c, "%s: an OBJFREELIST freelist of %u bytes in a %u-byte object",
+				 cachep->name, cachep->freelist_size, cachep->size);
+		ok = 0;
+	}
+	if (OFF_SLAB(cachep) && (!cachep->freelist_cache ||
+				 cachep->freelist_cache->object_size < cachep->freelist_size)) {
+		layout_violation(c, "%s: off-slab freelists of %u bytes in %s (objects of %u)",
+				 cachep->name, cachep->freelist_size,
+				 cachep->freelist_cache ? cachep->freelist_cache->name : "no cache",
+				 cachep->freelist_cache ? cachep->freelist_cache->object_size : 0);
+		ok = 0;
+	}
+	return ok;
+}
+
+/*
+ * One slab's layout (its list's lock held).  Returns 0 if it is wrong:
+ * its freelist is then not read.
+ */
+static int check_slab_layout(struct slab_checker *c, struct kmem_cache *cachep,
+			     struct page *page)
+{
+	char *base = page_address(page), *s_mem = page->s_mem;
+	size_t slab_bytes = PAGE_SIZE << cachep->gfporder;
+	size_t colours = cachep->colour ? cachep->colour : 1;
+	size_t objs = (size_t)cachep->num * cachep->size;
+	char *freelist = page->freelist;
+	unsigned long pfn = page_to_pfn(page);
+	ptrdiff_t off = s_mem - base;
+
+	if (off < 0 || (size_t)off >= colours * cachep->colour_off ||
+	    (size_t)off % cachep->colour_off) {
+		layout_violation(c, "%s: slab pfn %#lx (%p): first object at offset %td, not a colour below %zu x %u",
+				 cachep->name, pfn, (void *)base, off, colours, cachep->colour_off);
+		return 0;
+	}
+	if ((size_t)off + objs > slab_bytes) {
+		layout_violation(c, "%s: slab pfn %#lx (%p): %u objects x %u from offset %td end at %zu, past the slab's end %zu",
+				 cachep->name, pfn, (void *)base, cachep->num, cachep->size, off,
+				 (size_t)off + objs, slab_bytes);
+		return 0;
+	}
+	if (OFF_SLAB(cachep)) {
+		struct page *fpage = freelist ? virt_to_slab(freelist) : NULL;
+		struct kmem_cache *fc = cachep->freelist_cache;
+		unsigned int idx;
+
+		if (!fpage || fpage->slab_cache != fc ||
+		    (idx = obj_to_index(fc, fpage, freelist)) >= fc->num ||
+		    index_to_obj(fc, fpage, idx) != freelist) {
+			layout_violation(c, "%s: slab pfn %#lx (%p): off-slab freelist %p is not an object of %s",
+					 cachep->name, pfn, (void *)base, (void *)freelist,
+					 fc ? fc->name : "no cache");
+			return 0;
+		}
+	} else if (OBJFREELIST_SLAB(cachep)) {
+		/* a full slab has none; else the free object handed out last */
+		if (page->active < cachep->num &&
+		    (freelist < s_mem || freelist >= s_mem + objs ||
+		     (size_t)(freelist - s_mem) % cachep->size ||
+		     (size_t)(freelist - s_mem) / cachep->size != get_free_obj(page, cachep->num - 1))) {
+			layout_violation(c, "%s: slab pfn %#lx (%p): freelist %p is not the last free object (objects %p-%p)",
+					 cachep->name, pfn, (void *)base, (void *)freelist,
+					 (void *)s_mem, (void *)(s_mem + objs));
+			return 0;
+		}
+	} else if (freelist != base + slab_bytes - cachep->freelist_size ||
+		   s_mem + objs > freelist) {
+		layout_violation(c, "%s: slab pfn %#lx (%p): on-slab freelist at offset %td (want %zu), objects end at offset %zu",
+				 cachep->name, pfn, (void *)base, freelist - base,
+				 slab_bytes - cachep->freelist_size, (size_t)off + objs);
+		return 0;
+	}
+	return 1;
+}
+
 /* 1 if idx is on page's freelist (free in its slab). */
 static int obj_is_free(struct kmem_cache *cachep, struct page *page, unsigned int idx)
 {
@@ -49,8 +186,8 @@ static int obj_is_free(struct kmem_cache *cachep, struct page *page, unsigned in
 }
 
 static unsigned long check_slab_list(struct slab_checker *c, struct kmem_cache *cachep,
-				     int node, struct cds_list_head *head,
-				     const char *which, unsigned long *free_objs)
+				     int node, struct cds_list_head *head, const char *which,
+				     unsigned long *free_objs)
 {
 	unsigned long n = 0, limit = 1UL << 32;
 	unsigned long seen[(SLAB_OBJ_MAX_NUM + 1) / 64 + 1];
@@ -81,6 +218,9 @@ static unsigned long check_slab_list(struct slab_checker *c, struct kmem_cache *
 		    (head == &cachep->node[node]->slabs_free) != (active == 0))
 			violation(c, "%s node %d: slab pfn %#lx with %u of %u in use is on the %s list",
 				  cachep->name, node, page_to_pfn(page), active, cachep->num, which);
+		*free_objs += cachep->num - active;
+		if (!c->layout_ok || !check_slab_layout(c, cachep, page))
+			continue;
 		memset(seen, 0, (cachep->num / 64 + 1) * sizeof(seen[0]));
 		for (unsigned int i = active; i < cachep->num; i++) {
 			unsigned int idx = get_free_obj(page, i);
@@ -92,7 +232,6 @@ static unsigned long check_slab_list(struct slab_checker *c, struct kmem_cache *
 			}
 			seen[idx / 64] |= 1UL << (idx % 64);
 		}
-		*free_objs += cachep->num - active;
 	}
 	return n;
 }
@@ -123,7 +262,7 @@ static void collect_array(struct slab_checker *c, struct kmem_cache *cachep,
 				  cachep->name, what, id, objp);
 			continue;
 		}
-		if (obj_is_free(cachep, page, idx))
+		if (c->layout_ok && obj_is_free(cachep, page, idx))
 			violation(c, "%s: %s %d array holds %p, which is also free in its slab",
 				  cachep->name, what, id, objp);
 		if (c->nr_objs < c->max_objs)
@@ -158,6 +297,7 @@ static int __slab_is_valid(struct kmem_cache *cachep, struct check_log *log)
 			c.max_objs += cachep->node[node]->shared->limit;
 	c.max_objs += (size_t)num_online_nodes() * num_online_nodes() * 12;
 	bytes = c.max_objs * sizeof(void *);
+	c.layout_ok = check_cache_layout(&c, cachep);
 	c.objs = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (c.objs == MAP_FAILED) {
 		violation(&c, "%s: out of memory for the check", cachep->name);
@@ -252,6 +392,7 @@ int slab_check_all(FILE *report)
 		pages += held;
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
+	kmalloc_check_classes(&log);
 	counted = global_node_page_state(NR_SLAB_RECLAIMABLE) +
 		  global_node_page_state(NR_SLAB_UNRECLAIMABLE);
 	if (pages != counted)

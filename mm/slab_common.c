@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <mmsim/rcupdate.h>
@@ -173,6 +174,49 @@ int kmalloc_init(void)
 		if (normal[i])
 			ret = new_kmalloc_cache(KMALLOC_DMA, i);
 	return ret;
+}
+
+static void __printf(2, 3) kmalloc_violation(struct check_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	check_log_violation(log, "mm_check: slab layout: ", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The size-to-class map against the classes (read-only after boot, so no
+ * lock): every size of the table (8 to 192 by 8) and every power of two
+ * from 256 and one byte more lands in a cache whose objects are at least
+ * that big and at least its class's size.
+ */
+void kmalloc_check_classes(struct check_log *log)
+{
+	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
+		for (unsigned int idx = 0; idx <= KMALLOC_SHIFT_HIGH; idx++) {
+			struct kmem_cache *s = kmalloc_caches[type][idx];
+
+			if (s && s->object_size < kmalloc_info[idx].size)
+				kmalloc_violation(log, "kmalloc class %u (%s): %s has objects of %u bytes",
+						  idx, kmalloc_info[idx].name, s->name,
+						  s->object_size);
+		}
+		for (size_t size = 8; size <= KMALLOC_MAX_SIZE;
+		     size = size < 192 ? size + 8 : size < 256 ? 256 :
+			    size & (size - 1) ? (size - 1) * 2 : size + 1) {
+			unsigned int idx = kmalloc_index(size);
+			struct kmem_cache *s = idx <= KMALLOC_SHIFT_HIGH ?
+					       kmalloc_caches[type][idx] : NULL;
+
+			if (type == KMALLOC_NORMAL && !s)
+				kmalloc_violation(log, "kmalloc(%zu): class %u has no cache", size,
+						  idx);
+			else if (s && s->object_size < size)
+				kmalloc_violation(log, "kmalloc(%zu): class %u, %s, has objects of %u bytes",
+						  size, idx, s->name, s->object_size);
+		}
+	}
 }
 
 /* kmalloc(0) and too big, out of the way of the fast path */

@@ -16,7 +16,10 @@
  *
  * These bytes are the object owner's: they are written by whoever holds
  * the object (allocator on alloc/free, the owner in between), with the
- * hand-off of the object ordering them.  Reports are refusals: the
+ * hand-off of the object ordering them.  At both ends the object's place
+ * is checked first ("BUG: slab layout: ..."): inside a slab of its cache,
+ * a whole object, before the slab's end and an on-slab freelist.
+ * Reports are refusals: the
  * allocator repairs what it can ("FIX ...: Restoring") and goes on.
  */
 #define _GNU_SOURCE
@@ -206,6 +209,43 @@ static void set_track(struct kmem_cache *cachep, void *buf, int alloc, const voi
 	}
 }
 
+/*
+ * The object's place (alloc and free): in a slab of this cache, at an
+ * object boundary (index and address round-trip), and ending inside its
+ * slab, before an on-slab freelist.  Returns 0 if it is wrong, after a
+ * "BUG: slab layout" report: the bytes around it are not its own to check.
+ */
+static int check_obj_layout(struct kmem_cache *cachep, struct page *page, void *buf,
+			    const char *when)
+{
+	size_t slab_bytes = PAGE_SIZE << cachep->gfporder;
+	char *obj = buf, *base, *limit;
+	unsigned int idx;
+
+	if (unlikely(!page || page->slab_cache != cachep)) {
+		report_begin(REPORT_BUG);
+		printk("BUG: slab layout: %s: %s of %p, which is in no slab of this cache\n",
+		       cachep->name, when, buf);
+		report_end(REPORT_BUG, TAINT_BAD_PAGE);
+		return 0;
+	}
+	base = page_address(page);
+	limit = base + slab_bytes;
+	if (!OFF_SLAB(cachep) && !OBJFREELIST_SLAB(cachep))
+		limit = min(limit, (char *)page->freelist);
+	idx = obj_to_index(cachep, page, buf);
+	if (likely(obj >= (char *)page->s_mem && idx < cachep->num &&
+		   index_to_obj(cachep, page, idx) == buf && obj + cachep->size <= limit))
+		return 1;
+	report_begin(REPORT_BUG);
+	printk("BUG: slab layout: %s: %s of %p (index %u of %u, size %u): not a whole object of slab %p (first object at offset %td, the objects' room ends at offset %td)\n",
+	       cachep->name, when, buf, idx, cachep->num, cachep->size, base,
+	       (char *)page->s_mem - base, limit - base);
+	printk("INFO: Slab %p objects=%u flags=%#lx\n", page, cachep->num, READ_ONCE(page->flags));
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+	return 0;
+}
+
 /* A new slab's object: free red zones, free poison, no owners yet. */
 void slab_debug_init_obj(struct kmem_cache *cachep, void *buf)
 {
@@ -224,6 +264,8 @@ void slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const v
 {
 	struct page *page = virt_to_slab(buf);
 
+	if (!check_obj_layout(cachep, page, buf, "allocation"))
+		return;
 	if (cachep->flags & SLAB_POISON)
 		check_poison_obj(cachep, page, buf);
 	if (cachep->flags & SLAB_RED_ZONE) {
@@ -248,6 +290,9 @@ void slab_debug_alloc(struct kmem_cache *cachep, void *buf, gfp_t flags, const v
 int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *buf,
 		    const void *caller)
 {
+	/* refused: the free would write outside the slab's objects */
+	if (!check_obj_layout(cachep, page, buf, "free"))
+		return 1;
 	if (cachep->flags & SLAB_RED_ZONE) {
 		unsigned char *rz1 = dbg_redzone1(cachep, buf);
 

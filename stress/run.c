@@ -71,6 +71,7 @@ static const struct {
 	{ "WARNING: bad unlock balance", "lockdep", 0 },
 	{ "WARNING: lock held", "lockdep", 0 },
 	{ "WARNING: held lock", "lockdep", 0 },
+	{ "BUG: slab layout", "layout", 0 },		/* slab_debug */
 };
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
@@ -129,6 +130,10 @@ static void *runner_main(void *p)
 /* A check made (what: "periodic", "final"): counted, and its violations. */
 static void check_done(struct run *run, const char *what, int violations, const char *report)
 {
+	/* a structure laid out wrong (objects past their slab's end, a class
+	 * too small) is kind "layout", whatever else it broke meanwhile: the
+	 * message then starts at its first layout line */
+	const char *layout = strstr(report, "mm_check: slab layout: ");
 	unsigned long lockflags;
 
 	spin_lock_irqsave(&run->lock, lockflags);
@@ -138,8 +143,9 @@ static void check_done(struct run *run, const char *what, int violations, const 
 		run->checks_passed++;
 	spin_unlock_irqrestore(&run->lock, lockflags);
 	if (violations)
-		add_violation(run, "mm_check", -1, "%s mm_check(): %d violation%s: %.300s", what,
-			      violations, str_plural(violations), report);
+		add_violation(run, layout ? "layout" : "mm_check", -1,
+			      "%s mm_check(): %d violation%s: %.300s", what, violations,
+			      str_plural(violations), layout ? layout : report);
 }
 
 /* One mm_check() under stop_machine(), as a periodic or the last check. */
