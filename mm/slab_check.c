@@ -35,8 +35,9 @@
 struct slab_checker {
 	struct check_log *log;		/* flushed once no lock is held */
 	void **objs;		/* the objects found in arrays */
-	int layout_ok;		/* the cache's geometry fits its slabs: its
-				   freelists may be read */
+	int layout_ok;		/* the cache's geometry fits its slabs */
+	int freelists_ok;	/* and so does every slab walked so far: the
+				   arrays' objects may be looked up in them */
 	size_t nr_objs, max_objs;
 };
 
@@ -219,8 +220,10 @@ static unsigned long check_slab_list(struct slab_checker *c, struct kmem_cache *
 			violation(c, "%s node %d: slab pfn %#lx with %u of %u in use is on the %s list",
 				  cachep->name, node, page_to_pfn(page), active, cachep->num, which);
 		*free_objs += cachep->num - active;
-		if (!c->layout_ok || !check_slab_layout(c, cachep, page))
+		if (!c->layout_ok || !check_slab_layout(c, cachep, page)) {
+			c->freelists_ok = 0;
 			continue;
+		}
 		memset(seen, 0, (cachep->num / 64 + 1) * sizeof(seen[0]));
 		for (unsigned int i = active; i < cachep->num; i++) {
 			unsigned int idx = get_free_obj(page, i);
@@ -262,7 +265,7 @@ static void collect_array(struct slab_checker *c, struct kmem_cache *cachep,
 				  cachep->name, what, id, objp);
 			continue;
 		}
-		if (c->layout_ok && obj_is_free(cachep, page, idx))
+		if (c->freelists_ok && obj_is_free(cachep, page, idx))
 			violation(c, "%s: %s %d array holds %p, which is also free in its slab",
 				  cachep->name, what, id, objp);
 		if (c->nr_objs < c->max_objs)
@@ -297,7 +300,7 @@ static int __slab_is_valid(struct kmem_cache *cachep, struct check_log *log)
 			c.max_objs += cachep->node[node]->shared->limit;
 	c.max_objs += (size_t)num_online_nodes() * num_online_nodes() * 12;
 	bytes = c.max_objs * sizeof(void *);
-	c.layout_ok = check_cache_layout(&c, cachep);
+	c.layout_ok = c.freelists_ok = check_cache_layout(&c, cachep);
 	c.objs = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (c.objs == MAP_FAILED) {
 		violation(&c, "%s: out of memory for the check", cachep->name);
