@@ -54,7 +54,8 @@ static void mempool_snapshot(mempool_t *pool, struct mempool_snapshot *s)
 	s->min_nr = pool->min_nr;
 	s->curr_nr = pool->curr_nr;
 	s->room = ksize(pool->elements) / sizeof(void *);
-	s->n = clamp(s->curr_nr, 0, MEMPOOL_CHECK_MAX);
+	/* never past elements[]' end, whatever curr_nr says */
+	s->n = clamp(s->curr_nr, 0, (int)min_t(size_t, s->room, MEMPOOL_CHECK_MAX));
 	memcpy(s->el, pool->elements, (size_t)s->n * sizeof(void *));
 	for (int i = 0; page_pool && i < s->n && s->bad_count < 0; i++)
 		if (s->el[i] && (s->count = page_count(s->el[i])) != 1)
