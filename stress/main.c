@@ -63,12 +63,13 @@ static void usage_run(FILE *out)
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
 		"               1000 ms, 10000 in TSan/ASan), soft lockup (watchdog_thresh=,\n"
 		"               nosoftlockup), hung task, unanswered IPIs, mm_check() under\n"
-		"               stop_machine(), data patterns, bad page state, misuse reports\n"
+		"               stop_machine() (a slab laid out wrong: kind layout), data\n"
+		"               patterns, bad page state, misuse reports\n"
 		"  TSan, ASan   ThreadSanitizer / AddressSanitizer+UBSan (make SAN=thread|address),\n"
 		"               and lockdep (the lock validator: circular and recursive locking,\n"
 		"               irq-unsafe use, bad unlock, locks held at detach, RCU misuse)\n"
 		"  on request   lockdep in release (--boot \"... lockdep\"), slab_debug (red zones,\n"
-		"               poison, owner tracking)\n");
+		"               poison, owner tracking, each object's place in its slab)\n");
 }
 
 /* Bad usage of command cmd: one line, with where to read more; exit 2. */
