@@ -146,11 +146,14 @@ static int check_slab_layout(struct slab_checker *c, struct kmem_cache *cachep,
 	if (OFF_SLAB(cachep)) {
 		struct page *fpage = freelist ? virt_to_slab(freelist) : NULL;
 		struct kmem_cache *fc = cachep->freelist_cache;
+		/* its buffer: before its red zone, if any (fc is set: the
+		 * cache's layout was checked) */
+		char *fbuf = freelist - fc->obj_offset;
 		unsigned int idx;
 
 		if (!fpage || fpage->slab_cache != fc ||
-		    (idx = obj_to_index(fc, fpage, freelist)) >= fc->num ||
-		    index_to_obj(fc, fpage, idx) != freelist) {
+		    (idx = obj_to_index(fc, fpage, fbuf)) >= fc->num ||
+		    index_to_obj(fc, fpage, idx) != fbuf) {
 			layout_violation(c, "%s: slab pfn %#lx (%p): off-slab freelist %p is not an object of %s",
 					 cachep->name, pfn, (void *)base, (void *)freelist,
 					 fc ? fc->name : "no cache");
