@@ -32,6 +32,7 @@ void mempool_stats_read(const mempool_t *pool, struct mempool_stats *st)
 	st->timeouts = __atomic_load_n(&pool->stats.timeouts, __ATOMIC_RELAXED);
 	st->longest_wait_ns = __atomic_load_n(&pool->stats.longest_wait_ns, __ATOMIC_RELAXED);
 	st->outstanding = __atomic_load_n(&pool->stats.outstanding, __ATOMIC_RELAXED);
+	st->lost_wakeups = __atomic_load_n(&pool->stats.lost_wakeups, __ATOMIC_RELAXED);
 }
 
 /* What the walker saw under pool->lock. */

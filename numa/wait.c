@@ -27,6 +27,27 @@
  * finish_wait() always takes the lock: once it returns, no waker is
  * still using the sleeper's stack or state.
  *
+ * Lost wake-ups (struct wake_seq, wait.h): a waker W takes a ticket t
+ * when it makes the condition true, calls wake_up() (its section WL under
+ * the queue's lock), then publishes t in ws->done (release).  A sleeper S
+ * queues its entry (section SQ under the lock), then reads since from
+ * ws->made, sleeps, and in finish_wait_missed() (section SF under the
+ * lock) reads ws->done (acquire) and whether a waker marked its entry
+ * WQ_FLAG_WOKEN.  If S reads done >= t > since:
+ *  - W's increment of made is not ordered before S's read of it (S would
+ *    then read t or more), so SQ came before WL in the lock's order (WL
+ *    before SQ would order the increment, which precedes WL, before the
+ *    read, which follows SQ);
+ *  - W's store of done is ordered after WL and S read it in SF, so WL
+ *    came before SF (had SF come first, the read would be ordered before
+ *    the store it read).
+ * So WL ran with S's entry queued: a wake_up() there marks it
+ * WQ_FLAG_WOKEN (woken_wake_function() marks it whatever the task's
+ * state, so a sleeper that timed out just as it was woken counts as
+ * woken), and an entry unmarked means W's wake-up never came.  A waker
+ * whose WL falls after SF has not published t when SF reads done: the
+ * legitimate race is never reported.
+ *
  * A sleeping CPU blocks in slices of at most 1 ms and runs the IPIs queued
  * to it between slices (sched_sleep_slice()), as struct mutex does.
  */
@@ -317,6 +338,44 @@ int autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned int mod
 	if (ret)
 		__wq_list_del_init(&wq_entry->entry);
 	return ret;
+}
+
+/* Publish ticket: its wake_up() has returned (release, see the map). */
+void wake_seq_done(struct wake_seq *ws, unsigned long ticket)
+{
+	unsigned long old = __atomic_load_n(&ws->done, __ATOMIC_RELAXED);
+
+	while (ticket > old && !__atomic_compare_exchange_n(&ws->done, &old, ticket, 0,
+							     __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+/* A waker reached the entry: marked, under the queue's lock, even if the
+ * task runs already (its sleep just timed out); then as autoremove. */
+int woken_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			int flags, void *key)
+{
+	wq_entry->flags |= WQ_FLAG_WOKEN;
+	return autoremove_wake_function(wq_entry, mode, flags, key);
+}
+
+unsigned long finish_wait_missed(wait_queue_head_t *wq_head,
+				 struct wait_queue_entry *wq_entry,
+				 const struct wake_seq *ws, unsigned long since)
+{
+	unsigned long flags, done;
+	int woken;
+
+	__set_current_state(TASK_RUNNING);
+	wq_lock_irqsave(wq_head, flags);
+	if (!__wq_list_empty(&wq_entry->entry))
+		__wq_list_del_init(&wq_entry->entry);
+	woken = !!(wq_entry->flags & WQ_FLAG_WOKEN);
+	/* Acquire: pairs with the release in wake_seq_done(); under the
+	 * lock, so that a wake_up() after this section is not counted. */
+	done = __atomic_load_n(&ws->done, __ATOMIC_ACQUIRE);
+	wq_unlock_irqrestore(wq_head, flags);
+	return !woken && done > since ? done - since : 0;
 }
 
 void __wake_up(wait_queue_head_t *wq_head, unsigned int mode, int nr_exclusive,

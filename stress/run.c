@@ -63,6 +63,7 @@ static const struct {
 	{ "BUG: spinlock wrong owner", "misuse", 0 },
 	{ "BUG: sleeping function called from invalid context", "misuse", 0 },
 	{ "BUG: scheduling while atomic", "misuse", 0 },
+	{ "BUG: lost wake-up", "lost-wakeup", 0 },
 	{ "WARNING: possible circular locking dependency", "lockdep", 0 },
 	{ "WARNING: possible recursive locking", "lockdep", 0 },
 	{ "WARNING: inconsistent lock state", "lockdep", 0 },

@@ -260,6 +260,7 @@ static inline struct mempool_stats mempool_stats_of(mempool_t *pool)
 	LD(timeouts);
 	LD(longest_wait_ns);
 	LD(outstanding);
+	LD(lost_wakeups);
 #undef LD
 	return s;
 }

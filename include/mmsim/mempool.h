@@ -12,7 +12,9 @@
  * protects curr_nr, min_nr and elements[]; curr_nr and min_nr are also read
  * without it (READ_ONCE) by mempool_free()'s first check; pool_data, alloc and free are
  * read-only after creation; wait is the wait queue of callers that sleep
- * for an element.  stats are the model's own counters (atomic, relaxed).
+ * for an element.  stats are the model's own counters (atomic, relaxed);
+ * refills numbers the elements mempool_free() puts back in the reserve,
+ * for the lost wake-up check of the sleepers (mm/mempool.c).
  */
 #ifndef MMSIM_MEMPOOL_H
 #define MMSIM_MEMPOOL_H
@@ -43,6 +45,9 @@ struct mempool_stats {
 	unsigned long timeouts;		/* sleeps ended by the 5*HZ timeout */
 	unsigned long long longest_wait_ns;
 	long outstanding;		/* handed out and not yet freed */
+	unsigned long lost_wakeups;	/* sleeps that timed out while elements
+					   went back to the reserve, with no
+					   wake-up reaching them (reported) */
 };
 
 typedef struct mempool_s {
@@ -57,6 +62,9 @@ typedef struct mempool_s {
 	wait_queue_head_t wait;
 
 	struct mempool_stats stats;
+	struct wake_seq refills;	/* (not in the kernel) mempool_free()'s
+					   refills of the reserve: tickets under
+					   lock, done after their wake_up() */
 } mempool_t;
 
 mempool_t *mempool_create(int min_nr, mempool_alloc_t *alloc_fn,

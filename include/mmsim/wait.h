@@ -127,6 +127,49 @@ void prepare_to_wait_exclusive(wait_queue_head_t *wq_head,
 /* TASK_RUNNING again, and the entry off the queue (takes the lock). */
 void finish_wait(wait_queue_head_t *wq_head, struct wait_queue_entry *wq_entry);
 
+/*
+ * Lost wake-up detection (the model's own; wait.c explains why it is
+ * sound).  The wakers of a queue number each time they make its sleepers'
+ * condition true, with a ticket from wake_seq_made() (under the lock that
+ * guards the condition, or none), and once their wake_up() has returned
+ * say so with wake_seq_done(ticket).  A sleeper queues an entry whose
+ * function is woken_wake_function() (it marks the entry WQ_FLAG_WOKEN
+ * under the queue's lock, even if the task already runs, then acts as
+ * autoremove_wake_function()), reads since = wake_seq_read() after
+ * prepare_to_wait(), and ends its sleep with finish_wait_missed(): 0 if a
+ * waker reached its entry or no condition made true after `since` has had
+ * its wake-up yet, else how many such tickets were done without reaching
+ * it: wake-ups lost.  A waker whose wake_up() comes after the sleeper's
+ * finish_wait_missed() (the sleeper timed out just before) is never
+ * counted.
+ */
+struct wake_seq {
+	unsigned long made;		/* tickets handed out: atomic, relaxed */
+	unsigned long done;		/* the highest ticket whose wake_up()
+					   returned: atomic max, release; read
+					   with acquire under the queue's lock */
+};
+
+/* A ticket for a condition just made true (relaxed: see wait.c). */
+static inline unsigned long wake_seq_made(struct wake_seq *ws)
+{
+	return __atomic_add_fetch(&ws->made, 1, __ATOMIC_RELAXED);
+}
+
+/* The last ticket handed out, for a sleeper after prepare_to_wait(). */
+static inline unsigned long wake_seq_read(const struct wake_seq *ws)
+{
+	return __atomic_load_n(&ws->made, __ATOMIC_RELAXED);
+}
+
+void wake_seq_done(struct wake_seq *ws, unsigned long ticket);
+int woken_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			int flags, void *key);
+/* finish_wait(), and the wake-ups that missed the entry (see above). */
+unsigned long finish_wait_missed(wait_queue_head_t *wq_head,
+				 struct wait_queue_entry *wq_entry,
+				 const struct wake_seq *ws, unsigned long since);
+
 /* Wake the non-exclusive waiters and nr_exclusive exclusive ones (0: all). */
 void __wake_up(wait_queue_head_t *wq_head, unsigned int mode, int nr_exclusive,
 	       void *key);
