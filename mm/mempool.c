@@ -37,6 +37,7 @@
 #include <mmsim/mempool.h>
 #include <mmsim/sched.h>
 #include "slab.h"
+#include <mmsim/jitter.h>
 
 static inline void stat_inc(unsigned long *counter)
 {
@@ -405,6 +406,7 @@ repeat_alloc:
 	init_wait(&wait);
 	prepare_to_wait(&pool->wait, &wait, TASK_UNINTERRUPTIBLE);
 	spin_unlock_irqrestore(&pool->lock, flags);
+	jitter_point();		/* queued, not asleep yet: a free and its wake-up may come now */
 	stat_inc(&pool->stats.waits);
 	{
 		unsigned long long t0 = now_ns();
@@ -413,6 +415,7 @@ repeat_alloc:
 		record_wait(pool, left, now_ns() - t0);
 	}
 	finish_wait(&pool->wait, &wait);
+	jitter_point();		/* woken: another waiter may take the element first */
 	goto repeat_alloc;
 }
 
