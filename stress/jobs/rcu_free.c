@@ -345,12 +345,16 @@ static void kobj_retire(struct cpu_ctx *c, struct slab_cpu *s, struct kobj *old,
 	}
 }
 
-static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r)
+/* nwords 0: a size drawn from r. */
+static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r,
+			 uint32_t nwords)
 {
 	enum gfp_kind kind = r % 8 == 0 ? GK_ATOMIC : GK_KERNEL;
-	uint32_t nwords = (r >> 3) % 16 ? 1 + (uint32_t)((r >> 8) % 60) :
-					  1 + (uint32_t)((r >> 8) % KOBJ_MAX_WORDS);
 	struct kobj *n = NULL, *old;
+
+	if (!nwords)
+		nwords = (r >> 3) % 16 ? 1 + (uint32_t)((r >> 8) % 60) :
+					 1 + (uint32_t)((r >> 8) % KOBJ_MAX_WORDS);
 
 	if (!del) {
 		size_t size = sizeof(*n) + nwords * sizeof(uint64_t);
@@ -372,6 +376,28 @@ static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 	s->cnt[SC_RCU_REPLACED]++;
 	if (old)
 		kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
+}
+
+/*
+ * Delete, then insert an object of the same size, as an update that frees
+ * before it allocates: should the free not wait for the readers, the new
+ * object is very likely the old one's memory, rewritten under them.
+ */
+static void kobj_renew(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, uint64_t r)
+{
+	/* Acq_rel: as in kobj_replace(). */
+	struct kobj *old = __atomic_exchange_n(&rt.kslot[i], NULL, __ATOMIC_ACQ_REL);
+	uint32_t nwords;
+
+	if (!old) {
+		kobj_replace(c, s, i, 0, r, 0);
+		return;
+	}
+	nwords = old->nwords;
+	jitter_point();		/* the hand-off: readers may hold old */
+	s->cnt[SC_RCU_REPLACED]++;
+	kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
+	kobj_replace(c, s, i, 0, r, nwords);
 }
 
 static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
@@ -401,14 +427,17 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	} else if (action < 8) {
 		robj_replace(c, s, i, 0, r[2]);
 	} else if (action < 9) {
-		kobj_replace(c, s, i, 0, r[2]);
+		if (r[2] & 2)
+			kobj_renew(c, s, i, r[2]);
+		else
+			kobj_replace(c, s, i, 0, r[2], 0);
 	} else if ((r[2] >> 1) % 32 == 0) {
 		/* free slabs back to the page allocator, after a grace period */
 		kmem_cache_shrink(rt.cache);
 	} else if (r[2] & 1) {
 		robj_replace(c, s, i, 1, r[2]);
 	} else {
-		kobj_replace(c, s, i, 1, r[2]);
+		kobj_replace(c, s, i, 1, r[2], 0);
 	}
 	return 0;
 }
