@@ -17,9 +17,10 @@
  * A mismatch is "BUG: KASAN: use-after-free in <reader>"
  * (kasan_report_rcu()).  With slab_debug the library's free poisons an
  * object, so an object kfree()d at once is caught at its first re-check;
- * without it, once the memory is reused.  Now and then a CPU shrinks the
- * typesafe cache, so that its free slabs go back to the page allocator
- * (after a grace period) while readers hold objects of them.
+ * without it, once the memory is reused.  Now and then a CPU empties the
+ * typesafe table and shrinks the cache, so that its free slabs go back to
+ * the page allocator (after a grace period) while readers hold objects of
+ * them.
  *
  * Who touches what: rt.cache is made by the setup and destroyed by the
  * teardown (read-only between); writers exchange a slot (acq_rel:
@@ -379,6 +380,27 @@ static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 }
 
 /*
+ * Empty the typesafe table, then give the cache's free slabs back to the
+ * page allocator (after a grace period): readers still inside sections that
+ * found objects of those slabs must go on seeing rcu-typesafe objects.
+ * Objects are spread over every slab, so only a purge frees whole slabs.
+ */
+static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
+{
+	for (unsigned int i = 0; i < RCU_SLOTS; i++) {
+		/* Acq_rel: as in robj_replace(). */
+		struct robj *old = __atomic_exchange_n(&rt.slot[i], NULL, __ATOMIC_ACQ_REL);
+
+		if (old) {
+			s->cnt[SC_RCU_REPLACED]++;
+			robj_put(c, old);
+		}
+	}
+	jitter_point();
+	kmem_cache_shrink(rt.cache);
+}
+
+/*
  * Delete, then insert an object of the same size, as an update that frees
  * before it allocates: should the free not wait for the readers, the new
  * object is very likely the old one's memory, rewritten under them.
@@ -431,9 +453,8 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			kobj_renew(c, s, i, r[2]);
 		else
 			kobj_replace(c, s, i, 0, r[2], 0);
-	} else if ((r[2] >> 1) % 32 == 0) {
-		/* free slabs back to the page allocator, after a grace period */
-		kmem_cache_shrink(rt.cache);
+	} else if ((r[2] >> 1) % 64 == 0) {
+		robj_purge(c, s);
 	} else if (r[2] & 1) {
 		robj_replace(c, s, i, 1, r[2]);
 	} else {
