@@ -8,10 +8,12 @@
 # every failure with the command that replays it.
 #   MINUTES=60 BUILD=build sh ci/soak.sh      (BUILD=build-tsan: TSan, WATCHDOG=60)
 #   STRESS_TESTS=0: no stress suites; MUTANTS=0: no mutation self-test
+#   JITTER=1: every run's --jitter level (race windows widened; 0: off)
 set -u
 MINUTES=${MINUTES:-30}
 BUILD=${BUILD:-build}
 PER_RUN=${PER_RUN:-20}
+JITTER=${JITTER:-1}
 OUT=${OUT:-soak-logs}
 # A sanitizer build runs several times slower: on the 64-CPU machine the IPI
 # storms of kmem_cache_shrink()/destroy() then take seconds per operation
@@ -71,13 +73,13 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		runs=$((runs + 1))
 		log="$OUT/run-$runs.log"
 		if "$BUILD/mmstress" run --quiet --boot "$boot" --seed "$seed" --duration "$PER_RUN" \
-			--watchdog "$WATCHDOG" \
+			--watchdog "$WATCHDOG" --jitter "$JITTER" \
 			--json "$OUT/run-$runs.json" >"$log" 2>&1; then
 			rm -f "$OUT/run-$runs.json"
 			rm -f "$log"
 		else
 			fails=$((fails + 1))
-			echo "soak: FAIL ($log): $(grep '^replay:' "$log" || echo "$BUILD/mmstress run --boot '$boot' --seed $seed")"
+			echo "soak: FAIL ($log): $(grep '^replay:' "$log" || echo "$BUILD/mmstress run --boot '$boot' --seed $seed --jitter $JITTER")"
 		fi
 	done
 done

@@ -36,6 +36,7 @@
 #include <mmsim/slab.h>
 #include <mmsim/sched.h>
 #include <mmsim/rcupdate.h>
+#include <mmsim/jitter.h>
 #include <mmsim/wait.h>
 #include <mmsim/spinlock.h>
 #include <mmsim/mutex.h>

@@ -57,6 +57,7 @@
 #include <mmsim/mempool.h>
 #include <mmsim/sched.h>
 #include "slab.h"
+#include <mmsim/jitter.h>
 
 static inline void stat_inc(unsigned long *counter)
 {
@@ -447,6 +448,7 @@ repeat_alloc:
 	prepare_to_wait(&pool->wait, &wait, TASK_UNINTERRUPTIBLE);
 	since = wake_seq_read(&pool->refills);
 	spin_unlock_irqrestore(&pool->lock, flags);
+	jitter_point();		/* queued, not asleep yet: a free and its wake-up may come now */
 	stat_inc(&pool->stats.waits);
 	{
 		unsigned long long t0 = now_ns();
@@ -458,6 +460,7 @@ repeat_alloc:
 		if (unlikely(missed))
 			lost_wakeup(pool, jiffies - j0, missed);
 	}
+	jitter_point();		/* woken: another waiter may take the element first */
 	goto repeat_alloc;
 }
 

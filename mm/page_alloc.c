@@ -32,6 +32,7 @@
 
 #include "internal.h"
 #include "pcp.h"
+#include <mmsim/jitter.h>
 
 /* gfp zone bits (DMA, HIGHMEM, DMA32, MOVABLE) -> zone index, -1 invalid. */
 static signed char gfp_zone_table[16];
@@ -262,6 +263,7 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 	local_irq_save(flags);
 	spin_lock(&zone->lock);
 	page = __rmqueue_smallest(zone, order);
+	jitter_point();		/* inside zone->lock: a few us at most */
 	if (page) {
 		__mod_zone_freepage_state(zone, -(1L << order));
 		__mod_zone_alloc_pages(zone, 1L << order);
@@ -678,6 +680,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	local_irq_save(flags);
 	spin_lock(&zone->lock);
 	__free_one_page(page, page_to_pfn(page), zone, order);
+	jitter_point();		/* inside zone->lock: a few us at most */
 	__mod_zone_freepage_state(zone, 1L << order);
 	__mod_zone_alloc_pages(zone, -(1L << order));
 	spin_unlock(&zone->lock);

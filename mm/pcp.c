@@ -66,6 +66,7 @@
 #include <mmsim/mutex.h>
 #include "pcp.h"
 #include "../numa/ipi.h"
+#include <mmsim/jitter.h>
 
 static int percpu_pagelist_fraction;	/* pcp_sysctl_mutex; READ_ONCE */
 static DEFINE_MUTEX(pcp_sysctl_mutex);
@@ -149,6 +150,7 @@ static int rmqueue_bulk(struct zone *zone, int count, struct cds_list_head *list
 		cds_list_add_tail(&page->lru, list);
 		taken++;
 	}
+	jitter_point();		/* inside zone->lock, between the lists and the counter */
 	__mod_zone_freepage_state(zone, -(long)i);
 	spin_unlock(&zone->lock);
 	/* a corrupt page counts as allocated: it never comes back */
@@ -170,6 +172,7 @@ static int free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages
 		__free_one_page(page, page_to_pfn(page), zone, 0);
 		n++;
 	}
+	jitter_point();		/* inside zone->lock, between the lists and the counter */
 	__mod_zone_freepage_state(zone, n);
 	spin_unlock(&zone->lock);
 	WRITE_ONCE(pcp->count, pcp->count - n);
@@ -332,6 +335,7 @@ void drain_all_pages(struct zone *zone)
 			cpumask_set_cpu(cpu, &mask);
 	if (current->cpu >= 0 && cpumask_test_cpu((unsigned int)current->cpu, &mask))
 		drain_pages(zone);
+	jitter_point();		/* the hand-off: the other CPUs' lists refill meanwhile */
 	smp_call_function_many(&mask, drain_local_pages_ipi, zone);
 }
 

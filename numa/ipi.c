@@ -61,6 +61,7 @@
 #include <mmsim/mutex.h>
 #include "printk.h"
 #include "spinlock.h"
+#include <mmsim/jitter.h>
 
 struct cpu_ipi {
 	spinlock_t lock;		/* irq-safe: a holder is never stopped */
@@ -284,6 +285,7 @@ static int csd_queue(unsigned int cpu, struct call_single_data *csd)
 	} while (!__atomic_compare_exchange_n(&ci->queue, &head, csd, 1,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	spin_unlock_irqrestore(&ci->lock, flags);
+	jitter_point();		/* queued, not signalled: the target may run it first */
 	/* The thread may detach meanwhile: it then runs the queue itself, and
 	 * a signal to it (or to a thread that reused its id) is harmless. */
 	syscall(SYS_tgkill, getpid(), tid, sigipi());

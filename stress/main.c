@@ -34,7 +34,7 @@ static void usage_run(FILE *out)
 		"usage: mmstress run [--boot CMDLINE] [--jobs NAME[:WEIGHT],...]\n"
 		"                    [--duration SECONDS | --ops N] [--seed N] [--json FILE]\n"
 		"                    [--check-every SECONDS] [--watchdog SECONDS] [--fail-fast]\n"
-		"                    [--quiet]\n"
+		"                    [--jitter LEVEL] [--quiet]\n"
 		"  --boot CMDLINE       the machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\")\n"
 		"  --jobs LIST          jobs and weights (default: all, with `mmstress list`'s weights)\n"
 		"  --duration SECONDS   how long to run (default 30)\n"
@@ -52,6 +52,9 @@ static void usage_run(FILE *out)
 		"  --fail-fast          end the run at the first violation (then release, check\n"
 		"                       and report as at the end; each violation's time since\n"
 		"                       the start is in the JSON, t_s)\n"
+		"  --jitter LEVEL       widen race windows: seeded delays and yields at marked\n"
+		"                       points of the allocator and the jobs, each CPU's from\n"
+		"                       (seed, CPU); 0 off (default), 1..3 more and longer\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
@@ -66,7 +69,8 @@ static void usage_run(FILE *out)
 		"               stop_machine() (a slab laid out wrong: kind layout), data\n"
 		"               patterns, bad page state, misuse reports, lost wake-ups (a\n"
 		"               mempool sleeper timed out while elements came back to its\n"
-		"               reserve and nobody woke it: kind lost-wakeup)\n"
+		"               reserve and nobody woke it: kind lost-wakeup), RCU\n"
+		"               use-after-free (the rcu-free job's readers: BUG: KASAN)\n"
 		"  TSan, ASan   ThreadSanitizer / AddressSanitizer+UBSan (make SAN=thread|address),\n"
 		"               and lockdep (the lock validator: circular and recursive locking,\n"
 		"               irq-unsafe use, bad unlock, locks held at detach, RCU misuse)\n"
@@ -214,6 +218,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "fail-fast", no_argument, NULL, 'F' },
+		{ "jitter", required_argument, NULL, 'x' },
 		{ "test-inject", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -235,7 +240,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qFT:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qFx:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (set_string(o->boot, sizeof(o->boot), "--boot", "too long", optarg))
@@ -276,6 +281,18 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		case 'F':
 			o->fail_fast = 1;
 			break;
+		case 'x': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v > JITTER_MAX_LEVEL || optarg[0] == '-')
+				return bad("--jitter '%s': expected a level from 0 (off) to %d",
+					   optarg, JITTER_MAX_LEVEL);
+			o->jitter = (unsigned int)v;
+			break;
+		}
 		case 'T':
 			if (!strcmp(optarg, "corrupt-byte"))
 				o->inject_corrupt = 1;

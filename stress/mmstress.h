@@ -48,6 +48,7 @@ struct options {
 	double watchdog;
 	int quiet;
 	int fail_fast;			/* end the run at the first violation */
+	unsigned int jitter;		/* --jitter: 0 off, 1..3 (mmsim/jitter.h) */
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
 	int inject_hang;

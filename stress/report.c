@@ -38,23 +38,25 @@ static void shell_quote(char *dst, size_t len, const char *s)
 
 void replay_command(const struct run *run, char *buf, size_t len)
 {
-	char boot[600], jobs_q[300];
+	char boot[600], jobs_q[300], jitter[24] = "";
 
+	if (run->opt.jitter)
+		snprintf(jitter, sizeof(jitter), " --jitter %u", run->opt.jitter);
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
-			 (unsigned long long)run->opt.ops,
+			 (unsigned long long)run->opt.ops, jitter,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
 			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
 			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
 	else
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
-			 run->opt.duration,
+			 run->opt.duration, jitter,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
@@ -155,7 +157,8 @@ void report_human(struct run *run, FILE *out)
 	fprintf(out, "\n== mmstress %s: %.1f s, %u CPU%s, %u node%s, seed %llu ==\n",
 		run->nr_v ? "FAIL" : "PASS", run->elapsed, run->nr_cpus, str_plural(run->nr_cpus),
 		num_online_nodes(), str_plural(num_online_nodes()), (unsigned long long)run->opt.seed);
-	fprintf(out, "boot: %s\njobs: %s\n\n", run->opt.boot, run->opt.jobs_spec);
+	fprintf(out, "boot: %s\njobs: %s\njitter: %u%s\n\n", run->opt.boot, run->opt.jobs_spec,
+		run->opt.jitter, run->opt.jitter ? "" : " (off)");
 
 	fprintf(out, "%-14s %12s %12s %9s %9s %9s %9s %9s\n", "job", "ops", "ops/s",
 		"failures", "p50", "p90", "p99", "max");
@@ -287,6 +290,7 @@ int report_json_brief(struct run *run, const char *path, const char *why)
 	json_object_set_new(root, "ended", json_string(why));
 	json_object_set_new(root, "seed", json_integer((json_int_t)run->opt.seed));
 	json_object_set_new(root, "boot", json_string(run->opt.boot));
+	json_object_set_new(root, "jitter", json_integer((json_int_t)run->opt.jitter));
 	json_object_set_new(root, "jobs_spec", json_string(run->opt.jobs_spec));
 	json_object_set_new(root, "elapsed_s", json_real(run->elapsed));
 	json_object_set_new(root, "violations", violations_json(run));
@@ -331,6 +335,7 @@ int report_json(struct run *run, const char *path)
 	json_object_set_new(root, "result", json_string(run->nr_v ? "fail" : "pass"));
 	json_object_set_new(root, "seed", json_integer((json_int_t)run->opt.seed));
 	json_object_set_new(root, "boot", json_string(run->opt.boot));
+	json_object_set_new(root, "jitter", json_integer((json_int_t)run->opt.jitter));
 	json_object_set_new(root, "jobs_spec", json_string(run->opt.jobs_spec));
 	json_object_set_new(root, "elapsed_s", json_real(run->elapsed));
 	if (run->opt.ops)

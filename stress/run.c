@@ -73,6 +73,7 @@ static const struct {
 	{ "WARNING: lock held", "lockdep", 0 },
 	{ "WARNING: held lock", "lockdep", 0 },
 	{ "BUG: slab layout", "layout", 0 },		/* slab_debug */
+	{ "BUG: KASAN: use-after-free", "use-after-free", 0 },
 };
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
@@ -358,6 +359,8 @@ int harness_run(struct run *run)
 		return 2;
 	}
 	set_hung_task_timeout(run);
+	/* each CPU's delays from (seed, CPU): the replay line gives the level */
+	mm_jitter_set(run->opt.jitter, run->opt.seed);
 	nr_cpus = num_online_cpus();
 	last = calloc(nr_cpus, sizeof(*last));
 	since = calloc(nr_cpus, sizeof(*since));
@@ -511,6 +514,7 @@ int harness_run(struct run *run)
 	free(last);
 	free(since);
 	free(reported);
+	mm_jitter_set(0, 0);
 	mm_shutdown();
 	sentinel_stop();
 	engine_free(run);

@@ -96,6 +96,18 @@ struct rcu_head;
 void __kfree_rcu(struct rcu_head *head);
 #define kfree_rcu(ptr, field)	__kfree_rcu(&(ptr)->field)
 
+/*
+ * kasan_report_rcu(): a reader under rcu_read_lock() found the object it
+ * holds changed before a grace period ended (a kfree_rcu()'d object whose
+ * content changed, an object of a SLAB_TYPESAFE_BY_RCU cache that is no
+ * longer one of its cache).  Reported as KASAN does: "BUG: KASAN:
+ * use-after-free in <reader>", the access (addr, size), what the reader
+ * expected and found (fmt), the object and its cache, the reader's CPU.
+ * Any attached CPU, any context but hardirq.
+ */
+void kasan_report_rcu(const char *reader, const void *object, const void *addr, size_t size,
+		      const char *fmt, ...) __printf(5, 6);
+
 #ifdef __cplusplus
 }
 #endif

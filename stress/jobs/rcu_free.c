@@ -9,6 +9,19 @@
  * objects is freed with kfree_rcu(), call_rcu() or synchronize_rcu() +
  * kfree(); readers must never see them change.
  *
+ * Use after free: a reader remembers every object it found in its section
+ * (up to RCU_HELD), passes a jitter point, and re-checks them all before
+ * rcu_read_unlock(): a kfree_rcu'd object must still hold its key and
+ * pattern (its grace period cannot have ended), a typesafe one must still
+ * be an object of rcu-typesafe (magic and self), whatever life it is in.
+ * A mismatch is "BUG: KASAN: use-after-free in <reader>"
+ * (kasan_report_rcu()).  With slab_debug the library's free poisons an
+ * object, so an object kfree()d at once is caught at its first re-check;
+ * without it, once the memory is reused.  Now and then a CPU empties the
+ * typesafe table and shrinks the cache, so that its free slabs go back to
+ * the page allocator (after a grace period) while readers hold objects of
+ * them.
+ *
  * Who touches what: rt.cache is made by the setup and destroyed by the
  * teardown (read-only between); writers exchange a slot (acq_rel:
  * publishes the new object, and orders the old one's last reads before
@@ -27,6 +40,7 @@
 #define RCU_SLOTS	256
 #define ROBJ_WORDS	6
 #define KOBJ_MAX_WORDS	1024
+#define RCU_HELD	32	/* objects a section re-checks (its lookups: <= 32) */
 
 /* An object of the SLAB_TYPESAFE_BY_RCU cache; see the map. */
 struct robj {
@@ -36,6 +50,17 @@ struct robj {
 	int pad;
 	uint64_t key;			/* CPU << 48 | serial << 16 | slot */
 	uint64_t payload[ROBJ_WORDS];	/* pattern_word(key, 8 * j) */
+};
+
+/* What a read-side section found: a kobj and its key, or a robj. */
+struct rcu_seen {
+	const void *p;
+	uint64_t key;
+	int is_kobj;
+};
+struct rcu_held {
+	unsigned int n;
+	struct rcu_seen obj[RCU_HELD];
 };
 
 /* A kmalloc'ed object freed after a grace period. */
@@ -87,17 +112,19 @@ static int rcu_free_setup(struct run *run)
 	return rt.cache ? 0 : -ENOMEM;
 }
 
-static int robj_is_ours(struct cpu_ctx *c, const struct robj *p, const char *when)
+static int robj_is_ours(struct cpu_ctx *c, const struct robj *p, const char *reader,
+			const char *when)
 {
 	uint64_t magic = READ_ONCE(p->magic), self = READ_ONCE(p->self);
 
 	if (likely(magic == RCU_MAGIC && self == (uint64_t)(uintptr_t)p))
 		return 1;
-	cpu_violation(c, "rcu-typesafe",
-		      "CPU %u %s: %p is not an object of rcu-typesafe: magic %016llx self %016llx "
-		      "(its memory left the SLAB_TYPESAFE_BY_RCU cache before a grace period?)",
-		      c->cpu, when, (const void *)p, (unsigned long long)magic,
-		      (unsigned long long)self);
+	kasan_report_rcu(reader, p, p, 16,
+			 "CPU %u %s: %p is not an object of rcu-typesafe any more: magic %016llx "
+			 "self %016llx, expected %016llx %016llx (its memory left the "
+			 "SLAB_TYPESAFE_BY_RCU cache before a grace period)", c->cpu, when,
+			 (const void *)p, (unsigned long long)magic, (unsigned long long)self,
+			 (unsigned long long)RCU_MAGIC, (unsigned long long)(uintptr_t)p);
 	return 0;
 }
 
@@ -137,15 +164,20 @@ static void robj_put(struct cpu_ctx *c, struct robj *p)
 }
 
 /* Under rcu_read_lock(): slot i, whatever state its object is in. */
-static void robj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i)
+static void robj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, struct rcu_held *h)
 {
 	struct robj *p = rcu_dereference(rt.slot[i]);
 	uint64_t key;
 	int ref;
 
 	s->cnt[SC_RCU_LOOKUPS]++;
-	if (!p || !robj_is_ours(c, p, "reading a slot under rcu_read_lock()"))
+	if (!p)
 		return;
+	jitter_point();		/* between reading the pointer and using it */
+	if (!robj_is_ours(c, p, __func__, "reading a slot under rcu_read_lock()"))
+		return;
+	if (h->n < RCU_HELD)
+		h->obj[h->n++] = (struct rcu_seen){ p, 0, 0 };
 	/* A reference unless it is free (or being freed): inc_not_zero. */
 	ref = READ_ONCE(p->refcnt);
 	do {
@@ -156,10 +188,11 @@ static void robj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i)
 		/* Acquire: pairs with the release store of refcnt = 1. */
 	} while (!__atomic_compare_exchange_n(&p->refcnt, &ref, ref + 1, 1, __ATOMIC_ACQUIRE,
 					      __ATOMIC_RELAXED));
+	jitter_point();		/* between taking the reference and re-checking */
 	/* It may have been freed and reused meanwhile: re-check what it is
 	 * (a typesafe object stays one of its cache, even free) and its key. */
 	key = READ_ONCE(p->key);
-	if (!robj_is_ours(c, p, "holding a reference taken under rcu_read_lock()")) {
+	if (!robj_is_ours(c, p, __func__, "holding a reference taken under rcu_read_lock()")) {
 		__atomic_sub_fetch(&p->refcnt, 1, __ATOMIC_RELEASE);	/* never free it */
 		return;
 	}
@@ -186,7 +219,7 @@ static void robj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 			count_failure(c, kind, 0);
 			return;
 		}
-		if (!robj_is_ours(c, n, "allocating from rcu-typesafe")) {
+		if (!robj_is_ours(c, n, __func__, "allocating from rcu-typesafe")) {
 			kmem_cache_free(rt.cache, n);
 			return;
 		}
@@ -203,46 +236,89 @@ static void robj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 	}
 	/* Acq_rel: publishes n (rcu_assign_pointer) and takes the old one. */
 	old = __atomic_exchange_n(&rt.slot[i], n, __ATOMIC_ACQ_REL);
+	jitter_point();		/* the hand-off: readers may hold old */
 	s->cnt[SC_RCU_REPLACED]++;
 	if (old)
 		robj_put(c, old);
 }
 
-/* A kobj read or about to be freed: its payload must match its key. */
-static int kobj_check(struct cpu_ctx *c, const struct kobj *p, int slot, const char *when)
+/*
+ * A kobj read or about to be freed: its payload must match its key, and
+ * its key be want (0: any key of a slot).  Read with plain loads: a
+ * correct run never writes an object its readers can reach.
+ */
+static int kobj_check(struct cpu_ctx *c, const struct kobj *p, uint64_t want, const char *reader,
+		      const char *when)
 {
 	uint64_t key = p->key;
 	uint32_t n = p->nwords;
 	struct pattern_range pr = { 0, 8 * (size_t)n, PATTERN_ALL };
 	size_t off;
 
-	if (unlikely((slot >= 0 && key_slot(key) != (unsigned int)slot) || key_slot(key) >= RCU_SLOTS ||
-		     !n || n > KOBJ_MAX_WORDS)) {
-		cpu_violation(c, "rcu-kfree",
-			      "CPU %u %s: kmalloc'ed object %p in slot %d has key %016llx and %u words: "
-			      "freed before a grace period?", c->cpu, when, (const void *)p, slot,
-			      (unsigned long long)key, n);
+	if (unlikely((want && key != want) || key_slot(key) >= RCU_SLOTS || !n ||
+		     n > KOBJ_MAX_WORDS)) {
+		kasan_report_rcu(reader, p, &p->key, 8,
+				 "CPU %u %s: kmalloc'ed object %p has key %016llx and %u words, "
+				 "expected key %016llx: freed before a grace period", c->cpu, when,
+				 (const void *)p, (unsigned long long)key, n,
+				 (unsigned long long)want);
 		return 1;
 	}
 	off = pattern_check(p->payload, &pr, pr.end, key);
 	if (likely(off == PATTERN_OK))
 		return 0;
-	cpu_violation(c, "rcu-kfree",
-		      "CPU %u %s: kmalloc'ed object %p key %016llx payload[%zu] is %016llx, "
-		      "expected %016llx: freed before a grace period?", c->cpu, when,
-		      (const void *)p, (unsigned long long)key, off / 8,
-		      (unsigned long long)p->payload[off / 8],
-		      (unsigned long long)pattern_word(key, off));
+	kasan_report_rcu(reader, p, &p->payload[off / 8], 8,
+			 "CPU %u %s: kmalloc'ed object %p key %016llx payload[%zu] is %016llx, "
+			 "expected %016llx: freed before a grace period", c->cpu, when,
+			 (const void *)p, (unsigned long long)key, off / 8,
+			 (unsigned long long)p->payload[off / 8],
+			 (unsigned long long)pattern_word(key, off));
 	return 1;
 }
 
-static void kobj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i)
+/* Under rcu_read_lock(): slot i's object, remembered in h for the
+ * section's re-check. */
+static void kobj_lookup(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, struct rcu_held *h)
 {
 	struct kobj *p = rcu_dereference(rt.kslot[i]);
+	uint64_t key;
 
 	s->cnt[SC_RCU_LOOKUPS]++;
-	if (p && !kobj_check(c, p, (int)i, "reading a slot under rcu_read_lock()"))
-		s->cnt[SC_RCU_VALIDATED]++;
+	if (!p)
+		return;
+	key = p->key;
+	jitter_point();		/* between reading the pointer and checking it */
+	if (key_slot(key) != i) {
+		kasan_report_rcu(__func__, p, &p->key, 8,
+				 "CPU %u reading slot %u under rcu_read_lock(): kmalloc'ed object %p "
+				 "has key %016llx, of slot %u: freed before a grace period", c->cpu, i,
+				 (const void *)p, (unsigned long long)key, key_slot(key));
+		return;
+	}
+	if (kobj_check(c, p, key, __func__, "reading a slot under rcu_read_lock()"))
+		return;
+	s->cnt[SC_RCU_VALIDATED]++;
+	if (h->n < RCU_HELD)
+		h->obj[h->n++] = (struct rcu_seen){ p, key, 1 };
+}
+
+/*
+ * Before rcu_read_unlock(): every object the section found is still what
+ * it was.  A kobj cannot have been freed (its grace period needs this
+ * section to end); a robj may have been freed and reused, but its memory
+ * is still an object of rcu-typesafe.
+ */
+static void rcu_free_recheck(struct cpu_ctx *c, struct rcu_held *h)
+{
+	jitter_point();
+	for (unsigned int k = 0; k < h->n; k++) {
+		if (h->obj[k].is_kobj)
+			kobj_check(c, h->obj[k].p, h->obj[k].key, __func__,
+				   "re-checking, before rcu_read_unlock(), an object it found");
+		else
+			robj_is_ours(c, h->obj[k].p, __func__,
+				     "re-checking, before rcu_read_unlock(), an object it found");
+	}
 }
 
 /* call_rcu()'s callback, on the CPU that queued it. */
@@ -250,7 +326,7 @@ static void kobj_rcu_free(struct rcu_head *head)
 {
 	struct kobj *o = container_of(head, struct kobj, rh);
 
-	kobj_check(this_cpu_ctx(), o, -1, "in its call_rcu() callback");
+	kobj_check(this_cpu_ctx(), o, 0, __func__, "in its call_rcu() callback");
 	kfree(o);
 }
 
@@ -258,7 +334,7 @@ static void kobj_retire(struct cpu_ctx *c, struct slab_cpu *s, struct kobj *old,
 {
 	if (how == 0) {
 		synchronize_rcu();
-		kobj_check(c, old, -1, "after synchronize_rcu()");
+		kobj_check(c, old, 0, __func__, "after synchronize_rcu()");
 		kfree(old);
 		s->cnt[SC_SYNCHRONIZE_RCU]++;
 	} else if (how < 32) {
@@ -270,12 +346,16 @@ static void kobj_retire(struct cpu_ctx *c, struct slab_cpu *s, struct kobj *old,
 	}
 }
 
-static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r)
+/* nwords 0: a size drawn from r. */
+static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, int del, uint64_t r,
+			 uint32_t nwords)
 {
 	enum gfp_kind kind = r % 8 == 0 ? GK_ATOMIC : GK_KERNEL;
-	uint32_t nwords = (r >> 3) % 16 ? 1 + (uint32_t)((r >> 8) % 60) :
-					  1 + (uint32_t)((r >> 8) % KOBJ_MAX_WORDS);
 	struct kobj *n = NULL, *old;
+
+	if (!nwords)
+		nwords = (r >> 3) % 16 ? 1 + (uint32_t)((r >> 8) % 60) :
+					 1 + (uint32_t)((r >> 8) % KOBJ_MAX_WORDS);
 
 	if (!del) {
 		size_t size = sizeof(*n) + nwords * sizeof(uint64_t);
@@ -293,9 +373,53 @@ static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 	}
 	/* Acq_rel: publishes n (rcu_assign_pointer) and takes the old one. */
 	old = __atomic_exchange_n(&rt.kslot[i], n, __ATOMIC_ACQ_REL);
+	jitter_point();		/* the hand-off: readers may hold old */
 	s->cnt[SC_RCU_REPLACED]++;
 	if (old)
 		kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
+}
+
+/*
+ * Empty the typesafe table, then give the cache's free slabs back to the
+ * page allocator (after a grace period): readers still inside sections that
+ * found objects of those slabs must go on seeing rcu-typesafe objects.
+ * Objects are spread over every slab, so only a purge frees whole slabs.
+ */
+static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
+{
+	for (unsigned int i = 0; i < RCU_SLOTS; i++) {
+		/* Acq_rel: as in robj_replace(). */
+		struct robj *old = __atomic_exchange_n(&rt.slot[i], NULL, __ATOMIC_ACQ_REL);
+
+		if (old) {
+			s->cnt[SC_RCU_REPLACED]++;
+			robj_put(c, old);
+		}
+	}
+	jitter_point();
+	kmem_cache_shrink(rt.cache);
+}
+
+/*
+ * Delete, then insert an object of the same size, as an update that frees
+ * before it allocates: should the free not wait for the readers, the new
+ * object is very likely the old one's memory, rewritten under them.
+ */
+static void kobj_renew(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, uint64_t r)
+{
+	/* Acq_rel: as in kobj_replace(). */
+	struct kobj *old = __atomic_exchange_n(&rt.kslot[i], NULL, __ATOMIC_ACQ_REL);
+	uint32_t nwords;
+
+	if (!old) {
+		kobj_replace(c, s, i, 0, r, 0);
+		return;
+	}
+	nwords = old->nwords;
+	jitter_point();		/* the hand-off: readers may hold old */
+	s->cnt[SC_RCU_REPLACED]++;
+	kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
+	kobj_replace(c, s, i, 0, r, nwords);
 }
 
 static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
@@ -309,24 +433,32 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		/* 8 to 32 lookups of random slots of both tables in one section */
 		unsigned int n = 8 + (unsigned int)(r[2] % 25);
 		uint64_t x = r[1];
+		struct rcu_held h;
 
+		h.n = 0;
 		rcu_read_lock();
 		for (unsigned int k = 0; k < n; k++) {
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			if ((x >> 62) & 1)
-				robj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS);
+				robj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS, &h);
 			else
-				kobj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS);
+				kobj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS, &h);
 		}
+		rcu_free_recheck(c, &h);
 		rcu_read_unlock();
 	} else if (action < 8) {
 		robj_replace(c, s, i, 0, r[2]);
 	} else if (action < 9) {
-		kobj_replace(c, s, i, 0, r[2]);
+		if (r[2] & 2)
+			kobj_renew(c, s, i, r[2]);
+		else
+			kobj_replace(c, s, i, 0, r[2], 0);
+	} else if ((r[2] >> 1) % 64 == 0) {
+		robj_purge(c, s);
 	} else if (r[2] & 1) {
 		robj_replace(c, s, i, 1, r[2]);
 	} else {
-		kobj_replace(c, s, i, 1, r[2]);
+		kobj_replace(c, s, i, 1, r[2], 0);
 	}
 	return 0;
 }
