@@ -32,6 +32,7 @@
  * is read with READ_ONCE(), since the writer of the next life may be
  * storing meanwhile.
  */
+#include <sched.h>
 #include <errno.h>
 
 #include "slab.h"
@@ -444,6 +445,14 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			else
 				kobj_lookup(c, s, (unsigned int)(x >> 33) % RCU_SLOTS, &h);
 		}
+		/*
+		 * One section in eight outlasts a time slice of the host
+		 * before its re-check, whatever --jitter says: an object
+		 * freed before its grace period is then reused under it, even
+		 * in a default run.
+		 */
+		if ((r[2] >> 8) % 8 == 0)
+			sched_yield();
 		rcu_free_recheck(c, &h);
 		rcu_read_unlock();
 	} else if (action < 8) {
