@@ -43,23 +43,27 @@ void replay_command(const struct run *run, char *buf, size_t len)
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 (unsigned long long)run->opt.ops,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
 			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
-			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
+			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "",
+			 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
+			 run->opt.inject_wild ? " --test-inject wild-write" : "");
 	else
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s%s%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
 			 run->opt.duration,
 			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 			 run->opt.inject_leak ? " --test-inject leak-page" : "",
 			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
 			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
-			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
+			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "",
+			 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
+			 run->opt.inject_wild ? " --test-inject wild-write" : "");
 }
 
 static void print_violations(const struct run *run, FILE *out)

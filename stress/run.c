@@ -71,6 +71,11 @@ static const struct {
 	{ "WARNING: bad unlock balance", "lockdep", 0 },
 	{ "WARNING: lock held", "lockdep", 0 },
 	{ "WARNING: held lock", "lockdep", 0 },
+	{ "BUG: unable to handle page fault", "use-after-free", 0 },	/* debug_pagealloc */
+	{ "pagealloc: memory corruption", "corruption", 0 },		/* page_poison */
+	{ "pagealloc: single bit error", "corruption", 0 },
+	{ "Oops: ", "crash", 0 },			/* fatal: the sentinel reports */
+	{ "general protection fault", "crash", 0 },
 };
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
