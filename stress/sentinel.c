@@ -118,27 +118,40 @@ static void sentinel_end(struct run *run, const char *why)
 
 static void sentinel_crash(int sig, siginfo_t *info, void *uc)
 {
+	static __thread int crashing;	/* this thread is in here already */
 	struct run *run = sentinel.run;
 	char why[64];
-	int i;
+	int i, owner;
 
 	(void)uc;
 	for (i = 0; i < NR_CRASH_SIGNALS - 1 && crash_signals[i] != sig; i++)
 		;
-	sigaction(sig, &crash_old[i], NULL);
-	if (READ_ONCE(crash_armed) && run &&
-	    __atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL) == OWNER_NONE) {
-		snprintf(why, sizeof(why), "crashed (signal %d)", sig);
-		add_violation_nowait(run, "crash", current->cpu, "the process %s", why);
-		run->elapsed = (double)(stress_clock_ns() -
-					__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
-		fflush(stdout);
-		printf("\nmmstress: %s: the run ends here\n", why);
-		report_brief(run, stdout);
-		if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
-			fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
-		fflush(NULL);
+	if (READ_ONCE(crash_armed) && run && !crashing) {
+		crashing = 1;
+		owner = __atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL);
+		if (owner == OWNER_SENTINEL) {
+			/* another crashing thread (or the sentinel) writes the
+			 * report and ends the process: wait for it, and do not
+			 * let this crash end it first */
+			for (;;)
+				pause();
+		}
+		if (owner == OWNER_NONE) {
+			snprintf(why, sizeof(why), "crashed (signal %d)", sig);
+			add_violation_nowait(run, "crash", current->cpu, "the process %s", why);
+			run->elapsed = (double)(stress_clock_ns() -
+						__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
+			fflush(stdout);
+			printf("\nmmstress: %s: the run ends here\n", why);
+			report_brief(run, stdout);
+			if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
+				fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
+			fflush(NULL);
+		}
 	}
+	/* the former disposition, only now: until the report is out, another
+	 * thread's crash waits above instead of ending the process */
+	sigaction(sig, &crash_old[i], NULL);
 	/* a fault happens again when retried; a sent signal is sent again
 	 * (blocked until this returns) */
 	if (info->si_code <= 0)
