@@ -161,6 +161,9 @@ static void print_poison_dump(const unsigned char *start, size_t len)
 	}
 }
 
+/* What a poisoned page holds (page_debug_init()): one memcmp() per page. */
+static unsigned char poison_page[PAGE_SIZE];
+
 /* The kernel's check_poison_mem(): one report per corrupted page. */
 static void check_poison_mem(unsigned long pfn)
 {
@@ -172,6 +175,8 @@ static void check_poison_mem(unsigned long pfn)
 	const char *what;
 	char site[128];
 
+	if (likely(!memcmp(mem, poison_page, PAGE_SIZE)))
+		return;
 	for (size_t i = 0; i < PAGE_SIZE; i++)
 		if (mem[i] != PAGE_POISON) {
 			if (!first)
@@ -303,6 +308,7 @@ int page_debug_init(int dpa, int poison)
 		return -ENOMEM;
 	}
 	dpa_active = dpa;
+	memset(poison_page, PAGE_POISON, sizeof(poison_page));
 	__atomic_store_n(&nr_uaf_reports, 0, __ATOMIC_RELAXED);
 	if (dpa)
 		fault_set_ops(&page_debug_fault_ops);
