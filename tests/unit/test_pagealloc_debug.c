@@ -10,6 +10,7 @@
  */
 #include "../testutil.h"
 #include <errno.h>
+#include <signal.h>
 #include "../../mm/internal.h"
 #include "../../mm/slab.h"
 
@@ -231,6 +232,46 @@ static void test_typesafe_by_rcu_slab(void **state)
 	check_shutdown();
 }
 
+/* mmstress: a write after free is reported as its kind and the run ends
+ * with exit 1, its report and its replay line. */
+static void test_harness_write_after_free(void **state)
+{
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--quiet", "--ops", "40", "--seed", "1", "--jobs", "page-churn",
+			 "--boot", "nodes=1 cpus=2 mem=64M debug_pagealloc=on",
+			 "--test-inject", "write-after-free", NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "[use-after-free] cpu 0: BUG: unable to handle page fault for address: ");
+	assert_contains(r.out, "replay: ");
+	result_free(&r);
+}
+
+/* A crash (a wild pointer) still ends with the report and the replay
+ * line, then the process dies of the signal.  (TSan: the harness's
+ * report is written from a signal handler, which it reports itself.) */
+static void test_harness_crash(void **state)
+{
+	struct result r;
+	(void)state;
+
+	if (TSAN_BUILD)
+		skip();
+	r = run_mmstress("run", "--quiet", "--ops", "40", "--seed", "1", "--jobs", "page-churn",
+			 "--boot", "nodes=1 cpus=2 mem=64M", "--test-inject", "wild-write", NULL);
+	if (!ASAN_BUILD)	/* ASan's own SEGV report ends it with exit 1 */
+		assert_int_equal(r.status, 128 + SIGSEGV);
+	/* the console: stderr */
+	assert_contains(r.err, "BUG: unable to handle page fault for address: 0000000000000010\n");
+	assert_contains(r.err, "Call Trace:\n engine_cpu_main+");
+	assert_contains(r.out, "mmstress: crashed (signal 11): the run ends here\n");
+	assert_contains(r.out, "[crash] cpu 0: Oops: unable to handle page fault for address: 0000000000000010 (fatal signal 11)");
+	assert_contains(r.out, "replay: ");
+	assert_contains(r.out, "--test-inject wild-write");
+	result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,7 +280,13 @@ int main(void)
 		TEST(test_read_after_free),
 		TEST(test_page_poison),
 		TEST(test_typesafe_by_rcu_slab),
+		TEST(test_harness_write_after_free),
+		TEST(test_harness_crash),
 	};
 
+	if (find_mmstress()) {
+		fprintf(stderr, "no mmstress next to the tests: %s\n", mmstress_path);
+		return 1;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
