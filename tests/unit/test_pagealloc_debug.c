@@ -264,7 +264,8 @@ static void test_harness_crash(void **state)
 		assert_int_equal(r.status, 128 + SIGSEGV);
 	/* the console: stderr */
 	assert_contains(r.err, "BUG: unable to handle page fault for address: 0000000000000010\n");
-	assert_contains(r.err, "Call Trace:\n engine_cpu_main+");
+	assert_contains(r.err, "Call Trace:\n");
+	assert_contains(r.err, " engine_cpu_main+");
 	assert_contains(r.out, "mmstress: crashed (signal 11): the run ends here\n");
 	assert_contains(r.out, "[crash] cpu 0: Oops: unable to handle page fault for address: 0000000000000010 (fatal signal 11)");
 	assert_contains(r.out, "replay: ");
