@@ -25,16 +25,19 @@
  *     process as before, when the access is made again (a signal that
  *     was sent, not a fault, is raised again).
  *
- * Printing from a signal handler.  The report machinery is not
- * async-signal-safe (stdio, the console mutex, libdw's symbolizer, which
- * allocates).  It is used here all the same, for a synchronous fault only:
- * the interrupted code was the allocator's or a job's, reading or writing
- * simulated RAM, never inside malloc, stdio or the symbolizer (they do not
- * touch simulated RAM), so no lock they take is held by the faulting
- * thread; the console mutex is recursive for the case where the fault
- * happened in a report.  And the faulting thread is either recovered at
- * once (the access completes) or about to die.  Signals that are sent
- * (kill) are passed on without a report.
+ * Printing.  The report machinery is not async-signal-safe (stdio, the
+ * console mutex, libdw's symbolizer, which allocates).  A use after free
+ * is reported out of the handler (fault_trampoline, x86-64: the thread
+ * calls the report when the handler returns, then retries the access).
+ * A crash's oops is printed from the handler itself, for a synchronous
+ * fault only: the interrupted code was the allocator's or a job's, never
+ * inside malloc, stdio or the symbolizer (they do not touch simulated RAM),
+ * so no lock they take is held by the faulting thread; the console mutex
+ * is recursive for a fault inside a report; and the thread is about to
+ * die.  (ThreadSanitizer reports those calls as signal-unsafe: a crash in
+ * a TSan build ends with that report too.)  The same holds where there
+ * is no trampoline.  Signals that are sent (kill) are passed on without a
+ * report.
  *
  * Who touches what:
  *   fault_installed, old[]	fault_init()/fault_exit() (machine boot and
@@ -43,6 +46,8 @@
  *				file's, and old[] is what it replaced.
  *   ops			fault_set_ops() at mm boot/shutdown, before and
  *				after any CPU runs; read by the handler.
+ *   fault_pending		per thread: its handler fills it, its
+ *				trampoline's report reads and releases it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
