@@ -61,11 +61,14 @@ else
 fi
 
 # (lockdep on in every machine: the sanitizer builds have it by default, a
-# release build only when asked)
+# release build only when asked; debug_pagealloc on the small machine, whose
+# few frames keep the direct map's unmapped runs far below vm.max_map_count;
+# page_poison on the slab_debug one)
 set -- "lockdep nodes=2 cpus=8 mem=512M" "lockdep nodes=4 cpus=32 mem=1G" \
        "lockdep nodes=8 cpus=64 mem=2G" "lockdep arch=x86_32 nodes=2 cpus=8 mem=2G" \
-       "lockdep nodes=2 cpus=16 mem=48M" "lockdep topology=\"numa:2 core:4 pu:2\" mem=1G" \
-       "lockdep nodes=4 cpus=16 mem=512M slab_debug hz_scale=10"
+       "lockdep nodes=2 cpus=16 mem=48M debug_pagealloc=on" \
+       "lockdep topology=\"numa:2 core:4 pu:2\" mem=1G" \
+       "lockdep nodes=4 cpus=16 mem=512M slab_debug page_poison=on hz_scale=10"
 while [ "$(date +%s)" -lt "$end" ]; do
 	for boot in "$@"; do
 		[ "$(date +%s)" -lt "$end" ] || break

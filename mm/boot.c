@@ -59,6 +59,22 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 		ctx->mm.slab_debug = 1;
 		return 0;
 	}
+	if (!strcmp(param, "debug_pagealloc") || !strcmp(param, "page_poison")) {
+		int on;
+
+		/* the kernel's kstrtobool(): on/off, y/n, 1/0 */
+		if (val && (!strcmp(val, "on") || !strcmp(val, "1") || !strcmp(val, "y")))
+			on = 1;
+		else if (val && (!strcmp(val, "off") || !strcmp(val, "0") || !strcmp(val, "n")))
+			on = 0;
+		else
+			return boot_param_bad(param, val, "expected on or off");
+		if (param[0] == 'd')
+			ctx->mm.debug_pagealloc = on;
+		else
+			ctx->mm.page_poison = on;
+		return 0;
+	}
 	if (!strcmp(param, "movablecore")) {
 		if (!val || memparse_strict(val, &v))
 			return boot_param_bad(param, val, "expected a size");
@@ -124,6 +140,8 @@ int mm_boot(const char *cmdline)
 	ctx.mm.watermark_scale_factor = 10;
 	ctx.mm.movablecore = 0;
 	ctx.mm.slab_debug = 0;
+	ctx.mm.debug_pagealloc = 0;
+	ctx.mm.page_poison = 0;
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
 	if (ret)
 		goto out;
@@ -142,11 +160,15 @@ int mm_boot(const char *cmdline)
 		goto err_nodes;
 	build_gfp_zone_table();
 	build_all_zonelists();
+	ret = page_debug_init(ctx.mm.debug_pagealloc, ctx.mm.page_poison);
+	if (ret)
+		goto err_nodes;
 	ret = pcp_init();
 	if (ret)
 		goto err_nodes;
 
 	free_all_memory();
+	page_debug_boot();
 	wmark_init(ctx.mm.min_free_kbytes, ctx.mm.watermark_scale_factor);
 	refresh_zone_stat_thresholds();
 	slab_debug = ctx.mm.slab_debug;
@@ -166,6 +188,7 @@ int mm_boot(const char *cmdline)
 
 err_nodes:
 	pcp_exit();
+	page_debug_exit();
 	vmstat_exit();
 	nodes_exit();
 	memmap_exit();
@@ -251,6 +274,7 @@ void mm_shutdown(void)
 	WRITE_ONCE(machine.booted, 0);
 	WRITE_ONCE(mm_booted, 0);
 	pcp_exit();
+	page_debug_exit();
 	vmstat_exit();
 	nodes_exit();
 	memmap_exit();

@@ -50,6 +50,8 @@ struct mm_config {
 	int watermark_scale_factor;
 	unsigned long long movablecore;	/* bytes of ZONE_MOVABLE per machine */
 	int slab_debug;			/* slab_debug: red zones, poison, checks */
+	int debug_pagealloc;		/* debug_pagealloc=on: unmap free pages */
+	int page_poison;		/* page_poison=on: 0xaa in free pages */
 };
 
 /* memmap.c: whether the machine is up, and what holds it up */
@@ -69,6 +71,30 @@ void memmap_exit(void);
 int nodes_init(const struct mm_config *cfg);
 void nodes_exit(void);
 void free_all_memory(void);
+
+/* page_debug.c: debug_pagealloc and page_poison (boot parameters) */
+extern int debug_pagealloc, page_poison;
+extern int page_debug_on;		/* either: read-only while CPUs run */
+int page_debug_init(int debug_pagealloc, int page_poison);	/* after memmap_init() */
+void page_debug_boot(void);		/* after free_all_memory() */
+void page_debug_exit(void);
+/* free_pages_prepare(): site is the freeing caller's address */
+void __page_debug_free(struct page *page, unsigned int order, const void *site);
+/* prep_new_page(): map back, check the poison */
+void __page_debug_alloc(struct page *page, unsigned int order);
+static inline void page_debug_free(struct page *page, unsigned int order, const void *site)
+{
+	if (unlikely(page_debug_on))
+		__page_debug_free(page, order, site);
+}
+static inline void page_debug_alloc(struct page *page, unsigned int order)
+{
+	if (unlikely(page_debug_on))
+		__page_debug_alloc(page, order);
+}
+/* For tests: use-after-free reports so far; whether a page is mapped. */
+unsigned long page_debug_uaf_reports(void);
+int page_debug_mapped(const struct page *page);
 
 /* pcp.c: the per-CPU hot/cold lists */
 int pcp_init(void);

@@ -342,6 +342,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
  */
 static int prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags)
 {
+	page_debug_alloc(page, order);
 	page->private = 0;
 	page->alloc_order = (int)order;
 	page->alloc_cpu = raw_smp_processor_id();
@@ -635,9 +636,10 @@ static int free_pages_check(struct page *page, const char **reason)
 
 /*
  * Check a block whose last reference is gone.  Returns 0 (and reports)
- * if it must not go back to the free lists.
+ * if it must not go back to the free lists.  site: who freed it (for
+ * debug_pagealloc's reports).
  */
-static int free_pages_prepare(struct page *page, unsigned int order)
+static int free_pages_prepare(struct page *page, unsigned int order, const void *site)
 {
 	const char *reason = NULL;
 	int compound = PageHead(page);
@@ -669,6 +671,7 @@ static int free_pages_prepare(struct page *page, unsigned int order)
 			WRITE_ONCE(page[i].lru.next, NULL);
 	WRITE_ONCE(page->flags, 0UL);
 	page->alloc_order = 0;
+	page_debug_free(page, order, site);
 	return 1;
 }
 
@@ -689,9 +692,9 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 }
 
 /* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */
-static void free_the_page(struct page *page, unsigned int order, int cold)
+static void free_the_page(struct page *page, unsigned int order, int cold, const void *site)
 {
-	if (unlikely(!free_pages_prepare(page, order))) {
+	if (unlikely(!free_pages_prepare(page, order, site))) {
 		set_page_count(page, 1);	/* refused: still the owner's */
 		return;
 	}
@@ -713,14 +716,20 @@ static int free_entry_ok(struct page *page, unsigned int order, const char *func
 	return 1;
 }
 
-void __free_pages(struct page *page, unsigned int order)
+static __always_inline void free_pages_from(struct page *page, unsigned int order,
+					    const void *site)
 {
 	if (likely(order == 0) && likely(pcp_free_fast(page)))
 		return;
-	if (unlikely(!free_entry_ok(page, order, __func__)))
+	if (unlikely(!free_entry_ok(page, order, "__free_pages")))
 		return;
 	if (put_page_testzero_checked(page))
-		free_the_page(page, order, 0);
+		free_the_page(page, order, 0, site);
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	free_pages_from(page, order, __builtin_return_address(0));
 }
 
 void free_cold_page(struct page *page)
@@ -728,7 +737,7 @@ void free_cold_page(struct page *page)
 	if (unlikely(!free_entry_ok(page, 0, __func__)))
 		return;
 	if (put_page_testzero_checked(page))
-		free_the_page(page, 0, 1);
+		free_the_page(page, 0, 1, __builtin_return_address(0));
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -744,7 +753,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		report_end(REPORT_BUG, TAINT_BAD_PAGE);
 		return;
 	}
-	__free_pages(virt_to_page((void *)addr), order);
+	free_pages_from(virt_to_page((void *)addr), order, __builtin_return_address(0));
 }
 
 void get_page(struct page *page)
@@ -765,7 +774,8 @@ void put_page(struct page *page)
 		return;
 	page = compound_head(page);
 	if (put_page_testzero_checked(page))
-		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0, 0);
+		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0, 0,
+			      __builtin_return_address(0));
 }
 
 unsigned long nr_free_pages(void)

@@ -382,7 +382,8 @@ static void build_fast_tables(void)
 /* CPU hotplug: an attaching CPU finds its table through current. */
 static void pcp_cpu_online(unsigned int cpu)
 {
-	current->pcp_percpu = &pcp_fast_tables[cpu];
+	/* page debugging sees every page: no fast paths */
+	current->pcp_percpu = page_debug_on ? NULL : &pcp_fast_tables[cpu];
 }
 
 /* The detaching CPU empties its lists (interrupts are off). */

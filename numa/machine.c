@@ -215,9 +215,12 @@ int machine_boot(const struct machine_config *cfg)
 	ret = physmem_init();
 	if (ret)
 		goto err_topo;
-	ret = ipi_init();
+	ret = fault_init();
 	if (ret)
 		goto err_phys;
+	ret = ipi_init();
+	if (ret)
+		goto err_fault;
 	ret = nmi_init();
 	if (ret)
 		goto err_ipi;
@@ -234,6 +237,8 @@ int machine_boot(const struct machine_config *cfg)
 
 err_ipi:
 	ipi_exit();
+err_fault:
+	fault_exit();
 err_phys:
 	physmem_exit();
 err_topo:
@@ -250,6 +255,7 @@ void machine_shutdown(void)
 	workqueue_exit();
 	nmi_exit();
 	ipi_exit();
+	fault_exit();
 	physmem_exit();
 	topology_exit();
 	machine.nr_cpus = 0;

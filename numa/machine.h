@@ -123,6 +123,27 @@ void physmem_exit(void);
 void *physmem_map(uint64_t phys, size_t len);
 void physmem_unmap(void *addr, size_t len);
 
+/*
+ * fault.c: SIGSEGV and SIGBUS while the machine is up, reported as the
+ * kernel's page faults.  mm claims the faults that are its own (a page
+ * debug_pagealloc unmapped): the ops run in the signal handler of the
+ * faulting thread, on any thread.
+ */
+struct fault_info {
+	void *addr;			/* si_addr */
+	void *ip;			/* the faulting instruction, or NULL */
+	long error_code;		/* x86-64's #PF error code, -1 if unknown */
+	int write;			/* from error_code (0 if unknown) */
+};
+struct fault_ops {
+	int (*claim)(void *addr);	/* 1: a use after free of a page */
+	void (*describe)(void *addr);	/* its lines in the report */
+	void (*fixup)(void *addr);	/* map it back: the access is retried */
+};
+int fault_init(void);			/* machine_boot() */
+void fault_exit(void);			/* machine_shutdown() */
+void fault_set_ops(const struct fault_ops *ops);	/* NULL: none */
+
 /* cpu.c */
 extern unsigned int nr_cpu_ids;		/* machine.nr_cpus: read-only while booted */
 /* 1 if the calling thread is a simulated CPU; else a BUG report and 0

@@ -368,6 +368,14 @@ static void dump_header(void)
 	       print_tainted());
 }
 
+void dump_stack_frames(void *const *frames, int n, int skip)
+{
+	console_lock_irq();
+	dump_header();
+	print_frames(frames, n, skip);
+	console_unlock_irq();
+}
+
 void dump_stack(void)
 {
 	if (deferring()) {
@@ -483,6 +491,12 @@ void report_end(enum report_type type, int taint)
 void report_end_no_trace(enum report_type type, int taint)
 {
 	__report_end(type, taint, 0);
+}
+
+void report_end_urgent_no_trace(enum report_type type, int taint)
+{
+	__report_end(type, taint, 0);
+	printk_urgent--;
 }
 
 void report_silent(enum report_type type, int taint, const char *line)

@@ -67,11 +67,17 @@ void report_end_urgent(enum report_type type, int taint);
 /* report_end() without the reporter's own CPU line and trace: for a report
  * about another CPU (a watchdog's), which printed that CPU's. */
 void report_end_no_trace(enum report_type type, int taint);
+/* Both: an urgent report about a context whose trace the caller printed
+ * with dump_stack_frames() (a fault's, from its signal handler). */
+void report_end_urgent_no_trace(enum report_type type, int taint);
 /* The line the report hook gets (default: the first line printed). */
 void report_headline(const char *fmt, ...) __printf(1, 2);
 /* A report that a rate limit kept off the console: counted all the same. */
 void report_silent(enum report_type type, int taint, const char *line);
 void dump_stack(void);
+/* The CPU line and "Call Trace:" of frames[skip..n): the caller's own
+ * thread, another context than the caller's stack (a signal's). */
+void dump_stack_frames(void *const *frames, int n, int skip);
 /* symbolize.c: "name+0xoff/0xsize" of a code address (static functions
  * too), 0; -1 if no symbol covers it.  Not in a signal handler. */
 int symbolize(const void *addr, char *buf, size_t len);

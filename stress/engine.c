@@ -277,6 +277,24 @@ static void inject(struct cpu_ctx *c)
 	}
 	if (c->cpu != 0)
 		return;
+	if (run->opt.inject_uaf && c->nr_ops == 20) {
+		/* a page written after its free: debug_pagealloc's fault */
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (page) {
+			volatile char *addr = page_address(page);
+
+			__free_pages(page, 0);
+			if (addr)
+				addr[8] = 1;
+		}
+	}
+	if (run->opt.inject_wild && c->nr_ops == 20) {
+		/* a NULL pointer's member: a crash */
+		static volatile uintptr_t wild = 16;
+
+		*(volatile char *)wild = 1;
+	}
 	if (run->opt.inject_leak && c->nr_ops == 1) {
 		struct page *leaked = alloc_page(GFP_KERNEL);
 
@@ -340,7 +358,7 @@ void engine_cpu_main(void *info)
 		c->nr_ops++;
 		WRITE_ONCE(c->progress, c->nr_ops);
 		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
-			     run->opt.inject_corrupt_obj))
+			     run->opt.inject_corrupt_obj | run->opt.inject_uaf | run->opt.inject_wild))
 			inject(c);
 		/* a safe point: this CPU's deferred work (the slab reap, RCU
 		 * callbacks) runs here, between operations, as in a kernel */

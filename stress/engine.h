@@ -298,6 +298,9 @@ unsigned int size_order(size_t size);
 
 void add_violation(struct run *run, const char *kind, int cpu, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same from a crashing thread (sentinel.c): dropped if the lock is held. */
+void add_violation_nowait(struct run *run, const char *kind, int cpu, const char *fmt, ...)
+	__printf(4, 5);
 #define cpu_violation(c, kind, fmt, ...) \
 	add_violation((c)->run, (kind), (int)(c)->cpu, fmt, ##__VA_ARGS__)
 

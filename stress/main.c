@@ -60,7 +60,10 @@ static void usage_run(FILE *out)
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
 		"                       corrupt-object (a byte of a slab object CPU 0 holds) |\n"
 		"                       lost-unlock (set-up takes a spinlock it never releases,\n"
-		"                       then takes it again)\n"
+		"                       then takes it again) | write-after-free (CPU 0 writes a\n"
+		"                       page it freed: boot debug_pagealloc=on) | wild-write\n"
+		"                       (CPU 0 writes through a NULL pointer: the run crashes,\n"
+		"                       with its report)\n"
 		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
 		"ends it at once):\n"
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
@@ -75,7 +78,13 @@ static void usage_run(FILE *out)
 		"               and lockdep (the lock validator: circular and recursive locking,\n"
 		"               irq-unsafe use, bad unlock, locks held at detach, RCU misuse)\n"
 		"  on request   lockdep in release (--boot \"... lockdep\"), slab_debug (red zones,\n"
-		"               poison, owner tracking, each object's place in its slab)\n");
+		"               poison, owner tracking, each object's place in its slab),\n"
+		"               debug_pagealloc=on (a freed page is unmapped: a use after free\n"
+		"               faults and is reported, the run goes on; 2 mprotect()s per page\n"
+		"               freed and allocated, no fast paths), page_poison=on (0xaa in\n"
+		"               free pages, checked at allocation)\n"
+		"  a crash      SIGSEGV/SIGBUS print an oops with the trace; the run's report\n"
+		"               and replay line are still written before the process dies\n");
 }
 
 /* Bad usage of command cmd: one line, with where to read more; exit 2. */
@@ -304,9 +313,14 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_corrupt_obj = 1;
 			else if (!strcmp(optarg, "lost-unlock"))
 				o->inject_lost_unlock = 1;
+			else if (!strcmp(optarg, "write-after-free"))
+				o->inject_uaf = 1;
+			else if (!strcmp(optarg, "wild-write"))
+				o->inject_wild = 1;
 			else
 				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu, "
-					   "corrupt-object or lost-unlock", optarg);
+					   "corrupt-object, lost-unlock, write-after-free or wild-write",
+					   optarg);
 			break;
 		case 'h':
 			usage_run(stdout);

@@ -54,6 +54,8 @@ struct options {
 	int inject_hang;
 	int inject_corrupt_obj;
 	int inject_lost_unlock;
+	int inject_uaf;			/* write-after-free */
+	int inject_wild;		/* wild-write */
 };
 
 struct run {

@@ -38,30 +38,28 @@ static void shell_quote(char *dst, size_t len, const char *s)
 
 void replay_command(const struct run *run, char *buf, size_t len)
 {
-	char boot[600], jobs_q[300], jitter[24] = "";
+	char boot[600], jobs_q[300], jitter[24] = "", extra[320];
 
 	if (run->opt.jitter)
 		snprintf(jitter, sizeof(jitter), " --jitter %u", run->opt.jitter);
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s", jitter,
+		 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
+		 run->opt.inject_leak ? " --test-inject leak-page" : "",
+		 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
+		 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
+		 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "",
+		 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
+		 run->opt.inject_wild ? " --test-inject wild-write" : "");
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --ops %llu%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
-			 (unsigned long long)run->opt.ops, jitter,
-			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
-			 run->opt.inject_leak ? " --test-inject leak-page" : "",
-			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
-			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
-			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
+			 (unsigned long long)run->opt.ops, extra);
 	else
-		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s%s%s%s%s%s",
+		snprintf(buf, len, "%s run --boot %s --jobs %s --seed %llu --duration %g%s",
 			 run->opt.prog, boot, jobs_q, (unsigned long long)run->opt.seed,
-			 run->opt.duration, jitter,
-			 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
-			 run->opt.inject_leak ? " --test-inject leak-page" : "",
-			 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
-			 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
-			 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "");
+			 run->opt.duration, extra);
 }
 
 static void print_violations(const struct run *run, FILE *out)

@@ -74,6 +74,11 @@ static const struct {
 	{ "WARNING: held lock", "lockdep", 0 },
 	{ "BUG: slab layout", "layout", 0 },		/* slab_debug */
 	{ "BUG: KASAN: use-after-free", "use-after-free", 0 },
+	{ "BUG: unable to handle page fault", "use-after-free", 0 },	/* debug_pagealloc */
+	{ "pagealloc: memory corruption", "corruption", 0 },		/* page_poison */
+	{ "pagealloc: single bit error", "corruption", 0 },
+	{ "Oops: ", "crash", 0 },			/* fatal: the sentinel reports */
+	{ "general protection fault", "crash", 0 },
 };
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */

@@ -19,6 +19,17 @@
  *     the lock and its holder is already printed.
  *   - when set-up or the end of the run has lasted longer than its bound,
  *     GRACE_SECONDS + 2 * --watchdog, whoever is stuck.
+ *   - when the process is about to die of a fatal signal (SIGSEGV, SIGBUS,
+ *     SIGILL, SIGFPE, SIGABRT): a release run that crashes on corrupt
+ *     lists would otherwise lose its report.  The handler is installed
+ *     before the machine boots, so the machine's own (numa/fault.c: the
+ *     oops) runs first and chains to it; it writes the short report, gives
+ *     the signal its former disposition (the default action, or a
+ *     sanitizer's) and returns: the faulting access is made again and the
+ *     process dies of it (a sent signal is raised again).  It runs on the
+ *     crashing thread, in its signal handler: it reads the run's records
+ *     (the lock of the violations only with a trylock) and stdio, which
+ *     the crashing code does not hold (see numa/fault.c).
  *
  * The short report reads nothing that needs a lock of the machine (the
  * stuck thread may hold it): only the run's own records.
@@ -32,11 +43,16 @@
  *			by the sentinel (acquire): the violation it recorded
  *			is seen with it.
  *   sentinel.owner	who writes the final report: the main thread or the
- *			sentinel claims it with one exchange; the loser
- *			writes nothing.
+ *			sentinel (or a crashing thread) claims it with one
+ *			exchange; the loser writes nothing.
+ *   crash_old[], crash_armed	sentinel_start()/sentinel_stop() on the main
+ *			thread; the crash handler reads them (armed: relaxed;
+ *			a handler left installed when disarmed only passes
+ *			the signal on).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +71,11 @@ static struct {
 	int fatal;			/* atomic */
 	int owner;			/* atomic */
 } sentinel;
+
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+#define NR_CRASH_SIGNALS	(int)(sizeof(crash_signals) / sizeof(crash_signals[0]))
+static struct sigaction crash_old[NR_CRASH_SIGNALS];
+static int crash_armed;
 
 static const char *const phase_name[] = {
 	[PHASE_SETUP] = "set-up", [PHASE_RUN] = "run", [PHASE_END] = "end",
@@ -93,6 +114,74 @@ static void sentinel_end(struct run *run, const char *why)
 		fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
 	fflush(NULL);
 	_exit(1);
+}
+
+static void sentinel_crash(int sig, siginfo_t *info, void *uc)
+{
+	static __thread int crashing;	/* this thread is in here already */
+	struct run *run = sentinel.run;
+	char why[64];
+	int i, owner;
+
+	(void)uc;
+	for (i = 0; i < NR_CRASH_SIGNALS - 1 && crash_signals[i] != sig; i++)
+		;
+	if (READ_ONCE(crash_armed) && run && !crashing) {
+		crashing = 1;
+		owner = __atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL);
+		if (owner == OWNER_SENTINEL) {
+			/* another crashing thread (or the sentinel) writes the
+			 * report and ends the process: wait for it, and do not
+			 * let this crash end it first */
+			for (;;)
+				pause();
+		}
+		if (owner == OWNER_NONE) {
+			snprintf(why, sizeof(why), "crashed (signal %d)", sig);
+			add_violation_nowait(run, "crash", current->cpu, "the process %s", why);
+			run->elapsed = (double)(stress_clock_ns() -
+						__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
+			fflush(stdout);
+			printf("\nmmstress: %s: the run ends here\n", why);
+			report_brief(run, stdout);
+			if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
+				fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
+			fflush(NULL);
+		}
+	}
+	/* the former disposition, only now: until the report is out, another
+	 * thread's crash waits above instead of ending the process */
+	sigaction(sig, &crash_old[i], NULL);
+	/* a fault happens again when retried; a sent signal is sent again
+	 * (blocked until this returns) */
+	if (info->si_code <= 0)
+		raise(sig);
+}
+
+static void crash_arm(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sentinel_crash;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < NR_CRASH_SIGNALS; i++)
+		sigaction(crash_signals[i], &sa, &crash_old[i]);
+	WRITE_ONCE(crash_armed, 1);
+}
+
+/* Back to the former dispositions, where the handler is still this one. */
+static void crash_disarm(void)
+{
+	WRITE_ONCE(crash_armed, 0);
+	for (int i = 0; i < NR_CRASH_SIGNALS; i++) {
+		struct sigaction cur;
+
+		if (!sigaction(crash_signals[i], NULL, &cur) &&
+		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == sentinel_crash)
+			sigaction(crash_signals[i], &crash_old[i], NULL);
+	}
 }
 
 static void *sentinel_main(void *arg)
@@ -136,6 +225,7 @@ int sentinel_start(struct run *run)
 	sentinel_phase(PHASE_SETUP);
 	if (pthread_create(&sentinel.thread, NULL, sentinel_main, run))
 		return -1;
+	crash_arm();
 	sentinel.running = 1;
 	return 0;
 }
@@ -144,6 +234,7 @@ void sentinel_stop(void)
 {
 	if (!sentinel.running)
 		return;
+	crash_disarm();
 	WRITE_ONCE(sentinel.stop, 1);
 	pthread_join(sentinel.thread, NULL);
 	sentinel.running = 0;
