@@ -20,7 +20,13 @@
  * without it, once the memory is reused.  Now and then a CPU empties the
  * typesafe table and shrinks the cache, so that its free slabs go back to
  * the page allocator (after a grace period) while readers hold objects of
- * them.
+ * them.  That purge meets a reader on purpose: it announces itself
+ * (rt.purge_wanted) and waits a little for a CPU in a read section to
+ * answer (rt.purge_reader); that reader keeps its section open, with the
+ * objects it found, until the purge has emptied the table, shrunk the
+ * cache and scribbled over a few fresh pages, as the next user of freed
+ * memory would (rt.purge_done).  A slab given back before its grace period
+ * is then rewritten under the reader, whose re-check reports it.
  *
  * Who touches what: rt.cache is made by the setup and destroyed by the
  * teardown (read-only between); writers exchange a slot (acq_rel:
@@ -30,10 +36,14 @@
  * payload by the CPU that allocated it, before its refcount goes from 0
  * to 1 (release); everything a reader may see of a freed or reused object
  * is read with READ_ONCE(), since the writer of the next life may be
- * storing meanwhile.
+ * storing meanwhile.  rt.purge_wanted, purge_reader, purge_done: the
+ * purge's rendezvous, atomics (release/acquire pairs where they are used,
+ * below); each wait is bounded, so a purge with no reader, or a reader
+ * with no purge, goes on alone.
  */
 #include <sched.h>
 #include <errno.h>
+#include <string.h>
 
 #include "slab.h"
 
@@ -73,10 +83,21 @@ struct kobj {
 	uint64_t payload[];		/* the pattern of key, every word */
 };
 
+/* How long a purge waits for a reader, and a reader for the purge: short,
+ * so that a reader whose grace period someone waits for (a cache being
+ * destroyed) never holds that up for long. */
+#define PURGE_WAIT_READER_NS	(2ULL * 1000 * 1000)
+#define PURGE_WAIT_PURGE_NS	(20ULL * 1000 * 1000)
+#define PURGE_SCRIBBLE_PAGES	8
+
 static struct {
 	struct kmem_cache *cache;
 	struct robj *slot[RCU_SLOTS];
 	struct kobj *kslot[RCU_SLOTS];
+	int purging;			/* a purge meets a reader (one at a time) */
+	int purge_wanted;		/* a purge waits for a reader */
+	int purge_reader;		/* a reader answered (one at a time) */
+	int purge_done;			/* the purge is over: re-check now */
 } rt;
 
 struct kmem_cache *rcu_free_cache(void)
@@ -386,8 +407,66 @@ static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
  * found objects of those slabs must go on seeing rcu-typesafe objects.
  * Objects are spread over every slab, so only a purge frees whole slabs.
  */
+/* After the shrink: the next users of the freed pages write them. */
+static void purge_scribble(void)
+{
+	struct page *pages[PURGE_SCRIBBLE_PAGES];
+
+	for (unsigned int k = 0; k < PURGE_SCRIBBLE_PAGES; k++) {
+		pages[k] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (pages[k])
+			memset(page_address(pages[k]), 0x5c, PAGE_SIZE);
+	}
+	for (unsigned int k = 0; k < PURGE_SCRIBBLE_PAGES; k++)
+		if (pages[k])
+			__free_page(pages[k]);
+}
+
+/*
+ * A reader's side of the purge's rendezvous, before its re-check: if a
+ * purge is waiting, answer it (one reader at a time) and keep the section
+ * open until the purge is over.
+ */
+static void purge_meet(void)
+{
+	uint64_t t0;
+	int zero = 0;
+
+	/* Acquire: pairs with the purge's release of purge_wanted (its
+	 * purge_done = 0 is seen). */
+	if (likely(!__atomic_load_n(&rt.purge_wanted, __ATOMIC_ACQUIRE)) ||
+	    !__atomic_compare_exchange_n(&rt.purge_reader, &zero, 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	t0 = stress_clock_ns();
+	/* Acquire: the purge's writes (the scribbles) before purge_done. */
+	while (!__atomic_load_n(&rt.purge_done, __ATOMIC_ACQUIRE) &&
+	       stress_clock_ns() - t0 < PURGE_WAIT_PURGE_NS)
+		sched_yield();
+	__atomic_store_n(&rt.purge_reader, 0, __ATOMIC_RELEASE);
+}
+
 static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
 {
+	int zero = 0, met = 0, mine;
+
+	/* one purge at a time meets a reader; the others go on alone */
+	mine = __atomic_compare_exchange_n(&rt.purging, &zero, 1, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
+	if (mine) {
+		uint64_t t0 = stress_clock_ns();
+
+		__atomic_store_n(&rt.purge_done, 0, __ATOMIC_RELAXED);
+		/* Release: purge_done = 0 first, for the reader's acquire. */
+		__atomic_store_n(&rt.purge_wanted, 1, __ATOMIC_RELEASE);
+		while (!met && stress_clock_ns() - t0 < PURGE_WAIT_READER_NS) {
+			/* Acquire: pairs with the reader's answer. */
+			met = __atomic_load_n(&rt.purge_reader, __ATOMIC_ACQUIRE);
+			if (!met)
+				sched_yield();
+		}
+		__atomic_store_n(&rt.purge_wanted, 0, __ATOMIC_RELEASE);
+	}
 	for (unsigned int i = 0; i < RCU_SLOTS; i++) {
 		/* Acq_rel: as in robj_replace(). */
 		struct robj *old = __atomic_exchange_n(&rt.slot[i], NULL, __ATOMIC_ACQ_REL);
@@ -399,6 +478,13 @@ static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
 	}
 	jitter_point();
 	kmem_cache_shrink(rt.cache);
+	if (met)
+		purge_scribble();
+	if (mine) {
+		/* Release: the scribbles, before the reader re-checks. */
+		__atomic_store_n(&rt.purge_done, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&rt.purging, 0, __ATOMIC_RELEASE);
+	}
 }
 
 /*
@@ -453,6 +539,7 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		 */
 		if ((r[2] >> 8) % 8 == 0)
 			sched_yield();
+		purge_meet();
 		rcu_free_recheck(c, &h);
 		rcu_read_unlock();
 	} else if (action < 8) {
