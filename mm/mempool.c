@@ -485,6 +485,7 @@ void mempool_free(void *element, mempool_t *pool)
 	/* The unlocked test keeps the common case (a full reserve) off the
 	 * lock; it is repeated under the lock before acting on it. */
 	if (unlikely(READ_ONCE(pool->curr_nr) < READ_ONCE(pool->min_nr))) {
+		jitter_point();		/* another free may fill the reserve meanwhile */
 		spin_lock_irqsave(&pool->lock, flags);
 		if (likely(pool->curr_nr < pool->min_nr)) {
 			/* under the lock, as the sleepers' note: see the map */
