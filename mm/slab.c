@@ -363,6 +363,36 @@ static void cache_init_objs(struct kmem_cache *cachep, struct page *page)
  * it).  Called with interrupts off; they are on meanwhile if the caller
  * may sleep, as in the kernel, so the CPU's array may change under it.
  */
+/*
+ * A new slab's place for its objects, checked before any is handed out
+ * (every build: a few additions per slab): the first object at a colour
+ * below colour * colour_off, and the last one ending inside the slab,
+ * before an on-slab freelist.  A slab laid out wrong is reported
+ * ("BUG: slab layout") and refused.
+ */
+static noinline int slab_new_layout_bad(struct kmem_cache *cachep, struct page *page, char *addr)
+{
+	size_t slab_len = PAGE_SIZE << cachep->gfporder;
+	size_t first = (size_t)((char *)page->s_mem - addr);
+	size_t limit = slab_len, end = first + (size_t)cachep->size * cachep->num;
+
+	if (!OFF_SLAB(cachep) && !OBJFREELIST_SLAB(cachep))
+		limit -= cachep->freelist_size;
+	if (likely(end <= limit && (!cachep->colour_off ||
+				    first < (size_t)cachep->colour * cachep->colour_off ||
+				    (first == 0 && cachep->colour == 0))))
+		return 0;
+	report_begin(REPORT_BUG);
+	printk("BUG: slab layout: %s: new slab pfn %#lx: %u objects of %u bytes from offset %zu "
+	       "end at %zu, past %zu (%s); colour %zu x %u of %zu\n", cachep->name,
+	       page_to_pfn(page), cachep->num, cachep->size, first, end, limit,
+	       limit < slab_len ? "its on-slab freelist" : "the slab's end",
+	       cachep->colour_off ? first / cachep->colour_off : 0, cachep->colour_off,
+	       cachep->colour);
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+	return 1;
+}
+
 static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int nodeid)
 {
 	gfp_t local_flags;
@@ -407,6 +437,10 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	addr = page_address(page);
 	slab_asan_unpoison(addr, PAGE_SIZE << cachep->gfporder);
 	page->s_mem = addr + colour_idx * cachep->colour_off;
+	if (unlikely(slab_new_layout_bad(cachep, page, addr))) {
+		kmem_freepages(cachep, page, 0);	/* never used: refused */
+		goto failed;
+	}
 	if (OBJFREELIST_SLAB(cachep)) {
 		/* the last object to be handed out holds the freelist */
 		freelist = (char *)page->s_mem + (size_t)cachep->size * (cachep->num - 1);
