@@ -97,6 +97,8 @@ static struct {
 	int purging;			/* a purge meets a reader (one at a time) */
 	int purge_wanted;		/* a purge waits for a reader */
 	int purge_reader;		/* a reader answered (one at a time) */
+	int purge_slot;			/* its kmalloc'ed object's slot, or -1:
+					   written before its answer (release) */
 	int purge_done;			/* the purge is over: re-check now */
 } rt;
 
@@ -427,15 +429,21 @@ static void purge_scribble(void)
  * purge is waiting, answer it (one reader at a time) and keep the section
  * open until the purge is over.
  */
-static void purge_meet(void)
+static void purge_meet(const struct rcu_held *h)
 {
 	uint64_t t0;
-	int zero = 0;
+	int zero = 0, slot = -1;
 
 	/* Acquire: pairs with the purge's release of purge_wanted (its
 	 * purge_done = 0 is seen). */
-	if (likely(!__atomic_load_n(&rt.purge_wanted, __ATOMIC_ACQUIRE)) ||
-	    !__atomic_compare_exchange_n(&rt.purge_reader, &zero, 1, 0, __ATOMIC_ACQ_REL,
+	if (likely(!__atomic_load_n(&rt.purge_wanted, __ATOMIC_ACQUIRE)))
+		return;
+	for (unsigned int k = 0; k < h->n && slot < 0; k++)
+		if (h->obj[k].is_kobj)
+			slot = (int)key_slot(h->obj[k].key);
+	WRITE_ONCE(rt.purge_slot, slot);
+	/* Acq_rel: the slot before the answer (the purge's acquire). */
+	if (!__atomic_compare_exchange_n(&rt.purge_reader, &zero, 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return;
 	t0 = stress_clock_ns();
@@ -446,27 +454,49 @@ static void purge_meet(void)
 	__atomic_store_n(&rt.purge_reader, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * The writer's side of the rendezvous: 1 if this writer owns it (then
+ * meet_end() must follow); *met: a reader answered, *slot: the slot of a
+ * kmalloc'ed object it holds (-1: none).
+ */
+static int meet_begin(int *met, int *slot)
+{
+	int zero = 0;
+	uint64_t t0;
+
+	*met = 0;
+	*slot = -1;
+	/* one writer at a time meets a reader; the others go on alone */
+	if (!__atomic_compare_exchange_n(&rt.purging, &zero, 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return 0;
+	t0 = stress_clock_ns();
+	__atomic_store_n(&rt.purge_done, 0, __ATOMIC_RELAXED);
+	/* Release: purge_done = 0 first, for the reader's acquire. */
+	__atomic_store_n(&rt.purge_wanted, 1, __ATOMIC_RELEASE);
+	while (!*met && stress_clock_ns() - t0 < PURGE_WAIT_READER_NS) {
+		/* Acquire: pairs with the reader's answer (and its slot). */
+		*met = __atomic_load_n(&rt.purge_reader, __ATOMIC_ACQUIRE);
+		if (!*met)
+			sched_yield();
+	}
+	if (*met)
+		*slot = READ_ONCE(rt.purge_slot);
+	__atomic_store_n(&rt.purge_wanted, 0, __ATOMIC_RELEASE);
+	return 1;
+}
+
+static void meet_end(void)
+{
+	/* Release: what the writer did, before the reader re-checks. */
+	__atomic_store_n(&rt.purge_done, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt.purging, 0, __ATOMIC_RELEASE);
+}
+
 static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
 {
-	int zero = 0, met = 0, mine;
+	int met, slot, mine = meet_begin(&met, &slot);
 
-	/* one purge at a time meets a reader; the others go on alone */
-	mine = __atomic_compare_exchange_n(&rt.purging, &zero, 1, 0, __ATOMIC_ACQ_REL,
-					   __ATOMIC_RELAXED);
-	if (mine) {
-		uint64_t t0 = stress_clock_ns();
-
-		__atomic_store_n(&rt.purge_done, 0, __ATOMIC_RELAXED);
-		/* Release: purge_done = 0 first, for the reader's acquire. */
-		__atomic_store_n(&rt.purge_wanted, 1, __ATOMIC_RELEASE);
-		while (!met && stress_clock_ns() - t0 < PURGE_WAIT_READER_NS) {
-			/* Acquire: pairs with the reader's answer. */
-			met = __atomic_load_n(&rt.purge_reader, __ATOMIC_ACQUIRE);
-			if (!met)
-				sched_yield();
-		}
-		__atomic_store_n(&rt.purge_wanted, 0, __ATOMIC_RELEASE);
-	}
 	for (unsigned int i = 0; i < RCU_SLOTS; i++) {
 		/* Acq_rel: as in robj_replace(). */
 		struct robj *old = __atomic_exchange_n(&rt.slot[i], NULL, __ATOMIC_ACQ_REL);
@@ -480,11 +510,8 @@ static void robj_purge(struct cpu_ctx *c, struct slab_cpu *s)
 	kmem_cache_shrink(rt.cache);
 	if (met)
 		purge_scribble();
-	if (mine) {
-		/* Release: the scribbles, before the reader re-checks. */
-		__atomic_store_n(&rt.purge_done, 1, __ATOMIC_RELEASE);
-		__atomic_store_n(&rt.purging, 0, __ATOMIC_RELEASE);
-	}
+	if (mine)
+		meet_end();
 }
 
 /*
@@ -507,6 +534,26 @@ static void kobj_renew(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, ui
 	s->cnt[SC_RCU_REPLACED]++;
 	kobj_retire(c, s, old, (unsigned int)((r >> 24) % 64));
 	kobj_replace(c, s, i, 0, r, nwords);
+}
+
+/*
+ * One renewal in four meets a reader and renews an object that reader
+ * holds, while it keeps its section open: an object freed before its
+ * grace period comes back to this renewal (same size, same CPU) and is
+ * rewritten under the reader, whose re-check reports it.
+ */
+static void kobj_renew_meeting(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, uint64_t r)
+{
+	int met, slot, mine;
+
+	if ((r >> 40) % 4) {
+		kobj_renew(c, s, i, r);
+		return;
+	}
+	mine = meet_begin(&met, &slot);
+	kobj_renew(c, s, met && slot >= 0 ? (unsigned int)slot % RCU_SLOTS : i, r);
+	if (mine)
+		meet_end();
 }
 
 static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
@@ -539,14 +586,14 @@ static int rcu_free_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		 */
 		if ((r[2] >> 8) % 8 == 0)
 			sched_yield();
-		purge_meet();
+		purge_meet(&h);
 		rcu_free_recheck(c, &h);
 		rcu_read_unlock();
 	} else if (action < 8) {
 		robj_replace(c, s, i, 0, r[2]);
 	} else if (action < 9) {
 		if (r[2] & 2)
-			kobj_renew(c, s, i, r[2]);
+			kobj_renew_meeting(c, s, i, r[2]);
 		else
 			kobj_replace(c, s, i, 0, r[2], 0);
 	} else if ((r[2] >> 1) % 64 == 0) {
