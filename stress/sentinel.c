@@ -99,12 +99,9 @@ int sentinel_claim_report(void)
 	return __atomic_exchange_n(&sentinel.owner, OWNER_MAIN, __ATOMIC_ACQ_REL) == OWNER_NONE;
 }
 
-/* Write the short report and exit; returns only if the main thread has
- * claimed the report (it is not stuck: it writes it). */
-static void sentinel_end(struct run *run, const char *why)
+/* The short report and its JSON (the report is the caller's to own). */
+static void write_brief(struct run *run, const char *why)
 {
-	if (__atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL) != OWNER_NONE)
-		return;
 	run->elapsed = (double)(stress_clock_ns() -
 				__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
 	fflush(stdout);
@@ -113,6 +110,15 @@ static void sentinel_end(struct run *run, const char *why)
 	if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
 		fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
 	fflush(NULL);
+}
+
+/* Write the short report and exit; returns only if the main thread has
+ * claimed the report (it is not stuck: it writes it). */
+static void sentinel_end(struct run *run, const char *why)
+{
+	if (__atomic_exchange_n(&sentinel.owner, OWNER_SENTINEL, __ATOMIC_ACQ_REL) != OWNER_NONE)
+		return;
+	write_brief(run, why);
 	_exit(1);
 }
 
@@ -139,14 +145,7 @@ static void sentinel_crash(int sig, siginfo_t *info, void *uc)
 		if (owner == OWNER_NONE) {
 			snprintf(why, sizeof(why), "crashed (signal %d)", sig);
 			add_violation_nowait(run, "crash", current->cpu, "the process %s", why);
-			run->elapsed = (double)(stress_clock_ns() -
-						__atomic_load_n(&run->start_ns, __ATOMIC_RELAXED)) * 1e-9;
-			fflush(stdout);
-			printf("\nmmstress: %s: the run ends here\n", why);
-			report_brief(run, stdout);
-			if (run->opt.json[0] && report_json_brief(run, run->opt.json, why))
-				fprintf(stderr, "mmstress: cannot write %s\n", run->opt.json);
-			fflush(NULL);
+			write_brief(run, why);
 		}
 	}
 	/* the former disposition, only now: until the report is out, another

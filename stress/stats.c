@@ -95,47 +95,47 @@ unsigned int size_order(size_t size)
 	return order;
 }
 
+/* Record a violation, run->lock held. */
+static void __add_violation(struct run *run, const char *kind, int cpu, const char *fmt,
+			    va_list ap)
+{
+	uint64_t start = __atomic_load_n(&run->start_ns, __ATOMIC_RELAXED), now = stress_clock_ns();
+
+	if (run->nr_v < MAX_VIOLATIONS) {
+		struct violation *v = &run->v[run->nr_v++];
+
+		snprintf(v->kind, sizeof(v->kind), "%s", kind);
+		v->cpu = cpu;
+		v->t = start && now > start ? (double)(now - start) * 1e-9 : 0;
+		vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	} else {
+		run->nr_v_dropped++;
+	}
+}
+
 /* add_violation() from a crashing thread's signal handler: it may hold the
  * lock, so it is only tried (the violation is dropped if it is held). */
 void add_violation_nowait(struct run *run, const char *kind, int cpu, const char *fmt, ...)
 {
-	uint64_t start = __atomic_load_n(&run->start_ns, __ATOMIC_RELAXED), now = stress_clock_ns();
 	unsigned long lockflags;
 	va_list ap;
 
 	if (!spin_trylock_irqsave(&run->lock, lockflags))
 		return;
-	if (run->nr_v < MAX_VIOLATIONS) {
-		struct violation *v = &run->v[run->nr_v++];
-
-		snprintf(v->kind, sizeof(v->kind), "%s", kind);
-		v->cpu = cpu;
-		v->t = start && now > start ? (double)(now - start) * 1e-9 : 0;
-		va_start(ap, fmt);
-		vsnprintf(v->message, sizeof(v->message), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	__add_violation(run, kind, cpu, fmt, ap);
+	va_end(ap);
 	spin_unlock_irqrestore(&run->lock, lockflags);
 }
 
 void add_violation(struct run *run, const char *kind, int cpu, const char *fmt, ...)
 {
-	uint64_t start = __atomic_load_n(&run->start_ns, __ATOMIC_RELAXED), now = stress_clock_ns();
 	unsigned long lockflags;
 	va_list ap;
 
 	spin_lock_irqsave(&run->lock, lockflags);
-	if (run->nr_v < MAX_VIOLATIONS) {
-		struct violation *v = &run->v[run->nr_v++];
-
-		snprintf(v->kind, sizeof(v->kind), "%s", kind);
-		v->cpu = cpu;
-		v->t = start && now > start ? (double)(now - start) * 1e-9 : 0;
-		va_start(ap, fmt);
-		vsnprintf(v->message, sizeof(v->message), fmt, ap);
-		va_end(ap);
-	} else {
-		run->nr_v_dropped++;
-	}
+	va_start(ap, fmt);
+	__add_violation(run, kind, cpu, fmt, ap);
+	va_end(ap);
 	spin_unlock_irqrestore(&run->lock, lockflags);
 }
