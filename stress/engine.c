@@ -26,6 +26,7 @@
  * CPU that has stopped: run_cpu_settled()).
  */
 #define _GNU_SOURCE
+#include <unistd.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,11 @@ static void setup_on_cpu0(struct run *run)
 	}
 	if (run->opt.inject_lost_unlock)
 		inject_lost_unlock();
+	/* Test-only: blocked in the host for good, as on a host mutex nobody
+	 * releases; neither spinning nor in a wait of the machine, so only
+	 * the sentinel's bound on set-up ends the run. */
+	while (run->opt.inject_setup_hang)
+		pause();
 	mm_cpu_detach();
 }
 

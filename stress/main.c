@@ -63,7 +63,8 @@ static void usage_run(FILE *out)
 		"                       then takes it again) | write-after-free (CPU 0 writes a\n"
 		"                       page it freed: boot debug_pagealloc=on) | wild-write\n"
 		"                       (CPU 0 writes through a NULL pointer: the run crashes,\n"
-		"                       with its report)\n"
+		"                       with its report) | setup-hang (set-up blocks in the host\n"
+		"                       for good, where no lockup detector sees it)\n"
 		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
 		"ends it at once):\n"
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
@@ -317,10 +318,12 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_uaf = 1;
 			else if (!strcmp(optarg, "wild-write"))
 				o->inject_wild = 1;
+			else if (!strcmp(optarg, "setup-hang"))
+				o->inject_setup_hang = 1;
 			else
 				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu, "
-					   "corrupt-object, lost-unlock, write-after-free or wild-write",
-					   optarg);
+					   "corrupt-object, lost-unlock, write-after-free, wild-write or "
+					   "setup-hang", optarg);
 			break;
 		case 'h':
 			usage_run(stdout);

@@ -54,6 +54,7 @@ struct options {
 	int inject_hang;
 	int inject_corrupt_obj;
 	int inject_lost_unlock;
+	int inject_setup_hang;
 	int inject_uaf;			/* write-after-free */
 	int inject_wild;		/* wild-write */
 };

@@ -42,14 +42,15 @@ void replay_command(const struct run *run, char *buf, size_t len)
 
 	if (run->opt.jitter)
 		snprintf(jitter, sizeof(jitter), " --jitter %u", run->opt.jitter);
-	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s", jitter,
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s", jitter,
 		 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 		 run->opt.inject_leak ? " --test-inject leak-page" : "",
 		 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
 		 run->opt.inject_corrupt_obj ? " --test-inject corrupt-object" : "",
 		 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "",
 		 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
-		 run->opt.inject_wild ? " --test-inject wild-write" : "");
+		 run->opt.inject_wild ? " --test-inject wild-write" : "",
+		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "");
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)

@@ -557,6 +557,37 @@ static void test_finds_lost_unlock(void **state)
 }
 
 /*
+ * Set-up blocked in the host for good (no spinning, no wait of the
+ * machine: no lockup detector sees it): the sentinel ends the run at set-up's
+ * bound, 5 s + 2 * --watchdog, with the replay line.
+ */
+static void test_setup_hang_is_bounded(void **state)
+{
+	const char *json_path;
+	struct result r;
+	json_t *j, *v;
+	(void)state;
+
+	json_path = tmp_json();
+	r = run_mmstress("run", "--boot", "nodes=1 cpus=2 mem=64M", "--jobs", "page-churn",
+			 "--duration", "5", "--watchdog", "1", "--quiet", "--test-inject",
+			 "setup-hang", "--json", json_path, NULL);
+	assert_clean_exit(&r, 1);
+	assert_contains(r.out, "mmstress: the set-up of the run has lasted more than 7 s: "
+			       "the run ends here");
+	assert_contains(r.out, "the CPUs had not started the jobs yet");
+	assert_contains(r.out, "[hang] the set-up of the run has lasted more than 7 s");
+	assert_contains(r.out, "--test-inject setup-hang");
+	result_free(&r);
+	j = load_json(json_path);
+	assert_string_equal(json_string_value(member(j, "result")), "fail");
+	v = json_array_get(member(j, "violations"), 0);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(member(v, "kind")), "hang");
+	json_decref(j);
+}
+
+/*
  * A CPU stuck with interrupts off at its 20th operation: the watchdog names
  * it, the run ends (an --ops run once only stuck CPUs are left), and its
  * last attempt to stop the machine names the CPU it cannot reach.  With
@@ -842,6 +873,7 @@ int main(void)
 		CLI_TEST(test_finds_leak),
 		CLI_TEST(test_finds_hang),
 		CLI_TEST(test_finds_lost_unlock),
+		CLI_TEST(test_setup_hang_is_bounded),
 		CLI_TEST(test_slab_jobs),
 		CLI_TEST(test_slab_jobs_debug),
 		CLI_TEST(test_finds_object_corruption),
