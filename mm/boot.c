@@ -75,6 +75,9 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 			ctx->mm.page_poison = on;
 		return 0;
 	}
+	ret = fail_alloc_parse_param(param, val);
+	if (ret <= 0)
+		return ret;
 	if (!strcmp(param, "movablecore")) {
 		if (!val || memparse_strict(val, &v))
 			return boot_param_bad(param, val, "expected a size");
@@ -142,6 +145,7 @@ int mm_boot(const char *cmdline)
 	ctx.mm.slab_debug = 0;
 	ctx.mm.debug_pagealloc = 0;
 	ctx.mm.page_poison = 0;
+	fail_alloc_reset();
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
 	if (ret)
 		goto out;

@@ -98,6 +98,14 @@ int page_debug_mapped(const struct page *page);
 
 /* pcp.c: the per-CPU hot/cold lists */
 int pcp_init(void);
+
+/* fail_alloc.c: fail_page_alloc and failslab (numa/fault_inject.c's) */
+void fail_alloc_reset(void);
+int fail_alloc_parse_param(const char *param, const char *val);	/* 1: not theirs */
+int should_fail_alloc_page(gfp_t gfp_mask, unsigned int order);
+int fail_alloc_debugfs_write(const char *dir, const char *file, const char *value);
+int fail_alloc_debugfs_show(const char *dir, const char *file, FILE *out);
+void fail_alloc_stats_show(FILE *out);
 void pcp_exit(void);
 int zone_batchsize(const struct zone *zone);
 struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone, gfp_t gfp_flags);

@@ -32,6 +32,7 @@
 
 #include "internal.h"
 #include "pcp.h"
+#include "../numa/fault_inject.h"
 #include <mmsim/jitter.h>
 
 /* gfp zone bits (DMA, HIGHMEM, DMA32, MOVABLE) -> zone index, -1 invalid. */
@@ -500,6 +501,9 @@ static int prepare_alloc_pages(gfp_t gfp_mask, unsigned int order,
 		(gfp_mask & __GFP_THISNODE) ? ZONELIST_NOFALLBACK : ZONELIST_FALLBACK];
 	ac->preferred_zoneref = next_zones_zonelist(ac->zonelist->_zonerefs,
 						    ac->high_zoneidx, nodemask);
+	/* the fault site: an injected failure is silent (no warn_alloc()) */
+	if (unlikely(fault_inject_active()) && should_fail_alloc_page(gfp_mask, order))
+		return 0;
 	return 1;
 }
 
@@ -526,9 +530,11 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 
 	/* Fast path: the LOW watermark, no reserves. */
 	page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW, &ac);
+	if (unlikely(!page))
+		page = __alloc_pages_slowpath(gfp_mask, order, &ac);
 	if (likely(page))
-		return page;
-	return __alloc_pages_slowpath(gfp_mask, order, &ac);
+		current->fp_pages += 1L << order;
+	return page;
 }
 
 static noinline struct page *alloc_pages_general(gfp_t gfp_mask, unsigned int order, int nid)
@@ -698,6 +704,7 @@ static void free_the_page(struct page *page, unsigned int order, int cold, const
 		set_page_count(page, 1);	/* refused: still the owner's */
 		return;
 	}
+	current->fp_pages -= 1L << order;
 	if (likely(order == 0))
 		free_hot_cold_page(page, cold);
 	else

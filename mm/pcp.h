@@ -10,6 +10,7 @@
 #define MM_PCP_H
 
 #include "internal.h"
+#include "../numa/fault_inject.h"
 
 /*
  * This CPU's table for the order-0 fast paths (current->pcp_percpu): for
@@ -68,7 +69,8 @@ static __always_inline struct page *pcp_alloc_fast(gfp_t gfp_mask)
 	struct zone *zone;
 	struct page *page;
 
-	if (unlikely(!mc || (gfp_mask & GFP_FAST_EXCLUDE) || tsk->irqs_disabled))
+	if (unlikely(!mc || (gfp_mask & GFP_FAST_EXCLUDE) || tsk->irqs_disabled) ||
+	    unlikely(fault_inject_active()))
 		return NULL;
 	if ((gfp_mask & __GFP_DIRECT_RECLAIM) && unlikely(tsk->preempt_count))
 		return NULL;
@@ -100,6 +102,7 @@ static __always_inline struct page *pcp_alloc_fast(gfp_t gfp_mask)
 	page->alloc_order = 0;
 	page->alloc_cpu = tsk->cpu;
 	set_page_count(page, 1);
+	tsk->fp_pages++;
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
 		return ipi_run_pending(page);
 	return page;
@@ -150,6 +153,7 @@ static __always_inline int pcp_free_fast(struct page *page)
 	barrier();
 	WRITE_ONCE(tsk->irqs_disabled, 0);
 	barrier();
+	tsk->fp_pages--;
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
 		ipi_run_pending(NULL);
 	return 1;

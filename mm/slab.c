@@ -181,7 +181,15 @@ static void kmem_freepages(struct kmem_cache *cachep, struct page *page, int rcu
 	page->freelist = NULL;
 	page->s_mem = NULL;
 	page->active = 0;
+	current->fp_pages += nr;	/* back from the cache (cache_grow_begin()) */
 	__free_pages(page, cachep->gfporder);
+}
+
+/* A page that never became a slab (still the task's): back to the buddy. */
+static void kmem_freepages_unused(struct kmem_cache *cachep, struct page *page)
+{
+	current->fp_pages -= 1L << cachep->gfporder;	/* kmem_freepages() adds it */
+	kmem_freepages(cachep, page, 0);
 }
 
 /* A SLAB_TYPESAFE_BY_RCU slab goes back after a grace period: its lru is
@@ -205,8 +213,10 @@ void slab_destroy(struct kmem_cache *cachep, struct page *page)
 		kmem_freepages(cachep, page, 0);
 	}
 	/* The off-slab freelist is not needed by a grace period's readers. */
-	if (OFF_SLAB(cachep))
+	if (OFF_SLAB(cachep)) {
+		current->fp_objects++;	/* (see cache_grow_begin()) */
 		kmem_cache_free(cachep->freelist_cache, freelist);
+	}
 }
 
 /* Free the slabs a caller collected under list_lock, after dropping it. */
@@ -438,7 +448,7 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	slab_asan_unpoison(addr, PAGE_SIZE << cachep->gfporder);
 	page->s_mem = addr + colour_idx * cachep->colour_off;
 	if (unlikely(slab_new_layout_bad(cachep, page, addr))) {
-		kmem_freepages(cachep, page, 0);	/* never used: refused */
+		kmem_freepages_unused(cachep, page);	/* never used: refused */
 		goto failed;
 	}
 	if (OBJFREELIST_SLAB(cachep)) {
@@ -448,9 +458,10 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 		freelist = kmem_cache_alloc_node(cachep->freelist_cache,
 						 local_flags & ~__GFP_ZERO, nodeid);
 		if (!freelist) {
-			kmem_freepages(cachep, page, 0);
+			kmem_freepages_unused(cachep, page);
 			goto failed;
 		}
+		current->fp_objects--;	/* the slab's, not the task's */
 	} else {
 		freelist = addr + (PAGE_SIZE << cachep->gfporder) - cachep->freelist_size;
 	}
@@ -458,6 +469,8 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	page->active = 0;
 	WRITE_ONCE(page->slab_cache, cachep);
 	cache_init_objs(cachep, page);
+	/* the slab is the cache's now, not the task's that grew it */
+	current->fp_pages -= 1L << cachep->gfporder;
 	if (blocking)
 		local_irq_disable();
 	return page;
@@ -666,6 +679,9 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 	if (unlikely(cachep->ctor && (flags & __GFP_ZERO)))
 		WARN(1, "%s: __GFP_ZERO on cache %s, which has a constructor\n",
 		     __func__, cachep->name);
+	/* the fault site (slab_pre_alloc_hook()): silent, no warn_alloc() */
+	if (unlikely(fault_inject_active()) && should_failslab(cachep, flags))
+		return NULL;
 
 	local_irq_save(irqflags);
 	objp = __do_cache_alloc(cachep, flags, nodeid);
@@ -685,6 +701,7 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 	}
 	if (unlikely(flags & __GFP_ZERO))
 		memset(objp, 0, cachep->object_size);
+	current->fp_objects++;
 	return objp;
 }
 
@@ -843,6 +860,7 @@ void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller
 	local_irq_save(irqflags);
 	___cache_free(cachep, page, buf);
 	local_irq_restore(irqflags);
+	current->fp_objects--;
 }
 
 __slab_fastpath

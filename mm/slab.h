@@ -35,6 +35,7 @@
 #include <mmsim/slab.h>
 #include <mmsim/sched.h>
 #include "internal.h"
+#include "../numa/fault_inject.h"
 #include <mmsim/mutex.h>
 #include "../numa/spinlock.h"
 
@@ -46,7 +47,7 @@
 				 SLAB_CONSISTENCY_CHECKS)
 #define CACHE_CREATE_MASK	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
 				 SLAB_RECLAIM_ACCOUNT | SLAB_TYPESAFE_BY_RCU | \
-				 SLAB_PANIC | SLAB_DEBUG_FLAGS | SLAB_KMALLOC)
+				 SLAB_PANIC | SLAB_DEBUG_FLAGS | SLAB_KMALLOC | SLAB_FAILSLAB)
 
 /* gfp bits a slab allocation must not carry (v4.19's GFP_SLAB_BUG_MASK) */
 #define GFP_SLAB_BUG_MASK	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
@@ -184,6 +185,9 @@ struct kmem_cache {
 					   interrupts-off window */
 
 	struct kmem_cache_node *node[MAX_NUMNODES];	/* read-only */
+	int failslab;			/* SLAB_FAILSLAB, rewritable: its sysfs
+					   file writes it (slab_mutex), failslab
+					   reads it (READ_ONCE) */
 };
 
 /* slab.c */
@@ -220,6 +224,10 @@ struct slab_cpu {
 extern struct delayed_work *reap_work;		/* [cpu]: cache_reap() */
 
 int kmem_cache_init(const char *debug_opts);
+/* failslab (mm/fail_alloc.c): should this allocation from s fail? */
+int should_failslab(struct kmem_cache *s, gfp_t gfp_mask);
+/* slab/<cache>/failslab (mm/debugfs.c): write value (0/1), or show */
+int slab_failslab_attr(const char *cache, const char *value, FILE *out);
 void kmem_cache_exit(void);
 struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 				       unsigned int align, slab_flags_t flags,
@@ -388,7 +396,8 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	void *objp;
 
 	if (unlikely(!tsk->slab_percpu || (tsk->preempt_count | tsk->irqs_disabled) ||
-		     ((flags & __GFP_ZERO) | (cachep->flags & SLAB_DEBUG_FLAGS))))
+		     ((flags & __GFP_ZERO) | (cachep->flags & SLAB_DEBUG_FLAGS))) ||
+	    unlikely(fault_inject_active()))
 		goto slow;
 	ac = cachep->cpu_cache[tsk->cpu];
 	WRITE_ONCE(tsk->irqs_disabled, 1);
@@ -403,6 +412,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 	barrier();
 	WRITE_ONCE(tsk->irqs_disabled, 0);
 	barrier();
+	tsk->fp_objects++;
 	slab_asan_unpoison(objp, cachep->object_size);
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
 		return ipi_run_pending(objp);
@@ -471,6 +481,7 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 	barrier();
 	WRITE_ONCE(tsk->irqs_disabled, 0);
 	barrier();
+	tsk->fp_objects--;
 	if (unlikely(READ_ONCE(tsk->ipi_pending)))
 		ipi_run_pending(NULL);
 	return;

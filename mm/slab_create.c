@@ -347,6 +347,7 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	cachep->name = strdup(name);
 	cachep->object_size = size;
 	cachep->ctor = ctor;
+	cachep->failslab = !!(flags & SLAB_FAILSLAB);
 	flags = slab_debug_flags(size, flags);
 
 	bytes = ALIGN(size, BYTES_PER_WORD);
@@ -482,6 +483,33 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		report_end(REPORT_WARNING, TAINT_WARN);
 	}
 	return cachep;
+}
+
+/*
+ * /sys/kernel/slab/<cache>/failslab: whether failslab's cache-filter lets
+ * the cache fail (SLAB_FAILSLAB at creation, or written here).
+ */
+int slab_failslab_attr(const char *cache, const char *value, FILE *out)
+{
+	struct kmem_cache *cachep;
+	unsigned long long v = 0;
+	int ret = -ENOENT;
+
+	if (value && parse_uint(value, 0, 1, &v))
+		return -EINVAL;
+	mutex_lock(&slab_mutex);
+	cds_list_for_each_entry(cachep, &slab_caches, list) {
+		if (strcmp(cachep->name, cache))
+			continue;
+		if (value)
+			WRITE_ONCE(cachep->failslab, (int)v);
+		else
+			fprintf(out, "%d\n", READ_ONCE(cachep->failslab));
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&slab_mutex);
+	return ret;
 }
 
 /* Objects still out: reported as the kernel does, one line per slab. */

@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "ipi.h"
 #include "lockdep.h"
 #include "machine.h"
@@ -214,9 +215,11 @@ void mm_cpu_detach(void)
 		pr_err("mm_cpu_detach: this thread is not a simulated CPU\n");
 		return;
 	}
-	/* a CPU leaves holding no lock (lockdep reports, then forgets them) */
+	/* a CPU leaves holding no lock (lockdep reports, then forgets them),
+	 * and with no fail-nth armed: the next thread's is its own */
 	if (lockdep_enabled())
 		lockdep_cpu_detach(cpu);
+	fail_nth_clear();
 	/* Its RCU callbacks run while it is still fully a CPU (and before
 	 * the hotplug lock: other CPUs detach meanwhile). */
 	rcu_cpu_flush((unsigned int)cpu);

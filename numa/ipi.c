@@ -133,6 +133,8 @@ static inline int sigipi(void)
 void generic_smp_call_function_interrupt(void)
 {
 	int cpu = current->cpu;
+	long fp_pages, fp_objects;
+	unsigned long injected;
 
 	if (cpu < 0)
 		return;
@@ -140,6 +142,11 @@ void generic_smp_call_function_interrupt(void)
 		WRITE_ONCE(current->ipi_pending, 1);
 		return;
 	}
+	/* What the calls allocate or inject is not the interrupted task's:
+	 * its footprint and injection count come back as they were. */
+	fp_pages = current->fp_pages;
+	fp_objects = current->fp_objects;
+	injected = current->fail_injected;
 	irq_enter();
 	WRITE_ONCE(current->ipi_pending, 0);
 	barrier();
@@ -160,6 +167,9 @@ void generic_smp_call_function_interrupt(void)
 	}
 	__atomic_store_n(&cpu_ipi[cpu].last_ns, mm_clock_ns(), __ATOMIC_RELAXED);
 	irq_exit();
+	current->fp_pages = fp_pages;
+	current->fp_objects = fp_objects;
+	current->fail_injected = injected;
 }
 
 void *ipi_run_pending(void *ret)

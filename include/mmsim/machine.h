@@ -59,6 +59,19 @@ struct task_struct {
 					   set and cleared by their CPU-online/
 					   offline callbacks */
 	char comm[16];
+	/*
+	 * Fault injection and footprint: the task's own, read and written
+	 * only by its thread (an interrupt on it saves and restores the
+	 * footprint: it is not the task's).
+	 */
+	unsigned int fail_nth;		/* fail-nth: fail the N-th fault site
+					   from now; 0 off (mm_debugfs_write()) */
+	unsigned long fail_injected;	/* failures injected into this task */
+	unsigned long fail_site;	/* the call chain (a hash) of the last
+					   failure its fail-nth injected */
+	long fp_pages;			/* pages it allocated minus pages it
+					   freed (a slab's own not counted) */
+	long fp_objects;		/* slab objects likewise (kmalloc too) */
 };
 
 #define PF_MEMALLOC	0x00000800	/* allocating for reclaim: no watermarks */

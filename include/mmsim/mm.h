@@ -26,6 +26,11 @@ int  mm_check(FILE *report);
 int  mm_proc_show(const char *name, FILE *out);
 int  mm_sysctl_write(const char *name, const char *value);
 int  mm_sysctl_read(const char *name, char *buf, size_t len);
+/* The model's /sys/kernel/debug (mm/debugfs.c lists the files): a file's
+ * text, or a value written to it.  -ENOENT for no such file, -EINVAL for a
+ * bad value. */
+int  mm_debugfs_show(const char *name, FILE *out);
+int  mm_debugfs_write(const char *name, const char *value);
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)

@@ -31,6 +31,7 @@ typedef unsigned int slab_flags_t;
 #define SLAB_PANIC		((slab_flags_t)0x00040000U) /* creation failure is fatal */
 #define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* pages freed after a grace period */
 #define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* counted as SReclaimable */
+#define SLAB_FAILSLAB		((slab_flags_t)0x02000000U) /* failslab's cache-filter lets it fail */
 
 struct kmem_cache;
 
