@@ -178,7 +178,7 @@ $(BUILD)/mmstress: $(STRESS_OBJS) $(LIB)
 $(BUILD)/mmbench: $(BENCH_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) $(BENCH_OBJS) $(LIB) $(PKG_LIBS) $(BENCH_LIBS) -ldl -o $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h | deps-step
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h tests/cliutil.h | deps-step
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) $< $(LIB) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LDFLAGS) -o $@
@@ -252,6 +252,8 @@ help:
 	@echo "  make stress-test  build and run the long multi-CPU stress tests of one build (SAN=...)"
 	@echo "  make mutants      the mutation self-test: each seeded bug of ci/mutants.txt must be caught"
 	@echo "                    (ci/mutants.sh [NAME...]; make check runs $(MUTANTS_CHECK))"
+	@echo "  ./build/mmstress run --fail page:2,slab:2   a run with fault injection;"
+	@echo "  ./build/mmstress walk                       the fail-nth walker (every fault site of a scenario)"
 	@echo "Debian packages (apt-get as root or through sudo; else it prints the line to run as root):"
 	@echo "  make deps-build   what make, make run and make install need:"
 	@echo "                    $(DEB_BUILD)"

@@ -301,6 +301,27 @@ static void inject(struct cpu_ctx *c)
 
 		*(volatile char *)wild = 1;
 	}
+	if (run->opt.inject_fail_leak && c->nr_ops == 20) {
+		/* two pages, the second failed by fail-nth: the first is kept,
+		 * as an error path that forgets to undo would */
+		static struct page *kept;
+		struct page *second;
+
+		mm_debugfs_write("fail_page_alloc/min-order", "0");
+		mm_debugfs_write("fail_page_alloc/ignore-gfp-wait", "N");
+		mm_debugfs_write("fail_page_alloc/verbose", "0");
+		fail_mark(c);
+		mm_debugfs_write("fail-nth", "2");
+		kept = alloc_page(GFP_KERNEL);
+		second = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!second)
+			count_failure(c, GK_KERNEL, 0);
+		else
+			__free_page(second);
+		mm_debugfs_write("fail-nth", "0");
+		if (kept)
+			__free_page(kept);	/* the leak is the check's to see, not the end's */
+	}
 	if (run->opt.inject_leak && c->nr_ops == 1) {
 		struct page *leaked = alloc_page(GFP_KERNEL);
 
@@ -354,6 +375,10 @@ void engine_cpu_main(void *info)
 		}
 		op_log(c, j, r);
 		c->op_draws = 0;
+		if (unlikely(run->fail_nth))
+			fail_cpu_rearm(c);
+		c->mark.injected = current->fail_injected;
+		c->mark.exact = 0;
 		c->cur_job = (int)j;
 		WRITE_ONCE(c->last_job, (int)j);
 		t0 = stress_clock_ns();
@@ -364,7 +389,8 @@ void engine_cpu_main(void *info)
 		c->nr_ops++;
 		WRITE_ONCE(c->progress, c->nr_ops);
 		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
-			     run->opt.inject_corrupt_obj | run->opt.inject_uaf | run->opt.inject_wild))
+			     run->opt.inject_corrupt_obj | run->opt.inject_uaf | run->opt.inject_wild |
+			     run->opt.inject_fail_leak))
 			inject(c);
 		/* a safe point: this CPU's deferred work (the slab reap, RCU
 		 * callbacks) runs here, between operations, as in a kernel */
@@ -372,6 +398,8 @@ void engine_cpu_main(void *info)
 	}
 	c->cur_job = -1;
 	WRITE_ONCE(c->last_job, -1);
+	if (run->fail_nth)
+		mm_debugfs_write("fail-nth", "0");	/* the releases run unfailed */
 	cpu_release(c);
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 }

@@ -141,7 +141,8 @@ extern const gfp_t gfp_kind_mask[NR_GFP_KINDS];
 
 struct job_stats {
 	uint64_t ops;
-	uint64_t failures;
+	uint64_t failures;		/* real ones (not injected) */
+	uint64_t injected;		/* failures fault injection caused */
 	uint64_t fail[NR_GFP_KINDS][MAX_ORDER];
 	struct lat_hist lat;
 };
@@ -166,6 +167,12 @@ struct cpu_ctx {
 	uint64_t serial;		/* identities handed out (stress_tag()) */
 	uint64_t op_hash;		/* FNV-1a over the drawn operations */
 	int cur_job;			/* the job running, -1 between runs */
+	struct {			/* fail_mark(): current's, at the mark */
+		unsigned long injected;
+		long pages, objects;
+		int exact;		/* set just before a call (fail_mark()),
+					   not at the operation's start */
+	} mark;
 	struct job_stats stats[MAX_JOBS];
 	void *state[MAX_FAMILIES];	/* run's families, in its order */
 	struct inbox inbox;		/* see struct inbox */
@@ -292,7 +299,22 @@ const char *receipt_text(enum receipt how);
 /* Failures, violations (stats.c)                                      */
 
 /* An allocation of the current job that failed (not a violation). */
+/*
+ * An allocation failed (returned NULL): counted by gfp type and order, or,
+ * when fault injection failed an allocation of this CPU since the last
+ * fail_mark() (or the operation's start), as an injected failure.  After
+ * an injected failure the CPU's footprint (pages and slab objects it holds,
+ * current->fp_*) must not have grown since a fail_mark() made just before
+ * the call: a failed call gives back everything it took, or it leaks (a
+ * "leak" violation naming the job).
+ */
 void count_failure(struct cpu_ctx *c, enum gfp_kind kind, unsigned int order);
+/* Just before an allocation whose failure count_failure() will count. */
+void fail_mark(struct cpu_ctx *c);
+/* After such an allocation succeeded, handing out pages pages and objects
+ * slab objects: if a failure was injected inside it (and absorbed: another
+ * node, the reserve), the footprint must have grown by exactly that. */
+void fail_check(struct cpu_ctx *c, long pages, long objects);
 /* The page order of an allocation of size bytes (failures are counted by it). */
 unsigned int size_order(size_t size);
 

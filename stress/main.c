@@ -25,6 +25,7 @@ static void usage_main(FILE *out)
 		"  run     stress the allocator on every simulated CPU and report\n"
 		"  list    the jobs, one line each\n"
 		"  topo    the simulated topology and its binding to the host\n"
+		"  walk    the fail-nth walker: a scenario failed at each fault site in turn\n"
 		"Each command takes --help.  Exit: 0 clean, 1 something found, 2 bad usage.\n");
 }
 
@@ -34,7 +35,7 @@ static void usage_run(FILE *out)
 		"usage: mmstress run [--boot CMDLINE] [--jobs NAME[:WEIGHT],...]\n"
 		"                    [--duration SECONDS | --ops N] [--seed N] [--json FILE]\n"
 		"                    [--check-every SECONDS] [--watchdog SECONDS] [--fail-fast]\n"
-		"                    [--jitter LEVEL] [--quiet]\n"
+		"                    [--jitter LEVEL] [--fail SPEC] [--quiet]\n"
 		"  --boot CMDLINE       the machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\")\n"
 		"  --jobs LIST          jobs and weights (default: all, with `mmstress list`'s weights)\n"
 		"  --duration SECONDS   how long to run (default 30)\n"
@@ -55,6 +56,14 @@ static void usage_run(FILE *out)
 		"  --jitter LEVEL       widen race windows: seeded delays and yields at marked\n"
 		"                       points of the allocator and the jobs, each CPU's from\n"
 		"                       (seed, CPU); 0 off (default), 1..3 more and longer\n"
+		"  --fail SPEC          fault injection (fail_page_alloc, failslab, fail-nth) once\n"
+		"                       the jobs are set up: comma-separated page[:P] (P%% of\n"
+		"                       page allocations, every order and gfp; default 1),\n"
+		"                       slab[:P] (of slab/kmalloc allocations), nth:N (each CPU\n"
+		"                       fails every N-th fault site it reaches), DIR/FILE=VALUE\n"
+		"                       (a debugfs file: fail_page_alloc/interval=3); injected\n"
+		"                       failures are counted apart, and one that leaves the\n"
+		"                       CPU holding more than before the call is a leak\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
@@ -64,7 +73,9 @@ static void usage_run(FILE *out)
 		"                       page it freed: boot debug_pagealloc=on) | wild-write\n"
 		"                       (CPU 0 writes through a NULL pointer: the run crashes,\n"
 		"                       with its report) | setup-hang (set-up blocks in the host\n"
-		"                       for good, where no lockup detector sees it)\n"
+		"                       for good, where no lockup detector sees it) | fail-leak\n"
+		"                       (CPU 0 fails its 2nd page allocation by fail-nth and\n"
+		"                       keeps the 1st: a leak after an injected failure)\n"
 		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
 		"ends it at once):\n"
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
@@ -229,6 +240,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "jitter", required_argument, NULL, 'x' },
+		{ "fail", required_argument, NULL, 'f' },
 		{ "test-inject", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -250,7 +262,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qFx:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:j:d:n:s:J:c:w:qFx:f:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (set_string(o->boot, sizeof(o->boot), "--boot", "too long", optarg))
@@ -291,6 +303,15 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		case 'F':
 			o->fail_fast = 1;
 			break;
+		case 'f': {
+			char why[160];
+
+			if (set_string(o->fail, sizeof(o->fail), "--fail", "too long", optarg))
+				return 2;
+			if (fail_spec_check(o->fail, why, sizeof(why)))
+				return bad("--fail '%s': %s", optarg, why);
+			break;
+		}
 		case 'x': {
 			char *end;
 			unsigned long v;
@@ -318,6 +339,8 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_uaf = 1;
 			else if (!strcmp(optarg, "wild-write"))
 				o->inject_wild = 1;
+			else if (!strcmp(optarg, "fail-leak"))
+				o->inject_fail_leak = 1;
 			else if (!strcmp(optarg, "setup-hang"))
 				o->inject_setup_hang = 1;
 			else
@@ -476,6 +499,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1, argv[0]);
+	if (!strcmp(argv[1], "walk"))
+		return cmd_walk(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "topo"))

@@ -48,6 +48,7 @@ struct options {
 	double watchdog;
 	int quiet;
 	int fail_fast;			/* end the run at the first violation */
+	char fail[256];			/* --fail SPEC, "" without (fail.c) */
 	unsigned int jitter;		/* --jitter: 0 off, 1..3 (mmsim/jitter.h) */
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
@@ -57,6 +58,7 @@ struct options {
 	int inject_setup_hang;
 	int inject_uaf;			/* write-after-free */
 	int inject_wild;		/* wild-write */
+	int inject_fail_leak;		/* fail-leak */
 };
 
 struct run {
@@ -68,6 +70,10 @@ struct run {
 	const struct stress_family *families[MAX_FAMILIES];	/* set up for this run */
 	unsigned int nr_families;
 	int job_family[MAX_JOBS];	/* index in families[], -1: none */
+	unsigned int fail_nth;		/* --fail nth:N, 0 without */
+	/* The main thread's: the fault sites and injections of the run
+	 * (mm_debugfs_show("fault_stats") when the CPUs stopped). */
+	char fail_stats[256];
 	/* The main thread's, after the CPUs stop (or give up on them). */
 	double elapsed;
 	int hung;			/* the report is made with CPUs still stuck:
@@ -135,7 +141,22 @@ void sentinel_stop(void);
 void print_replay(const struct run *run, FILE *out);
 void replay_command(const struct run *run, char *buf, size_t len);
 
+/* fail.c: --fail SPEC */
+/* The spec's grammar and numbers: 0, or -1 with why. */
+int fail_spec_check(const char *spec, char *why, size_t len);
+/* After the set-up, before the CPUs start: 0, or -1 (a message printed). */
+int fail_arm(struct run *run);
+/* A CPU between operations: its fail-nth again once it fired. */
+void fail_cpu_rearm(struct cpu_ctx *c);
+/* After the CPUs stopped: the counters kept, every capability off. */
+void fail_disarm(struct run *run);
+void fail_report(const struct run *run, FILE *out);
+void fail_report_json(const struct run *run, json_t *root);
+
 /* run.c */
 int harness_run(struct run *run);
+
+/* walk.c: mmstress walk */
+int cmd_walk(int argc, char **argv);
 
 #endif /* STRESS_MMSTRESS_H */

@@ -38,11 +38,17 @@ static void shell_quote(char *dst, size_t len, const char *s)
 
 void replay_command(const struct run *run, char *buf, size_t len)
 {
-	char boot[600], jobs_q[300], jitter[24] = "", extra[320];
+	char boot[600], jobs_q[300], jitter[24] = "", extra[640], fail[300] = "";
 
 	if (run->opt.jitter)
 		snprintf(jitter, sizeof(jitter), " --jitter %u", run->opt.jitter);
-	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s", jitter,
+	if (run->opt.fail[0]) {
+		char q[290];
+
+		shell_quote(q, sizeof(q), run->opt.fail);
+		snprintf(fail, sizeof(fail), " --fail %s", q);
+	}
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s%s%s", jitter, fail,
 		 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 		 run->opt.inject_leak ? " --test-inject leak-page" : "",
 		 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
@@ -50,6 +56,7 @@ void replay_command(const struct run *run, char *buf, size_t len)
 		 run->opt.inject_lost_unlock ? " --test-inject lost-unlock" : "",
 		 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
 		 run->opt.inject_wild ? " --test-inject wild-write" : "",
+		 run->opt.inject_fail_leak ? " --test-inject fail-leak" : "",
 		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "");
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
@@ -77,7 +84,7 @@ static void print_violations(const struct run *run, FILE *out)
 
 void print_replay(const struct run *run, FILE *out)
 {
-	char cmd[1200];
+	char cmd[1600];
 
 	replay_command(run, cmd, sizeof(cmd));
 	fprintf(out, "replay: %s\n", cmd);
@@ -94,6 +101,7 @@ static void job_totals(const struct run *run, unsigned int j, struct job_stats *
 			continue;
 		t->ops += s->ops;
 		t->failures += s->failures;
+		t->injected += s->injected;
 		for (int g = 0; g < NR_GFP_KINDS; g++)
 			for (int o = 0; o < MAX_ORDER; o++)
 				t->fail[g][o] += s->fail[g][o];
@@ -159,10 +167,10 @@ void report_human(struct run *run, FILE *out)
 	fprintf(out, "boot: %s\njobs: %s\njitter: %u%s\n\n", run->opt.boot, run->opt.jobs_spec,
 		run->opt.jitter, run->opt.jitter ? "" : " (off)");
 
-	fprintf(out, "%-14s %12s %12s %9s %9s %9s %9s %9s\n", "job", "ops", "ops/s",
-		"failures", "p50", "p90", "p99", "max");
+	fprintf(out, "%-14s %12s %12s %9s%s %9s %9s %9s %9s\n", "job", "ops", "ops/s",
+		"failures", run->opt.fail[0] ? "  injected" : "", "p50", "p90", "p99", "max");
 	for (unsigned int j = 0; j < nr_jobs; j++) {
-		char p50[16], p90[16], p99[16], mx[16];
+		char p50[16], p90[16], p99[16], mx[16], inj[16] = "";
 
 		if (!run->opt.weight[j])
 			continue;
@@ -172,15 +180,18 @@ void report_human(struct run *run, FILE *out)
 		fmt_ns(p90, sizeof(p90), lat_percentile(&t.lat, 0.90));
 		fmt_ns(p99, sizeof(p99), lat_percentile(&t.lat, 0.99));
 		fmt_ns(mx, sizeof(mx), t.lat.max_ns);
-		fprintf(out, "%-14s %12llu %12.0f %9llu %9s %9s %9s %9s\n", jobs[j]->name,
+		if (run->opt.fail[0])
+			snprintf(inj, sizeof(inj), " %9llu", (unsigned long long)t.injected);
+		fprintf(out, "%-14s %12llu %12.0f %9llu%s %9s %9s %9s %9s\n", jobs[j]->name,
 			(unsigned long long)t.ops, (double)t.ops / run->elapsed,
-			(unsigned long long)t.failures, p50, p90, p99, mx);
+			(unsigned long long)t.failures, inj, p50, p90, p99, mx);
 	}
 	fprintf(out, "%-14s %12llu %12.0f\n\n", "all", total_ops, (double)total_ops / run->elapsed);
 
 	engine_report(run, out);
+	fail_report(run, out);
 
-	fprintf(out, "allocation failures by gfp type and order (not violations):\n");
+	fprintf(out, "allocation failures by gfp type and order (not violations, not injected):\n");
 	for (int g = 0; g < NR_GFP_KINDS; g++) {
 		unsigned long long sum[MAX_ORDER] = { 0 }, any = 0;
 
@@ -282,7 +293,7 @@ static json_t *violations_json(const struct run *run)
 int report_json_brief(struct run *run, const char *path, const char *why)
 {
 	json_t *root = json_object();
-	char cmd[1200];
+	char cmd[1600];
 	int ret;
 
 	json_object_set_new(root, "result", json_string("fail"));
@@ -328,7 +339,7 @@ int report_json(struct run *run, const char *path)
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
 	json_t *zones = json_array();
 	struct zone_info zi;
-	char cmd[1200];
+	char cmd[1600];
 	int ret;
 
 	json_object_set_new(root, "result", json_string(run->nr_v ? "fail" : "pass"));
@@ -376,16 +387,18 @@ int report_json(struct run *run, const char *path)
 				"p999", (json_int_t)lat_percentile(&t.lat, 0.999),
 				"max", (json_int_t)t.lat.max_ns);
 		json_object_set_new(jobs_o, jobs[j]->name,
-				    json_pack("{s:I, s:f, s:I, s:I, s:o, s:o}",
+				    json_pack("{s:I, s:f, s:I, s:I, s:I, s:o, s:o}",
 					      "ops", (json_int_t)t.ops,
 					      "ops_per_sec", (double)t.ops / run->elapsed,
 					      "weight", (json_int_t)run->opt.weight[j],
 					      "failed", (json_int_t)t.failures,
+					      "injected", (json_int_t)t.injected,
 					      "failures", fail, "latency_ns", lat));
 	}
 	json_object_set_new(root, "jobs", jobs_o);
 
 	engine_report_json(run, root);
+	fail_report_json(run, root);
 
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_pcp p;

@@ -389,6 +389,11 @@ int harness_run(struct run *run)
 		return 2;
 	}
 
+	if (fail_arm(run)) {
+		sentinel_stop();
+		mm_shutdown();
+		return 2;
+	}
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
 		sentinel_stop();
@@ -497,6 +502,7 @@ int harness_run(struct run *run)
 	}
 	sentinel_phase(PHASE_END);
 	pthread_join(tid, NULL);
+	fail_disarm(run);
 	run->elapsed = (double)(stress_clock_ns() - start) * 1e-9;
 	run->checks_due = checks_due(run, checks_end);
 	if (tty)

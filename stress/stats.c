@@ -78,14 +78,6 @@ uint64_t lat_percentile(const struct lat_hist *h, double p)
 	return h->max_ns;
 }
 
-void count_failure(struct cpu_ctx *c, enum gfp_kind kind, unsigned int order)
-{
-	if (c->cur_job < 0)
-		return;
-	c->stats[c->cur_job].failures++;
-	c->stats[c->cur_job].fail[kind][min(order, MAX_ORDER - 1U)]++;
-}
-
 unsigned int size_order(size_t size)
 {
 	unsigned int order = 0;

@@ -54,6 +54,7 @@ static int atomic_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	(void)state;
 	atomic_enter(how, &flags);
 	for (unsigned int i = 0; i < burst; i++) {
+		fail_mark(c);
 		pages[i] = alloc_pages(gfp_kind_mask[kind] | __GFP_NOWARN, order);
 		if (!pages[i])
 			count_failure(c, kind, order);

@@ -20,6 +20,7 @@ static int fragment_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 
 	(void)state;
 	for (unsigned int i = 0; i < n; i++) {
+		fail_mark(c);
 		pages[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_NOWARN, 0);
 		if (!pages[i])
 			count_failure(c, GK_KERNEL, 0);
@@ -33,6 +34,7 @@ static int fragment_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			__free_page(pages[i]);
 		}
 	for (unsigned int k = 0; k < 4; k++) {
+		fail_mark(c);
 		big[k] = alloc_pages_node(nid, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, order);
 		if (!big[k])
 			count_failure(c, GK_KERNEL, order);

@@ -98,6 +98,7 @@ static int kmix_alloc(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64_
 	}
 	if (irqoff)
 		local_irq_save(flags);
+	fail_mark(c);
 	p = kmix_call(how, size / elem, elem, gfp_kind_mask[kind] | __GFP_NOWARN, node);
 	if (irqoff)
 		local_irq_restore(flags);
@@ -105,6 +106,7 @@ static int kmix_alloc(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64_
 		count_failure(c, kind, size_order(size));
 		return -1;
 	}
+	fail_check(c, 0, 1);
 	if (how >= 8 && node != c->node)
 		s->cnt[SC_ALLOC_NODE_REMOTE]++;
 	if (ksize_bad(c, p, size, kmix_name[how]) ||
@@ -139,6 +141,7 @@ static void kmix_krealloc(struct cpu_ctx *c, struct slab_cpu *s, int i, uint64_t
 	}
 	if (held_obj_verify(c, o, "before krealloc()"))
 		return;
+	fail_mark(c);
 	p = krealloc(o->p, want, gfp_kind_mask[kind] | __GFP_NOWARN);
 	if (!p) {
 		count_failure(c, kind, size_order(want));
@@ -200,6 +203,7 @@ static void kmix_edges(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64
 		break;
 	case 4:		/* krealloc(NULL, n) is kmalloc(n) */
 		size = kmalloc_mix_size(r >> 16);
+		fail_mark(c);
 		p = krealloc(NULL, size, GFP_KERNEL | __GFP_NOWARN);
 		if (!p) {
 			count_failure(c, GK_KERNEL, size_order(size));

@@ -317,6 +317,7 @@ void *mp_alloc(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, enum gfp_ki
 	mp_ctx_enter(ctx, &flags);
 	mp_call_begin(m, MPC_ALLOC, pi, gfp);
 	t0 = stress_clock_ns();
+	fail_mark(c);
 	el = mempool_alloc(mp->pool, gfp);
 	ns = stress_clock_ns() - t0;
 	mp_call_end(m);

@@ -44,6 +44,7 @@ static void mp_resize(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, cons
 	}
 	mp_nr(mp->pool, &old, NULL);
 	mp_call_begin(m, MPC_RESIZE, pi, GFP_KERNEL);
+	fail_mark(c);
 	ret = mempool_resize(mp->pool, new_min);
 	mp_call_end(m);
 	mp_nr(mp->pool, &min_nr, &curr_nr);
@@ -53,6 +54,7 @@ static void mp_resize(struct cpu_ctx *c, struct mp_cpu *m, unsigned int pi, cons
 
 	if (ret == -ENOMEM) {
 		m->cnt[MP_RESIZE_ENOMEM]++;
+		count_failure(c, GK_KERNEL, 0);
 	} else if (ret) {
 		cpu_violation(c, "mempool-resize", "mempool_resize(%s, %d) returned %d (0 or -ENOMEM expected)",
 			      mp->name, new_min, ret);

@@ -57,11 +57,13 @@ static int page_churn_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	if (action < 4 || !pc->nheld) {
 		if (kind == GK_COLD)
 			order = 0;	/* the cold list is order 0 */
+		fail_mark(c);
 		page = alloc_pages(gfp_kind_mask[kind] | __GFP_NOWARN, order);
 		if (!page) {
 			count_failure(c, kind, order);
 			return 0;
 		}
+		fail_check(c, 1L << order, 0);
 		if (kind == GK_ZERO)
 			zero_check(c, page, order);
 		tag = stress_tag(c);

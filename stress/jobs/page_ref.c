@@ -9,10 +9,12 @@
 static int page_ref_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
 	unsigned int refs = 1 + (unsigned int)(r[0] % 8);
-	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	uint64_t tag = stress_tag(c);
+	struct page *page;
 
 	(void)state;
+	fail_mark(c);
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	if (!page) {
 		count_failure(c, GK_KERNEL, 0);
 		return 0;

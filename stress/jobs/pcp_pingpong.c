@@ -8,10 +8,12 @@
 
 static int pcp_pingpong_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
-	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	struct page *page;
 	uint64_t tag;
 
 	(void)state;
+	fail_mark(c);
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	if (!page) {
 		count_failure(c, GK_KERNEL, 0);
 		return 0;

@@ -238,6 +238,7 @@ static void robj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 	if (!del) {
 		uint64_t key = new_key(c, i);
 
+		fail_mark(c);
 		n = kmem_cache_alloc(rt.cache, gfp_kind_mask[kind] | __GFP_NOWARN);
 		if (!n) {
 			count_failure(c, kind, 0);
@@ -385,6 +386,7 @@ static void kobj_replace(struct cpu_ctx *c, struct slab_cpu *s, unsigned int i, 
 		size_t size = sizeof(*n) + nwords * sizeof(uint64_t);
 		struct pattern_range pr = { 0, 8 * (size_t)nwords, PATTERN_ALL };
 
+		fail_mark(c);
 		n = kmalloc(size, gfp_kind_mask[kind] | __GFP_NOWARN);
 		if (!n) {
 			count_failure(c, kind, size_order(size));

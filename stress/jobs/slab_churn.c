@@ -81,6 +81,7 @@ static int churn_alloc(struct cpu_ctx *c, struct slab_cpu *s, unsigned int s0, u
 		unsigned int i = (s0 + k) % CPU_CACHES;
 
 		if (!s->caches[i]) {
+			fail_mark(c);
 			s->caches[i] = churn_cache_create(c, s, rc);
 			if (!s->caches[i]) {
 				count_failure(c, GK_KERNEL, 0);
@@ -94,6 +95,7 @@ static int churn_alloc(struct cpu_ctx *c, struct slab_cpu *s, unsigned int s0, u
 		return -1;
 	if (irqoff)
 		local_irq_save(flags);
+	fail_mark(c);
 	if (node == NUMA_NO_NODE)
 		p = kmem_cache_alloc(sc->cache, gfp_kind_mask[kind] | __GFP_NOWARN);
 	else
@@ -104,6 +106,7 @@ static int churn_alloc(struct cpu_ctx *c, struct slab_cpu *s, unsigned int s0, u
 		count_failure(c, sc->flags & SLAB_CACHE_DMA ? GK_DMA : kind, size_order(sc->size));
 		return -1;
 	}
+	fail_check(c, 0, 1);
 	__atomic_fetch_add(&sc->live, 1, __ATOMIC_RELAXED);
 	if (node != NUMA_NO_NODE && node != c->node)
 		s->cnt[SC_ALLOC_NODE_REMOTE]++;

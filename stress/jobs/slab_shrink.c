@@ -71,6 +71,7 @@ static void reap_burst(struct cpu_ctx *c, unsigned int n, uint64_t r)
 		return;
 	n = min(n, (unsigned int)ARRAY_SIZE(o));
 	for (unsigned int k = 0; k < n; k++) {
+		fail_mark(c);
 		void *p = kmem_cache_alloc(reap_cache->cache, GFP_KERNEL | __GFP_NOWARN);
 
 		if (!p) {
@@ -93,6 +94,7 @@ static void shrink_burst(struct cpu_ctx *c, struct slab_cpu *s, struct scache *s
 	struct held_obj o;
 
 	for (unsigned int k = 0; k < n; k++) {
+		fail_mark(c);
 		void *p = node == NUMA_NO_NODE ? kmem_cache_alloc(sc->cache, GFP_KERNEL | __GFP_NOWARN) :
 			  kmem_cache_alloc_node(sc->cache, GFP_KERNEL | __GFP_NOWARN, node);
 

@@ -17,44 +17,11 @@
  * fails (the child's output is unlinked at once, the JSON reports by the
  * teardown).
  */
-#include "../testutil.h"
+#include "../cliutil.h"
 
-#include <jansson.h>
-
-/*
- * The JSON reports of the running test: tmp_json() makes one, the test's
- * teardown removes them all, whether the test passed or failed.
- */
 /* The jobs of `mmstress list`, all run by default. */
 #define NR_JOBS	13
 
-#define MAX_TMP 12
-static char tmp_paths[MAX_TMP][40];
-static int nr_tmp;
-
-static const char *tmp_json(void)
-{
-	char *path;
-	int fd;
-
-	assert_true(nr_tmp < MAX_TMP);
-	path = tmp_paths[nr_tmp];
-	snprintf(path, sizeof(tmp_paths[0]), "/tmp/mmstress-test-XXXXXX.json");
-	fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	close(fd);
-	nr_tmp++;
-	return path;
-}
-
-static int remove_tmp(void **state)
-{
-	(void)state;
-	while (nr_tmp)
-		unlink(tmp_paths[--nr_tmp]);
-	return 0;
-}
-#define CLI_TEST(fn) cmocka_unit_test_teardown(fn, remove_tmp)
 
 static void test_help_list_topo(void **state)
 {
@@ -183,26 +150,6 @@ static void test_singular_counts(void **state)
 	assert_contains(r.out, " s, 1 CPU, 1 node, seed 3 ==");
 	assert_no_false_plural(r.out);
 	result_free(&r);
-}
-
-static json_t *load_json(const char *path)
-{
-	json_error_t err;
-	json_t *j = json_load_file(path, 0, &err);
-
-	if (!j)
-		fail_msg("%s: %s", path, err.text);
-	return j;
-}
-
-/* A member of a JSON object that must be there. */
-static json_t *member(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v)
-		fail_msg("JSON report lacks \"%s\"", key);
-	return v;
 }
 
 static json_int_t get_int(json_t *o, const char *key)
