@@ -85,7 +85,8 @@ int should_fail_alloc_page(gfp_t gfp_mask, unsigned int order)
 		return 0;
 	if (READ_ONCE(fail_page_alloc.ignore_gfp_reclaim) && (gfp_mask & __GFP_DIRECT_RECLAIM))
 		return 0;
-	return should_fail(&fail_page_alloc.attr, (long)PAGE_SIZE << order);
+	/* the size is in pages here (1 << order), in bytes for failslab */
+	return should_fail(&fail_page_alloc.attr, 1L << order);
 }
 
 int should_failslab(struct kmem_cache *s, gfp_t gfp_mask)

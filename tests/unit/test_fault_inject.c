@@ -163,14 +163,15 @@ static void test_interval_times_space(void **state)
 	dw("fail_page_alloc/times", "2");
 	EXPECT_EQ("times 2", fails_of(10, GFP_ATOMIC, 1), 2);
 	assert_string_equal(ds("fail_page_alloc/times"), "0");
-	/* space: 3 pages of budget, order 1 costs 8192 bytes: two calls pass
-	 * (24576 > 8192, 16384 > 8192), the third does not (8192 > 8192) */
+	/* space, in pages for fail_page_alloc (the kernel's 1 << order): 5,
+	 * order 1 costs 2: two calls pass (5 > 2, 3 > 2), the third does not
+	 * (1 > 2 is false) and fails, as every one after it */
 	dw("fail_page_alloc/times", "-1");
-	dw("fail_page_alloc/space", "24576");
+	dw("fail_page_alloc/space", "5");
 	EXPECT_EQ("space: first", fails_of(1, GFP_ATOMIC, 1), 0);
 	EXPECT_EQ("space: second", fails_of(1, GFP_ATOMIC, 1), 0);
 	EXPECT_EQ("space: then every one", fails_of(5, GFP_ATOMIC, 1), 5);
-	assert_string_equal(ds("fail_page_alloc/space"), "8192");
+	assert_string_equal(ds("fail_page_alloc/space"), "1");
 	dw("fail_page_alloc/probability", "0");
 	check_shutdown();
 }
