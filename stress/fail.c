@@ -53,9 +53,12 @@ static int number(const char *s, unsigned long long lo, unsigned long long hi,
 }
 
 /* The next item of *spec: 1, 0 at its end, -1 with why. */
+static int is_probability(const char *path);
+
 static int next_item(const char **spec, struct fail_item *it, char *why, size_t len)
 {
 	const char *s = *spec, *end, *eq, *colon;
+	unsigned long long v;
 	char tok[192];
 	size_t n;
 
@@ -86,14 +89,17 @@ static int next_item(const char **spec, struct fail_item *it, char *why, size_t 
 				 it->path);
 			return -1;
 		}
+		if (is_probability(it->path) && number(it->value, 0, 100, &v)) {
+			snprintf(why, len, "'%s': expected a percentage from 0 to 100", tok);
+			return -1;
+		}
 		return 1;
 	}
 	colon = strchr(tok, ':');
 	if (colon)
 		tok[colon - tok] = '\0';
 	if (!strcmp(tok, "page") || !strcmp(tok, "slab") || !strcmp(tok, "nth")) {
-		unsigned long long v = FAIL_DEFAULT_PERCENT;
-
+		v = FAIL_DEFAULT_PERCENT;
 		it->shorthand = tok[0];
 		if (tok[0] == 'n' && !colon) {
 			snprintf(why, len, "'nth' needs a count: nth:N");
@@ -166,22 +172,39 @@ static int open_filters(int page, int slab)
 	return 0;
 }
 
-int fail_arm(struct run *run)
+/* A probability file: the write that arms a capability. */
+static int is_probability(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && !strcmp(slash + 1, "probability");
+}
+
+/* Written once the jobs are set up: what arms, and the caches' own files
+ * (the jobs' caches exist only then). */
+static int late_write(const char *path)
+{
+	return is_probability(path) || !strncmp(path, "slab/", 5);
+}
+
+/*
+ * The spec's writes in order: the settings (arm 0), or only the writes
+ * that arm (arm 1: the probabilities).  0, or -1 with a message.
+ */
+static int apply(struct run *run, int arm)
 {
 	const char *spec = run->opt.fail;
 	struct fail_item it;
 	char why[160], buf[24];
 	int r;
 
-	if (!*spec)
-		return 0;
 	while ((r = next_item(&spec, &it, why, sizeof(why))) > 0) {
 		struct fail_write w = { it.path, it.value };
 
 		switch (it.shorthand) {
 		case 'p':
 		case 's':
-			if (open_filters(it.shorthand == 'p', it.shorthand == 's'))
+			if (!arm && open_filters(it.shorthand == 'p', it.shorthand == 's'))
 				return -1;
 			snprintf(buf, sizeof(buf), "%lu", it.n);
 			w.path = it.shorthand == 'p' ? "fail_page_alloc/probability"
@@ -189,12 +212,12 @@ int fail_arm(struct run *run)
 			w.value = buf;
 			break;
 		case 'n':
-			if (open_filters(1, 1))
+			if (!arm && open_filters(1, 1))
 				return -1;
 			run->fail_nth = (unsigned int)it.n;
 			continue;
 		}
-		if (write_all(&w, 1))
+		if (late_write(w.path) == arm && write_all(&w, 1))
 			return -1;
 	}
 	if (r < 0) {
@@ -202,6 +225,19 @@ int fail_arm(struct run *run)
 		return -1;
 	}
 	return 0;
+}
+
+int fail_setup(struct run *run)
+{
+	return run->opt.fail[0] ? apply(run, 0) : 0;
+}
+
+void fail_arm(struct run *run)
+{
+	/* the probabilities were checked with the spec; a cache's file that
+	 * cannot be written is said on stderr (apply()) and the run goes on */
+	if (run->opt.fail[0])
+		apply(run, 1);
 }
 
 void fail_cpu_rearm(struct cpu_ctx *c)

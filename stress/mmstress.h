@@ -144,8 +144,12 @@ void replay_command(const struct run *run, char *buf, size_t len);
 /* fail.c: --fail SPEC */
 /* The spec's grammar and numbers: 0, or -1 with why. */
 int fail_spec_check(const char *spec, char *why, size_t len);
-/* After the set-up, before the CPUs start: 0, or -1 (a message printed). */
-int fail_arm(struct run *run);
+/* After the boot, before the jobs' set-up: every setting but the ones
+ * that arm (probabilities) and the caches' files: 0, or -1 (a message
+ * printed: bad usage). */
+int fail_setup(struct run *run);
+/* After the set-up, before the CPUs start: those. */
+void fail_arm(struct run *run);
 /* A CPU between operations: its fail-nth again once it fired. */
 void fail_cpu_rearm(struct cpu_ctx *c);
 /* After the CPUs stopped: the counters kept, every capability off. */

@@ -366,6 +366,11 @@ int harness_run(struct run *run)
 	set_hung_task_timeout(run);
 	/* each CPU's delays from (seed, CPU): the replay line gives the level */
 	mm_jitter_set(run->opt.jitter, run->opt.seed);
+	if (fail_setup(run)) {
+		sentinel_stop();
+		mm_shutdown();
+		return 2;
+	}
 	nr_cpus = num_online_cpus();
 	last = calloc(nr_cpus, sizeof(*last));
 	since = calloc(nr_cpus, sizeof(*since));
@@ -389,11 +394,7 @@ int harness_run(struct run *run)
 		return 2;
 	}
 
-	if (fail_arm(run)) {
-		sentinel_stop();
-		mm_shutdown();
-		return 2;
-	}
+	fail_arm(run);
 	if (pthread_create(&tid, NULL, runner_main, &r)) {
 		fprintf(stderr, "mmstress: cannot start the CPUs\n");
 		sentinel_stop();
