@@ -100,7 +100,7 @@ static void usage_run(FILE *out)
 }
 
 /* Bad usage of command cmd: one line, with where to read more; exit 2. */
-static int __printf(2, 3) bad_usage(const char *cmd, const char *fmt, ...)
+int __printf(2, 3) bad_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,7 +115,7 @@ static int __printf(2, 3) bad_usage(const char *cmd, const char *fmt, ...)
 #define bad(fmt, ...)	bad_usage("run", fmt, ##__VA_ARGS__)
 
 /* getopt's ':' (a value missing) or '?' (an unknown option) */
-static int bad_option(const char *cmd, int c, char **argv)
+int bad_option(const char *cmd, int c, char **argv)
 {
 	return bad_usage(cmd, c == ':' ? "%s needs a value" : "unknown option '%s'",
 			 argv[optind - 1]);

@@ -163,4 +163,10 @@ int harness_run(struct run *run);
 /* walk.c: mmstress walk */
 int cmd_walk(int argc, char **argv);
 
+/* main.c: bad usage of command cmd, one line on stderr with where to read
+ * more (mmstress cmd --help): returns 2, the exit status */
+int __printf(2, 3) bad_usage(const char *cmd, const char *fmt, ...);
+/* getopt_long()'s ':' (a missing value) or '?' (an unknown option) */
+int bad_option(const char *cmd, int c, char **argv);
+
 #endif /* STRESS_MMSTRESS_H */

@@ -268,11 +268,8 @@ int cmd_walk(int argc, char **argv)
 		case 'm':
 			errno = 0;
 			max = strtoul(optarg, &end, 10);
-			if (errno || *end || !max || optarg[0] == '-' || max > 1000000) {
-				fprintf(stderr, "mmstress: --max '%s': expected 1 to 1000000 (see mmstress walk --help)\n",
-					optarg);
-				return 2;
-			}
+			if (errno || *end || !max || optarg[0] == '-' || max > 1000000)
+				return bad_usage("walk", "--max '%s': expected 1 to 1000000", optarg);
 			break;
 		case 'J':
 			json = optarg;
@@ -293,21 +290,12 @@ int cmd_walk(int argc, char **argv)
 			       "  --verbose       the kernel's FAULT_INJECTION lines and trace per site\n",
 			       WALK_MAX_DEFAULT);
 			return 0;
-		case ':':
-			fprintf(stderr, "mmstress: %s needs a value (see mmstress walk --help)\n",
-				argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "mmstress: unknown option '%s' (see mmstress walk --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return bad_option("walk", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mmstress: unexpected argument '%s' (see mmstress walk --help)\n",
-			argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return bad_usage("walk", "unexpected argument '%s'", argv[optind]);
 	sites = calloc(max, sizeof(*sites));
 	root = json_object();
 	runs = json_array();
