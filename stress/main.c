@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mmstress.h"
+#include "replay.h"
 
 static void usage_main(FILE *out)
 {
@@ -26,6 +27,7 @@ static void usage_main(FILE *out)
 		"  list    the jobs, one line each\n"
 		"  topo    the simulated topology and its binding to the host\n"
 		"  walk    the fail-nth walker: a scenario failed at each fault site in turn\n"
+		"  replay  run again a failure a soak recorded: mmstress replay DIR\n"
 		"Each command takes --help.  Exit: 0 clean, 1 something found, 2 bad usage.\n");
 }
 
@@ -505,6 +507,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "topo"))
 		return cmd_topo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	fprintf(stderr, "mmstress: unknown command '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

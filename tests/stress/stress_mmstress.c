@@ -3,7 +3,7 @@
  * tests/stress/stress_mmstress.c - mmstress with every job at once on a
  * machine eight times the host, for a few seconds: it passes (no report,
  * no leak, no soft lockup), and in the TSan build no race is reported.
- * The nightly soak (ci/soak.sh) runs longer ones on more machines.
+ * The nightly soak (ci/soak) runs longer ones on more machines.
  */
 #include "../testutil.h"
 
