@@ -88,6 +88,11 @@ void hung_sleep_begin(void)
 	}
 }
 
+int cpu_task_sleeping(unsigned int cpu)
+{
+	return cpu < NR_CPUS && (READ_ONCE(wd_cpu[cpu].sleep) & 1);
+}
+
 void hung_sleep_end(void)
 {
 	int cpu = current->cpu;

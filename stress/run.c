@@ -223,7 +223,10 @@ static void watchdog(struct run *run, uint64_t *last, double *since, int *report
 		struct cpu_ctx *c = &run->cpus[k];
 		uint64_t p = READ_ONCE(c->progress);
 
-		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || p != last[k]) {
+		/* asleep in a wait (a mutex...): not stuck, the hung task
+		 * detector's (at twice --watchdog) if it never wakes */
+		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || p != last[k] ||
+		    cpu_task_sleeping(k)) {
 			last[k] = p;
 			since[k] = now;
 			continue;

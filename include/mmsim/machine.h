@@ -42,6 +42,13 @@ int mm_on_each_cpu(void (*fn)(void *info), void *info);
  */
 int trigger_single_cpu_backtrace(unsigned int cpu);
 
+/*
+ * 1 while cpu's task sleeps in an uninterruptible wait (a mutex, a
+ * completion, synchronize_rcu()...), as the hung task detector sees it:
+ * a CPU that makes no progress then is waiting, not stuck.  Any thread.
+ */
+int cpu_task_sleeping(unsigned int cpu);
+
 /* Per-thread state of the simulated task running on a CPU. */
 struct task_struct {
 	int cpu;			/* attached CPU, or -1 */
