@@ -220,7 +220,8 @@ stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 	@$(call run_suites,$(STRESS_TESTS))
 
 # The mutation self-test's short subset for make check: fast catches, release only.
-MUTANTS_CHECK := zone-free-count kmalloc-index-floor mempool-create-lost-unlock sysctl-mutex-abba
+MUTANTS_CHECK := zone-free-count kmalloc-index-floor mempool-create-lost-unlock sysctl-mutex-abba \
+		 slab-grow-freelist-leak
 
 # The README's test command: release, TSan and ASan+UBSan suites, then a
 # few seeded bugs that the harness must catch (ci/mutants.sh).
@@ -229,7 +230,8 @@ check: deps-step
 	$(MAKE) NODEPS=1 SAN=thread test
 	$(MAKE) NODEPS=1 SAN=address test
 	NODEPS=1 CONTROL=0 BUILDS=release OUT=build/mutants-check sh ci/mutants.sh $(MUTANTS_CHECK)
-	@echo "make check: all suites passed, and the harness caught every mutant of the subset"
+	$(MAKE) NODEPS=1 soak-test
+	@echo "make check: all suites passed, the harness caught every mutant of the subset, a short soak passed"
 
 # The mutation self-test: every seeded bug of ci/mutants.txt must be caught
 # (it builds the release, TSan and ASan builds it needs; BUILDS=, SUBSET=,
@@ -287,7 +289,7 @@ help:
 	@echo "  make run          the main job: mmstress run (all jobs, every CPU, 30 s)"
 	@echo "  make test         build and run the unit tests of one build (SAN=... selects it)"
 	@echo "  make check        build and run the unit tests in the release, TSan and ASan builds,"
-	@echo "                    then the short subset of the mutation self-test"
+	@echo "                    then the short subset of the mutation self-test and make soak-test"
 	@echo "  make stress-test  build and run the long multi-CPU stress tests of one build (SAN=...)"
 	@echo "  make mutants      the mutation self-test: each seeded bug of ci/mutants.txt must be caught"
 	@echo "                    (ci/mutants.sh [NAME...]; make check runs $(MUTANTS_CHECK))"
