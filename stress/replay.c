@@ -64,7 +64,7 @@ static int read_lines(const char *dir, const char *name, char **lines, int max)
 {
 	char path[PATH_MAX], buf[MAX_LINE];
 	FILE *f;
-	int n = 0;
+	int n = 0, bad = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
@@ -78,25 +78,30 @@ static int read_lines(const char *dir, const char *name, char **lines, int max)
 
 		if (l && buf[l - 1] != '\n' && !feof(f)) {
 			fail("%s: line %d is too long", path, n + 1);
-			n = -1;
+			bad = 1;
 			break;
 		}
 		while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))
 			buf[--l] = '\0';
 		if (n == max) {
 			fail("%s: more than %d lines", path, max);
-			n = -1;
+			bad = 1;
 			break;
 		}
 		lines[n] = strdup(buf);
 		if (!lines[n]) {
 			fail("out of memory");
-			n = -1;
+			bad = 1;
 			break;
 		}
 		n++;
 	}
 	fclose(f);
+	if (bad) {
+		while (n > 0)
+			free(lines[--n]);
+		return -1;
+	}
 	return n;
 }
 
@@ -143,7 +148,7 @@ int cmd_replay(int argc, char **argv)
 	char *cmd[MAX_ARGS], *build[4], root[PATH_MAX] = "", bin[PATH_MAX], json[PATH_MAX];
 	char *args[MAX_ARGS + 3];
 	const char *dir = NULL;
-	int print = 0, nc, nb, na = 0;
+	int print = 0, nc = 0, nb, na = 0, ret;
 	struct stat st;
 
 	for (int i = 1; i < argc; i++) {
@@ -175,25 +180,37 @@ int cmd_replay(int argc, char **argv)
 	if (nb < 0)
 		return 2;
 	if (nb < 2 || (strcmp(build[0], "release") && strcmp(build[0], "tsan") &&
-		       strcmp(build[0], "asan")))
-		return fail("%s/build: expected the build (release, tsan or asan) on its first line "
-			    "and the binary's path from the top of the checkout on its second", dir);
-	if (!build[1][0] || build[1][0] == '/' || strstr(build[1], ".."))
-		return fail("%s/build: the binary's path '%s' is not a path inside the checkout",
-			    dir, build[1]);
+		       strcmp(build[0], "asan"))) {
+		ret = fail("%s/build: expected the build (release, tsan or asan) on its first line "
+			   "and the binary's path from the top of the checkout on its second", dir);
+		goto out;
+	}
+	if (!build[1][0] || build[1][0] == '/' || strstr(build[1], "..")) {
+		ret = fail("%s/build: the binary's path '%s' is not a path inside the checkout",
+			   dir, build[1]);
+		goto out;
+	}
 	nc = read_lines(dir, "command", cmd, MAX_ARGS);
-	if (nc < 0)
-		return 2;
-	if (nc < 2 || strcmp(cmd[1], "run"))
-		return fail("%s/command: expected an mmstress run's arguments, one a line "
-			    "(the binary, then run, then its options)", dir);
+	if (nc < 0) {
+		ret = 2;
+		goto out;
+	}
+	if (nc < 2 || strcmp(cmd[1], "run")) {
+		ret = fail("%s/command: expected an mmstress run's arguments, one a line "
+			   "(the binary, then run, then its options)", dir);
+		goto out;
+	}
 
-	if (!root[0] && self_root(root, sizeof(root)))
-		return fail("cannot find this binary (/proc/self/exe): give --root CHECKOUT");
+	if (!root[0] && self_root(root, sizeof(root))) {
+		ret = fail("cannot find this binary (/proc/self/exe): give --root CHECKOUT");
+		goto out;
+	}
 	snprintf(bin, sizeof(bin), "%s/%s", root, build[1]);
-	if (access(bin, X_OK))
-		return fail("the %s build's %s is not in %s: build it first: %s", build[0], build[1],
-			    root, make_command(build[0]));
+	if (access(bin, X_OK)) {
+		ret = fail("the %s build's %s is not in %s: build it first: %s", build[0], build[1],
+			   root, make_command(build[0]));
+		goto out;
+	}
 
 	/* the recorded arguments, its --json report replaced by DIR/replay.json */
 	snprintf(json, sizeof(json), "%s/replay.json", dir);
@@ -218,13 +235,21 @@ int cmd_replay(int argc, char **argv)
 		print_word(args[i], print ? stdout : stderr);
 	}
 	fputc('\n', print ? stdout : stderr);
-	if (print)
-		return 0;
+	if (print) {
+		ret = 0;
+		goto out;
+	}
 	fflush(NULL);
 	/* the sanitizer settings of the Makefile and ci/soak, unless given */
 	setenv("TSAN_OPTIONS", "halt_on_error=1 second_deadlock_stack=1", 0);
 	setenv("ASAN_OPTIONS", "detect_leaks=1 abort_on_error=0 halt_on_error=1", 0);
 	setenv("UBSAN_OPTIONS", "print_stacktrace=1 halt_on_error=1", 0);
 	execv(bin, args);
-	return fail("cannot run %s: %s", bin, strerror(errno));
+	ret = fail("cannot run %s: %s", bin, strerror(errno));
+out:
+	for (int i = 0; i < nb; i++)
+		free(build[i]);
+	for (int i = 0; i < nc; i++)
+		free(cmd[i]);
+	return ret;
 }
