@@ -132,10 +132,26 @@ unsigned long long lock_word_lockup_ns(void)
 	return READ_ONCE(spin_lockup_ns);
 }
 
+void lockup_clock_start(struct lockup_clock *c)
+{
+	c->start = c->last = now_ns();
+}
+
+unsigned long long lockup_clock_waited(struct lockup_clock *c)
+{
+	unsigned long long now = now_ns();
+
+	if (now - c->last > LOCKUP_STALL_NS)
+		c->start += now - c->last;	/* not run meanwhile: not counted */
+	c->last = now;
+	return now - c->start;
+}
+
 void __spin_lock_contended(spinlock_t *lock, const void *ip)
 {
 	unsigned long long t0 = now_ns(), waited, bound = READ_ONCE(spin_lockup_ns);
 	struct timespec slice = { 0, (long)SPIN_SLICE_NS };
+	struct lockup_clock clock;
 	int old, reported = 0;
 
 	task_init_current();
@@ -156,12 +172,13 @@ void __spin_lock_contended(spinlock_t *lock, const void *ip)
 	 * makes one spurious wake-up call: harmless, and it cannot lose one.
 	 * Acquire: pairs with the release in spin_unlock().
 	 */
+	lockup_clock_start(&clock);
 	while (__atomic_exchange_n(&lock->val, 2, __ATOMIC_ACQUIRE) != 0) {
 		syscall(SYS_futex, &lock->val, FUTEX_WAIT_PRIVATE, 2, &slice, NULL, 0);
-		if (!reported && bound && now_ns() - t0 >= bound) {
+		if (!reported && bound && (waited = lockup_clock_waited(&clock)) >= bound) {
 			lock_word_lockup(lock->name, READ_ONCE(lock->owner),
 					 READ_ONCE(lock->owner_cpu), READ_ONCE(lock->owner_ip),
-					 now_ns() - t0);
+					 waited);
 			reported = 1;
 		}
 	}

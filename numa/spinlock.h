@@ -24,6 +24,20 @@ void spin_lockup_set_ms(unsigned int ms);
 unsigned long long lock_word_lockup_ns(void);
 void lock_word_lockup(const char *name, int owner, int owner_cpu, const void *ip,
 		      unsigned long long waited);
+/*
+ * A waiter's clock against that bound (the waiter's own, on its stack):
+ * the time since lockup_clock_start(), less every gap longer than
+ * LOCKUP_STALL_NS between two of its looks (lockup_clock_waited()) --
+ * time the host did not run it (a stalled process, a loaded host), in
+ * which a holder may not have run either.  A lock never given back is
+ * still reported; a host stall of a few seconds is no lockup.
+ */
+#define LOCKUP_STALL_NS	(250ULL * 1000 * 1000)
+struct lockup_clock {
+	unsigned long long start, last;
+};
+void lockup_clock_start(struct lockup_clock *c);
+unsigned long long lockup_clock_waited(struct lockup_clock *c);
 
 /* Debug builds: WARN if the calling CPU does not hold the lock. */
 #ifdef MMSIM_DEBUG

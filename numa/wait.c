@@ -154,16 +154,18 @@ long io_schedule_timeout(long timeout)
 static noinline void wq_lock_contended(wait_queue_head_t *wq)
 {
 	struct timespec slice = { 0, 50 * 1000 * 1000 };
-	unsigned long long t0 = mm_clock_ns(), bound = lock_word_lockup_ns();
+	unsigned long long bound = lock_word_lockup_ns(), waited;
+	struct lockup_clock clock;
 	int reported = 0;
 
+	lockup_clock_start(&clock);
 	/* Acquire: pairs with the release in wq_unlock(). */
 	while (__atomic_exchange_n(&wq->lock, 2, __ATOMIC_ACQUIRE) != 0) {
 		syscall(SYS_futex, &wq->lock, FUTEX_WAIT_PRIVATE, 2, &slice, NULL, 0);
-		if (!reported && bound && mm_clock_ns() - t0 >= bound) {
+		if (!reported && bound && (waited = lockup_clock_waited(&clock)) >= bound) {
 			lock_word_lockup(wq->dep_map.name ? wq->dep_map.name : "wait queue",
 					 READ_ONCE(wq->owner), READ_ONCE(wq->owner_cpu), NULL,
-					 mm_clock_ns() - t0);
+					 waited);
 			reported = 1;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "../testutil.h"
+#include "../../numa/spinlock.h"
 
 static spinlock_t test_lock;
 
@@ -308,6 +309,21 @@ static void test_wait_queue_lockup(void **state)
 
 /* The detectors' boot parameters and sysctls: bad values are refused with
  * a message, good ones read back. */
+/*
+ * A waiter that the host did not run for longer than LOCKUP_STALL_NS (the
+ * whole process stalled, as on a loaded CI machine) does not count that
+ * gap as waiting: right after it, nothing has been waited for.
+ */
+static void test_lockup_clock_discounts_stalls(void **state)
+{
+	struct lockup_clock c;
+	struct timespec gap = { 0, (long)(LOCKUP_STALL_NS + 50 * 1000 * 1000) };
+	(void)state;
+	lockup_clock_start(&c);
+	nanosleep(&gap, NULL);
+	assert_int_equal(lockup_clock_waited(&c), 0);
+}
+
 static void test_lockup_parameters(void **state)
 {
 	static const char *const bad[] = {
@@ -351,6 +367,7 @@ int main(void)
 		TEST(test_hung_task),
 		TEST(test_wait_queue_lockup),
 		TEST(test_lockup_parameters),
+		TEST(test_lockup_clock_discounts_stalls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
