@@ -632,15 +632,22 @@ int vmalloc_init(void)
  * purged.  Live areas are the leaks report_leaks() counts in pages; their
  * metadata goes with them.
  */
-void vmalloc_exit(void)
+void vmalloc_quiesce(void)
 {
-	if (!vfree_deferred)
+	if (!vfree_deferred || !caller_is_cpu(__func__) || might_sleep())
 		return;
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		cancel_delayed_work_sync(&vfree_deferred[cpu].wq);
 		free_work(&vfree_deferred[cpu].wq.work);
 	}
 	purge_vmap_area_lazy();
+}
+
+void vmalloc_exit(void)
+{
+	if (!vfree_deferred)
+		return;
+	vmalloc_quiesce();
 	free(vfree_deferred);
 	vfree_deferred = NULL;
 }

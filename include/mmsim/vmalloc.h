@@ -68,6 +68,9 @@ unsigned long vmalloc_nr_pages(void);
 unsigned long vmap_lazy_pages(void);
 unsigned long lazy_max_pages(void);
 void vm_unmap_aliases(void);
+/* For a harness's end, on a CPU while no other runs: every CPU's deferred
+ * vfree()s done now, then the lazy areas purged. */
+void vmalloc_quiesce(void);
 
 #ifdef __cplusplus
 }
