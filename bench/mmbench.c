@@ -144,13 +144,13 @@ enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, W_VMALLOC
        W_VMALLOC_16, W_VMALLOC_256, W_VMALLOC_LIVE10, W_VMALLOC_LIVE10000, NR_WORKLOADS };
 
 static struct workload workloads[NR_WORKLOADS] = {
-	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL },
-	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL },
-	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL },
-	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL },
-	[W_VMALLOC_1] = { "vmalloc_1", vmalloc_1_loop, 1, NULL },
-	[W_VMALLOC_16] = { "vmalloc_16", vmalloc_16_loop, 1, NULL },
-	[W_VMALLOC_256] = { "vmalloc_256", vmalloc_256_loop, 1, NULL },
+	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL, NULL, NULL },
+	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL, NULL, NULL },
+	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL, NULL, NULL },
+	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_1] = { "vmalloc_1", vmalloc_1_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_16] = { "vmalloc_16", vmalloc_16_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_256] = { "vmalloc_256", vmalloc_256_loop, 1, NULL, NULL, NULL },
 	[W_VMALLOC_LIVE10] = { "vmalloc_live10", vmalloc_1_loop, 1, NULL, hold_10, drop_areas },
 	[W_VMALLOC_LIVE10000] = { "vmalloc_live10000", vmalloc_1_loop, 1, NULL, hold_10000,
 				  drop_areas },
