@@ -619,9 +619,11 @@ int vmalloc_init(void)
 	vmap_purge_list = NULL;
 	vmap_lazy_nr = nr_vmalloc_pages = nr_areas = 0;
 	treap_seed = 0x9e3779b97f4a7c15ULL;
-	vfree_deferred = calloc(nr_cpu_ids, sizeof(*vfree_deferred));
+	/* a line each: the CPUs queue on their own */
+	vfree_deferred = aligned_alloc(64, nr_cpu_ids * sizeof(*vfree_deferred));
 	if (!vfree_deferred)
 		return -ENOMEM;
+	memset(vfree_deferred, 0, nr_cpu_ids * sizeof(*vfree_deferred));
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		INIT_DELAYED_WORK(&vfree_deferred[cpu].wq, free_work);
 	return 0;
