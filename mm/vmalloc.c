@@ -18,7 +18,8 @@
  *			one root-to-leaf path.  A treap because its rotations
  *			make the augmentation a pure function of the children;
  *			liburcu's RCU red-black tree never reached a release
- *			and the kernel's rbtree is not a library here.
+ *			and the kernel's rbtree is not a library here
+ *			(mm/vmalloc_tree.c).
  *   purge list		lazily freed areas: still in the tree (their
  *			addresses are not reused) and still mapped (the
  *			kernel's stale TLB entries), until a purge unmaps
@@ -37,10 +38,19 @@
  * its user, then the purge that unmaps it.  vmap_purge_lock (a mutex)
  * serialises purges, as v4.19's.
  *
- * The invariants (vmalloc_check(), in mm_check()): areas ordered, disjoint
- * and inside the vmalloc area; each subtree's summary right; a live area's
- * pages allocated and counted in nr_vmalloc_pages; vmap_lazy_nr the pages
- * of the purge list.  Nothing is printed under vmap_area_lock.
+ * The invariants (vmalloc_check(), in mm_check(): mm/vmalloc_info.c):
+ * areas ordered, disjoint and inside the vmalloc area; each subtree's
+ * summary right; a live area's pages allocated and counted in
+ * nr_vmalloc_pages; vmap_lazy_nr the pages of the purge list.  Nothing is
+ * printed under vmap_area_lock.
+ *
+ * Where the model parts from v4.19: vfree() of an address inside an area
+ * (not its start) is refused, where v4.19 frees the area; vfree() with
+ * preemption or interrupts off is deferred as in interrupt context; a
+ * vmalloc() that fails gives its range back at once, not lazily (nothing
+ * of a failed call outlives it: the --fail footprint check); a vmap()
+ * area keeps a copy of its pages[] (the model's page table, for
+ * vmalloc_to_page()); __GFP_ZERO is applied through the new mapping.
  */
 #include <errno.h>
 #include <stdarg.h>
