@@ -20,6 +20,10 @@
  *			64-byte cache without constructor: the CPU's array
  *   kmalloc_random	kmalloc(size, GFP_KERNEL) + kfree, sizes 8..4096 from
  *			a fixed table (rand_sizes[], uniform, fixed seed)
+ *   vmalloc_N		vmalloc(N pages) + vfree, N = 1, 16, 256 (lazy purges
+ *			included, as they come: every lazy_max_pages())
+ *   vmalloc_live10, vmalloc_live10000	vmalloc_1 while the thread holds 10
+ *			or 10,000 other one-page areas: the hole search's cost
  *   peer_*		other allocators on the same loops (peers.c)
  */
 #define _GNU_SOURCE
@@ -86,6 +90,40 @@ static noinline void kmalloc_random_loop(long n)
 	rand_cursor = k;
 }
 
+static noinline void vmalloc_pair(long n, unsigned long size)
+{
+	for (long i = 0; i < n; i++)
+		vfree(opaque(vmalloc(size)));
+}
+
+static noinline void vmalloc_1_loop(long n) { vmalloc_pair(n, PAGE_SIZE); }
+static noinline void vmalloc_16_loop(long n) { vmalloc_pair(n, 16 * PAGE_SIZE); }
+static noinline void vmalloc_256_loop(long n) { vmalloc_pair(n, 256 * PAGE_SIZE); }
+
+/* The live areas of vmalloc_live*: the thread's own. */
+#define LIVE_AREAS_MAX 10000
+static __thread void **live_areas;
+static __thread unsigned int nr_live;
+
+static void hold_areas(unsigned int n)
+{
+	if (!live_areas)
+		live_areas = calloc(LIVE_AREAS_MAX, sizeof(*live_areas));
+	while (live_areas && nr_live < n && (live_areas[nr_live] = vmalloc(PAGE_SIZE)))
+		nr_live++;
+}
+
+static void drop_areas(void)
+{
+	while (nr_live)
+		vfree(live_areas[--nr_live]);
+	free(live_areas);
+	live_areas = NULL;
+}
+
+static void hold_10(void) { hold_areas(10); }
+static void hold_10000(void) { hold_areas(LIVE_AREAS_MAX); }
+
 /* splitmix64 from a fixed seed: the same sizes on every run and machine. */
 void rand_sizes_init(void)
 {
@@ -102,13 +140,20 @@ void rand_sizes_init(void)
 	}
 }
 
-enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, NR_WORKLOADS };
+enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, W_VMALLOC_1,
+       W_VMALLOC_16, W_VMALLOC_256, W_VMALLOC_LIVE10, W_VMALLOC_LIVE10000, NR_WORKLOADS };
 
 static struct workload workloads[NR_WORKLOADS] = {
-	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL },
-	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL },
-	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL },
-	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL },
+	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL, NULL, NULL },
+	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL, NULL, NULL },
+	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL, NULL, NULL },
+	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_1] = { "vmalloc_1", vmalloc_1_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_16] = { "vmalloc_16", vmalloc_16_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_256] = { "vmalloc_256", vmalloc_256_loop, 1, NULL, NULL, NULL },
+	[W_VMALLOC_LIVE10] = { "vmalloc_live10", vmalloc_1_loop, 1, NULL, hold_10, drop_areas },
+	[W_VMALLOC_LIVE10000] = { "vmalloc_live10000", vmalloc_1_loop, 1, NULL, hold_10000,
+				  drop_areas },
 };
 
 /* Sum of every populated zone's lock statistics. */
@@ -145,6 +190,8 @@ static void bm_workload(struct gbench_state *st)
 			skip(st, "not enough simulated CPUs (see --boot)");
 			return;
 		}
+		if (w->setup)
+			w->setup();
 		w->loop(WARMUP);
 		if (cpu == 0)
 			zone_lock_totals(&acq0, &cont0);
@@ -162,6 +209,8 @@ static void bm_workload(struct gbench_state *st)
 			gbench_counter(st, "zone_lock_contended",
 				       acq1 > acq0 ? (double)(cont1 - cont0) / (double)(acq1 - acq0) : 0, 0);
 		}
+		if (w->teardown)
+			w->teardown();
 		mm_cpu_detach();
 	}
 }
@@ -225,12 +274,16 @@ static void count_one(const struct workload *w, long n)
 		printf("skipped %s: %s\n", w->name, w->skip);
 		return;
 	}
+	if (w->setup)
+		w->setup();
 	w->loop(WARMUP);
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_TOGGLE_COLLECT;
 	w->loop(n);
 	CALLGRIND_TOGGLE_COLLECT;
 	CALLGRIND_DUMP_STATS_AT(w->name);
+	if (w->teardown)
+		w->teardown();
 	printf("counted %s %ld\n", w->name, n);
 }
 

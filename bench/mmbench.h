@@ -20,6 +20,9 @@ struct workload {
 	void (*loop)(long n);
 	int needs_cpu;			/* runs on a simulated CPU */
 	const char *skip;		/* peers: why it cannot run, or NULL */
+	/* optional, on the thread's CPU around its loops (not measured) */
+	void (*setup)(void);
+	void (*teardown)(void);
 };
 
 /*

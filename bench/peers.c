@@ -119,11 +119,11 @@ static noinline void mimalloc_random_loop(long n)
 }
 
 struct workload peer_workloads[] = {
-	[PEER_GLIBC_4K] = { "peer_glibc_4k", glibc_4k_loop, 0, NULL },
-	[PEER_GLIBC] = { "peer_glibc_random", glibc_random_loop, 0, NULL },
-	[PEER_JEMALLOC] = { "peer_jemalloc_random", jemalloc_random_loop, 0, NULL },
-	[PEER_TCMALLOC] = { "peer_tcmalloc_random", tcmalloc_random_loop, 0, NULL },
-	[PEER_MIMALLOC] = { "peer_mimalloc_random", mimalloc_random_loop, 0, NULL },
+	[PEER_GLIBC_4K] = { "peer_glibc_4k", glibc_4k_loop, 0, NULL, NULL, NULL },
+	[PEER_GLIBC] = { "peer_glibc_random", glibc_random_loop, 0, NULL, NULL, NULL },
+	[PEER_JEMALLOC] = { "peer_jemalloc_random", jemalloc_random_loop, 0, NULL, NULL, NULL },
+	[PEER_TCMALLOC] = { "peer_tcmalloc_random", tcmalloc_random_loop, 0, NULL, NULL, NULL },
+	[PEER_MIMALLOC] = { "peer_mimalloc_random", mimalloc_random_loop, 0, NULL, NULL, NULL },
 };
 const size_t nr_peer_workloads = ARRAY_SIZE(peer_workloads);
 

@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "slab.h"
+#include "vmalloc.h"
 
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -179,6 +180,9 @@ int mm_boot(const char *cmdline)
 	ret = kmem_cache_init(NULL);
 	if (ret)
 		goto err_nodes;
+	ret = vmalloc_init();
+	if (ret)
+		goto err_nodes;
 
 	boot_seconds = now_seconds() - t0;
 	/* Release: pairs with the acquire loads of mm_booted (mm_check(),
@@ -237,6 +241,7 @@ static void slab_exit_on_cpu(void)
 
 	if (!attached && mm_cpu_attach(0))
 		return;
+	vmalloc_exit();
 	kmem_cache_exit();
 	if (!attached)
 		mm_cpu_detach();

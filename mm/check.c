@@ -26,6 +26,7 @@
 
 #include "internal.h"
 #include "slab.h"
+#include "vmalloc.h"
 #include "../numa/ipi.h"
 
 struct checker {
@@ -313,8 +314,11 @@ static int __mm_check(FILE *report)
 	for_each_populated_zone(zone)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
-	if (!violations && report)
+	violations += vmalloc_check(report);
+	if (!violations && report) {
 		report_pass(report, &t);
+		vmalloc_pass_line(report);
+	}
 	return violations;
 }
 

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "slab.h"
+#include "vmalloc.h"
 
 struct proc_file {
 	const char *name;
@@ -25,6 +26,7 @@ static const struct proc_file proc_files[] = {
 	{ "meminfo", meminfo_show },
 	{ "vmstat", vmstat_show },
 	{ "slabinfo", slabinfo },
+	{ "vmallocinfo", vmallocinfo_show },
 };
 
 int mm_proc_show(const char *name, FILE *out)

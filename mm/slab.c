@@ -52,6 +52,7 @@
 #include <mmsim/sched.h>
 #include "slab.h"
 #include "../numa/ipi.h"
+#include "../numa/vmspace.h"
 
 DEFINE_MUTEX(slab_mutex);
 CDS_LIST_HEAD(slab_caches);
@@ -809,6 +810,7 @@ static noinline void slab_bad_pointer(const char *func, const void *objp)
 	report_begin(REPORT_BUG);
 	printk("BUG: %s(%p): not an object of any slab cache (%s)\n", func, objp,
 	       slab_virt_to_page(objp) ? "a page that is not a slab" :
+	       vmspace_is_vmalloc(objp) ? "a vmalloc address: vfree() it" :
 	       "not in the direct map: vmalloc, stack, user or a wild pointer");
 	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 }

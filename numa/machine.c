@@ -36,6 +36,7 @@
 #include "ipi.h"
 #include "lockdep.h"
 #include "machine.h"
+#include "vmspace.h"
 #include "printk.h"
 #include "spinlock.h"
 
@@ -215,9 +216,12 @@ int machine_boot(const struct machine_config *cfg)
 	ret = physmem_init();
 	if (ret)
 		goto err_topo;
-	ret = fault_init();
+	ret = vmspace_init();
 	if (ret)
 		goto err_phys;
+	ret = fault_init();
+	if (ret)
+		goto err_vm;
 	ret = ipi_init();
 	if (ret)
 		goto err_fault;
@@ -239,6 +243,8 @@ err_ipi:
 	ipi_exit();
 err_fault:
 	fault_exit();
+err_vm:
+	vmspace_exit();
 err_phys:
 	physmem_exit();
 err_topo:
@@ -256,6 +262,7 @@ void machine_shutdown(void)
 	nmi_exit();
 	ipi_exit();
 	fault_exit();
+	vmspace_exit();
 	physmem_exit();
 	topology_exit();
 	machine.nr_cpus = 0;

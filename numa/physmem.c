@@ -23,6 +23,7 @@
 
 #include "machine.h"
 #include "printk.h"
+#include "vmspace.h"
 
 static void bind_nodes(void)
 {
@@ -77,7 +78,8 @@ int physmem_init(void)
 		return -err;
 	}
 
-	machine.direct_map_len = machine.lowmem_end;
+	/* x86_32: the 128 MiB window above lowmem follows at once (vmspace.c) */
+	machine.direct_map_len = machine.lowmem_end + vmspace_window_len();
 	p = mmap(NULL, machine.direct_map_len, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)

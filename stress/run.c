@@ -285,6 +285,7 @@ static void finish(struct run *run)
 		 * period, then every cache's arrays and free slabs: what stays
 		 * allocated after this is held by a live object */
 		rcu_barrier();
+		vmalloc_quiesce();	/* deferred vfree()s, lazy areas */
 		slab_shrink_all();
 		mm_cpu_detach();
 	} else {

@@ -35,7 +35,8 @@ static const char *const step_name[] = {
 	"__get_free_pages atomic order 1", "kmem_cache_alloc", "kmalloc", "kzalloc_node",
 	"kcalloc", "krealloc", "mempool_create_kmalloc_pool", "mempool_alloc (kmalloc)",
 	"mempool_resize", "mempool_create_page_pool", "mempool_alloc (pages)",
-	"mempool_create_slab_pool", "mempool_alloc (slab)",
+	"mempool_create_slab_pool", "mempool_alloc (slab)", "vmalloc", "vzalloc_node other node",
+	"vmap",
 };
 enum { NR_STEPS = sizeof(step_name) / sizeof(step_name[0]) };
 
@@ -47,6 +48,7 @@ struct walk_hold {
 	void *k[4];
 	mempool_t *pool[3];
 	void *elems[3][WALK_ELEMS];
+	void *v[3];			/* vmalloc, vzalloc_node, vmap */
 };
 
 /* A NULL at step s: remembered (the first), and the scenario unwinds. */
@@ -103,8 +105,17 @@ static int scenario(struct kmem_cache *cache)
 	for (int i = 0; i < 4; i++)
 		h.elems[2][i] = mempool_alloc(h.pool[2], i < 2 ? GFP_KERNEL : GFP_ATOMIC);
 	CHECK(h.elems[2][0] && h.elems[2][1], 16);
+	CHECK(h.v[0] = vmalloc(3 * PAGE_SIZE), 17);
+	CHECK(h.v[1] = vzalloc_node(2 * PAGE_SIZE, other), 18);
+	CHECK(h.v[2] = vmap(h.pages, 1, VM_MAP, PAGE_KERNEL), 19);
 
 unwind:
+	if (h.v[2])
+		vunmap(h.v[2]);
+	vfree(h.v[1]);
+	vfree(h.v[0]);
+	/* the freed areas' addresses back now: nothing outlives the run */
+	vm_unmap_aliases();
 	for (int p = 2; p >= 0; p--) {
 		if (!h.pool[p])
 			continue;
