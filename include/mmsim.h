@@ -16,6 +16,7 @@
  *   mmsim/mutex.h	struct mutex
  *   mmsim/completion.h	struct completion
  *   mmsim/mempool.h	memory pools
+ *   mmsim/highmem.h	kmap(), kmap_atomic(): mappings of highmem pages
  *   mmsim/cpumask.h	sets of CPUs
  *   mmsim/printk.h	the console: quiet, report counters and hook
  *   mmsim/inspect.h	what harnesses read of the allocator: zones, per-CPU
@@ -43,6 +44,7 @@
 #include <mmsim/lockdep.h>
 #include <mmsim/completion.h>
 #include <mmsim/mempool.h>
+#include <mmsim/highmem.h>
 #include <mmsim/cpumask.h>
 #include <mmsim/printk.h>
 #include <mmsim/inspect.h>

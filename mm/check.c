@@ -313,6 +313,7 @@ static int __mm_check(FILE *report)
 	for_each_populated_zone(zone)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
+	violations += highmem_check(report);
 	if (!violations && report)
 		report_pass(report, &t);
 	return violations;

@@ -33,6 +33,7 @@
 #include "internal.h"
 #include "pcp.h"
 #include "../numa/fault_inject.h"
+#include <mmsim/highmem.h>
 #include <mmsim/jitter.h>
 
 /* gfp zone bits (DMA, HIGHMEM, DMA32, MOVABLE) -> zone index, -1 invalid. */
@@ -320,12 +321,15 @@ static int clear_pages(struct page *page, unsigned int order)
 		memset(addr, 0, len);
 		return 0;
 	}
-	/* Highmem: no direct-map address; map the frames for the clear. */
-	addr = physmem_map((uint64_t)page_to_pfn(page) << PAGE_SHIFT, len);
-	if (!addr)
-		return -ENOMEM;
-	memset(addr, 0, len);
-	physmem_unmap(addr, len);
+	/* Highmem: no direct-map address; each page through a kmap_atomic()
+	 * slot, as the kernel's clear_highpage() */
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		addr = kmap_atomic(page + i);
+		if (!addr)
+			return -ENOMEM;
+		memset(addr, 0, PAGE_SIZE);
+		kunmap_atomic(addr);
+	}
 	return 0;
 }
 
