@@ -314,11 +314,12 @@ static int check_new_pages(struct page *page, unsigned int order)
 /* 0, or -ENOMEM if a highmem block could not be mapped to be cleared. */
 static int clear_pages(struct page *page, unsigned int order)
 {
-	void *addr = page_address(page);
 	size_t len = PAGE_SIZE << order;
+	void *addr;
 
-	if (addr) {
-		memset(addr, 0, len);
+	/* (not page_address(): a kmapped highmem page has one, one page long) */
+	if (!PageHighMem(page)) {
+		memset(lowmem_page_address(page), 0, len);
 		return 0;
 	}
 	/* Highmem: no direct-map address; each page through a kmap_atomic()

@@ -22,7 +22,9 @@
 	JOB(slab_shrink)						\
 	JOB(rcu_free)							\
 	JOB(mempool_starve)						\
-	JOB(mempool_resize)
+	JOB(mempool_resize)						\
+	JOB(kmap)							\
+	JOB(highmem_user)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,

@@ -44,6 +44,14 @@
 extern "C" {
 #endif
 
+/* x86_32's: the pkmap window's slots, kmap_atomic()'s slots per CPU. */
+#ifndef LAST_PKMAP
+#define LAST_PKMAP	1024
+#endif
+#ifndef KM_TYPE_NR
+#define KM_TYPE_NR	20
+#endif
+
 void *kmap(struct page *page);
 void kunmap(struct page *page);
 void *kmap_atomic(struct page *page);
