@@ -8,34 +8,49 @@
  * nests kmap_atomic() up to KM_TYPE_NR deep, each depth always at the
  * same address, checked and released in LIFO order.
  *
- * Progress argument: a CPU holds at most `bound` = (LAST_PKMAP - 1) /
- * nr_cpus + 1 kmaps at once, and only in one operation, where it never
- * waits for anything but a pkmap slot; so CPUs asleep in kmap() hold at
- * most nr_cpus * (bound - 1) <= LAST_PKMAP - 1 slots: one is always
- * held by a CPU that is running and will kunmap it.  Demand exceeds the
- * window by up to nr_cpus - 1 slots: kmap() sleeps on machines with more
- * than one CPU.  The other jobs hold at most one kmap, and none while
- * they may wait.  Before the batch the CPU closes its inbox (it may
- * sleep until others kunmap).
+ * Progress argument: a CPU holds kmaps only inside one operation, where
+ * it waits for nothing but pkmap slots.  One CPU at a time (kmap_hog)
+ * batches up to H = LAST_PKMAP - (nr_cpus - 1) * (B - 1) kmaps; the others
+ * batch at most B (the other jobs hold at most one, and none while they
+ * wait).  So the CPUs asleep in kmap() hold at most (H - 1) + (nr_cpus -
+ * 1) * (B - 1) = LAST_PKMAP - 1 slots: when the window is full, a CPU
+ * that holds a slot is awake and will kunmap it.  B is 1 on a machine of
+ * more than one CPU (so H is the whole window: while the hog holds it,
+ * every other kmap() of a highmem page sleeps, and the hog's last ones
+ * sleep whenever another CPU holds a slot; with B = 2 the window was
+ * seldom full), LAST_PKMAP on one.  Before a batch the CPU closes its
+ * inbox (it may sleep until others kunmap).
  *
  * Who touches what: highmem.h.
  */
 #include "highmem.h"
 
+/* The CPU batching the most kmaps, or -1 (atomic: acquire to take it,
+ * release to give it back). */
+static int kmap_hog = -1;
+
+/* B: what a CPU that is not the hog may batch (see the top). */
 static unsigned int kmap_bound(const struct cpu_ctx *c)
 {
-	unsigned int b = (LAST_PKMAP - 1) / run_nr_cpus(c->run) + 1;
+	return run_nr_cpus(c->run) > 1 ? 1 : LAST_PKMAP;
+}
 
-	return b < KMAP_PAGES_MAX ? b : KMAP_PAGES_MAX;
+/* H: what the hog may batch (the pages a CPU keeps, too). */
+static unsigned int kmap_hog_bound(const struct cpu_ctx *c)
+{
+	unsigned int h = LAST_PKMAP - (run_nr_cpus(c->run) - 1) * (kmap_bound(c) - 1);
+
+	return h < KMAP_PAGES_MAX ? h : KMAP_PAGES_MAX;
 }
 
 /* A few more pages, up to the bound. */
 static void kmap_grow(struct cpu_ctx *c, struct highmem_cpu *hc, uint64_t r)
 {
-	unsigned int n = 1 + (unsigned int)(r % 16), bound = kmap_bound(c);
+	unsigned int n = 1 + (unsigned int)(r % 64), bound = kmap_hog_bound(c);
 
 	while (n-- && hc->npages < bound) {
-		struct page *page = hm_alloc(c, op_random(c));
+		/* from the node with highmem (r odd) */
+		struct page *page = hm_alloc(c, op_random(c) | 1);
 		uint64_t tag;
 		char *p;
 
@@ -182,8 +197,15 @@ static int kmap_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	} else if (action < 6) {
 		/* mostly big batches: the window runs out */
 		unsigned int n = (r[1] >> 8) % 2 ? bound : 1 + (unsigned int)(r[1] >> 16) % bound;
+		int none = -1, hog = (r[1] >> 40) % 4 == 0 &&
+			__atomic_compare_exchange_n(&kmap_hog, &none, (int)c->cpu, 0,
+						    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 
+		if (hog)
+			n = kmap_hog_bound(c);
 		kmap_batch(c, hc, (unsigned int)(r[2] % hc->npages), min(n, hc->npages), r[2] >> 32);
+		if (hog)
+			__atomic_store_n(&kmap_hog, -1, __ATOMIC_RELEASE);
 	} else {
 		unsigned int depth = 1 + (unsigned int)(r[1] % KM_TYPE_NR);
 
