@@ -20,6 +20,15 @@
  *			64-byte cache without constructor: the CPU's array
  *   kmalloc_random	kmalloc(size, GFP_KERNEL) + kfree, sizes 8..4096 from
  *			a fixed table (rand_sizes[], uniform, fixed seed)
+ *   kmap_pair		kmap + kunmap of one highmem page: after the first,
+ *			its stale slot is found in the page_address table
+ *   kmap_pair_new	kmap + kunmap of 2048 highmem pages in turn: each
+ *			kmap maps a new slot (an mmap), each wrap of the
+ *			scan flushes the stale ones (munmap)
+ *   kmap_atomic_pair	kmap_atomic + kunmap_atomic of a highmem page: a map
+ *			and an unmap of this CPU's fixmap slot each time
+ *			(the kmap workloads need highmem: --boot="arch=x86_32
+ *			mem=1G"; skipped otherwise)
  *   peer_*		other allocators on the same loops (peers.c)
  */
 #define _GNU_SOURCE
@@ -43,6 +52,10 @@ __thread unsigned int rand_cursor;
 
 /* slab_pair's cache: made by main() before the benchmarks, read-only. */
 static struct kmem_cache *bench_cache;
+
+/* The kmap workloads' highmem pages: made by main(), read-only. */
+#define NR_HIGH_PAGES	(2 * LAST_PKMAP)
+static struct page *high_pages[NR_HIGH_PAGES];
 
 /* page_pingpong's ring: head written by CPU 0, tail by CPU 1. */
 #define RING 1024
@@ -86,6 +99,39 @@ static noinline void kmalloc_random_loop(long n)
 	rand_cursor = k;
 }
 
+static noinline void kmap_pair_loop(long n)
+{
+	struct page *page = high_pages[0];
+
+	for (long i = 0; i < n; i++) {
+		opaque(kmap(page));
+		kunmap(page);
+	}
+}
+
+static __thread unsigned int high_cursor;
+
+static noinline void kmap_pair_new_loop(long n)
+{
+	unsigned int k = high_cursor;
+
+	for (long i = 0; i < n; i++, k++) {
+		struct page *page = high_pages[k % NR_HIGH_PAGES];
+
+		opaque(kmap(page));
+		kunmap(page);
+	}
+	high_cursor = k;
+}
+
+static noinline void kmap_atomic_pair_loop(long n)
+{
+	struct page *page = high_pages[0];
+
+	for (long i = 0; i < n; i++)
+		kunmap_atomic(opaque(kmap_atomic(page)));
+}
+
 /* splitmix64 from a fixed seed: the same sizes on every run and machine. */
 void rand_sizes_init(void)
 {
@@ -102,13 +148,17 @@ void rand_sizes_init(void)
 	}
 }
 
-enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, NR_WORKLOADS };
+enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, W_KMAP_PAIR,
+       W_KMAP_PAIR_NEW, W_KMAP_ATOMIC_PAIR, NR_WORKLOADS };
 
 static struct workload workloads[NR_WORKLOADS] = {
 	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL },
 	[W_PAGE_PAIR_ORDER3] = { "page_pair_order3", page_pair_order3_loop, 1, NULL },
 	[W_SLAB_PAIR] = { "slab_pair", slab_pair_loop, 1, NULL },
 	[W_KMALLOC_RANDOM] = { "kmalloc_random", kmalloc_random_loop, 1, NULL },
+	[W_KMAP_PAIR] = { "kmap_pair", kmap_pair_loop, 1, NULL },
+	[W_KMAP_PAIR_NEW] = { "kmap_pair_new", kmap_pair_new_loop, 1, NULL },
+	[W_KMAP_ATOMIC_PAIR] = { "kmap_atomic_pair", kmap_atomic_pair_loop, 1, NULL },
 };
 
 /* Sum of every populated zone's lock statistics. */
@@ -261,6 +311,34 @@ static int bench_cache_create(void)
 	return 0;
 }
 
+/* The kmap workloads' pages, from the last node (where highmem is). */
+static void high_pages_alloc(void)
+{
+	int nid = (int)num_online_nodes() - 1;
+
+	if (mm_cpu_attach(0))
+		return;
+	for (unsigned int i = 0; i < NR_HIGH_PAGES; i++) {
+		high_pages[i] = alloc_pages_node(nid, GFP_HIGHUSER | __GFP_NOWARN, 0);
+		if (!high_pages[i] || !PageHighMem(high_pages[i])) {
+			workloads[W_KMAP_PAIR].skip = workloads[W_KMAP_PAIR_NEW].skip =
+				workloads[W_KMAP_ATOMIC_PAIR].skip =
+				"no highmem (--boot=\"arch=x86_32 mem=1G\")";
+			break;
+		}
+	}
+	mm_cpu_detach();
+}
+
+static void high_pages_free(void)
+{
+	if (mm_cpu_attach(0))
+		return;
+	for (unsigned int i = 0; i < NR_HIGH_PAGES && high_pages[i]; i++)
+		__free_page(high_pages[i]);
+	mm_cpu_detach();
+}
+
 static void bench_cache_destroy(void)
 {
 	if (bench_cache && !mm_cpu_attach(0)) {
@@ -313,6 +391,7 @@ int main(int argc, char **argv)
 		mm_shutdown();
 		return 2;
 	}
+	high_pages_alloc();
 	if (count) {
 		ret = count_instructions(count);
 	} else {
@@ -323,6 +402,7 @@ int main(int argc, char **argv)
 		register_all(peer_workloads, nr_peer_workloads);
 		ret = gbench_main(argc, argv);
 	}
+	high_pages_free();
 	bench_cache_destroy();
 	mm_shutdown();
 	return ret;
