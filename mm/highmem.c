@@ -34,6 +34,12 @@
  *			CPU c, with interrupts off (so an IPI on c, which may
  *			kmap_atomic() too, sees the stack whole, and so does
  *			mm_check() under stop_machine()); read by mm_check().
+ *			WRITE_ONCE/READ_ONCE (relaxed): stop_machine()'s
+ *			arrival counter (release/acquire) orders them for the
+ *			check.
+ *   __mm_pagefault_disabled
+ *			the task's own (thread-local; an IPI on its thread
+ *			undoes what it does).
  *
  * Locks: kmap_lock -> a bucket's lock -> pkmap_map_wait's.  kmap_lock is
  * taken with interrupts off (the kernel's lock_kmap() is a plain
