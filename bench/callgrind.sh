@@ -3,6 +3,8 @@
 # workload and peer, counted by callgrind (stable on a noisy machine,
 # unlike times).
 #   BUILD=build N=100000 sh bench/callgrind.sh
+#   BOOT="arch=x86_32 mem=1G" sh bench/callgrind.sh	(mmbench's --boot=:
+#	the kmap workloads need highmem)
 #   OUT=cg VG_OPTS=--dump-instr=yes sh bench/callgrind.sh
 #	keeps each workload's dump as cg/callgrind.<workload>, for
 #	callgrind_annotate --inclusive=yes cg/callgrind.slab_pair
@@ -10,6 +12,7 @@ set -eu
 BUILD=${BUILD:-build}
 N=${N:-100000}
 OUT=${OUT:-}
+BOOT=${BOOT:-}
 VG_OPTS=${VG_OPTS:-}
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed (make deps-bench)" >&2; exit 2; }
 [ -x "$BUILD/mmbench" ] || { echo "callgrind.sh: build $BUILD/mmbench first (make)" >&2; exit 2; }
@@ -24,7 +27,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # shellcheck disable=SC2086
 valgrind --tool=callgrind --collect-atstart=no $VG_OPTS --callgrind-out-file="$dir/cg.%p" \
-	"$BUILD/mmbench" --count-instructions="$N" >"$dir/log" 2>"$dir/err" ||
+	"$BUILD/mmbench" ${BOOT:+"--boot=$BOOT"} --count-instructions="$N" >"$dir/log" 2>"$dir/err" ||
 	{ cat "$dir/err" >&2; exit 1; }
 [ -z "$OUT" ] || mkdir -p "$OUT"
 # the dumps in the order taken: cg.<pid>.<n>, n from 1

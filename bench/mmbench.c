@@ -24,6 +24,15 @@
  *			included, as they come: every lazy_max_pages())
  *   vmalloc_live10, vmalloc_live10000	vmalloc_1 while the thread holds 10
  *			or 10,000 other one-page areas: the hole search's cost
+ *   kmap_pair		kmap + kunmap of one highmem page: after the first,
+ *			its stale slot is found in the page_address table
+ *   kmap_pair_new	kmap + kunmap of 2048 highmem pages in turn: each
+ *			kmap maps a new slot (an mmap), each wrap of the
+ *			scan flushes the stale ones (munmap)
+ *   kmap_atomic_pair	kmap_atomic + kunmap_atomic of a highmem page: a map
+ *			and an unmap of this CPU's fixmap slot each time
+ *			(the kmap workloads need highmem: --boot="arch=x86_32
+ *			mem=1G"; skipped otherwise)
  *   peer_*		other allocators on the same loops (peers.c)
  */
 #define _GNU_SOURCE
@@ -47,6 +56,10 @@ __thread unsigned int rand_cursor;
 
 /* slab_pair's cache: made by main() before the benchmarks, read-only. */
 static struct kmem_cache *bench_cache;
+
+/* The kmap workloads' highmem pages: made by main(), read-only. */
+#define NR_HIGH_PAGES	(2 * LAST_PKMAP)
+static struct page *high_pages[NR_HIGH_PAGES];
 
 /* page_pingpong's ring: head written by CPU 0, tail by CPU 1. */
 #define RING 1024
@@ -124,6 +137,39 @@ static void drop_areas(void)
 static void hold_10(void) { hold_areas(10); }
 static void hold_10000(void) { hold_areas(LIVE_AREAS_MAX); }
 
+static noinline void kmap_pair_loop(long n)
+{
+	struct page *page = high_pages[0];
+
+	for (long i = 0; i < n; i++) {
+		opaque(kmap(page));
+		kunmap(page);
+	}
+}
+
+static __thread unsigned int high_cursor;
+
+static noinline void kmap_pair_new_loop(long n)
+{
+	unsigned int k = high_cursor;
+
+	for (long i = 0; i < n; i++, k++) {
+		struct page *page = high_pages[k % NR_HIGH_PAGES];
+
+		opaque(kmap(page));
+		kunmap(page);
+	}
+	high_cursor = k;
+}
+
+static noinline void kmap_atomic_pair_loop(long n)
+{
+	struct page *page = high_pages[0];
+
+	for (long i = 0; i < n; i++)
+		kunmap_atomic(opaque(kmap_atomic(page)));
+}
+
 /* splitmix64 from a fixed seed: the same sizes on every run and machine. */
 void rand_sizes_init(void)
 {
@@ -141,7 +187,8 @@ void rand_sizes_init(void)
 }
 
 enum { W_PAGE_PAIR, W_PAGE_PAIR_ORDER3, W_SLAB_PAIR, W_KMALLOC_RANDOM, W_VMALLOC_1,
-       W_VMALLOC_16, W_VMALLOC_256, W_VMALLOC_LIVE10, W_VMALLOC_LIVE10000, NR_WORKLOADS };
+       W_VMALLOC_16, W_VMALLOC_256, W_VMALLOC_LIVE10, W_VMALLOC_LIVE10000, W_KMAP_PAIR,
+       W_KMAP_PAIR_NEW, W_KMAP_ATOMIC_PAIR, NR_WORKLOADS };
 
 static struct workload workloads[NR_WORKLOADS] = {
 	[W_PAGE_PAIR] = { "page_pair", page_pair_loop, 1, NULL, NULL, NULL },
@@ -154,6 +201,9 @@ static struct workload workloads[NR_WORKLOADS] = {
 	[W_VMALLOC_LIVE10] = { "vmalloc_live10", vmalloc_1_loop, 1, NULL, hold_10, drop_areas },
 	[W_VMALLOC_LIVE10000] = { "vmalloc_live10000", vmalloc_1_loop, 1, NULL, hold_10000,
 				  drop_areas },
+	[W_KMAP_PAIR] = { "kmap_pair", kmap_pair_loop, 1, NULL, NULL, NULL },
+	[W_KMAP_PAIR_NEW] = { "kmap_pair_new", kmap_pair_new_loop, 1, NULL, NULL, NULL },
+	[W_KMAP_ATOMIC_PAIR] = { "kmap_atomic_pair", kmap_atomic_pair_loop, 1, NULL, NULL, NULL },
 };
 
 /* Sum of every populated zone's lock statistics. */
@@ -314,6 +364,34 @@ static int bench_cache_create(void)
 	return 0;
 }
 
+/* The kmap workloads' pages, from the last node (where highmem is). */
+static void high_pages_alloc(void)
+{
+	int nid = (int)num_online_nodes() - 1;
+
+	if (mm_cpu_attach(0))
+		return;
+	for (unsigned int i = 0; i < NR_HIGH_PAGES; i++) {
+		high_pages[i] = alloc_pages_node(nid, GFP_HIGHUSER | __GFP_NOWARN, 0);
+		if (!high_pages[i] || !PageHighMem(high_pages[i])) {
+			workloads[W_KMAP_PAIR].skip = workloads[W_KMAP_PAIR_NEW].skip =
+				workloads[W_KMAP_ATOMIC_PAIR].skip =
+				"no highmem (--boot=\"arch=x86_32 mem=1G\")";
+			break;
+		}
+	}
+	mm_cpu_detach();
+}
+
+static void high_pages_free(void)
+{
+	if (mm_cpu_attach(0))
+		return;
+	for (unsigned int i = 0; i < NR_HIGH_PAGES && high_pages[i]; i++)
+		__free_page(high_pages[i]);
+	mm_cpu_detach();
+}
+
 static void bench_cache_destroy(void)
 {
 	if (bench_cache && !mm_cpu_attach(0)) {
@@ -366,6 +444,7 @@ int main(int argc, char **argv)
 		mm_shutdown();
 		return 2;
 	}
+	high_pages_alloc();
 	if (count) {
 		ret = count_instructions(count);
 	} else {
@@ -376,6 +455,7 @@ int main(int argc, char **argv)
 		register_all(peer_workloads, nr_peer_workloads);
 		ret = gbench_main(argc, argv);
 	}
+	high_pages_free();
 	bench_cache_destroy();
 	mm_shutdown();
 	return ret;

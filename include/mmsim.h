@@ -17,6 +17,7 @@
  *   mmsim/completion.h	struct completion
  *   mmsim/mempool.h	memory pools
  *   mmsim/vmalloc.h	vmalloc, vmap and vfree
+ *   mmsim/highmem.h	kmap(), kmap_atomic(): mappings of highmem pages
  *   mmsim/cpumask.h	sets of CPUs
  *   mmsim/printk.h	the console: quiet, report counters and hook
  *   mmsim/inspect.h	what harnesses read of the allocator: zones, per-CPU
@@ -45,6 +46,7 @@
 #include <mmsim/completion.h>
 #include <mmsim/mempool.h>
 #include <mmsim/vmalloc.h>
+#include <mmsim/highmem.h>
 #include <mmsim/cpumask.h>
 #include <mmsim/printk.h>
 #include <mmsim/inspect.h>

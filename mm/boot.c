@@ -154,6 +154,7 @@ int mm_boot(const char *cmdline)
 	ret = machine_boot(&ctx.mc);
 	if (ret)
 		goto out;
+	highmem_init();
 	ret = memmap_init();
 	if (ret)
 		goto err_machine;

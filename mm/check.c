@@ -315,6 +315,7 @@ static int __mm_check(FILE *report)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
 	violations += vmalloc_check(report);
+	violations += highmem_check(report);
 	if (!violations && report) {
 		report_pass(report, &t);
 		vmalloc_pass_line(report);

@@ -196,4 +196,9 @@ void check_log_violation(struct check_log *log, const char *prefix, const char *
 void check_log_flush(struct check_log *log);
 int zone_is_valid(struct zone *zone, FILE *report);
 
+/* highmem.c: the pkmap window and kmap_atomic() slots (at boot: reset),
+ * and their invariants for mm_check() (the number of violations) */
+int highmem_init(void);
+int highmem_check(FILE *report);
+
 #endif /* MM_INTERNAL_H */

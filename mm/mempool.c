@@ -54,6 +54,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <mmsim/highmem.h>
 #include <mmsim/mempool.h>
 #include <mmsim/sched.h>
 #include "slab.h"
@@ -67,11 +68,12 @@ static inline void stat_inc(unsigned long *counter)
 /* ------------------------------------------------------------------ */
 /* Poisoning (slab_debug)                                              */
 
-static noinline void poison_error(mempool_t *pool, void *element, size_t size,
-				  size_t byte)
+/* bytes: byte's neighbourhood, len bytes of it mapped; size: the element's */
+static noinline void poison_error(mempool_t *pool, const void *bytes, size_t len,
+				  size_t byte, size_t size)
 {
-	const unsigned char *p = element;
-	size_t start = byte > 8 ? byte - 8 : 0, end = min(byte + 8, size);
+	const unsigned char *p = bytes;
+	size_t start = byte > 8 ? byte - 8 : 0, end = min(byte + 8, len);
 	char hex[16 * 3 + 1] = "";
 
 	for (size_t i = start; i < end; i++)
@@ -79,84 +81,94 @@ static noinline void poison_error(mempool_t *pool, void *element, size_t size,
 	report_begin(REPORT_BUG);
 	printk("BUG: mempool element poison mismatch\n");
 	printk("Mempool %p size %zu\n", (void *)pool, size);
-	printk(" nr=%d @ %p: %s0x%s%s\n", READ_ONCE(pool->curr_nr), element,
-	       start > 0 ? "... " : "", hex, end < size ? "..." : "");
+	printk(" nr=%d @ %p: %s0x%s%s\n", READ_ONCE(pool->curr_nr), bytes,
+	       start > 0 ? "... " : "", hex, end < len ? "..." : "");
 	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 }
 
-static void __check_element(mempool_t *pool, void *element, size_t size)
+/*
+ * Bytes [off, off + len) of an element of size bytes, mapped at p: 0 if
+ * they show the free poison (and now show POISON_INUSE), else 1 (reported;
+ * the element is handed out as it is).
+ */
+static int __check_element(mempool_t *pool, unsigned char *p, size_t off, size_t len,
+			   size_t size)
 {
-	unsigned char *obj = element;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char exp = off + i < size - 1 ? POISON_FREE : POISON_END;
 
-	for (size_t i = 0; i < size; i++) {
-		unsigned char exp = i < size - 1 ? POISON_FREE : POISON_END;
-
-		if (obj[i] != exp) {
-			/* reported; the element is handed out as it is */
-			poison_error(pool, element, size, i);
-			return;
+		if (p[i] != exp) {
+			poison_error(pool, p, len, i, size);
+			return 1;
 		}
 	}
-	memset(obj, POISON_INUSE, size);
+	memset(p, POISON_INUSE, len);
+	return 0;
 }
 
-static void __poison_element(void *element, size_t size)
+static void __poison_element(unsigned char *p, size_t off, size_t len, size_t size)
 {
-	memset(element, POISON_FREE, size - 1);
-	((unsigned char *)element)[size - 1] = POISON_END;
+	memset(p, POISON_FREE, len);
+	if (off + len == size)
+		p[len - 1] = POISON_END;
 }
 
 /*
- * The bytes of an element of the pools the kernel poisons, or NULL; a
- * highmem page is mapped for the purpose (*mapped: unmap it after), as
- * the kernel maps it with kmap_atomic().
+ * The pools the kernel poisons: slab and kmalloc elements through their
+ * address, page elements one page at a time through kmap_atomic() (a
+ * highmem page has no other address; no mmap() under pool->lock).  A page
+ * the host refused to map is left unchecked.
  */
-static void *element_bytes(mempool_t *pool, void *element, size_t *size, int *mapped)
-{
-	*mapped = 0;
-	if (!slab_debug)
-		return NULL;
-	if (pool->free == mempool_free_slab || pool->free == mempool_kfree) {
-		*size = ksize(element);
-		return element;
-	}
-	if (pool->free == mempool_free_pages) {
-		int order = (int)(long)pool->pool_data;
-		struct page *page = element;
-		void *addr = page_address(page);
-
-		*size = PAGE_SIZE << order;
-		if (addr)
-			return addr;
-		addr = physmem_map((uint64_t)page_to_pfn(page) << PAGE_SHIFT, *size);
-		*mapped = addr != NULL;
-		return addr;
-	}
-	return NULL;
-}
-
 static void check_element(mempool_t *pool, void *element)
 {
-	size_t size;
-	int mapped;
-	void *p = element_bytes(pool, element, &size, &mapped);
+	if (!slab_debug)
+		return;
+	if (pool->free == mempool_free_slab || pool->free == mempool_kfree) {
+		size_t size = ksize(element);
 
-	if (p && size)
-		__check_element(pool, p, size);
-	if (mapped)
-		physmem_unmap(p, size);
+		if (size)
+			__check_element(pool, element, 0, size, size);
+	} else if (pool->free == mempool_free_pages) {
+		unsigned int order = (unsigned int)(long)pool->pool_data;
+		struct page *page = element;
+
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			unsigned char *p = kmap_atomic(page + i);
+			int bad;
+
+			if (!p)
+				continue;
+			bad = __check_element(pool, p, i << PAGE_SHIFT, PAGE_SIZE,
+					      PAGE_SIZE << order);
+			kunmap_atomic(p);
+			if (bad)
+				return;
+		}
+	}
 }
 
 static void poison_element(mempool_t *pool, void *element)
 {
-	size_t size;
-	int mapped;
-	void *p = element_bytes(pool, element, &size, &mapped);
+	if (!slab_debug)
+		return;
+	if (pool->free == mempool_free_slab || pool->free == mempool_kfree) {
+		size_t size = ksize(element);
 
-	if (p && size)
-		__poison_element(p, size);
-	if (mapped)
-		physmem_unmap(p, size);
+		if (size)
+			__poison_element(element, 0, size, size);
+	} else if (pool->free == mempool_free_pages) {
+		unsigned int order = (unsigned int)(long)pool->pool_data;
+		struct page *page = element;
+
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			unsigned char *p = kmap_atomic(page + i);
+
+			if (!p)
+				continue;
+			__poison_element(p, i << PAGE_SHIFT, PAGE_SIZE, PAGE_SIZE << order);
+			kunmap_atomic(p);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -33,6 +33,7 @@
 #include "internal.h"
 #include "pcp.h"
 #include "../numa/fault_inject.h"
+#include <mmsim/highmem.h>
 #include <mmsim/jitter.h>
 
 /* gfp zone bits (DMA, HIGHMEM, DMA32, MOVABLE) -> zone index, -1 invalid. */
@@ -313,19 +314,23 @@ static int check_new_pages(struct page *page, unsigned int order)
 /* 0, or -ENOMEM if a highmem block could not be mapped to be cleared. */
 static int clear_pages(struct page *page, unsigned int order)
 {
-	void *addr = page_address(page);
 	size_t len = PAGE_SIZE << order;
+	void *addr;
 
-	if (addr) {
-		memset(addr, 0, len);
+	/* (not page_address(): a kmapped highmem page has one, one page long) */
+	if (!PageHighMem(page)) {
+		memset(lowmem_page_address(page), 0, len);
 		return 0;
 	}
-	/* Highmem: no direct-map address; map the frames for the clear. */
-	addr = physmem_map((uint64_t)page_to_pfn(page) << PAGE_SHIFT, len);
-	if (!addr)
-		return -ENOMEM;
-	memset(addr, 0, len);
-	physmem_unmap(addr, len);
+	/* Highmem: no direct-map address; each page through a kmap_atomic()
+	 * slot, as the kernel's clear_highpage() */
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		addr = kmap_atomic(page + i);
+		if (!addr)
+			return -ENOMEM;
+		memset(addr, 0, PAGE_SIZE);
+		kunmap_atomic(addr);
+	}
 	return 0;
 }
 

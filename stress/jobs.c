@@ -23,7 +23,9 @@
 	JOB(rcu_free)							\
 	JOB(mempool_starve)						\
 	JOB(mempool_resize)						\
-	JOB(vmalloc_churn)
+	JOB(vmalloc_churn)						\
+	JOB(kmap)							\
+	JOB(highmem_user)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,

@@ -77,6 +77,7 @@ static const struct {
 	{ "BUG: unable to handle page fault", "use-after-free", 0 },	/* debug_pagealloc */
 	{ "pagealloc: memory corruption", "corruption", 0 },		/* page_poison */
 	{ "pagealloc: single bit error", "corruption", 0 },
+	{ "BUG: kunmap() of page", "misuse", 0 },			/* highmem */
 	{ "Oops: ", "crash", 0 },			/* fatal: the sentinel reports */
 	{ "general protection fault", "crash", 0 },
 };

@@ -90,14 +90,25 @@ static inline int PageHighMem(const struct page *page)
 	return page_to_pfn(page) >= __mm_layout.max_low_pfn;
 }
 
-/* NULL for a highmem page: it has no direct-map address (use kmap). */
+/* The direct-map address of a lowmem page (arithmetic only). */
+static inline void *lowmem_page_address(const struct page *page)
+{
+	return __mm_layout.page_offset + (page_to_pfn(page) << PAGE_SHIFT);
+}
+
+/* The pkmap address of a highmem page while it has one, else NULL
+ * (mm/highmem.c: v4.19's hashed page_address(); see mmsim/highmem.h). */
+void *page_address_hashed(const struct page *page);
+
+/* A lowmem page's direct-map address; a highmem page's while it is kmapped,
+ * NULL otherwise (it has no direct-map address: use kmap). */
 static inline void *page_address(const struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
 
 	if (unlikely(pfn >= __mm_layout.max_low_pfn))
-		return NULL;
-	return __mm_layout.page_offset + (pfn << PAGE_SHIFT);
+		return page_address_hashed(page);
+	return lowmem_page_address(page);
 }
 
 /* True for an address inside the direct map of RAM. */

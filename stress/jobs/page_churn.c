@@ -3,7 +3,9 @@
  * stress/jobs/page_churn.c - page-churn: blocks of random orders and gfp
  * types held for random lifetimes (up to 2000 of the CPU's operations),
  * their patterns verified before every free and at random moments;
- * __GFP_ZERO blocks must come zeroed.
+ * __GFP_ZERO blocks must come zeroed.  GFP_USER and __GFP_ZERO blocks are
+ * half the time __GFP_HIGHMEM ones (highmem on arch=x86_32: seen only
+ * through kmap() and kmap_atomic()).
  */
 #include "pages.h"
 
@@ -24,19 +26,37 @@ static const enum gfp_kind churn_kinds[] = {
 	GK_ZERO, GK_COMP, GK_COLD, GK_NOWAIT,
 };
 
+/* The first nonzero word (every 512 bytes) of a page's mapping, or -1. */
+static long nonzero_at(const unsigned char *p)
+{
+	for (size_t off = 0; off < PAGE_SIZE; off += 512)
+		if (*(const uint64_t *)(p + off))
+			return (long)off;
+	return -1;
+}
+
+/* A highmem block page by page through kmap_atomic(). */
 static int zero_check(struct cpu_ctx *c, struct page *page, unsigned int order)
 {
-	const unsigned char *p = page_address(page);
-	size_t len = PAGE_SIZE << order;
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		const unsigned char *p = kmap_atomic(page + i);
+		long off;
 
-	for (size_t off = 0; off < len; off += 512)
-		if (*(const uint64_t *)(p + off)) {
+		if (!p)
+			continue;
+		off = nonzero_at(p);
+		if (off >= 0) {
+			uint64_t v = *(const uint64_t *)(p + off);
+
+			kunmap_atomic((void *)p);
 			cpu_violation(c, "data-corruption",
-				      "__GFP_ZERO block at %p pfn %#lx order %u is not zero at +%#zx: %016llx",
-				      (const void *)p, page_to_pfn(page), order, off,
-				      (unsigned long long)*(const uint64_t *)(p + off));
+				      "__GFP_ZERO block pfn %#lx order %u is not zero at +%#lx: %016llx",
+				      page_to_pfn(page), order, (long)(i << PAGE_SHIFT) + off,
+				      (unsigned long long)v);
 			return 1;
 		}
+		kunmap_atomic((void *)p);
+	}
 	return 0;
 }
 
@@ -47,6 +67,7 @@ static int page_churn_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	enum gfp_kind kind = churn_kinds[(r[0] >> 24) % ARRAY_SIZE(churn_kinds)];
 	uint64_t lifetime = 1 + (r[0] >> 32) % 2000, tag;
 	struct page *page;
+	gfp_t gfp;
 
 	/* a block past its lifetime goes first */
 	for (int i = 0; i < pc->nheld; i++)
@@ -57,8 +78,12 @@ static int page_churn_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 	if (action < 4 || !pc->nheld) {
 		if (kind == GK_COLD)
 			order = 0;	/* the cold list is order 0 */
+		/* user and zeroed blocks from highmem too (arch=x86_32) */
+		gfp = gfp_kind_mask[kind];
+		if ((kind == GK_USER || kind == GK_ZERO) && (r[1] >> 40) % 2)
+			gfp |= __GFP_HIGHMEM;
 		fail_mark(c);
-		page = alloc_pages(gfp_kind_mask[kind] | __GFP_NOWARN, order);
+		page = alloc_pages(gfp | __GFP_NOWARN, order);
 		if (!page) {
 			count_failure(c, kind, order);
 			return 0;

@@ -5,8 +5,10 @@
  *
  *   blocks	a block of 2^order pages carries the engine's pattern of its
  *		tag from byte BLOCK_PATTERN_START on: a word every
- *		PATTERN_STRIDE bytes and its last word.  It is verified
- *		before it is freed and at random moments.
+ *		PATTERN_STRIDE bytes and its last word (a highmem block's:
+ *		page by page through kmap_atomic()/kmap(), each page's last
+ *		word too).  It is verified before it is freed and at random
+ *		moments.
  *   held	the blocks a CPU holds (struct page_cpu), each until its
  *		expiry; released, verified, when the CPU stops.
  *   in transit	an order-0 page handed to another CPU starts with its
@@ -25,12 +27,66 @@ static void block_range(struct pattern_range *pr, unsigned int order)
 	pr->dense = 0;
 }
 
+/*
+ * A highmem block has no address: its pattern goes page by page through
+ * kmap_atomic() (fill) and kmap() (verify), each page's range being bytes
+ * [i * PAGE_SIZE + BLOCK_PATTERN_START, (i + 1) * PAGE_SIZE) of the block
+ * (its last word included), at base = the page's mapping - i * PAGE_SIZE
+ * so that offsets stay the block's.
+ */
+static void page_range(struct pattern_range *pr, unsigned long i)
+{
+	pr->start = (i << PAGE_SHIFT) + BLOCK_PATTERN_START;
+	pr->end = (i + 1) << PAGE_SHIFT;
+	pr->dense = 0;
+}
+
 void block_fill(struct page *page, unsigned int order, uint64_t tag)
 {
 	struct pattern_range pr;
 
-	block_range(&pr, order);
-	pattern_fill(page_address(page), &pr, tag);
+	if (!PageHighMem(page)) {
+		block_range(&pr, order);
+		pattern_fill(page_address(page), &pr, tag);
+		return;
+	}
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		char *p = kmap_atomic(page + i);
+
+		if (!p)
+			continue;	/* the host refused: verify skips it too */
+		page_range(&pr, i);
+		pattern_fill(p - (i << PAGE_SHIFT), &pr, tag);
+		kunmap_atomic(p);
+	}
+}
+
+static int block_verify_high(struct cpu_ctx *c, struct page *page, unsigned int order,
+			     uint64_t tag, const char *when)
+{
+	struct pattern_range pr;
+	char what[96];
+	size_t off = PATTERN_OK;
+	char *p = NULL;
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order) && off == PATTERN_OK; i++) {
+		p = kmap(page + i);
+		if (!p)
+			continue;
+		page_range(&pr, i);
+		off = pattern_check(p - (i << PAGE_SHIFT), &pr, pr.end, tag);
+		if (off == PATTERN_OK)
+			kunmap(page + i);
+	}
+	if (likely(off == PATTERN_OK))
+		return 0;
+	i--;
+	snprintf(what, sizeof(what), "highmem block pfn %#lx order %u (page %lu kmapped at %p)",
+		 page_to_pfn(page), order, i, (void *)p);
+	pattern_report(c, p - (i << PAGE_SHIFT), &pr, off, tag, "block", what, when);
+	kunmap(page + i);
+	return 1;
 }
 
 int block_verify(struct cpu_ctx *c, struct page *page, unsigned int order, uint64_t tag,
@@ -41,6 +97,8 @@ int block_verify(struct cpu_ctx *c, struct page *page, unsigned int order, uint6
 	char what[96];
 	size_t off;
 
+	if (PageHighMem(page))
+		return block_verify_high(c, page, order, tag, when);
 	block_range(&pr, order);
 	off = pattern_check(p, &pr, pr.end, tag);
 	if (likely(off == PATTERN_OK))
@@ -115,8 +173,11 @@ static int page_corrupt(struct cpu_ctx *c, void *state)
 		block_fill(page, 0, tag);
 		block_hold(pc, page, 0, tag, c->nr_ops + (1ULL << 40));
 	}
-	p = page_address(pc->held[0].page);
+	p = kmap(pc->held[0].page);	/* (a highmem block's too) */
+	if (!p)
+		return 0;
 	p[BLOCK_PATTERN_START + 3] ^= 0x5a;
+	kunmap(pc->held[0].page);
 	return 1;
 }
 

@@ -5,9 +5,8 @@
  * vmalloc(), vzalloc(), vmalloc_node() on a random node, __vmalloc_node()
  * at a random alignment, and vmap() of pages the job allocated; each
  * carries the engine's pattern, checked through the vmalloc address and,
- * page by page, through vmalloc_to_page() + page_address() (highmem pages
- * have no direct-map address: their page-side check comes with kmap(),
- * mmsim/highmem.h).  Areas are freed at random, one in eight from atomic
+ * page by page, through vmalloc_to_page() + kmap_atomic() (page_address()
+ * for lowmem, a fixmap slot for a highmem page).  Areas are freed at random, one in eight from atomic
  * context (a deferred vfree()), or handed to another CPU that checks and
  * frees them (a remote vfree()).
  *
@@ -69,7 +68,9 @@ static int vm_verify(struct cpu_ctx *c, const void *addr, unsigned int nr_pages,
 	for (unsigned int i = 0; i < nr_pages; i++) {
 		const char *va = (const char *)addr + ((size_t)i << PAGE_SHIFT);
 		struct page *page = vmalloc_to_page(va);
+		uint64_t want = 0, got = 0;
 		const char *base;
+		size_t at = 0;
 
 		if (!page) {
 			cpu_violation(c, "corruption",
@@ -77,21 +78,22 @@ static int vm_verify(struct cpu_ctx *c, const void *addr, unsigned int nr_pages,
 				      i, addr, (unsigned long long)tag, when);
 			return 1;
 		}
-		if (PageHighMem(page))
-			continue;	/* kmap() comes with mmsim/highmem.h */
-		/* the words fill wrote in this frame, read through the direct map */
-		base = page_address(page);
+		/* the words fill wrote in this frame, read through another
+		 * mapping of it: the direct map's, or a fixmap slot (highmem) */
+		base = kmap_atomic(page);
 		for (size_t o = i ? 0 : pr.start; o < PAGE_SIZE;
 		     o += ((size_t)i << PAGE_SHIFT) + o < pr.dense ? 8 : PATTERN_STRIDE) {
-			size_t at = ((size_t)i << PAGE_SHIFT) + o;
-			uint64_t want = pattern_word(tag, at), got;
-
+			at = ((size_t)i << PAGE_SHIFT) + o;
+			want = pattern_word(tag, at);
 			memcpy(&got, base + o, sizeof(got));
-			if (got != want) {
-				report_corruption(c, addr, at, want, got, tag,
-						  "vmalloc area (through its page)", "vmalloc-churn", when);
-				return 1;
-			}
+			if (got != want)
+				break;
+		}
+		kunmap_atomic((void *)base);
+		if (got != want) {
+			report_corruption(c, addr, at, want, got, tag,
+					  "vmalloc area (through its page)", "vmalloc-churn", when);
+			return 1;
 		}
 	}
 	return 0;
