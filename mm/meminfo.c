@@ -6,6 +6,7 @@
  * CMA or hugetlb.  Memory the model has no notion of (page cache, anon,
  * swap) is truthfully 0.
  */
+#include "../numa/vmspace.h"
 #include "internal.h"
 
 static void show_val_kb(FILE *out, const char *label, unsigned long pages)
@@ -88,9 +89,10 @@ void meminfo_show(FILE *out)
 	/* vm_commit_limit(): overcommit_ratio 50, no swap */
 	show_val_kb(out, "CommitLimit:    ", totalram_pages * 50 / 100);
 	show_val_kb(out, "Committed_AS:   ", 0);
-	/* The architectural vmalloc window: x86_64 32 TiB, x86_32 PAE 120 MiB. */
-	fprintf(out, "VmallocTotal:   %8lu kB\n",
-		machine.arch == ARCH_X86_64 ? 34359738367UL : 122880UL);
+	/* x86_64: the architectural 32 TiB (the model reserves less); x86_32:
+	 * VMALLOC_END - VMALLOC_START of this machine's window (vmspace.c) */
+	fprintf(out, "VmallocTotal:   %8lu kB\n", machine.arch == ARCH_X86_64 ? 34359738367UL :
+		(unsigned long)(vmspace.vmalloc_end - vmspace.vmalloc_start) >> 10);
 	show_val_kb(out, "VmallocUsed:    ", 0);
 	show_val_kb(out, "VmallocChunk:   ", 0);
 	show_val_kb(out, "Percpu:         ", 0);
