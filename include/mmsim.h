@@ -18,6 +18,7 @@
  *   mmsim/mempool.h	memory pools
  *   mmsim/vmalloc.h	vmalloc, vmap and vfree
  *   mmsim/highmem.h	kmap(), kmap_atomic(): mappings of highmem pages
+ *   mmsim/swap.h	tasks' anonymous memory, files and the page cache, reclaim
  *   mmsim/cpumask.h	sets of CPUs
  *   mmsim/printk.h	the console: quiet, report counters and hook
  *   mmsim/inspect.h	what harnesses read of the allocator: zones, per-CPU
@@ -47,6 +48,7 @@
 #include <mmsim/mempool.h>
 #include <mmsim/vmalloc.h>
 #include <mmsim/highmem.h>
+#include <mmsim/swap.h>
 #include <mmsim/cpumask.h>
 #include <mmsim/printk.h>
 #include <mmsim/inspect.h>

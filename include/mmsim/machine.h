@@ -50,6 +50,8 @@ int trigger_single_cpu_backtrace(unsigned int cpu);
 int cpu_task_sleeping(unsigned int cpu);
 
 /* Per-thread state of the simulated task running on a CPU. */
+struct mm_struct;
+
 struct task_struct {
 	int cpu;			/* attached CPU, or -1 */
 	int pid;			/* host thread id */
@@ -79,10 +81,21 @@ struct task_struct {
 	long fp_pages;			/* pages it allocated minus pages it
 					   freed (a slab's own not counted) */
 	long fp_objects;		/* slab objects likewise (kmalloc too) */
+	/*
+	 * Reclaim: the task's own, read and written only by its thread
+	 * (kswapd, running on a borrowed CPU, saves and restores them).
+	 */
+	struct mm_struct *mm;		/* the task whose memory it touches
+					   (mm_task_access()), NULL if none */
+	struct {			/* I/O it started (mm_io_stats_current()) */
+		unsigned long swap_out, swap_in, fs_write, fs_read, fs_shrink;
+	} io;
 };
 
 #define PF_MEMALLOC	0x00000800	/* allocating for reclaim: no watermarks */
 #define PF_KSWAPD	0x00020000	/* I am kswapd */
+#define PF_MEMALLOC_NOFS 0x00040000	/* allocations act as GFP_NOFS */
+#define PF_MEMALLOC_NOIO 0x00080000	/* allocations act as GFP_NOIO */
 
 extern __thread struct task_struct __mm_current;
 #define current (&__mm_current)
