@@ -22,6 +22,7 @@
 #include "internal.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -77,6 +78,9 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 		return 0;
 	}
 	ret = fail_alloc_parse_param(param, val);
+	if (ret <= 0)
+		return ret;
+	ret = reclaim_parse_param(param, val);
 	if (ret <= 0)
 		return ret;
 	if (!strcmp(param, "movablecore")) {
@@ -147,6 +151,7 @@ int mm_boot(const char *cmdline)
 	ctx.mm.debug_pagealloc = 0;
 	ctx.mm.page_poison = 0;
 	fail_alloc_reset();
+	reclaim_config_init();
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
 	if (ret)
 		goto out;
@@ -182,6 +187,9 @@ int mm_boot(const char *cmdline)
 	if (ret)
 		goto err_nodes;
 	ret = vmalloc_init();
+	if (ret)
+		goto err_nodes;
+	ret = reclaim_init();
 	if (ret)
 		goto err_nodes;
 
@@ -242,6 +250,7 @@ static void slab_exit_on_cpu(void)
 
 	if (!attached && mm_cpu_attach(0))
 		return;
+	reclaim_exit();
 	vmalloc_exit();
 	kmem_cache_exit();
 	if (!attached)

@@ -34,6 +34,22 @@
 #include "internal.h"
 
 /* ------------------------------------------------------------------ */
+/* Boot (reclaim_boot.c)                                               */
+
+struct reclaim_config {
+	unsigned long long swap_bytes;	/* swap=, 0: no swap area */
+	unsigned long long disk_bytes;	/* disk= */
+};
+extern struct reclaim_config reclaim_cfg;	/* read-only after the boot */
+void reclaim_config_init(void);
+/* 0, -EINVAL (reported), or 1: not one of ours. */
+int reclaim_parse_param(const char *param, const char *val);
+/* After kmem_cache_init() and vmalloc_init(): every part, in order. */
+int reclaim_init(void);
+/* mm_shutdown(), on a CPU, before the slab caches go. */
+void reclaim_exit(void);
+
+/* ------------------------------------------------------------------ */
 /* Page flags of reclaimable pages                                     */
 
 static inline int PageWriteback(const struct page *p) { return test_page_flag(p, PG_writeback); }
