@@ -57,9 +57,16 @@ int reclaim_parse_param(const char *param, const char *val)
  */
 int reclaim_init(void)
 {
+	int ret;
+
+	page_lock_init();
+	ret = lru_init();
+	if (ret)
+		return ret;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	lru_exit();
 }
