@@ -63,10 +63,14 @@ int reclaim_init(void)
 	ret = lru_init();
 	if (ret)
 		return ret;
+	ret = kswapd_init();
+	if (ret)
+		return ret;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	kswapd_exit();
 	lru_exit();
 }
