@@ -38,6 +38,25 @@
 
 int vm_swappiness = 60;		/* vm.swappiness: READ_ONCE */
 
+int swappiness_sysctl_read(const char *name, char *buf, size_t len)
+{
+	(void)name;
+	snprintf(buf, len, "%d\n", READ_ONCE(vm_swappiness));
+	return 0;
+}
+
+/* proc_dointvec_minmax, 0 to 100 as v4.19 */
+int swappiness_sysctl_write(const char *name, const char *value)
+{
+	unsigned long long v;
+
+	(void)name;
+	if (parse_uint(value, 0, 100, &v))
+		return -EINVAL;
+	WRITE_ONCE(vm_swappiness, (int)v);
+	return 0;
+}
+
 enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
 
 /* v4.19's current_gfp_context(): PF_MEMALLOC_NO{IO,FS} narrow the mask. */
