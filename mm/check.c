@@ -27,6 +27,7 @@
 #include "internal.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 #include "../numa/ipi.h"
 
 struct checker {
@@ -316,6 +317,8 @@ static int __mm_check(FILE *report)
 	violations += slab_check_all(report);
 	violations += vmalloc_check(report);
 	violations += highmem_check(report);
+	violations += swap_check(report);
+	violations += mm_anon_check(report);
 	if (!violations && report) {
 		report_pass(report, &t);
 		vmalloc_pass_line(report);

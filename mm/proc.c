@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 
 struct proc_file {
 	const char *name;
@@ -27,6 +28,7 @@ static const struct proc_file proc_files[] = {
 	{ "vmstat", vmstat_show },
 	{ "slabinfo", slabinfo },
 	{ "vmallocinfo", vmallocinfo_show },
+	{ "swaps", swaps_show },
 };
 
 int mm_proc_show(const char *name, FILE *out)

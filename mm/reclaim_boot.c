@@ -57,9 +57,15 @@ int reclaim_parse_param(const char *param, const char *val)
  */
 int reclaim_init(void)
 {
+	int ret;
+
+	ret = swap_init(reclaim_cfg.swap_bytes);
+	if (ret)
+		return ret;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	swap_exit();
 }
