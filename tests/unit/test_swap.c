@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/unit/test_swap.c - the swap area (mm/swapfile.c) and tasks'
+ * anonymous memory (mm/memory.c) on small machines (mem=64M swap=64M):
+ * next-fit slots, references, the kernel's reports of bad entries (refused,
+ * mm_check() clean), a full area, a page's round trip through the device
+ * (lowmem and highmem), /proc/swaps and meminfo; a task's page faulted in
+ * zeroed, swapped out by try_to_unmap_anon() (refused while pinned) and
+ * read back intact; an OOM victim's -EINTR and reaping; mm_task_exit()
+ * giving back every page and slot; mm_check() finding a leaked slot.
+ */
+#include "../testutil.h"
+
+#include "../../mm/reclaim.h"
+
+#define SWAP_BOOT	"cpus=2 mem=64M swap=64M io_latency_us=0"
+
+static swp_entry_t entry_of(unsigned long val)
+{
+	swp_entry_t e = { val };
+
+	return e;
+}
+
+static unsigned long event(enum vm_event_item item)
+{
+	unsigned long ev[NR_VM_EVENT_ITEMS];
+
+	all_vm_events(ev);
+	return ev[item];
+}
+
+static void test_slots_next_fit_and_references(void **state)
+{
+	swp_entry_t a, b, c, d;
+	char *text;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	assert_int_equal(total_swap_pages, 16384);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	a = get_swap_page();
+	b = get_swap_page();
+	c = get_swap_page();
+	assert_int_equal(a.val, 1);
+	assert_int_equal(b.val, 2);
+	assert_int_equal(c.val, 3);
+	swap_free(b);
+	d = get_swap_page();
+	assert_int_equal(d.val, 4);		/* next fit: not the hole behind */
+	assert_int_equal(get_nr_swap_pages(), 16384 - 3);
+	swap_duplicate(a);
+	assert_int_equal(swap_entry_count(a), 2);
+	swap_free(a);
+	assert_int_equal(swap_entry_count(a), 1);
+	assert_int_equal(get_nr_swap_pages(), 16384 - 3);
+	swap_free(a);
+	assert_int_equal(swap_entry_count(a), 0);
+	assert_int_equal(get_nr_swap_pages(), 16384 - 2);
+
+	text = proc_text("swaps");
+	assert_string_equal(text, "Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n"
+			    "/dev/mmsim-swap                         partition\t65536\t8\t-2\n");
+	free(text);
+	text = proc_text("meminfo");
+	assert_contains(text, "SwapTotal:         65536 kB\n");
+	assert_contains(text, "SwapFree:          65528 kB\n");
+	free(text);
+	swap_free(c);
+	swap_free(d);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	check_shutdown();
+}
+
+static void test_bad_entries_reported_and_refused(void **state)
+{
+	unsigned long bugs;
+	const char *out;
+	swp_entry_t a;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	a = get_swap_page();
+	bugs = report_count(REPORT_BUG);
+	capture_begin();
+	swap_free(entry_of(0));			/* no entry: silently nothing */
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_int_equal(report_count(REPORT_BUG), bugs);
+
+	capture_begin();
+	swap_free(entry_of(100000));
+	out = capture_end();
+	assert_contains(out, "swap_info_get: Bad swap offset entry 000186a0\n");
+	capture_begin();
+	swap_free(entry_of(a.val + 1));		/* never handed out */
+	out = capture_end();
+	assert_contains(out, "swap_info_get: Unused swap offset entry 00000002\n");
+	capture_begin();
+	swap_duplicate(entry_of(7));
+	out = capture_end();
+	assert_contains(out, "swap_dup: Unused swap offset entry 00000007\n");
+	assert_int_equal(report_count(REPORT_BUG), bugs + 3);
+	assert_int_equal(swap_entry_count(entry_of(7)), 0);
+	assert_int_equal(swap_entry_count(a), 1);
+	assert_int_equal(get_nr_swap_pages(), 16383);
+	swap_free(a);
+	capture_begin();
+	swap_free(a);				/* twice: a double free */
+	out = capture_end();
+	assert_contains(out, "swap_info_get: Unused swap offset entry 00000001\n");
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	check_shutdown();
+}
+
+static void test_no_swap(void **state)
+{
+	const char *out;
+	char *text;
+	(void)state;
+
+	boot_attach("cpus=2 mem=64M");
+	assert_int_equal(total_swap_pages, 0);
+	assert_int_equal(get_swap_page().val, 0);
+	capture_begin();
+	swap_free(entry_of(1));
+	out = capture_end();
+	assert_contains(out, "swap_info_get: Bad swap file entry 00000001\n");
+	text = proc_text("swaps");
+	assert_string_equal(text, "Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n");
+	free(text);
+	check_shutdown();
+}
+
+static void test_full_area(void **state)
+{
+	unsigned long n = 0;
+	swp_entry_t e;
+	(void)state;
+
+	boot_attach("cpus=2 mem=64M swap=1M");
+	assert_int_equal(total_swap_pages, 256);
+	while ((e = get_swap_page()).val) {
+		assert_int_equal(e.val, n + 1);
+		n++;
+	}
+	assert_int_equal(n, 256);
+	assert_int_equal(get_nr_swap_pages(), 0);
+	assert_int_equal(get_swap_page().val, 0);
+	swap_free(entry_of(100));
+	assert_int_equal(get_swap_page().val, 100);	/* the only free one */
+	for (unsigned long v = 1; v <= 256; v++)
+		swap_free(entry_of(v));
+	assert_int_equal(get_nr_swap_pages(), 256);
+	check_shutdown();
+}
+
+static void round_trip(struct page *page)
+{
+	struct mm_io_stats before, after;
+	unsigned long out0 = event(PSWPOUT), in0 = event(PSWPIN);
+	unsigned long pgout0 = event(PGPGOUT), pgin0 = event(PGPGIN);
+	swp_entry_t e = get_swap_page();
+	unsigned long *p;
+
+	assert_int_not_equal(e.val, 0);
+	mm_io_stats_current(&before);
+	p = kmap(page);
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		p[i] = block_pattern(page, 0, i);
+	assert_int_equal(swap_writepage(page, e), 0);
+	memset(p, 0, PAGE_SIZE);
+	assert_int_equal(swap_readpage(page, e), 0);
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		if (p[i] != block_pattern(page, 0, i))
+			fail_msg("word %zu: %#lx, expected %#lx", i, p[i], block_pattern(page, 0, i));
+	kunmap(page);
+	mm_io_stats_current(&after);
+	assert_int_equal(after.swap_out - before.swap_out, 1);
+	assert_int_equal(after.swap_in - before.swap_in, 1);
+	assert_int_equal(event(PSWPOUT) - out0, 1);
+	assert_int_equal(event(PSWPIN) - in0, 1);
+	assert_int_equal(event(PGPGOUT) - pgout0, 8);	/* sectors: 4 kB in vmstat */
+	assert_int_equal(event(PGPGIN) - pgin0, 8);
+	swap_free(e);
+}
+
+static void test_writepage_readpage_round_trip(void **state)
+{
+	struct page *page;
+	char *text;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	page = alloc_page(GFP_KERNEL);
+	assert_non_null(page);
+	round_trip(page);
+	__free_page(page);
+	text = proc_text("vmstat");
+	assert_contains(text, "pswpin 1\npswpout 1\n");
+	free(text);
+	check_shutdown();
+
+	/* a highmem page: through kmap_atomic() */
+	boot_attach("arch=x86_32 cpus=2 mem=1G swap=64M io_latency_us=0");
+	page = alloc_pages_node((int)num_online_nodes() - 1, GFP_HIGHUSER, 0);
+	assert_non_null(page);
+	assert_true(PageHighMem(page));
+	round_trip(page);
+	__free_page(page);
+	check_shutdown();
+}
+
+/* A leaked slot (a reference no task holds) is what mm_check() finds. */
+static void test_mm_check_finds_a_leaked_slot(void **state)
+{
+	const char *why;
+	swp_entry_t e;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	e = get_swap_page();
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "mm_check: anon: the swap area holds 1 reference, the tasks 0 swap "
+			"entries and swap-ins 0");
+	swap_free(e);
+	check_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_slots_next_fit_and_references),
+		TEST(test_bad_entries_reported_and_refused),
+		TEST(test_no_swap),
+		TEST(test_full_area),
+		TEST(test_writepage_readpage_round_trip),
+		TEST(test_mm_check_finds_a_leaked_slot),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
