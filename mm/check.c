@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
 #include "reclaim.h"
@@ -315,6 +316,7 @@ static int __mm_check(FILE *report)
 	for_each_populated_zone(zone)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
+	violations += lru_check(report);
 	violations += vmalloc_check(report);
 	violations += highmem_check(report);
 	violations += swap_check(report);

@@ -32,6 +32,7 @@
 
 #include "internal.h"
 #include "pcp.h"
+#include "reclaim.h"
 #include "../numa/fault_inject.h"
 #include <mmsim/highmem.h>
 #include <mmsim/jitter.h>
@@ -705,11 +706,14 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 /* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */
 static void free_the_page(struct page *page, unsigned int order, int cold, const void *site)
 {
+	/* a page cache or task page is no task's footprint (mm/swap.c) */
+	long fp = (READ_ONCE(page->flags) & (1UL << PG_lru_owned)) ? 0 : 1L << order;
+
 	if (unlikely(!free_pages_prepare(page, order, site))) {
 		set_page_count(page, 1);	/* refused: still the owner's */
 		return;
 	}
-	current->fp_pages -= 1L << order;
+	current->fp_pages -= fp;
 	if (likely(order == 0))
 		free_hot_cold_page(page, cold);
 	else
@@ -785,9 +789,17 @@ void put_page(struct page *page)
 	if (unlikely(!free_entry_ok(page, 0, __func__)))
 		return;
 	page = compound_head(page);
-	if (put_page_testzero_checked(page))
+	if (put_page_testzero_checked(page)) {
+		/* the kernel's __put_single_page(): off its LRU list, and an
+		 * anon page forgets its task (mm/swap.c, mm/memory.c) */
+		if (unlikely(READ_ONCE(page->flags) & (1UL << PG_lru_owned))) {
+			__page_cache_release(page);
+			if (PageAnon(page))
+				WRITE_ONCE(page->mapping, NULL);
+		}
 		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0, 0,
 			      __builtin_return_address(0));
+	}
 }
 
 unsigned long nr_free_pages(void)

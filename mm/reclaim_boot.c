@@ -62,10 +62,17 @@ int reclaim_init(void)
 	ret = swap_init(reclaim_cfg.swap_bytes);
 	if (ret)
 		return ret;
+	page_lock_init();
+	ret = lru_init();
+	if (ret) {
+		swap_exit();
+		return ret;
+	}
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	lru_exit();
 	swap_exit();
 }
