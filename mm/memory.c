@@ -438,14 +438,17 @@ int try_to_unmap_anon(struct page *page)
 	struct mm_struct *mm;
 	unsigned long idx, flags;
 	swp_entry_t entry;
-	int ret = 0;
+	int refs, ret = 0;
 
 	rcu_read_lock();
 	/* acquire: a pin's writes to the page, released by its put_page(),
 	 * are seen by the copy */
-	if (__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 2 || !PageAnon(page)) {
+	refs = __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE);
+	if (refs != 2 || !PageAnon(page)) {
 		rcu_read_unlock();
-		return -EAGAIN;
+		/* 1: its task unmapped it meanwhile (exit, reaping): only the
+		 * isolation holds it, nothing is left to unmap */
+		return refs == 1 ? 0 : -EAGAIN;
 	}
 	mm = page_anon_mm(page);
 	idx = page->index;

@@ -11,6 +11,8 @@
  */
 #include "../testutil.h"
 
+#include <errno.h>
+
 #include "../../mm/reclaim.h"
 
 #define SWAP_BOOT	"cpus=2 mem=64M swap=64M io_latency_us=0"
@@ -211,6 +213,190 @@ static void test_writepage_readpage_round_trip(void **state)
 	check_shutdown();
 }
 
+/* Reclaim's side, as shrink_page_list() does it: isolate, lock, unmap,
+ * free; the result of try_to_unmap_anon(). */
+static int reclaim_one(struct page *page)
+{
+	int ret;
+
+	assert_int_equal(isolate_lru_page(page), 0);
+	assert_true(trylock_page(page));
+	ret = try_to_unmap_anon(page);
+	unlock_page(page);
+	if (ret) {
+		putback_lru_page(page);
+		return ret;
+	}
+	assert_int_equal(page_ref_count(page), 1);
+	mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_ISOLATED_ANON, -1);
+	put_page(page);
+	return 0;
+}
+
+static uint64_t word_of(unsigned long idx, unsigned int version)
+{
+	return (idx + 1) * 0x9e3779b97f4a7c15ULL ^ version;
+}
+
+static void write_page(struct mm_struct *mm, unsigned long idx, unsigned int version)
+{
+	uint64_t *p;
+
+	assert_int_equal(mm_task_access(mm, idx, 1, GFP_HIGHUSER_MOVABLE, (void **)&p), 0);
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		p[i] = word_of(idx, version) + i;
+	mm_task_release(mm, idx, p);
+}
+
+static void check_page(struct mm_struct *mm, unsigned long idx, unsigned int version)
+{
+	uint64_t *p;
+
+	assert_int_equal(mm_task_access(mm, idx, 0, GFP_HIGHUSER_MOVABLE, (void **)&p), 0);
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		if (p[i] != word_of(idx, version) + i)
+			fail_msg("page %lu word %zu: %#llx, expected %#llx", idx, i,
+				 (unsigned long long)p[i],
+				 (unsigned long long)(word_of(idx, version) + i));
+	mm_task_release(mm, idx, p);
+}
+
+static struct page *pte_page_of(struct mm_struct *mm, unsigned long idx)
+{
+	unsigned long pte = mm->ptes[idx];
+
+	assert_true(pte && !(pte & 1));
+	return (struct page *)pte;
+}
+
+static void test_task_page_swapped_out_and_back(void **state)
+{
+	struct mm_task_info info;
+	struct mm_struct *mm;
+	struct page *page;
+	uint64_t *p;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	mm = mm_task_create("swapper", 64, 0);
+	assert_non_null(mm);
+	/* a first touch: a zeroed page */
+	assert_int_equal(mm_task_access(mm, 5, 0, GFP_HIGHUSER_MOVABLE, (void **)&p), 0);
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		assert_int_equal(p[i], 0);
+	mm_task_release(mm, 5, p);
+	write_page(mm, 5, 1);
+	page = pte_page_of(mm, 5);
+	assert_true(PageLRU(page));
+	assert_true(PageActive(page));
+	assert_true(PageSwapBacked(page));
+	assert_true(PageAnon(page));
+	assert_true(PageDirty(page));
+	assert_ptr_equal(page_anon_mm(page), mm);
+	assert_int_equal(page->index, 5);
+	assert_int_equal(page_ref_count(page), 1);
+	mm_task_info(mm, &info);
+	assert_int_equal(info.anon_rss, 1);
+	assert_int_equal(info.swapents, 0);
+	assert_int_equal(info.pgtables_bytes, 4096);
+
+	/* pinned: refused */
+	assert_int_equal(mm_task_access(mm, 5, 0, GFP_HIGHUSER_MOVABLE, (void **)&p), 0);
+	assert_int_equal(reclaim_one(page), -EAGAIN);
+	assert_ptr_equal(pte_page_of(mm, 5), page);
+	mm_task_release(mm, 5, p);
+
+	/* unpinned: out to its slot, the pte an entry, the page freed */
+	assert_int_equal(reclaim_one(page), 0);
+	assert_int_equal(mm->ptes[5] & 1, 1);
+	assert_int_equal(get_nr_swap_pages(), 16383);
+	mm_task_info(mm, &info);
+	assert_int_equal(info.anon_rss, 0);
+	assert_int_equal(info.swapents, 1);
+	assert_mm_check_ok();
+
+	/* and back, intact, its slot freed */
+	check_page(mm, 5, 1);
+	mm_task_info(mm, &info);
+	assert_int_equal(info.anon_rss, 1);
+	assert_int_equal(info.swapents, 0);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	assert_int_equal(event(PSWPOUT), 1);
+	assert_int_equal(event(PSWPIN), 1);
+	assert_int_equal(event(PGMAJFAULT), 1);
+	assert_mm_check_ok();
+	mm_task_exit(mm);
+	check_shutdown();
+}
+
+static void test_task_exit_gives_everything_back(void **state)
+{
+	struct mm_struct *mm;
+	long before;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	/* warm the caches the struct and its tables come from */
+	mm = mm_task_create("warm", 600, 0);
+	assert_non_null(mm);
+	mm_task_exit(mm);
+	drain_local_pages(NULL);
+	before = allocated_pages();
+
+	mm = mm_task_create("exiting", 600, 0);
+	assert_non_null(mm);
+	assert_int_equal(mm_pgtables_bytes(mm), 8192);
+	for (unsigned long idx = 0; idx < 600; idx++)
+		write_page(mm, idx, 2);
+	for (unsigned long idx = 0; idx < 600; idx += 2)
+		assert_int_equal(reclaim_one(pte_page_of(mm, idx)), 0);
+	assert_int_equal(get_nr_swap_pages(), 16384 - 300);
+	assert_true(allocated_pages() >= before + 300);
+	for (unsigned long idx = 0; idx < 600; idx += 3)
+		check_page(mm, idx, 2);
+	assert_mm_check_ok();
+	mm_task_exit(mm);
+	drain_local_pages(NULL);
+	assert_int_equal(allocated_pages(), before);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), 0);
+	check_shutdown();
+}
+
+static void test_oom_victim_and_reaper(void **state)
+{
+	struct mm_task_info info;
+	struct mm_struct *mm;
+	void *p, *pin;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	mm = mm_task_create("victim", 32, 500);
+	assert_non_null(mm);
+	for (unsigned long idx = 0; idx < 8; idx++)
+		write_page(mm, idx, 3);
+	assert_int_equal(reclaim_one(pte_page_of(mm, 0)), 0);
+	assert_int_equal(mm_task_access(mm, 1, 0, GFP_HIGHUSER_MOVABLE, &pin), 0);
+	__atomic_fetch_or(&mm->flags, 1UL << MMF_OOM_VICTIM, __ATOMIC_RELAXED);
+	assert_true(mm_task_oom_killed(mm));
+	assert_int_equal(mm_task_access(mm, 2, 0, GFP_HIGHUSER_MOVABLE, &p), -EINTR);
+	assert_int_equal(mm_task_access(mm, 0, 0, GFP_HIGHUSER_MOVABLE, &p), -EINTR);
+	assert_int_equal(mm_task_access(mm, 20, 0, GFP_HIGHUSER_MOVABLE, &p), -EINTR);
+	assert_int_equal(oom_reap_mm(mm), 7);
+	assert_true(mm->flags & (1UL << MMF_OOM_SKIP));
+	mm_task_info(mm, &info);
+	assert_int_equal(info.anon_rss, 0);
+	assert_int_equal(info.swapents, 0);
+	assert_int_equal(info.oom_score_adj, 500);
+	assert_true(info.oom_killed);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	assert_mm_check_ok();
+	/* the pinned page went with its pte, and goes with its pin */
+	mm_task_release(mm, 1, pin);
+	mm_task_exit(mm);
+	check_shutdown();
+}
+
 /* A leaked slot (a reference no task holds) is what mm_check() finds. */
 static void test_mm_check_finds_a_leaked_slot(void **state)
 {
@@ -237,6 +423,9 @@ int main(void)
 		TEST(test_full_area),
 		TEST(test_writepage_readpage_round_trip),
 		TEST(test_mm_check_finds_a_leaked_slot),
+		TEST(test_task_page_swapped_out_and_back),
+		TEST(test_task_exit_gives_everything_back),
+		TEST(test_oom_victim_and_reaper),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
