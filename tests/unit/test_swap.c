@@ -397,6 +397,101 @@ static void test_oom_victim_and_reaper(void **state)
 	check_shutdown();
 }
 
+/* The race reclaim has with a task's own accesses: CPU 1 writes and
+ * checks its pages while CPU 0 swaps random ones out; a page swapped out
+ * while pinned (written after its copy) would come back stale. */
+struct race {
+	struct mm_struct *mm;
+	unsigned long mismatches, accesses;
+	int stop;			/* atomic */
+};
+
+#define RACE_PAGES	32
+
+static void race_accessor(struct cpu_job *job)
+{
+	struct race *rc = job->arg;
+	unsigned int version[RACE_PAGES] = { 0 };
+	unsigned long long seed = 42;
+
+	for (unsigned int n = 0; n < 4000; n++) {
+		unsigned long idx = next_rand(&seed) % RACE_PAGES;
+		uint64_t *p;
+
+		if (mm_task_access(rc->mm, idx, 1, GFP_HIGHUSER_MOVABLE, (void **)&p))
+			continue;
+		for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i += 64)
+			if (p[i] != (version[idx] ? word_of(idx, version[idx]) + i : 0))
+				rc->mismatches++;
+		version[idx]++;
+		for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+			p[i] = word_of(idx, version[idx]) + i;
+		mm_task_release(rc->mm, idx, p);
+		rc->accesses++;
+		cond_resched();
+	}
+	__atomic_store_n(&rc->stop, 1, __ATOMIC_RELEASE);
+}
+
+static void test_reclaim_races_the_task(void **state)
+{
+	unsigned long long seed = 7;
+	unsigned long swapped = 0, busy = 0;
+	struct race rc = { 0 };
+	struct cpu_job job;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	rc.mm = mm_task_create("raced", RACE_PAGES, 0);
+	assert_non_null(rc.mm);
+	cpu_job_start(&job, 1, race_accessor, &rc);
+	while (!__atomic_load_n(&rc.stop, __ATOMIC_ACQUIRE)) {
+		unsigned long idx = next_rand(&seed) % RACE_PAGES, flags, pte;
+		struct page *page = NULL;
+		int ret;
+
+		spin_lock_irqsave(&rc.mm->page_table_lock, flags);
+		pte = rc.mm->ptes[idx];
+		if (pte && !(pte & 1)) {
+			page = (struct page *)pte;
+			get_page(page);
+		}
+		spin_unlock_irqrestore(&rc.mm->page_table_lock, flags);
+		if (!page) {
+			cond_resched();
+			continue;
+		}
+		if (isolate_lru_page(page)) {
+			put_page(page);
+			continue;
+		}
+		put_page(page);			/* the isolation's is enough */
+		if (!trylock_page(page)) {
+			putback_lru_page(page);
+			continue;
+		}
+		ret = try_to_unmap_anon(page);
+		unlock_page(page);
+		if (ret) {
+			busy++;
+			putback_lru_page(page);
+		} else {
+			swapped++;
+			mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_ISOLATED_ANON, -1);
+			put_page(page);
+		}
+		cond_resched();
+	}
+	cpu_job_join(&job);
+	EXPECT_EQ("pages read back stale or torn", rc.mismatches, 0);
+	assert_true(swapped > 0);
+	assert_mm_check_ok();
+	mm_task_exit(rc.mm);
+	assert_int_equal(get_nr_swap_pages(), 16384);
+	check_shutdown();
+	(void)busy;
+}
+
 /* A leaked slot (a reference no task holds) is what mm_check() finds. */
 static void test_mm_check_finds_a_leaked_slot(void **state)
 {
@@ -426,6 +521,7 @@ int main(void)
 		TEST(test_task_page_swapped_out_and_back),
 		TEST(test_task_exit_gives_everything_back),
 		TEST(test_oom_victim_and_reaper),
+		TEST(test_reclaim_races_the_task),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
