@@ -492,6 +492,37 @@ static void test_reclaim_races_the_task(void **state)
 	(void)busy;
 }
 
+static void test_task_misuse_refused(void **state)
+{
+	struct mm_struct *mm;
+	unsigned long bugs;
+	const char *out;
+	char local[64];
+	void *p;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	assert_null(mm_task_create("none", 0, 0));
+	assert_null(mm_task_create("adj", 4, 1001));
+	mm = mm_task_create("misused", 4, 0);
+	assert_non_null(mm);
+	assert_int_equal(mm_task_access(mm, 4, 0, GFP_HIGHUSER_MOVABLE, &p), -EINVAL);
+	assert_int_equal(mm_task_access(mm, 1, 1, GFP_HIGHUSER_MOVABLE, &p), 0);
+	bugs = report_count(REPORT_BUG);
+	capture_begin();
+	mm_task_release(mm, 2, p);		/* not page 2's */
+	mm_task_release(mm, 1, local);		/* not a page of the machine */
+	out = capture_end();
+	assert_int_equal(report_count(REPORT_BUG), bugs + 2);
+	assert_contains(out, "BUG: mm_task_release(misused, 2, ");
+	assert_int_equal(page_ref_count(pte_page_of(mm, 1)), 2);	/* still pinned */
+	mm_task_release(mm, 1, p);
+	assert_int_equal(page_ref_count(pte_page_of(mm, 1)), 1);
+	assert_mm_check_ok();
+	mm_task_exit(mm);
+	check_shutdown();
+}
+
 /* A leaked slot (a reference no task holds) is what mm_check() finds. */
 static void test_mm_check_finds_a_leaked_slot(void **state)
 {
@@ -522,6 +553,7 @@ int main(void)
 		TEST(test_task_exit_gives_everything_back),
 		TEST(test_oom_victim_and_reaper),
 		TEST(test_reclaim_races_the_task),
+		TEST(test_task_misuse_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
