@@ -360,7 +360,17 @@ unsigned long shrink_node(pg_data_t *pgdat, struct scan_control *sc);
 unsigned long zone_reclaimable_pages(struct zone *zone);
 /* The allocator's slow path: wake the node's kswapd unless it is balanced. */
 void wakeup_kswapd(struct zone *zone, gfp_t gfp_mask, int order, enum zone_type classzone_idx);
+/* kswapd.c's per-node state that reclaim reads and writes */
+void kswapd_reset_failures(pg_data_t *pgdat);	/* reclaim made progress */
+int pgdat_dirty(pg_data_t *pgdat);		/* v4.19's PGDAT_DIRTY */
+void set_pgdat_dirty(pg_data_t *pgdat, int on);
+int pgdat_balanced(pg_data_t *pgdat, int order, int classzone_idx);
+gfp_t current_gfp_context(gfp_t flags);
+extern int vm_swappiness;			/* vm.swappiness */
 int kswapd_init(void);
+/* kswapd's state on node nid (0 sleeping, 1 running, 2 napping) and its
+ * failure count: for tests and reports; -EINVAL for no such node. */
+int kswapd_state(int nid, int *failures);
 void kswapd_exit(void);
 /* vm.drop_caches */
 int drop_caches_write(const char *value);

@@ -64,15 +64,17 @@ int reclaim_init(void)
 		return ret;
 	page_lock_init();
 	ret = lru_init();
-	if (ret) {
-		swap_exit();
+	if (ret)
 		return ret;
-	}
+	ret = kswapd_init();
+	if (ret)
+		return ret;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	kswapd_exit();
 	lru_exit();
 	swap_exit();
 }
