@@ -14,6 +14,12 @@
  *		page's words are the engine's pattern of a tag derived from
  *		(task, page, version); version 0 is a page never written,
  *		which must read as zeros.
+ *   held pages	one operation in 8 pins a page and keeps it pinned (up to
+ *		ANON_HELD, as get_user_pages() would for I/O), or writes the
+ *		oldest one's next version through the address it kept and
+ *		releases it: reclaim, which may take it off its active list
+ *		meanwhile, must leave a pinned page alone.  The other
+ *		accesses skip held pages.
  *   the OOM killer
  *		a killed task's accesses fail with -EINTR: the CPU counts the
  *		kill, gives the task back (mm_task_exit()) and starts a new
@@ -33,25 +39,30 @@
 
 #define ANON_MIN_PAGES		8
 #define ANON_MAX_ACCESSES	16	/* per operation */
+#define ANON_HELD		4	/* pages a CPU keeps pinned */
 
 enum anon_counter {
 	ANON_TASKS,		/* tasks started */
 	ANON_ACCESSES,		/* pages accessed and checked */
 	ANON_WRITES,		/* of them, written */
 	ANON_ZERO_PAGES,	/* first touches (read as zeros) */
+	ANON_HELD_PAGES,	/* pages kept pinned across operations */
 	ANON_OOM_KILLS,		/* tasks the OOM killer took */
 	ANON_ENOMEM,		/* accesses that found no memory */
 	NR_ANON_COUNTERS
 };
 
 static const char *const anon_counter_name[NR_ANON_COUNTERS] = {
-	"tasks", "accesses", "writes", "zero_pages", "oom_kills", "enomem",
+	"tasks", "accesses", "writes", "zero_pages", "held_pages", "oom_kills", "enomem",
 };
 
 struct anon_cpu {
 	struct mm_struct *mm;		/* NULL: none yet, or given back */
 	uint64_t task_tag;		/* the task's identity (stress_tag()) */
 	uint32_t *version;		/* [anon_task_pages], host memory */
+	unsigned long held_idx[ANON_HELD];	/* pinned pages, oldest first */
+	void *held_addr[ANON_HELD];
+	unsigned int nheld;
 	uint64_t cnt[NR_ANON_COUNTERS];
 };
 
@@ -107,6 +118,10 @@ static uint64_t page_tag(const struct anon_cpu *ac, unsigned long idx, uint32_t 
 
 static void anon_task_end(struct anon_cpu *ac)
 {
+	while (ac->nheld) {
+		ac->nheld--;
+		mm_task_release(ac->mm, ac->held_idx[ac->nheld], ac->held_addr[ac->nheld]);
+	}
 	mm_task_exit(ac->mm);
 	ac->mm = NULL;
 	free(ac->version);
@@ -164,51 +179,100 @@ static int anon_verify(struct cpu_ctx *c, struct anon_cpu *ac, unsigned long idx
 	return 1;
 }
 
-static int anon_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
+static int anon_is_held(const struct anon_cpu *ac, unsigned long idx)
+{
+	for (unsigned int i = 0; i < ac->nheld; i++)
+		if (ac->held_idx[i] == idx)
+			return 1;
+	return 0;
+}
+
+/* The next version of a pinned page, written at p. */
+static void anon_write(struct anon_cpu *ac, unsigned long idx, void *p)
 {
 	static const struct pattern_range pr = { 0, PAGE_SIZE, PATTERN_ALL };
+	uint32_t v = ac->version[idx] + 1;
+
+	if (!v)
+		v = 1;
+	pattern_fill(p, &pr, page_tag(ac, idx, v));
+	ac->version[idx] = v;
+	ac->cnt[ANON_WRITES]++;
+}
+
+/*
+ * Access page idx: checked, written if write, and released unless hold.
+ * 0, or -1 once the task is gone (killed by the OOM killer).
+ */
+static int anon_access(struct cpu_ctx *c, struct anon_cpu *ac, unsigned long idx, int write,
+		       int hold)
+{
+	void *p;
+	int ret;
+
+	fail_mark(c);
+	ret = mm_task_access(ac->mm, idx, write, GFP_HIGHUSER_MOVABLE, &p);
+	if (ret == -EINTR) {
+		ac->cnt[ANON_OOM_KILLS]++;
+		anon_task_end(ac);
+		return -1;
+	}
+	if (ret == -ENOMEM) {
+		ac->cnt[ANON_ENOMEM]++;
+		count_failure(c, GK_USER, 0);
+		return 0;
+	}
+	if (ret) {
+		cpu_violation(c, "anon", "mm_task_access(page %lu of %lu) = %d", idx,
+			      anon_task_pages, ret);
+		return 0;
+	}
+	ac->cnt[ANON_ACCESSES]++;
+	ac->cnt[ANON_ZERO_PAGES] += !ac->version[idx];
+	anon_verify(c, ac, idx, p);
+	if (hold) {
+		ac->held_idx[ac->nheld] = idx;
+		ac->held_addr[ac->nheld++] = p;
+		ac->cnt[ANON_HELD_PAGES]++;
+		return 0;
+	}
+	if (write)
+		anon_write(ac, idx, p);
+	mm_task_release(ac->mm, idx, p);
+	return 0;
+}
+
+static int anon_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
+{
 	struct anon_cpu *ac = state;
 	unsigned int n = 1 + (unsigned int)(r[0] % ANON_MAX_ACCESSES);
 
 	if (!ac->mm && anon_task_start(c, ac))
 		return 0;
+	if (r[2] % 8 == 0) {
+		unsigned long idx = (unsigned long)(r[1] % anon_task_pages);
+
+		if (ac->nheld < ANON_HELD && !anon_is_held(ac, idx)) {
+			anon_access(c, ac, idx, 1, 1);
+		} else if (ac->nheld) {
+			/* the oldest: its next version through its kept address */
+			idx = ac->held_idx[0];
+			anon_write(ac, idx, ac->held_addr[0]);
+			mm_task_release(ac->mm, idx, ac->held_addr[0]);
+			ac->nheld--;
+			memmove(ac->held_idx, ac->held_idx + 1, ac->nheld * sizeof(ac->held_idx[0]));
+			memmove(ac->held_addr, ac->held_addr + 1, ac->nheld * sizeof(ac->held_addr[0]));
+		}
+		return 0;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t x = i ? op_random(c) : r[1];
 		unsigned long idx = (unsigned long)(x % anon_task_pages);
-		int write = (x >> 40) & 1;
-		void *p;
-		int ret;
 
-		fail_mark(c);
-		ret = mm_task_access(ac->mm, idx, write, GFP_HIGHUSER_MOVABLE, &p);
-		if (ret == -EINTR) {
-			ac->cnt[ANON_OOM_KILLS]++;
-			anon_task_end(ac);
+		if (anon_is_held(ac, idx))
+			continue;
+		if (anon_access(c, ac, idx, (x >> 40) & 1, 0))
 			return 0;
-		}
-		if (ret == -ENOMEM) {
-			ac->cnt[ANON_ENOMEM]++;
-			count_failure(c, GK_USER, 0);
-			continue;
-		}
-		if (ret) {
-			cpu_violation(c, "anon", "mm_task_access(page %lu of %lu) = %d", idx,
-				      anon_task_pages, ret);
-			continue;
-		}
-		ac->cnt[ANON_ACCESSES]++;
-		ac->cnt[ANON_ZERO_PAGES] += !ac->version[idx];
-		anon_verify(c, ac, idx, p);
-		if (write) {
-			uint32_t v = ac->version[idx] + 1;
-
-			if (!v)
-				v = 1;
-			pattern_fill(p, &pr, page_tag(ac, idx, v));
-			ac->version[idx] = v;
-			ac->cnt[ANON_WRITES]++;
-		}
-		mm_task_release(ac->mm, idx, p);
 	}
 	return 0;
 }
@@ -228,8 +292,8 @@ static void anon_report(struct run *run, FILE *out)
 
 	family_sum(run, &anon_family, offsetof(struct anon_cpu, cnt), NR_ANON_COUNTERS, s);
 	fprintf(out, "anon: tasks of %lu pages, ", anon_task_pages);
-	report_counters(out, s, "%llu started; accesses %llu (writes %llu, first touches %llu); "
-			"killed by the OOM killer %llu; no memory %llu\n\n");
+	report_counters(out, s, "%llu started; accesses %llu (writes %llu, first touches %llu, "
+			"held pinned %llu); killed by the OOM killer %llu; no memory %llu\n\n");
 }
 
 static void anon_report_json(struct run *run, json_t *root)
