@@ -174,8 +174,11 @@ static int anon_verify(struct cpu_ctx *c, struct anon_cpu *ac, unsigned long idx
 	off = pattern_check(p, &pr, PAGE_SIZE, page_tag(ac, idx, v));
 	if (likely(off == PATTERN_OK))
 		return 0;
+	/* named by the task's tag (the page's is a hash of it) */
 	snprintf(what, sizeof(what), "task page %lu, version %u", idx, v);
-	pattern_report(c, p, &pr, off, page_tag(ac, idx, v), "task", what, "on accessing it");
+	report_corruption(c, p, off, pattern_word(page_tag(ac, idx, v), off),
+			  *(const uint64_t *)((const char *)p + off), ac->task_tag, "task", what,
+			  "on accessing it");
 	return 1;
 }
 
