@@ -56,7 +56,7 @@ struct kswapd {
 	unsigned int next_cpu;		/* atomic (relaxed): round robin */
 	/* the run work's */
 	int priority;			/* 0: no balance in progress */
-	int bal_order, bal_classzone;
+	int bal_order, bal_classzone;	/* atomic (relaxed): the nap reads them */
 	unsigned long nr_reclaimed, nr_reclaimed_prio;
 	unsigned long runs;		/* balance_pgdat() runs (PAGEOUTRUN) */
 };
@@ -112,27 +112,40 @@ static void atomic_max(int *p, int v)
 		;
 }
 
-/* A CPU of the node whose task is not asleep (any of the node's if all
- * are, CPU 0's node's if it has none). */
+/*
+ * A CPU of the node with a thread attached whose task is not asleep; else
+ * one with a thread; else the caller's own (the work of a CPU with no
+ * thread waits for its next one).
+ */
 static unsigned int kswapd_cpu(struct kswapd *k)
 {
-	unsigned int n = num_online_cpus(), start, fallback = 0;
-	int found = 0;
+	unsigned int n = num_online_cpus(), start;
+	int fallback = -1;
 
 	start = __atomic_fetch_add(&k->next_cpu, 1, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int cpu = (start + i) % n;
 
-		if (cpu_to_node(cpu) != k->pgdat->node_id)
+		if (cpu_to_node(cpu) != k->pgdat->node_id || !cpu_attached(cpu))
 			continue;
-		if (!found) {
-			fallback = cpu;
-			found = 1;
-		}
 		if (!cpu_task_sleeping(cpu))
 			return cpu;
+		if (fallback < 0)
+			fallback = (int)cpu;
 	}
-	return fallback;
+	if (fallback >= 0)
+		return (unsigned int)fallback;
+	return current->cpu >= 0 ? (unsigned int)current->cpu : 0;
+}
+
+/* An item queued on a CPU that lost its thread is moved (cancel_delayed_work()
+ * succeeding makes the caller its only queuer). */
+static void kswapd_rescue(struct kswapd *k, struct delayed_work *dw, unsigned long delay)
+{
+	int cpu = __atomic_load_n(&dw->cpu, __ATOMIC_RELAXED);
+
+	if (cpu >= 0 && !cpu_attached((unsigned int)cpu) && cancel_delayed_work(dw))
+		schedule_delayed_work_on(kswapd_cpu(k), dw, delay);
 }
 
 void wakeup_kswapd(struct zone *zone, gfp_t gfp_mask, int order, enum zone_type classzone_idx)
@@ -149,8 +162,12 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp_mask, int order, enum zone_type 
 	atomic_max(&k->classzone_idx, (int)classzone_idx);
 	atomic_max(&k->order, order);
 	old = __atomic_load_n(&k->state, __ATOMIC_ACQUIRE);
-	if (old == KSWAPD_RUNNING)
+	if (old == KSWAPD_RUNNING) {
+		kswapd_rescue(k, &k->run, 0);
 		return;		/* awake already: it takes the request */
+	}
+	if (old == KSWAPD_NAPPING)
+		kswapd_rescue(k, &k->nap, 1);
 	if (__atomic_load_n(&k->failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES ||
 	    pgdat_balanced(pgdat, order, (int)classzone_idx))
 		return;
@@ -240,8 +257,9 @@ static void kswapd_run(struct work_struct *work)
 		return;
 	if (!k->priority) {
 		/* a new balance: take what the wake-ups asked for */
-		k->bal_order = __atomic_exchange_n(&k->order, 0, __ATOMIC_RELAXED);
-		k->bal_classzone = __atomic_exchange_n(&k->classzone_idx, 0, __ATOMIC_RELAXED);
+		WRITE_ONCE(k->bal_order, __atomic_exchange_n(&k->order, 0, __ATOMIC_RELAXED));
+		WRITE_ONCE(k->bal_classzone,
+			   __atomic_exchange_n(&k->classzone_idx, 0, __ATOMIC_RELAXED));
 		k->priority = DEF_PRIORITY;
 		k->nr_reclaimed = 0;
 		k->runs++;
@@ -276,11 +294,11 @@ static void kswapd_nap(struct work_struct *work)
 {
 	struct kswapd *k = container_of(to_delayed_work(work), struct kswapd, nap);
 	int old = KSWAPD_NAPPING;
-	int order = __atomic_load_n(&k->order, __ATOMIC_RELAXED);
-	int classzone = __atomic_load_n(&k->classzone_idx, __ATOMIC_RELAXED);
+	int order = max(__atomic_load_n(&k->order, __ATOMIC_RELAXED), READ_ONCE(k->bal_order));
+	int classzone = max(__atomic_load_n(&k->classzone_idx, __ATOMIC_RELAXED),
+			    READ_ONCE(k->bal_classzone));
 
-	if (pgdat_balanced(k->pgdat, order > k->bal_order ? order : k->bal_order,
-			   classzone > k->bal_classzone ? classzone : k->bal_classzone)) {
+	if (pgdat_balanced(k->pgdat, order, classzone)) {
 		__atomic_compare_exchange_n(&k->state, &old, KSWAPD_SLEEPING, 0,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 		return;

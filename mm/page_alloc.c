@@ -676,8 +676,8 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 
 	/* Fast path: the LOW watermark, no reserves. */
 	page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW, &ac);
-	if (unlikely(!page))
-		page = __alloc_pages_slowpath(gfp_mask, order, &ac);
+	if (unlikely(!page))	/* memalloc_no{io,fs}_save() scopes narrow it */
+		page = __alloc_pages_slowpath(current_gfp_context(gfp_mask), order, &ac);
 	if (likely(page))
 		current->fp_pages += 1L << order;
 	return page;

@@ -367,6 +367,8 @@ void set_pgdat_dirty(pg_data_t *pgdat, int on);
 int pgdat_balanced(pg_data_t *pgdat, int order, int classzone_idx);
 gfp_t current_gfp_context(gfp_t flags);
 extern int vm_swappiness;			/* vm.swappiness */
+int swappiness_sysctl_read(const char *name, char *buf, size_t len);
+int swappiness_sysctl_write(const char *name, const char *value);
 int kswapd_init(void);
 /* kswapd's state on node nid (0 sleeping, 1 running, 2 napping) and its
  * failure count: for tests and reports; -EINVAL for no such node. */

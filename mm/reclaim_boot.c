@@ -22,6 +22,7 @@ struct reclaim_config reclaim_cfg;
 void reclaim_config_init(void)
 {
 	reclaim_cfg.swap_bytes = 0;
+	vm_swappiness = 60;
 	reclaim_cfg.disk_bytes = 1ULL << 30;
 	io_latency_ns = 50000;
 }
