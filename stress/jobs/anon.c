@@ -19,7 +19,10 @@
  *		oldest one's next version through the address it kept and
  *		releases it: reclaim, which may take it off its active list
  *		meanwhile, must leave a pinned page alone.  The other
- *		accesses skip held pages.
+ *		accesses skip held pages.  Lowmem pages only: a highmem
+ *		page's address is one of the pkmap window's slots, which
+ *		the kmap job's progress argument wants back between
+ *		operations.
  *   the OOM killer
  *		a killed task's accesses fail with -EINTR: the CPU counts the
  *		kill, gives the task back (mm_task_exit()) and starts a new
@@ -233,7 +236,9 @@ static int anon_access(struct cpu_ctx *c, struct anon_cpu *ac, unsigned long idx
 	ac->cnt[ANON_ACCESSES]++;
 	ac->cnt[ANON_ZERO_PAGES] += !ac->version[idx];
 	anon_verify(c, ac, idx, p);
-	if (hold) {
+	/* a highmem page's address is a pkmap slot: kept across operations
+	 * it would starve the kmap job's hog (and it us), so it is not held */
+	if (hold && !PageHighMem(kmap_to_page(p))) {
 		ac->held_idx[ac->nheld] = idx;
 		ac->held_addr[ac->nheld++] = p;
 		ac->cnt[ANON_HELD_PAGES]++;
