@@ -518,9 +518,9 @@ static void __mm_anon_check(struct check_log *log, struct mm_struct *mm,
 				       PageSwapBacked(page) ? "" : ", not PG_swapbacked");
 	}
 	if ((long)present != mm->rss[MM_ANONPAGES] || (long)swp != mm->rss[MM_SWAPENTS])
-		anon_violation(log, "task %d (%s): %lu pages present, %lu in swap, counted %ld and %ld",
-			       mm->pid, mm->comm, present, swp, mm->rss[MM_ANONPAGES],
-			       mm->rss[MM_SWAPENTS]);
+		anon_violation(log, "task %d (%s): %lu page%s present, %lu in swap, counted %ld and %ld",
+			       mm->pid, mm->comm, present, str_plural(present), swp,
+			       mm->rss[MM_ANONPAGES], mm->rss[MM_SWAPENTS]);
 	*swapped += swp;
 }
 

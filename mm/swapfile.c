@@ -285,10 +285,10 @@ int swap_check(FILE *report)
 				       s, swap_map[s], SWAP_MAP_MAX);
 	}
 	if (used != swap_inuse)
-		swap_violation(&log, "%lu slots have references, %lu counted in use",
-			       used, swap_inuse);
+		swap_violation(&log, "%lu slot%s with references, %lu counted in use",
+			       used, str_plural(used), swap_inuse);
 	if (nr_swap_pages != (long)(swap_max - used))
-		swap_violation(&log, "%ld free slots counted, %lu found (of %lu)",
+		swap_violation(&log, "free slots: %ld counted, %lu found (of %lu)",
 			       nr_swap_pages, swap_max - used, swap_max);
 	spin_unlock_irqrestore(&swap_lock, flags);
 	check_log_flush(&log);

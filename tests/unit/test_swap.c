@@ -523,6 +523,50 @@ static void test_task_misuse_refused(void **state)
 	check_shutdown();
 }
 
+/* What mm_anon_check() finds in a task: its counts against its ptes, an
+ * entry whose slot is free, a page that names another task. */
+static void test_mm_check_finds_task_damage(void **state)
+{
+	struct mm_struct *mm;
+	struct page *page;
+	const char *why;
+	void *saved;
+	(void)state;
+
+	boot_attach(SWAP_BOOT);
+	mm = mm_task_create("damaged", 8, 0);
+	assert_non_null(mm);
+	write_page(mm, 0, 1);
+	assert_mm_check_ok();
+
+	mm->rss[MM_ANONPAGES]++;
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "(damaged): 1 page present, 0 in swap, counted 2 and 0");
+	mm->rss[MM_ANONPAGES]--;
+
+	mm->ptes[3] = 5UL << 1 | 1;		/* slot 4 (entry 5): free */
+	mm->rss[MM_SWAPENTS]++;
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "page 3: swap entry 00000005 is not in use");
+	assert_contains(why, "the swap area holds 0 references, the tasks 1 swap entry");
+	mm->ptes[3] = 0;
+	mm->rss[MM_SWAPENTS]--;
+
+	page = pte_page_of(mm, 0);
+	saved = page->mapping;
+	page->index = 1;
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "(damaged) page 0: pfn ");
+	page->index = 0;
+	assert_ptr_equal(page->mapping, saved);
+	assert_mm_check_ok();
+	mm_task_exit(mm);
+	check_shutdown();
+}
+
 /* A leaked slot (a reference no task holds) is what mm_check() finds. */
 static void test_mm_check_finds_a_leaked_slot(void **state)
 {
@@ -554,6 +598,7 @@ int main(void)
 		TEST(test_oom_victim_and_reaper),
 		TEST(test_reclaim_races_the_task),
 		TEST(test_task_misuse_refused),
+		TEST(test_mm_check_finds_task_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
