@@ -159,9 +159,9 @@ void mmput(struct mm_struct *mm)
 }
 
 /*
- * Unmap every pte from start on: present pages lose their mapping
- * reference (put after the lock), swap entries are freed.  The pages
- * unmapped.
+ * Unmap every pte, ZAP_BATCH pages per hold of the lock: present pages
+ * lose their mapping reference (put after the lock), swap entries are
+ * freed.  Returns the pages unmapped.
  */
 static unsigned long zap_ptes(struct mm_struct *mm)
 {
