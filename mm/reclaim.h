@@ -278,6 +278,13 @@ extern unsigned long total_swap_pages;		/* read-only while booted */
 long get_nr_swap_pages(void);			/* free slots (READ_ONCE) */
 /* mm_check(): the slots in use against their references. */
 int swap_check(FILE *report);
+/* swap_writepage()'s copy alone (never sleeps: memory.c calls it under a
+ * page table lock, then bdev_wait_io() once it holds no spinlock). */
+int swap_write_copy(struct page *page, swp_entry_t entry);
+/* mm_check()'s: a slot's references (0 if bad), all slots' together. */
+unsigned int swap_entry_count(swp_entry_t entry);
+unsigned long swap_refs_total(void);
+void swaps_show(FILE *out);			/* /proc/swaps */
 
 /* ------------------------------------------------------------------ */
 /* Tasks' anonymous memory (memory.c)                                  */
@@ -321,6 +328,13 @@ int try_to_unmap_anon(struct page *page);
 unsigned long oom_reap_mm(struct mm_struct *mm);
 /* The harness's tables: pages present, entries swapped, per mm. */
 unsigned long mm_pgtables_bytes(const struct mm_struct *mm);
+/* mm_check(): every task's ptes against its rss, its pages and the swap
+ * area's references. */
+int mm_anon_check(FILE *report);
+/* Hold an mm's struct and tables past mm_task_exit() (the OOM killer's
+ * reaper); the last mmput() frees them after an RCU grace period (sleeps). */
+void mmget(struct mm_struct *mm);
+void mmput(struct mm_struct *mm);
 
 /* ------------------------------------------------------------------ */
 /* The page cache (filemap.c)                                          */
