@@ -57,9 +57,15 @@ int reclaim_parse_param(const char *param, const char *val)
  */
 int reclaim_init(void)
 {
+	int err;
+
+	err = filemap_init(reclaim_cfg.disk_bytes);
+	if (err)
+		return err;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	filemap_exit();
 }
