@@ -54,36 +54,6 @@ static CDS_LIST_HEAD(files);			/* files_lock: sorted by disk_off */
 static unsigned long nr_files;			/* files_lock */
 
 /* ------------------------------------------------------------------ */
-/* Counters                                                            */
-
-void filemap_mod_node(struct page *page, enum node_stat_item item, long delta)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__mod_node_page_state(NODE_DATA(page_to_nid(page)), item, delta);
-	local_irq_restore(flags);
-}
-
-void filemap_mod_zone(struct page *page, enum zone_stat_item item, long delta)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__mod_zone_page_state(__page_zone(page), item, delta);
-	local_irq_restore(flags);
-}
-
-void filemap_count_events(enum vm_event_item item, long delta)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__count_vm_events(item, delta);
-	local_irq_restore(flags);
-}
-
-/* ------------------------------------------------------------------ */
 /* The disk and files                                                  */
 
 static void destroy_file(struct file *file, int at_exit);
@@ -293,7 +263,7 @@ static int filemap_readpage(struct address_space *m, struct page *page)
 	if (err)
 		return err;
 	current->io.fs_read++;
-	filemap_count_events(PGPGIN, PAGE_SIZE >> 9);	/* sectors, as submit_bio() */
+	count_vm_events(PGPGIN, PAGE_SIZE >> 9);	/* sectors, as submit_bio() */
 	SetPageUptodate_release(page);
 	return 0;
 }

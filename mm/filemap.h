@@ -27,10 +27,15 @@ extern struct block_device filemap_disk;	/* filemap_init() to filemap_exit() */
 /* The page at idx with a reference of the caller's, or NULL. */
 struct page *find_get_page(struct address_space *m, unsigned long idx);
 
-/* Node and zone counters and vm events with interrupts off around them
- * (the __ forms' requirement, vmstat.h). */
-void filemap_mod_node(struct page *page, enum node_stat_item item, long delta);
-void filemap_mod_zone(struct page *page, enum zone_stat_item item, long delta);
-void filemap_count_events(enum vm_event_item item, long delta);
+/* A page's node and zone counters (interrupts off inside: vmstat.h). */
+static inline void filemap_mod_node(struct page *page, enum node_stat_item item, long delta)
+{
+	mod_node_page_state(NODE_DATA(page_to_nid(page)), item, delta);
+}
+
+static inline void filemap_mod_zone(struct page *page, enum zone_stat_item item, long delta)
+{
+	mod_zone_page_state(__page_zone(page), item, delta);
+}
 
 #endif /* MM_FILEMAP_H */

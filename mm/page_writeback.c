@@ -145,7 +145,7 @@ int filemap_writepage(struct page *page)
 	if (err)
 		return err;
 	current->io.fs_write++;
-	filemap_count_events(PGPGOUT, PAGE_SIZE >> 9);
+	count_vm_events(PGPGOUT, PAGE_SIZE >> 9);
 	return 0;
 }
 
