@@ -345,6 +345,38 @@ static void test_racing_misses(void **state)
 	check_shutdown();
 }
 
+/* A file twice the size of RAM: every page written, then read back, which
+ * needs reclaim to drop clean pages and kswapd or the writer's own
+ * write-back to clean dirty ones. */
+static void test_file_bigger_than_ram(void **state)
+{
+	unsigned long nr = (128UL << 20) / PAGE_SIZE, free_before;
+	struct file *f;
+	(void)state;
+
+	boot_attach("cpus=2 mem=64M disk=160M io_latency_us=0");
+	drain_all_pages(NULL);
+	free_before = nr_free_pages();
+	f = file_create("big", nr * PAGE_SIZE);
+	assert_non_null(f);
+	for (unsigned long i = 0; i < nr; i++)
+		write_page(f, 6, i, 1);
+	assert_true(f->mapping.nrpages < nr / 2);
+	for (unsigned long i = 0; i < nr; i++)
+		check_page(f, 6, i, 1);
+	/* and a second pass over a part of it, rewritten */
+	for (unsigned long i = 0; i < nr; i += 5)
+		write_page(f, 6, i, 2);
+	for (unsigned long i = 0; i < nr; i++)
+		check_page(f, 6, i, i % 5 ? 1 : 2);
+	assert_true(node_stat(NR_WRITTEN) >= nr);
+	assert_mm_check_ok();
+	file_destroy(f);
+	drain_all_pages(NULL);
+	assert_true(nr_free_pages() + 64 >= free_before);	/* slab and tables aside */
+	check_shutdown();
+}
+
 /* file_destroy() gives back every page, dirty or clean. */
 static void test_destroy_frees_everything(void **state)
 {
@@ -386,6 +418,7 @@ int main(void)
 		TEST(test_dirty_limit),
 		TEST(test_racing_misses),
 		TEST(test_destroy_frees_everything),
+		TEST(test_file_bigger_than_ram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
