@@ -26,7 +26,8 @@
 	JOB(vmalloc_churn)						\
 	JOB(kmap)							\
 	JOB(highmem_user)						\
-	JOB(noio_nofs)
+	JOB(noio_nofs)							\
+	JOB(pagecache)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,
