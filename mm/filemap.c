@@ -39,6 +39,7 @@
  * they still check page->mapping, as the kernel does, for a truncation.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <mmsim/highmem.h>
@@ -51,7 +52,6 @@
 struct block_device filemap_disk;		/* filemap_init() to filemap_exit() */
 static DEFINE_MUTEX(files_lock);
 static CDS_LIST_HEAD(files);			/* files_lock: sorted by disk_off */
-static unsigned long nr_files;			/* files_lock */
 
 /* ------------------------------------------------------------------ */
 /* The disk and files                                                  */
@@ -100,7 +100,6 @@ static int __disk_alloc(struct file *file, unsigned long long bytes)
 	}
 	file->mapping.disk_off = off;
 	cds_list_add_tail(&file->list, &f->list);	/* before f */
-	nr_files++;
 	mutex_unlock(&files_lock);
 	return 0;
 }
@@ -122,11 +121,15 @@ struct file *file_create(const char *name, size_t size)
 	file->mapping.host = file;
 	file->mapping.gfp_mask = GFP_HIGHUSER_MOVABLE;
 	if (nr) {
-		file->mapping.pages = vzalloc(nr * sizeof(struct page *));
+		unsigned long longs = (nr + BITS_PER_LONG - 1) / BITS_PER_LONG;
+
+		file->mapping.pages = vzalloc(nr * sizeof(struct page *) +
+					      longs * sizeof(unsigned long));
 		if (!file->mapping.pages) {
 			kfree(file);
 			return NULL;
 		}
+		file->written = (unsigned long *)(file->mapping.pages + nr);
 	}
 	if (__disk_alloc(file, (unsigned long long)nr * PAGE_SIZE)) {
 		vfree(file->mapping.pages);
@@ -145,13 +148,13 @@ static void delete_from_page_cache(struct address_space *m, struct page *page)
 	WRITE_ONCE(m->nrpages, m->nrpages - 1);
 	WRITE_ONCE(page->mapping, NULL);
 	__mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_FILE_PAGES, -1);
-	spin_unlock_irq(&m->i_pages_lock);
 	/* the kernel's account_page_cleaned(): the data goes with the file */
 	if (PageDirty(page)) {
 		ClearPageDirty(page);
-		filemap_mod_node(page, NR_FILE_DIRTY, -1);
-		filemap_mod_zone(page, NR_ZONE_WRITE_PENDING, -1);
+		__mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_FILE_DIRTY, -1);
+		__mod_zone_page_state(__page_zone(page), NR_ZONE_WRITE_PENDING, -1);
 	}
+	spin_unlock_irq(&m->i_pages_lock);
 }
 
 /* The page at idx with a reference of the caller's, or NULL. */
@@ -197,13 +200,14 @@ static void truncate_pages(struct address_space *m, int at_exit)
 	}
 }
 
+/* Its pages out first, then off the list: a file on it holds every page
+ * NR_FILE_PAGES counts (filemap_check()). */
 static void destroy_file(struct file *file, int at_exit)
 {
-	mutex_lock(&files_lock);
-	cds_list_del(&file->list);		/* drop_pagecache() skips it now */
-	nr_files--;
-	mutex_unlock(&files_lock);
 	truncate_pages(&file->mapping, at_exit);
+	mutex_lock(&files_lock);
+	cds_list_del(&file->list);		/* no drop_pagecache() walks it now */
+	mutex_unlock(&files_lock);
 	WARN(READ_ONCE(file->mapping.nrpages), "file '%s': %lu pages left after truncation\n",
 	     file->name, READ_ONCE(file->mapping.nrpages));
 	vfree(file->mapping.pages);
@@ -248,16 +252,30 @@ static int page_copy(struct page *page, size_t off, void *buf, size_t len, int t
 	return 0;
 }
 
-/* A locked page that is not uptodate, read from its block: 0 or -EIO. */
+/* A locked page that is not uptodate, read from its block: 0 or -EIO.
+ * A block never written is a hole: zeros, no I/O (the kernel's
+ * mpage_readpage() of an unmapped block). */
 static int filemap_readpage(struct address_space *m, struct page *page)
 {
 	unsigned long long off = m->disk_off + ((unsigned long long)page->index << PAGE_SHIFT);
+	int hole = !block_written(m->host, page->index);
 	char *addr = kmap_atomic(page);
 	int err = -EIO;
 
 	if (addr) {
-		err = bdev_read(&filemap_disk, off, addr, PAGE_SIZE);
+		if (hole) {
+			memset(addr, 0, PAGE_SIZE);
+			err = 0;
+		} else {
+			err = bdev_read(&filemap_disk, off, addr, PAGE_SIZE);
+		}
 		kunmap_atomic(addr);
+	}
+	if (hole) {
+		if (err)
+			return err;
+		SetPageUptodate_release(page);
+		return 0;
 	}
 	bdev_wait_io();
 	if (err)
@@ -505,4 +523,124 @@ unsigned long drop_pagecache(void)
 		dropped += invalidate_mapping_pages(&f->mapping);
 	mutex_unlock(&files_lock);
 	return dropped;
+}
+
+/* ------------------------------------------------------------------ */
+/* mm_check()                                                          */
+
+/* A violation's line, if there is a report to print it on. */
+static __printf(2, 3) void check_print(FILE *report, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!report)
+		return;
+	va_start(ap, fmt);
+	vfprintf(report, fmt, ap);
+	va_end(ap);
+}
+
+/* A node counter with every CPU's diff: exact with the CPUs stopped. */
+static long node_stat_exact(enum node_stat_item item)
+{
+	long x = 0;
+
+	for (unsigned int nid = 0; nid < num_online_nodes(); nid++) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		x += __atomic_load_n(&pgdat->vm_stat[item], __ATOMIC_RELAXED);
+		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+			x += READ_ONCE(pgdat->per_cpu_nodestats[cpu].vm_node_stat_diff[item]);
+	}
+	return x;
+}
+
+/* One file's slots against its pages: the violations (reported). */
+static int check_mapping(FILE *report, struct file *f, unsigned long *nr)
+{
+	struct address_space *m = &f->mapping;
+	unsigned long n = 0, nrpages;
+	char bad[200] = "";
+	int violations = 0;
+
+	spin_lock_irq(&m->i_pages_lock);
+	for (unsigned long idx = 0; idx < m->nr_slots; idx++) {
+		struct page *page = m->pages[idx];
+
+		if (!page)
+			continue;
+		n++;
+		nr[0] += PageDirty(page);
+		nr[1] += PageWriteback(page);
+		if (!bad[0] && (READ_ONCE(page->mapping) != m || READ_ONCE(page->index) != idx ||
+				page_ref_count(page) <= 0 || PageBuddy(page) || PageSlab(page) ||
+				PageSwapBacked(page)))
+			snprintf(bad, sizeof(bad), "slot %lu holds pfn %05lx: mapping %p, index %lu, "
+				 "flags %#lx, _refcount %d", idx, page_to_pfn(page),
+				 READ_ONCE(page->mapping), READ_ONCE(page->index),
+				 READ_ONCE(page->flags), page_ref_count(page));
+	}
+	nrpages = m->nrpages;
+	spin_unlock_irq(&m->i_pages_lock);
+	/* printed with the lock dropped */
+	if (bad[0]) {
+		check_print(report, "mm_check: page cache: file '%s': %s\n", f->name, bad);
+		violations++;
+	}
+	if (n != nrpages) {
+		check_print(report, "mm_check: page cache: file '%s' has %lu pages in its slots, "
+			"nrpages says %lu\n", f->name, n, nrpages);
+		violations++;
+	}
+	nr[2] += n;
+	return violations;
+}
+
+/*
+ * Every file's pages (in their slots, at their index, referenced, page
+ * cache pages), the extents (in order, inside the disk, apart), and
+ * NR_FILE_PAGES, NR_FILE_DIRTY and NR_WRITEBACK against the pages that
+ * are so.  A CPU stopped holding files_lock (creating or destroying a
+ * file, dropping the cache) leaves the check for the next time.
+ */
+int filemap_check(FILE *report)
+{
+	unsigned long nr[3] = { 0 };		/* dirty, writeback, cached */
+	unsigned long long end = 0;
+	static const struct {
+		enum node_stat_item item;
+		const char *name;
+	} counters[3] = {
+		{ NR_FILE_DIRTY, "NR_FILE_DIRTY" }, { NR_WRITEBACK, "NR_WRITEBACK" },
+		{ NR_FILE_PAGES, "NR_FILE_PAGES" },
+	};
+	int violations = 0;
+	struct file *f;
+
+	if (!mutex_trylock(&files_lock))
+		return 0;
+	cds_list_for_each_entry(f, &files, list) {
+		unsigned long long bytes = (unsigned long long)f->mapping.nr_slots << PAGE_SHIFT;
+
+		if (f->mapping.disk_off < end || f->mapping.disk_off + bytes > filemap_disk.size) {
+			check_print(report, "mm_check: page cache: file '%s' at [%#llx, %#llx) of the disk "
+				"(%#llx bytes): overlaps the previous file (which ends at %#llx) or "
+				"the end\n", f->name, f->mapping.disk_off, f->mapping.disk_off + bytes,
+				filemap_disk.size, end);
+			violations++;
+		}
+		end = f->mapping.disk_off + bytes;
+		violations += check_mapping(report, f, nr);
+	}
+	mutex_unlock(&files_lock);
+	for (int i = 0; i < 3; i++) {
+		long c = node_stat_exact(counters[i].item);
+
+		if (c != (long)nr[i]) {
+			check_print(report, "mm_check: page cache: %s is %ld, the files hold %lu such "
+				"pages\n", counters[i].name, c, nr[i]);
+			violations++;
+		}
+	}
+	return violations;
 }

@@ -17,6 +17,12 @@ struct file {
 	struct address_space mapping;	/* see reclaim.h; disk_off is
 					   written under files_lock before
 					   the file is returned */
+	unsigned long *written;		/* a bit per block written back since
+					   file_create() (atomic bits, set
+					   under the page's lock); the others
+					   are holes: they read as zeros
+					   without I/O.  After pages[] in its
+					   vzalloc() */
 	unsigned long wb_index;		/* balance_dirty_pages()'s cursor: a
 					   hint (READ_ONCE/WRITE_ONCE) */
 	struct cds_list_head list;	/* on files (filemap.c's files_lock) */
@@ -24,18 +30,22 @@ struct file {
 
 extern struct block_device filemap_disk;	/* filemap_init() to filemap_exit() */
 
+#define BITS_PER_LONG	(8 * sizeof(unsigned long))
+
+static inline int block_written(const struct file *f, unsigned long idx)
+{
+	return (__atomic_load_n(&f->written[idx / BITS_PER_LONG], __ATOMIC_RELAXED) >>
+		(idx % BITS_PER_LONG)) & 1;
+}
+
+/* Relaxed: the page lock orders the block's data for its next reader. */
+static inline void set_block_written(struct file *f, unsigned long idx)
+{
+	__atomic_fetch_or(&f->written[idx / BITS_PER_LONG], 1UL << (idx % BITS_PER_LONG),
+			  __ATOMIC_RELAXED);
+}
+
 /* The page at idx with a reference of the caller's, or NULL. */
 struct page *find_get_page(struct address_space *m, unsigned long idx);
-
-/* A page's node and zone counters (interrupts off inside: vmstat.h). */
-static inline void filemap_mod_node(struct page *page, enum node_stat_item item, long delta)
-{
-	mod_node_page_state(NODE_DATA(page_to_nid(page)), item, delta);
-}
-
-static inline void filemap_mod_zone(struct page *page, enum zone_stat_item item, long delta)
-{
-	mod_zone_page_state(__page_zone(page), item, delta);
-}
 
 #endif /* MM_FILEMAP_H */

@@ -71,47 +71,73 @@ static int TestClearPageReclaim(struct page *page)
 		PG_reclaim) & 1;
 }
 
+/*
+ * A flag and its counters change with interrupts off, so that nothing
+ * (stop_machine()'s mm_check(), which stops CPUs wherever interrupts are
+ * on) sees one without the other: filemap_check() compares them.
+ */
+static void __account(struct page *page, enum node_stat_item item, long delta)
+{
+	__mod_node_page_state(NODE_DATA(page_to_nid(page)), item, delta);
+	__mod_zone_page_state(__page_zone(page), NR_ZONE_WRITE_PENDING, delta);
+}
+
 /* v4.19 __set_page_dirty_nobuffers() with account_page_dirtied(). */
 int set_page_dirty(struct page *page)
 {
-	if (TestSetPageDirty(page))
-		return 0;
-	filemap_mod_node(page, NR_FILE_DIRTY, 1);
-	filemap_mod_zone(page, NR_ZONE_WRITE_PENDING, 1);
-	filemap_mod_node(page, NR_DIRTIED, 1);
-	return 1;
+	unsigned long flags;
+	int was_clean;
+
+	local_irq_save(flags);
+	was_clean = !TestSetPageDirty(page);
+	if (was_clean) {
+		__account(page, NR_FILE_DIRTY, 1);
+		__mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_DIRTIED, 1);
+	}
+	local_irq_restore(flags);
+	return was_clean;
 }
 
 int clear_page_dirty_for_io(struct page *page)
 {
+	unsigned long flags;
+	int was_dirty;
+
 	if (unlikely(!PageLocked(page))) {
 		dump_page(page, "VM_BUG_ON_PAGE(!PageLocked(page))");
 		return 0;
 	}
-	if (!TestClearPageDirty(page))
-		return 0;
-	filemap_mod_node(page, NR_FILE_DIRTY, -1);
-	filemap_mod_zone(page, NR_ZONE_WRITE_PENDING, -1);
-	return 1;
+	local_irq_save(flags);
+	was_dirty = TestClearPageDirty(page);
+	if (was_dirty)
+		__account(page, NR_FILE_DIRTY, -1);
+	local_irq_restore(flags);
+	return was_dirty;
 }
 
 static void set_page_writeback(struct page *page)
 {
+	unsigned long flags;
+
+	local_irq_save(flags);
 	set_page_flag(page, PG_writeback);
-	filemap_mod_node(page, NR_WRITEBACK, 1);
-	filemap_mod_zone(page, NR_ZONE_WRITE_PENDING, 1);
+	__account(page, NR_WRITEBACK, 1);
+	local_irq_restore(flags);
 }
 
-/* The kernel's end_page_writeback() less the wake-up, which is the page
- * lock's (end_page_writeback(), page_lock.c). */
+/* The kernel's end_page_writeback(): the rotation and the counters here,
+ * the flag and the wake-up page_lock.c's end_page_writeback(). */
 static void finish_page_writeback(struct page *page)
 {
+	unsigned long flags;
+
 	if (TestClearPageReclaim(page))
 		rotate_reclaimable_page(page);
-	filemap_mod_node(page, NR_WRITEBACK, -1);
-	filemap_mod_zone(page, NR_ZONE_WRITE_PENDING, -1);
-	filemap_mod_node(page, NR_WRITTEN, 1);
+	local_irq_save(flags);
+	__account(page, NR_WRITEBACK, -1);
+	__mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_WRITTEN, 1);
 	end_page_writeback(page);
+	local_irq_restore(flags);
 }
 
 int filemap_writepage(struct page *page)
@@ -138,6 +164,8 @@ int filemap_writepage(struct page *page)
 		err = bdev_write(&filemap_disk, off, addr, PAGE_SIZE);
 		kunmap_atomic(addr);
 	}
+	if (likely(!err))
+		set_block_written(m->host, page->index);
 	bdev_wait_io();
 	if (unlikely(err))
 		set_page_dirty(page);		/* redirty_page_for_writepage() */

@@ -306,6 +306,8 @@ void global_dirty_limits(unsigned long *pbackground, unsigned long *pdirty);
 /* vm.dirty_ratio, vm.dirty_background_ratio (percent, 0 to 100) */
 int dirty_sysctl_read(const char *name, char *buf, size_t len);
 int dirty_sysctl_write(const char *name, const char *value);
+/* mm_check(): every file's cached pages against its slots and the counters. */
+int filemap_check(FILE *report);
 
 /* ------------------------------------------------------------------ */
 /* Shrinkers (shrinker.c)                                              */

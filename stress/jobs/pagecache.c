@@ -22,12 +22,19 @@
  *		older version (a write-back that was lost, a page dropped
  *		while dirty, a read of the wrong block) is a data-corruption
  *		violation.
- *   an op	a read (two in three): PAGE_SIZE bytes at a random
+ *   an op	on a page of the file's first quarter half the time (so
+ *		that what was written is read back, 1 x RAM over the set),
+ *		of the whole file the other half (4 x RAM: reclaim);
+ *		a read (two in three): PAGE_SIZE bytes at a random
  *		word-aligned offset, so the tail of one page and the head
  *		of the next, each checked against its version; or a write:
  *		a whole page at the next version, either in one call or in
  *		two split at a random byte (the first a partial write of a
  *		page that may have to be read in first).
+ *		Now and then (one op in PC_RECREATE_EVERY) a file is
+ *		destroyed (vfs_fsync()ed first half the time, else its dirty
+ *		pages are dropped) and created again, empty: truncation
+ *		against reclaim, and the counters mm_check() compares.
  *   failures	-ENOMEM from a read or write (the cache could not get a
  *		page) is counted as a GFP_HIGHUSER_MOVABLE failure.
  *
@@ -38,16 +45,18 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../mmstress.h"
 
 #define PC_FILES	4
 #define PC_UNKNOWN	UINT32_MAX
 #define PC_WRITE_RETRIES 16
+#define PC_RECREATE_EVERY 20000		/* ops, on average */
 
 enum {
 	PC_READS, PC_WRITES, PC_SPLIT_WRITES, PC_PAGES_CHECKED, PC_ZERO_PAGES, PC_ENOMEM,
-	PC_UNKNOWN_PAGES, NR_PC_COUNTERS
+	PC_UNKNOWN_PAGES, PC_RECREATED, NR_PC_COUNTERS
 };
 
 struct pc_cpu {
@@ -230,15 +239,47 @@ static void pc_write(struct cpu_ctx *c, struct pc_cpu *pc, unsigned int f, unsig
 	pc->version[f][idx] = next;
 }
 
+/* File f goes (fsync()ed first, or with its dirty pages dropped) and
+ * comes back empty, its extent and size the same: truncation against
+ * reclaim, and the counters it must leave right. */
+static void pc_recreate(struct cpu_ctx *c, struct pc_cpu *pc, unsigned int f, uint64_t r)
+{
+	char name[32];
+
+	pc->cnt[PC_RECREATED]++;
+	if (pc->file[f]) {
+		if (r % 2) {
+			int err = vfs_fsync(pc->file[f], 0);
+
+			if (err)
+				cpu_violation(c, "pagecache", "vfs_fsync(%s) = %d",
+					      pc_name(c, f, name, sizeof(name)), err);
+		}
+		file_destroy(pc->file[f]);
+	}
+	memset(pc->version[f], 0, pc->pages[f] * sizeof(uint32_t));
+	pc->file[f] = file_create(pc_name(c, f, name, sizeof(name)), pc->pages[f] * PAGE_SIZE);
+	if (!pc->file[f])
+		pc->cnt[PC_ENOMEM]++;		/* its tables: tried again next time */
+}
+
 static int pagecache_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
 	struct pc_cpu *pc = state;
 	unsigned int f = (unsigned int)(r[1] % PC_FILES);
 	unsigned long idx;
 
-	if (!pc->file[f])
+	if (!pc->pages[f])
+		return 0;			/* the disk had no room for it */
+	if (r[0] % PC_RECREATE_EVERY == 0 || !pc->file[f]) {
+		pc_recreate(c, pc, f, r[2]);
 		return 0;
-	idx = (unsigned long)((r[1] >> 8) % pc->pages[f]);
+	}
+	/* half the ops in the first quarter of the file (1 x RAM over the
+	 * set: read back often), half anywhere (4 x RAM: reclaim) */
+	idx = (unsigned long)((r[1] >> 9) % (r[1] & 0x100 ? pc->pages[f] : pc->pages[f] / 4 + 1));
+	if (idx >= pc->pages[f])
+		idx = pc->pages[f] - 1;
 	if (r[0] % 3)
 		pc_read(c, pc, f, idx, r[2]);
 	else
@@ -263,7 +304,7 @@ static void pagecache_release(struct cpu_ctx *c, void *state)
 
 static const char *const pc_counter_name[NR_PC_COUNTERS] = {
 	"reads", "writes", "split_writes", "pages_checked", "zero_pages_checked", "enomem",
-	"half_written_pages",
+	"half_written_pages", "files_recreated",
 };
 
 static void pagecache_report(struct run *run, FILE *out)
@@ -277,7 +318,7 @@ static void pagecache_report(struct run *run, FILE *out)
 			pc_set.wanted >> (20 - PAGE_SHIFT));
 	report_counters(out, s, ", reads %llu, writes %llu (%llu in two pieces),\n"
 			"           pages checked %llu (%llu never written), -ENOMEM %llu, "
-			"half-written pages %llu\n\n");
+			"half-written pages %llu, files recreated %llu\n\n");
 }
 
 static void pagecache_report_json(struct run *run, json_t *root)
