@@ -10,15 +10,22 @@
  *		a file owns one extent of it, [disk_off, disk_off + its
  *		pages), chosen first fit among the gaps between the files
  *		(files, sorted by disk_off).
- *   file	its name and size, read-only; its struct address_space.
+ *   file	its name and size, read-only; its struct address_space;
+ *		written[], a bit per block written back since file_create():
+ *		the others are holes, read as zeros without I/O (the
+ *		kernel's unmapped blocks), so a new file reads as zeros
+ *		whatever an old one left on its extent.
  *   mapping	pages[idx]: the cached page of the file's idx-th block or
  *		NULL; a cached page holds one reference for its slot (the
  *		cache's), page->mapping = the mapping, page->index = idx,
  *		and is on its node's LRU (lru_cache_add()).
  *
  * Who touches what:
- *   files, each file's list, disk_used	files_lock (a mutex: file_create(),
- *		file_destroy(), drop_pagecache(); never from reclaim)
+ *   files, each file's list	files_lock (a mutex: file_create(),
+ *		file_destroy(), drop_pagecache(); never from reclaim;
+ *		mm_check() only tries it)
+ *   written[]	atomic bits (relaxed): set by filemap_writepage() under the
+ *		page lock, read by the page's reader under the page lock
  *   mapping->pages[], nrpages, page->mapping/index
  *		i_pages_lock (irq-safe, as the kernel's xa_lock_irq, so that
  *		the node counters can be updated inside it); page->mapping
