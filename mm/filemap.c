@@ -21,7 +21,7 @@
  *		and is on its node's LRU (lru_cache_add()).
  *
  * Who touches what:
- *   files, each file's list	files_lock (a mutex: file_create(),
+ *   files, each file's list	filemap_files_lock (a mutex: file_create(),
  *		file_destroy(), drop_pagecache(); never from reclaim;
  *		mm_check() only tries it)
  *   written[]	atomic bits (relaxed): set by filemap_writepage() under the
@@ -46,7 +46,6 @@
  * they still check page->mapping, as the kernel does, for a truncation.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <mmsim/highmem.h>
@@ -57,8 +56,8 @@
 #include "../numa/blockdev.h"
 
 struct block_device filemap_disk;		/* filemap_init() to filemap_exit() */
-static DEFINE_MUTEX(files_lock);
-static CDS_LIST_HEAD(files);			/* files_lock: sorted by disk_off */
+DEFINE_MUTEX(filemap_files_lock);
+CDS_LIST_HEAD(filemap_files);		/* filemap_files_lock: by disk_off */
 
 /* ------------------------------------------------------------------ */
 /* The disk and files                                                  */
@@ -76,10 +75,10 @@ void filemap_exit(void)
 
 	/* files still open at shutdown go with the machine, pages and all */
 	for (;;) {
-		mutex_lock(&files_lock);
-		f = cds_list_empty(&files) ? NULL :
-		    cds_list_entry(files.next, struct file, list);
-		mutex_unlock(&files_lock);
+		mutex_lock(&filemap_files_lock);
+		f = cds_list_empty(&filemap_files) ? NULL :
+		    cds_list_entry(filemap_files.next, struct file, list);
+		mutex_unlock(&filemap_files_lock);
 		if (!f)
 			break;
 		pr_warn("filemap: file '%s' never destroyed: dropped at shutdown\n", f->name);
@@ -95,19 +94,19 @@ static int __disk_alloc(struct file *file, unsigned long long bytes)
 	unsigned long long off = 0;
 	struct file *f;
 
-	mutex_lock(&files_lock);
-	cds_list_for_each_entry(f, &files, list) {
+	mutex_lock(&filemap_files_lock);
+	cds_list_for_each_entry(f, &filemap_files, list) {
 		if (f->mapping.disk_off - off >= bytes)
 			break;
 		off = f->mapping.disk_off + (unsigned long long)f->mapping.nr_slots * PAGE_SIZE;
 	}
-	if (&f->list == &files && filemap_disk.size - off < bytes) {
-		mutex_unlock(&files_lock);
+	if (&f->list == &filemap_files && filemap_disk.size - off < bytes) {
+		mutex_unlock(&filemap_files_lock);
 		return -ENOSPC;
 	}
 	file->mapping.disk_off = off;
 	cds_list_add_tail(&file->list, &f->list);	/* before f */
-	mutex_unlock(&files_lock);
+	mutex_unlock(&filemap_files_lock);
 	return 0;
 }
 
@@ -212,9 +211,9 @@ static void truncate_pages(struct address_space *m, int at_exit)
 static void destroy_file(struct file *file, int at_exit)
 {
 	truncate_pages(&file->mapping, at_exit);
-	mutex_lock(&files_lock);
+	mutex_lock(&filemap_files_lock);
 	cds_list_del(&file->list);		/* no drop_pagecache() walks it now */
-	mutex_unlock(&files_lock);
+	mutex_unlock(&filemap_files_lock);
 	WARN(READ_ONCE(file->mapping.nrpages), "file '%s': %lu pages left after truncation\n",
 	     file->name, READ_ONCE(file->mapping.nrpages));
 	vfree(file->mapping.pages);
@@ -525,129 +524,9 @@ unsigned long drop_pagecache(void)
 
 	if (might_sleep())
 		return 0;
-	mutex_lock(&files_lock);
-	cds_list_for_each_entry(f, &files, list)
+	mutex_lock(&filemap_files_lock);
+	cds_list_for_each_entry(f, &filemap_files, list)
 		dropped += invalidate_mapping_pages(&f->mapping);
-	mutex_unlock(&files_lock);
+	mutex_unlock(&filemap_files_lock);
 	return dropped;
-}
-
-/* ------------------------------------------------------------------ */
-/* mm_check()                                                          */
-
-/* A violation's line, if there is a report to print it on. */
-static __printf(2, 3) void check_print(FILE *report, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!report)
-		return;
-	va_start(ap, fmt);
-	vfprintf(report, fmt, ap);
-	va_end(ap);
-}
-
-/* A node counter with every CPU's diff: exact with the CPUs stopped. */
-static long node_stat_exact(enum node_stat_item item)
-{
-	long x = 0;
-
-	for (unsigned int nid = 0; nid < num_online_nodes(); nid++) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		x += __atomic_load_n(&pgdat->vm_stat[item], __ATOMIC_RELAXED);
-		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-			x += READ_ONCE(pgdat->per_cpu_nodestats[cpu].vm_node_stat_diff[item]);
-	}
-	return x;
-}
-
-/* One file's slots against its pages: the violations (reported). */
-static int check_mapping(FILE *report, struct file *f, unsigned long *nr)
-{
-	struct address_space *m = &f->mapping;
-	unsigned long n = 0, nrpages;
-	char bad[200] = "";
-	int violations = 0;
-
-	spin_lock_irq(&m->i_pages_lock);
-	for (unsigned long idx = 0; idx < m->nr_slots; idx++) {
-		struct page *page = m->pages[idx];
-
-		if (!page)
-			continue;
-		n++;
-		nr[0] += PageDirty(page);
-		nr[1] += PageWriteback(page);
-		if (!bad[0] && (READ_ONCE(page->mapping) != m || READ_ONCE(page->index) != idx ||
-				page_ref_count(page) <= 0 || PageBuddy(page) || PageSlab(page) ||
-				PageSwapBacked(page)))
-			snprintf(bad, sizeof(bad), "slot %lu holds pfn %05lx: mapping %p, index %lu, "
-				 "flags %#lx, _refcount %d", idx, page_to_pfn(page),
-				 READ_ONCE(page->mapping), READ_ONCE(page->index),
-				 READ_ONCE(page->flags), page_ref_count(page));
-	}
-	nrpages = m->nrpages;
-	spin_unlock_irq(&m->i_pages_lock);
-	/* printed with the lock dropped */
-	if (bad[0]) {
-		check_print(report, "mm_check: page cache: file '%s': %s\n", f->name, bad);
-		violations++;
-	}
-	if (n != nrpages) {
-		check_print(report, "mm_check: page cache: file '%s' has %lu pages in its slots, "
-			"nrpages says %lu\n", f->name, n, nrpages);
-		violations++;
-	}
-	nr[2] += n;
-	return violations;
-}
-
-/*
- * Every file's pages (in their slots, at their index, referenced, page
- * cache pages), the extents (in order, inside the disk, apart), and
- * NR_FILE_PAGES, NR_FILE_DIRTY and NR_WRITEBACK against the pages that
- * are so.  A CPU stopped holding files_lock (creating or destroying a
- * file, dropping the cache) leaves the check for the next time.
- */
-int filemap_check(FILE *report)
-{
-	unsigned long nr[3] = { 0 };		/* dirty, writeback, cached */
-	unsigned long long end = 0;
-	static const struct {
-		enum node_stat_item item;
-		const char *name;
-	} counters[3] = {
-		{ NR_FILE_DIRTY, "NR_FILE_DIRTY" }, { NR_WRITEBACK, "NR_WRITEBACK" },
-		{ NR_FILE_PAGES, "NR_FILE_PAGES" },
-	};
-	int violations = 0;
-	struct file *f;
-
-	if (!mutex_trylock(&files_lock))
-		return 0;
-	cds_list_for_each_entry(f, &files, list) {
-		unsigned long long bytes = (unsigned long long)f->mapping.nr_slots << PAGE_SHIFT;
-
-		if (f->mapping.disk_off < end || f->mapping.disk_off + bytes > filemap_disk.size) {
-			check_print(report, "mm_check: page cache: file '%s' at [%#llx, %#llx) of the disk "
-				"(%#llx bytes): overlaps the previous file (which ends at %#llx) or "
-				"the end\n", f->name, f->mapping.disk_off, f->mapping.disk_off + bytes,
-				filemap_disk.size, end);
-			violations++;
-		}
-		end = f->mapping.disk_off + bytes;
-		violations += check_mapping(report, f, nr);
-	}
-	mutex_unlock(&files_lock);
-	for (int i = 0; i < 3; i++) {
-		long c = node_stat_exact(counters[i].item);
-
-		if (c != (long)nr[i]) {
-			check_print(report, "mm_check: page cache: %s is %ld, the files hold %lu such "
-				"pages\n", counters[i].name, c, nr[i]);
-			violations++;
-		}
-	}
-	return violations;
 }

@@ -15,7 +15,7 @@ struct file {
 	char name[32];			/* read-only */
 	unsigned long long size;	/* bytes, read-only */
 	struct address_space mapping;	/* see reclaim.h; disk_off is
-					   written under files_lock before
+					   written under filemap_files_lock before
 					   the file is returned */
 	unsigned long *written;		/* a bit per block written back since
 					   file_create() (atomic bits, set
@@ -25,10 +25,13 @@ struct file {
 					   vzalloc() */
 	unsigned long wb_index;		/* balance_dirty_pages()'s cursor: a
 					   hint (READ_ONCE/WRITE_ONCE) */
-	struct cds_list_head list;	/* on files (filemap.c's files_lock) */
+	struct cds_list_head list;	/* on files (filemap.c's filemap_files_lock) */
 };
 
 extern struct block_device filemap_disk;	/* filemap_init() to filemap_exit() */
+/* Every file, sorted by disk_off, under filemap_files_lock (filemap.c's map). */
+extern struct mutex filemap_files_lock;
+extern struct cds_list_head filemap_files;
 
 #define BITS_PER_LONG	(8 * sizeof(unsigned long))
 
