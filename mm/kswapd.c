@@ -56,7 +56,7 @@ struct kswapd {
 	unsigned int next_cpu;		/* atomic (relaxed): round robin */
 	/* the run work's */
 	int priority;			/* 0: no balance in progress */
-	int bal_order, bal_classzone;
+	int bal_order, bal_classzone;	/* atomic (relaxed): the nap reads them */
 	unsigned long nr_reclaimed, nr_reclaimed_prio;
 	unsigned long runs;		/* balance_pgdat() runs (PAGEOUTRUN) */
 };
@@ -257,8 +257,9 @@ static void kswapd_run(struct work_struct *work)
 		return;
 	if (!k->priority) {
 		/* a new balance: take what the wake-ups asked for */
-		k->bal_order = __atomic_exchange_n(&k->order, 0, __ATOMIC_RELAXED);
-		k->bal_classzone = __atomic_exchange_n(&k->classzone_idx, 0, __ATOMIC_RELAXED);
+		WRITE_ONCE(k->bal_order, __atomic_exchange_n(&k->order, 0, __ATOMIC_RELAXED));
+		WRITE_ONCE(k->bal_classzone,
+			   __atomic_exchange_n(&k->classzone_idx, 0, __ATOMIC_RELAXED));
 		k->priority = DEF_PRIORITY;
 		k->nr_reclaimed = 0;
 		k->runs++;
@@ -293,11 +294,11 @@ static void kswapd_nap(struct work_struct *work)
 {
 	struct kswapd *k = container_of(to_delayed_work(work), struct kswapd, nap);
 	int old = KSWAPD_NAPPING;
-	int order = __atomic_load_n(&k->order, __ATOMIC_RELAXED);
-	int classzone = __atomic_load_n(&k->classzone_idx, __ATOMIC_RELAXED);
+	int order = max(__atomic_load_n(&k->order, __ATOMIC_RELAXED), READ_ONCE(k->bal_order));
+	int classzone = max(__atomic_load_n(&k->classzone_idx, __ATOMIC_RELAXED),
+			    READ_ONCE(k->bal_classzone));
 
-	if (pgdat_balanced(k->pgdat, order > k->bal_order ? order : k->bal_order,
-			   classzone > k->bal_classzone ? classzone : k->bal_classzone)) {
+	if (pgdat_balanced(k->pgdat, order, classzone)) {
 		__atomic_compare_exchange_n(&k->state, &old, KSWAPD_SLEEPING, 0,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 		return;

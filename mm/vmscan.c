@@ -8,7 +8,8 @@
  *   get_scan_count()		how many pages of each list this priority
  *				scans: size >> priority, anon against file by
  *				vm.swappiness and the lists' recent rotations;
- *				file only without swap space or __GFP_IO
+ *				file only without swap space (anon pages that
+ *				a GFP_NOIO reclaim meets stay: shrink_page_list())
  *   isolate_lru_pages()	up to nr_to_scan pages off a list's old end,
  *				each with a reference (NR_ISOLATED_*); pages of
  *				zones above reclaim_idx are skipped (PGSCAN_SKIP)
@@ -439,7 +440,7 @@ static void get_scan_count(struct lruvec *lruvec, pg_data_t *pgdat, struct scan_
 	enum scan_balance scan_balance;
 	unsigned long anon_prio, file_prio, ap, fp, denominator = 1, fraction[2] = { 1, 1 };
 
-	if (!sc->may_swap || get_nr_swap_pages() <= 0 || !(sc->gfp_mask & __GFP_IO)) {
+	if (!sc->may_swap || get_nr_swap_pages() <= 0) {
 		scan_balance = SCAN_FILE;
 	} else if (!sc->priority && swappiness) {
 		scan_balance = SCAN_EQUAL;
