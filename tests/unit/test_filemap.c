@@ -346,6 +346,36 @@ static void test_racing_misses(void **state)
 	check_shutdown();
 }
 
+/* x86_32 with highmem: GFP_HIGHUSER_MOVABLE cache pages come from
+ * HighMem, copied through kmap_atomic(), written back and read again. */
+static void test_highmem_pages(void **state)
+{
+	unsigned long nr = 256, high = 0;
+	struct file *f;
+	(void)state;
+
+	boot_attach("arch=x86_32 memstart=768M mem=256M cpus=1 disk=8M io_latency_us=0");
+	f = file_create("hi", nr * PAGE_SIZE);
+	assert_non_null(f);
+	for (unsigned long i = 0; i < nr; i++)
+		write_page(f, 8, i, 1);
+	for (unsigned long i = 0; i < nr; i++) {
+		struct page *page = find_get_page(&f->mapping, i);
+
+		assert_non_null(page);
+		high += PageHighMem(page);
+		put_page(page);
+	}
+	assert_true(high > 0);
+	assert_int_equal(vfs_fsync(f, 0), 0);
+	EXPECT_EQ("drop_pagecache", drop_pagecache(), nr);
+	for (unsigned long i = 0; i < nr; i++)
+		check_page(f, 8, i, 1);
+	assert_mm_check_ok();
+	file_destroy(f);
+	check_shutdown();
+}
+
 /* mm_check() walks the files: a page in the wrong slot, a counter that
  * does not match the pages, each found and named. */
 static void test_check_finds_damage(void **state)
@@ -457,6 +487,7 @@ int main(void)
 		TEST(test_destroy_frees_everything),
 		TEST(test_file_bigger_than_ram),
 		TEST(test_check_finds_damage),
+		TEST(test_highmem_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
