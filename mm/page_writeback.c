@@ -25,7 +25,8 @@
  * dirty_thresh = vm.dirty_ratio %, background_thresh =
  * vm.dirty_background_ratio % of it (half of dirty_thresh if not below it).
  * A writer over dirty_thresh (NR_FILE_DIRTY + NR_WRITEBACK) writes back up
- * to 32 dirty pages of its own file itself, as 2.6's balance_dirty_pages()
+ * to 32 dirty pages of its own file itself (among the next 1024 of its
+ * pages from where its last round stopped), as 2.6's balance_dirty_pages()
  * did (v4.19 instead sleeps while the flusher threads write back, and the
  * model has no flusher): the background threshold is computed and shown
  * (/proc/vmstat nr_dirty_background_threshold), and reclaim writes back
@@ -49,6 +50,9 @@ static int dirty_background_ratio = 10;		/* READ_ONCE/WRITE_ONCE */
 
 /* The write-back a writer over the limit does itself (2.6's write_chunk). */
 #define DIRTY_WRITE_CHUNK	32UL
+/* Slots it looks at for them per call: the dirty pages over the limit
+ * may be other files' (reclaim's and their own writers' to clean). */
+#define DIRTY_SCAN_MAX		1024UL
 
 /* ------------------------------------------------------------------ */
 /* PG_dirty, PG_writeback                                              */
@@ -255,8 +259,8 @@ void balance_dirty_pages(struct address_space *m)
 	/* over the limit: this writer cleans up to a chunk of its own file,
 	 * from where its last round stopped */
 	idx = READ_ONCE(m->host->wb_index) % m->nr_slots;
-	for (unsigned long n = 0; n < m->nr_slots && (unsigned long)written < DIRTY_WRITE_CHUNK;
-	     n++, idx = (idx + 1) % m->nr_slots)
+	for (unsigned long n = 0; n < min(m->nr_slots, DIRTY_SCAN_MAX) &&
+	     (unsigned long)written < DIRTY_WRITE_CHUNK; n++, idx = (idx + 1) % m->nr_slots)
 		if (writeback_index(m, idx, &written))
 			break;
 	WRITE_ONCE(m->host->wb_index, idx);

@@ -91,7 +91,7 @@ static unsigned long file_dirty(struct file *f)
 
 static void test_read_your_writes(void **state)
 {
-	char buf[3 * PAGE_SIZE], back[3 * PAGE_SIZE];
+	char buf[3 * PAGE_SIZE], back[3 * PAGE_SIZE], *meminfo;
 	__typeof__(current->io) io;
 	struct file *f;
 	loff_t pos;
@@ -132,7 +132,9 @@ static void test_read_your_writes(void **state)
 	EXPECT_EQ("write at the end", kernel_write(f, buf, 1, &pos), -EFBIG);
 	pos = -1;
 	EXPECT_EQ("negative position", kernel_read(f, back, 1, &pos), -EINVAL);
-	assert_contains(proc_text("meminfo"), "Dirty:                12 kB");
+	meminfo = proc_text("meminfo");
+	assert_contains(meminfo, "Dirty:                12 kB");
+	free(meminfo);
 	assert_mm_check_ok();
 	file_destroy(f);
 	EXPECT_EQ("NR_FILE_PAGES after file_destroy", node_stat(NR_FILE_PAGES), 0);
