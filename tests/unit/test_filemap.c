@@ -414,6 +414,36 @@ static void test_check_finds_damage(void **state)
 	check_shutdown();
 }
 
+/* Reading a file with preemption off: might_sleep()'s report, refused. */
+static void read_atomic(const void *arg)
+{
+	struct file *f = (struct file *)arg;
+	char buf[64];
+	loff_t pos = 0;
+
+	preempt_disable();
+	EXPECT_EQ("kernel_read in atomic context", kernel_read(f, buf, sizeof(buf), &pos), -EINVAL);
+	EXPECT_EQ("kernel_write in atomic context", kernel_write(f, buf, 0, &pos), 0);
+	preempt_enable();
+	EXPECT_EQ("the position", pos, 0);
+}
+
+static void test_atomic_context_refused(void **state)
+{
+	const char *out;
+	struct file *f;
+	(void)state;
+
+	boot_attach("cpus=1 mem=64M disk=8M io_latency_us=0");
+	f = file_create("atomic", 4 * PAGE_SIZE);
+	assert_non_null(f);
+	out = refused(read_atomic, f);
+	assert_contains(out, "sleeping function called from invalid context");
+	EXPECT_EQ("pages cached", f->mapping.nrpages, 0);
+	file_destroy(f);
+	check_shutdown();
+}
+
 /* A file twice the size of RAM: every page written, then read back, which
  * needs reclaim to drop clean pages and kswapd or the writer's own
  * write-back to clean dirty ones. */
@@ -490,6 +520,7 @@ int main(void)
 		TEST(test_file_bigger_than_ram),
 		TEST(test_check_finds_damage),
 		TEST(test_highmem_pages),
+		TEST(test_atomic_context_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
