@@ -317,6 +317,7 @@ static int __mm_check(FILE *report)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
 	violations += lru_check(report);
+	violations += filemap_check(report);
 	violations += vmalloc_check(report);
 	violations += highmem_check(report);
 	violations += swap_check(report);

@@ -93,6 +93,8 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
 	{ "vm.swappiness", swappiness_sysctl_read, swappiness_sysctl_write },
+	{ "vm.dirty_ratio", dirty_sysctl_read, dirty_sysctl_write },
+	{ "vm.dirty_background_ratio", dirty_sysctl_read, dirty_sysctl_write },
 };
 
 /* A sysctl's read (buf) or write (value) handler, with the machine held. */

@@ -364,6 +364,13 @@ unsigned long drop_pagecache(void);
 void balance_dirty_pages(struct address_space *mapping);
 int filemap_init(unsigned long long disk_bytes);	/* boot */
 void filemap_exit(void);
+/* v4.19's: the background and the hard dirty limits now, in pages. */
+void global_dirty_limits(unsigned long *pbackground, unsigned long *pdirty);
+/* vm.dirty_ratio, vm.dirty_background_ratio (percent, 0 to 100) */
+int dirty_sysctl_read(const char *name, char *buf, size_t len);
+int dirty_sysctl_write(const char *name, const char *value);
+/* mm_check(): every file's cached pages against its slots and the counters. */
+int filemap_check(FILE *report);
 
 /* ------------------------------------------------------------------ */
 /* Shrinkers (shrinker.c)                                              */

@@ -67,6 +67,9 @@ int reclaim_init(void)
 	ret = lru_init();
 	if (ret)
 		return ret;
+	ret = filemap_init(reclaim_cfg.disk_bytes);
+	if (ret)
+		return ret;
 	ret = kswapd_init();
 	if (ret)
 		return ret;
@@ -76,6 +79,7 @@ int reclaim_init(void)
 void reclaim_exit(void)
 {
 	kswapd_exit();
+	filemap_exit();
 	lru_exit();
 	swap_exit();
 }

@@ -11,8 +11,6 @@
 
 #include "reclaim.h"
 
-__attribute__((weak)) int filemap_writepage(struct page *page) { (void)page; return -EIO; }
-__attribute__((weak)) int remove_mapping_file(struct page *page) { (void)page; return 0; }
 __attribute__((weak)) unsigned long shrink_slab(gfp_t gfp_mask, int nid, int priority)
 {
 	(void)gfp_mask; (void)nid; (void)priority;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "reclaim.h"
 
 struct vm_event_state *vm_event_states;
 
@@ -373,7 +374,7 @@ static int event_configured(int i)
 void vmstat_show(FILE *out)
 {
 	const char *const *text = vmstat_text;
-	unsigned long events[NR_VM_EVENT_ITEMS];
+	unsigned long events[NR_VM_EVENT_ITEMS], wb_limits[2];
 
 	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++, text++)
 		if (**text)
@@ -385,9 +386,10 @@ void vmstat_show(FILE *out)
 		if (**text)
 			fprintf(out, "%s %lu\n", *text,
 				global_node_page_state((enum node_stat_item)i));
-	/* no dirty pages in the model: the writeback limits are 0 */
-	fprintf(out, "%s 0\n", *text++);
-	fprintf(out, "%s 0\n", *text++);
+	/* the dirty limits (page_writeback.c), dirty first as in v4.19 */
+	global_dirty_limits(&wb_limits[1], &wb_limits[0]);
+	fprintf(out, "%s %lu\n", *text++, wb_limits[0]);
+	fprintf(out, "%s %lu\n", *text++, wb_limits[1]);
 	all_vm_events(events);
 	events[PGPGIN] /= 2;	/* sectors -> kbytes */
 	events[PGPGOUT] /= 2;

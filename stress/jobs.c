@@ -27,7 +27,8 @@
 	JOB(kmap)							\
 	JOB(highmem_user)						\
 	JOB(noio_nofs)							\
-	JOB(anon)
+	JOB(anon)							\
+	JOB(pagecache)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,
