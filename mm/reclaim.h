@@ -256,6 +256,9 @@ int try_to_unmap_anon(struct page *page);
 /* The OOM killer's: free the victim's memory now (every pte not pinned;
  * pinned pages go when their pin is dropped). */
 unsigned long oom_reap_mm(struct mm_struct *mm);
+/* Drop a reference taken on users (the OOM killer holds one across its
+ * reports and the reaping); the last frees the mm. */
+void mmput(struct mm_struct *mm);
 /* The harness's tables: pages present, entries swapped, per mm. */
 unsigned long mm_pgtables_bytes(const struct mm_struct *mm);
 
@@ -357,5 +360,7 @@ int out_of_memory(struct oom_control *oc);
  * the reserves (ALLOC_OOM) while it exits. */
 int tsk_is_oom_victim(void);
 extern struct mutex oom_lock;
+/* Boot (reclaim_init()): no kills recorded yet. */
+void oom_init(void);
 
 #endif /* MM_RECLAIM_H */

@@ -57,6 +57,7 @@ int reclaim_parse_param(const char *param, const char *val)
  */
 int reclaim_init(void)
 {
+	oom_init();
 	return 0;
 }
 
