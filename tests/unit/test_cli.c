@@ -19,7 +19,7 @@
  */
 #include "../cliutil.h"
 
-/* The jobs of `mmstress list`, all run by default. */
+/* The jobs run by default: those of `mmstress list` but the opt-in oom. */
 #define NR_JOBS	16
 
 
