@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
 
@@ -89,6 +90,7 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
+	{ "vm.swappiness", swappiness_sysctl_read, swappiness_sysctl_write },
 };
 
 /* A sysctl's read (buf) or write (value) handler, with the machine held. */

@@ -26,6 +26,7 @@
 	JOB(vmalloc_churn)						\
 	JOB(kmap)							\
 	JOB(highmem_user)						\
+	JOB(noio_nofs)							\
 	JOB(oom)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;

@@ -20,7 +20,7 @@
 #include "../cliutil.h"
 
 /* The jobs run by default: those of `mmstress list` but the opt-in oom. */
-#define NR_JOBS	16
+#define NR_JOBS	17
 
 
 static void test_help_list_topo(void **state)
