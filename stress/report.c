@@ -324,9 +324,6 @@ void report_human(struct run *run, FILE *out)
 	}
 
 	reclaim_report(run, out);
-	if (mm_oom_kill_count())
-		fprintf(out, "\noom kills: %lu (expected under memory pressure, not violations)\n",
-			mm_oom_kill_count());
 	fprintf(out, "\nchecks: %lu passed, %lu failed", run->checks_passed, run->checks_failed);
 	if (run->opt.check_every > 0)
 		fprintf(out, " (%lu periodic under stop_machine(), every %g s from the start: "
