@@ -13,7 +13,7 @@
  * The test holds their users reference, so the OOM killer's mmput()
  * never frees them.
  */
-#include "../testutil.h"
+#include "../cliutil.h"
 #include "../../mm/reclaim.h"
 
 #include <errno.h>
@@ -390,6 +390,36 @@ static void test_needs_oom_lock(void **state)
 	check_shutdown();
 }
 
+/*
+ * The oom job on a machine its tasks overfill: kills happen (a fixed
+ * number of operations per CPU, each touching at least 8 pages, is far
+ * more than RAM), every record agrees with the job's own badness, and
+ * they are no violation: the run passes, the JSON counts them.
+ */
+static void test_oom_job(void **state)
+{
+	const char *json_path = tmp_json();
+	json_t *j, *kills, *oom;
+	struct result r;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=1 cpus=2 mem=64M", "--jobs", "oom", "--ops", "3000",
+			 "--seed", "7", "--json", json_path, NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.err, " invoked oom-killer: gfp_mask=");
+	assert_contains(r.err, "\nKilled process ");
+	result_free(&r);
+	j = load_json(json_path);
+	assert_string_equal(json_string_value(member(j, "result")), "pass");
+	kills = member(j, "oom_kills");
+	assert_true(json_integer_value(member(kills, "count")) > 0);
+	assert_true(json_array_size(member(kills, "recent")) > 0);
+	oom = member(j, "oom");
+	assert_true(json_integer_value(member(oom, "tasks_killed")) > 0);
+	assert_true(json_integer_value(member(oom, "kill_records_checked")) > 0);
+	json_decref(j);
+}
+
 int main(void)
 {
 #undef TEST
@@ -403,7 +433,13 @@ int main(void)
 		TEST(test_nofs_kills_nobody),
 		TEST(test_reports),
 		TEST(test_needs_oom_lock),
+		CLI_TEST(test_oom_job),
 	};
+
+	if (find_mmstress()) {
+		fprintf(stderr, "test_oom: no mmstress at %s\n", mmstress_path);
+		return 1;
+	}
 
 	return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
 }
