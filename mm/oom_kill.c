@@ -81,9 +81,8 @@ struct oom_task {
 static struct {
 	int nr;			/* stored in t[] */
 	int seen;		/* on the list */
-	int chosen;		/* index in t[], -1 if not stored */
 	struct oom_task t[OOM_SNAP_MAX];
-	struct oom_task victim;
+	struct oom_task victim;	/* the chosen one's copy */
 } oom_snap;			/* oom_lock */
 
 /* dump_header()'s rate limit, v4.19's oom_rs (the console lock; a new
@@ -198,7 +197,6 @@ static void select_bad_process(struct oom_control *oc)
 	oc->chosen_points = 0;
 	oom_snap.nr = 0;
 	oom_snap.seen = 0;
-	oom_snap.chosen = -1;
 
 	spin_lock(&mm_list_lock);
 	cds_list_for_each_entry(mm, &mm_list, list) {
@@ -222,7 +220,6 @@ static void select_bad_process(struct oom_control *oc)
 		oc->chosen = mm;
 		oc->chosen_points = (long)t->points;
 		oom_snap.victim = *t;
-		oom_snap.chosen = t == &spare ? -1 : oom_snap.nr - 1;
 	}
 	if (oc->chosen && oc->chosen != OOM_ABORT)
 		__atomic_fetch_add(&oc->chosen->users, 1, __ATOMIC_RELAXED);	/* mmget */
@@ -380,10 +377,16 @@ int out_of_memory(struct oom_control *oc)
 	if (oc->chosen == OOM_ABORT)
 		return 1;
 	if (!oc->chosen) {
-		report_begin(REPORT_INFO);
-		dump_header(oc);
-		printk("Out of memory and no killable processes...\n");
-		report_end(REPORT_INFO, -1);
+		/* v4.19 panics here, once; the model goes on, so its header
+		 * is rate limited as a kill's */
+		if (__ratelimit(&oom_rs)) {
+			report_begin(REPORT_INFO);
+			dump_header(oc);
+			printk("Out of memory and no killable processes...\n");
+			report_end(REPORT_INFO, -1);
+		} else {
+			printk("Out of memory and no killable processes...\n");
+		}
 		return 0;
 	}
 	oom_kill_process(oc, "Out of memory");
