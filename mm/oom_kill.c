@@ -192,13 +192,14 @@ int tsk_is_oom_victim(void)
 static void select_bad_process(struct oom_control *oc)
 {
 	struct mm_struct *mm;
+	unsigned long flags;
 
 	oc->chosen = NULL;
 	oc->chosen_points = 0;
 	oom_snap.nr = 0;
 	oom_snap.seen = 0;
 
-	spin_lock(&mm_list_lock);
+	spin_lock_irqsave(&mm_list_lock, flags);
 	cds_list_for_each_entry(mm, &mm_list, list) {
 		struct oom_task spare, *t = &spare;
 
@@ -222,8 +223,8 @@ static void select_bad_process(struct oom_control *oc)
 		oom_snap.victim = *t;
 	}
 	if (oc->chosen && oc->chosen != OOM_ABORT)
-		__atomic_fetch_add(&oc->chosen->users, 1, __ATOMIC_RELAXED);	/* mmget */
-	spin_unlock(&mm_list_lock);
+		mmget(oc->chosen);
+	spin_unlock_irqrestore(&mm_list_lock, flags);
 }
 
 static void dump_tasks(void)

@@ -10,6 +10,7 @@
 #include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 
 struct proc_file {
 	const char *name;
@@ -28,6 +29,7 @@ static const struct proc_file proc_files[] = {
 	{ "vmstat", vmstat_show },
 	{ "slabinfo", slabinfo },
 	{ "vmallocinfo", vmallocinfo_show },
+	{ "swaps", swaps_show },
 };
 
 int mm_proc_show(const char *name, FILE *out)

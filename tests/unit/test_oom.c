@@ -28,6 +28,7 @@ static struct mm_struct *fake_mm(int pid, const char *comm, long anon, long file
 				 int adj)
 {
 	struct mm_struct *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	unsigned long flags;
 
 	assert_non_null(mm);
 	spin_lock_init(&mm->page_table_lock);
@@ -41,9 +42,9 @@ static struct mm_struct *fake_mm(int pid, const char *comm, long anon, long file
 	mm->pid = pid;
 	snprintf(mm->comm, sizeof(mm->comm), "%s", comm);
 	mm->users = 1;
-	spin_lock(&mm_list_lock);
+	spin_lock_irqsave(&mm_list_lock, flags);
 	cds_list_add_tail(&mm->list, &mm_list);
-	spin_unlock(&mm_list_lock);
+	spin_unlock_irqrestore(&mm_list_lock, flags);
 	for (unsigned int i = 0; i < ARRAY_SIZE(fakes); i++) {
 		if (!fakes[i]) {
 			fakes[i] = mm;
@@ -56,12 +57,14 @@ static struct mm_struct *fake_mm(int pid, const char *comm, long anon, long file
 
 static void fake_mm_remove(struct mm_struct *mm)
 {
+	unsigned long flags;
+
 	for (unsigned int i = 0; i < ARRAY_SIZE(fakes); i++)
 		if (fakes[i] == mm)
 			fakes[i] = NULL;
-	spin_lock(&mm_list_lock);
+	spin_lock_irqsave(&mm_list_lock, flags);
 	cds_list_del(&mm->list);
-	spin_unlock(&mm_list_lock);
+	spin_unlock_irqrestore(&mm_list_lock, flags);
 	vfree(mm->ptes);
 	kfree(mm);
 }
