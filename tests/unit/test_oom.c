@@ -5,7 +5,7 @@
  * by 1000 before the product), the victim among hand-built tasks (ties
  * to the first on mm_list), a victim not yet reaped stopping a second
  * kill, !__GFP_FS killing nobody, the reports' lines, the kill record,
- * and a real task killed and reaped with its pages returned.
+ * a real task killed and reaped with its pages returned, and the oom job.
  *
  * Hand-built tasks: a kzalloc()ed mm_struct with zeroed ptes (never
  * touched: the reaper finds nothing to free), rss[] filled by the test,
@@ -393,6 +393,70 @@ static void test_needs_oom_lock(void **state)
 	check_shutdown();
 }
 
+/* Write (or check) page idx of a real task: its own word in every slot. */
+static void task_page(struct mm_struct *mm, unsigned long idx, int write)
+{
+	unsigned long *p;
+	void *addr;
+
+	assert_int_equal(mm_task_access(mm, idx, write, GFP_HIGHUSER_MOVABLE, &addr), 0);
+	p = addr;
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++) {
+		unsigned long want = (unsigned long)mm->pid << 32 | idx << 9 | i;
+
+		if (write)
+			p[i] = want;
+		else if (p[i] != want)
+			fail_msg("task %d page %lu word %zu: %#lx, expected %#lx", mm->pid, idx, i,
+				 p[i], want);
+	}
+	mm_task_release(mm, idx, addr);
+}
+
+/* A real task (memory.c) killed: its accesses fail with -EINTR, the
+ * reaper gives its pages back at once, the other task keeps its data. */
+static void test_real_task_killed_and_reaped(void **state)
+{
+	struct mm_struct *big, *small;
+	struct mm_task_info info;
+	long allocated;
+	void *addr;
+	(void)state;
+
+	boot_attach(BOOT);
+	big = mm_task_create("big", 512, 0);
+	small = mm_task_create("small", 64, 10);
+	assert_non_null(big);
+	assert_non_null(small);
+	for (unsigned long i = 0; i < 512; i++)
+		task_page(big, i, 1);
+	for (unsigned long i = 0; i < 64; i++)
+		task_page(small, i, 1);
+	mm_task_info(big, &info);
+	assert_int_equal(info.anon_rss, 512);
+	/* small's +10 * (totalpages / 1000) is less than big's 448 more pages */
+	assert_true(10 * (mm_oom_totalpages() / 1000) < 448);
+	allocated = allocated_pages();
+
+	assert_int_equal(oom_kill_one()->victim_pid, big->pid);
+	assert_int_equal(last_kill.nr_tasks, 2);
+	assert_int_equal(last_kill.cand[0].anon_rss, 512);
+	assert_true(mm_task_oom_killed(big));
+	assert_false(mm_task_oom_killed(small));
+	mm_task_info(big, &info);
+	assert_int_equal(info.anon_rss, 0);
+	assert_true(info.oom_killed);
+	/* the reaper put every page: at least 512 fewer allocated */
+	assert_true(allocated_pages() <= allocated - 512);
+	assert_int_equal(mm_task_access(big, 3, 0, GFP_HIGHUSER_MOVABLE, &addr), -EINTR);
+	for (unsigned long i = 0; i < 64; i++)
+		task_page(small, i, 0);
+	assert_mm_check_ok();
+	mm_task_exit(big);
+	mm_task_exit(small);
+	check_shutdown();
+}
+
 /*
  * The oom job on a machine its tasks overfill: kills happen (a fixed
  * number of operations per CPU, each touching at least 8 pages, is far
@@ -444,6 +508,7 @@ int main(void)
 		TEST(test_nofs_kills_nobody),
 		TEST(test_reports),
 		TEST(test_needs_oom_lock),
+		TEST(test_real_task_killed_and_reaped),
 		CLI_TEST(test_oom_job),
 	};
 
