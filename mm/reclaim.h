@@ -453,5 +453,7 @@ int out_of_memory(struct oom_control *oc);
  * the reserves (ALLOC_OOM) while it exits. */
 int tsk_is_oom_victim(void);
 extern struct mutex oom_lock;
+/* Boot (reclaim_init()): no kills recorded yet. */
+void oom_init(void);
 
 #endif /* MM_RECLAIM_H */

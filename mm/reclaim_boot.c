@@ -73,6 +73,7 @@ int reclaim_init(void)
 	ret = kswapd_init();
 	if (ret)
 		return ret;
+	oom_init();
 	return 0;
 }
 

@@ -16,6 +16,3 @@ __attribute__((weak)) unsigned long shrink_slab(gfp_t gfp_mask, int nid, int pri
 	(void)gfp_mask; (void)nid; (void)priority;
 	return 0;
 }
-__attribute__((weak)) int out_of_memory(struct oom_control *oc) { (void)oc; return 0; }
-__attribute__((weak)) int tsk_is_oom_victim(void) { return 0; }
-__attribute__((weak)) DEFINE_MUTEX(oom_lock);

@@ -28,7 +28,8 @@
 	JOB(highmem_user)						\
 	JOB(noio_nofs)							\
 	JOB(anon)							\
-	JOB(pagecache)
+	JOB(pagecache)							\
+	JOB(oom)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,

@@ -162,7 +162,8 @@ static int parse_jobs(struct options *o, const char *spec)
 				return bad("bad weight '%s': expected an integer from 1 to 1000",
 					   colon + 1);
 		} else {
-			w = jobs[j]->default_weight;
+			/* an opt-in job (default weight 0) runs when named */
+			w = jobs[j]->default_weight ? jobs[j]->default_weight : 1;
 		}
 		o->weight[j] = (unsigned int)w;
 	}

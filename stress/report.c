@@ -417,6 +417,22 @@ static json_t *vmstat_json(void)
 	return o;
 }
 
+/* The OOM killer's kills: how many, and the last ones' victims. */
+static json_t *oom_kills_json(void)
+{
+	struct mm_oom_kill *k = calloc(MM_OOM_RECORDS, sizeof(*k));
+	json_t *recent = json_array();
+	int n = k ? mm_oom_kills(k, MM_OOM_RECORDS) : 0;
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(recent, json_pack("{s:I, s:i, s:s, s:I, s:I, s:i}",
+			"seq", (json_int_t)k[i].seq, "pid", k[i].victim_pid,
+			"comm", k[i].victim_comm, "points", (json_int_t)k[i].points,
+			"totalpages", (json_int_t)k[i].totalpages, "tasks", k[i].nr_tasks));
+	free(k);
+	return json_pack("{s:I, s:o}", "count", (json_int_t)mm_oom_kill_count(), "recent", recent);
+}
+
 int report_json(struct run *run, const char *path)
 {
 	json_t *root = json_object(), *jobs_o = json_object(), *cpus = json_array();
@@ -517,6 +533,7 @@ int report_json(struct run *run, const char *path)
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());
 	json_object_set_new(root, "reclaim", reclaim_json(run));
+	json_object_set_new(root, "oom_kills", oom_kills_json());
 	/* passed + failed = periodic + final; periodic + periodic_skipped =
 	 * periodic_due: those due at start + k * every_s before the end */
 	json_object_set_new(root, "checks", json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:b}",

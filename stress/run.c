@@ -80,6 +80,15 @@ static const struct {
 	{ "BUG: kunmap() of page", "misuse", 0 },			/* highmem */
 	{ "Oops: ", "crash", 0 },			/* fatal: the sentinel reports */
 	{ "general protection fault", "crash", 0 },
+	/*
+	 * The OOM killer's (kind NULL: expected, not a violation).  They are
+	 * REPORT_INFO, which never reaches this hook nor report_violations();
+	 * the rows keep them out of the violations should one come another
+	 * way (a headline kept by a report that nests them).
+	 */
+	{ "Out of memory", NULL, 0 },
+	{ "Killed process ", NULL, 0 },
+	{ "oom_reaper: ", NULL, 0 },
 };
 
 /* Every BUG, WARNING and bad page the allocator reports is a violation. */
@@ -96,7 +105,9 @@ static void report_hook(enum report_type type, const char *headline)
 			break;
 		}
 	}
-	if (!the_run)
+	if (headline && strstr(headline, " invoked oom-killer: "))
+		kind = NULL;
+	if (!kind || !the_run)
 		return;
 	add_violation(the_run, kind, current->cpu, "%s", headline ? headline : "(no headline)");
 	if (fatal)

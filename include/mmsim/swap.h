@@ -99,6 +99,47 @@ struct mm_io_stats {
 };
 void mm_io_stats_current(struct mm_io_stats *st);
 
+/*
+ * The OOM killer's record of its recent kills (mm/oom_kill.c): for each,
+ * the victim and, for every task on the list at the selection (in list
+ * order, the order ties are broken in: the first of equal scores wins),
+ * the raw numbers its badness was computed from, so that a harness can
+ * recompute the choice with code of its own.  v4.19's badness:
+ *   0 if oom_score_adj is OOM_SCORE_ADJ_MIN or the task was reaped (skip);
+ *   else rss (anon + file + shmem) + swapents + pgtables_bytes / PAGE_SIZE
+ *   + oom_score_adj * (totalpages / 1000), and at least 1;
+ * the victim has the largest.  Any thread; copies are taken under a lock.
+ */
+#define MM_OOM_MAX_CANDIDATES	64
+#define MM_OOM_RECORDS		16	/* kills kept */
+
+struct mm_oom_candidate {
+	int pid;
+	int oom_score_adj;
+	int skip;			/* reaped (MMF_OOM_SKIP): scores 0 */
+	long anon_rss, file_rss, shmem_rss, swapents;
+	unsigned long pgtables_bytes;
+};
+
+struct mm_oom_kill {
+	unsigned long seq;		/* 1 for the first kill since the boot */
+	int victim_pid;
+	char victim_comm[16];
+	unsigned long points;		/* the victim's badness */
+	unsigned long totalpages;	/* totalram_pages + total_swap_pages */
+	int nr_tasks;			/* tasks seen; the first
+					   min(nr_tasks, MM_OOM_MAX_CANDIDATES)
+					   are in cand[] */
+	struct mm_oom_candidate cand[MM_OOM_MAX_CANDIDATES];
+};
+
+/* The last min(n, MM_OOM_RECORDS, kills) kills, oldest first: how many. */
+int mm_oom_kills(struct mm_oom_kill *buf, int n);
+/* Kills since the boot (the seq of the last one). */
+unsigned long mm_oom_kill_count(void);
+/* The OOM killer's totalpages: RAM plus swap, in pages. */
+unsigned long mm_oom_totalpages(void);
+
 #ifdef __cplusplus
 }
 #endif
