@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 
 struct proc_file {
 	const char *name;
@@ -82,6 +83,19 @@ static int kernel_sysctl_read(const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/* vm.drop_caches: mm/drop_caches.c */
+static int drop_caches_sysctl_write(const char *name, const char *value)
+{
+	(void)name;
+	return drop_caches_write(value);
+}
+
+static int drop_caches_sysctl_read(const char *name, char *buf, size_t len)
+{
+	(void)name;
+	return drop_caches_read(buf, len);
+}
+
 static const struct sysctl_entry sysctls[] = {
 	{ "kernel.hung_task_timeout_secs", kernel_sysctl_read, kernel_sysctl_write },
 	{ "kernel.watchdog_thresh", kernel_sysctl_read, kernel_sysctl_write },
@@ -89,6 +103,7 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
+	{ "vm.drop_caches", drop_caches_sysctl_read, drop_caches_sysctl_write },
 };
 
 /* A sysctl's read (buf) or write (value) handler, with the machine held. */

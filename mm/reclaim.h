@@ -297,6 +297,8 @@ void filemap_exit(void);
 unsigned long shrink_slab(gfp_t gfp_mask, int nid, int priority);
 /* vm.drop_caches 2: shrink until nothing more is freed. */
 void drop_slab(void);
+/* mm_shutdown(): shrinkers still registered are reported and taken off. */
+void shrinker_exit(void);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim (vmscan.c, kswapd.c)                                        */
@@ -334,8 +336,10 @@ unsigned long zone_reclaimable_pages(struct zone *zone);
 void wakeup_kswapd(struct zone *zone, gfp_t gfp_mask, int order, enum zone_type classzone_idx);
 int kswapd_init(void);
 void kswapd_exit(void);
-/* vm.drop_caches */
+/* vm.drop_caches (drop_caches.c): 0 or -EINVAL (not 1..4); the read
+ * gives the last value written. */
 int drop_caches_write(const char *value);
+int drop_caches_read(char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* OOM (oom_kill.c)                                                    */

@@ -62,4 +62,5 @@ int reclaim_init(void)
 
 void reclaim_exit(void)
 {
+	shrinker_exit();
 }
