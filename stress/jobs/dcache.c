@@ -26,7 +26,8 @@
  * The operation: look a random name up (creating it with d_alloc(),
  * GFP_KERNEL, on a miss) and hold it; dput() what is due; sometimes create
  * with GFP_NOFS and check that no FS shrinker ran for it (fs_shrink
- * unchanged); rarely vm.drop_caches=2, which empties the LRU.
+ * unchanged); rarely vm.drop_caches=2, which empties the LRU and lets the
+ * probe shrinker (dcache_probe.c) check shrink_slab()'s arithmetic.
  *
  * Locks.  A bucket's lock: its chain, and d_count of its dentries.  The
  * LRU's lock (dc.lru_lock): the list, dc.nr_lru.  A dentry's on_lru and
@@ -45,12 +46,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine.h"
+#include "dcache.h"
 
 #define DC_NAMES	(1U << 15)
 #define DC_BUCKETS	1024
 #define DC_HOLD		16		/* references a CPU holds */
 #define DENTRY_SIZE	192		/* v4.19's struct dentry on x86_64 */
+#define DROP_EVERY	(HZ / 2)
 #define DENTRY_MAGIC	0xde47a1e5ca7cbe11ULL
 
 /* A dentry: its header, then its pattern up to DENTRY_SIZE. */
@@ -92,6 +94,8 @@ static struct {
 	struct shrinker shrinker;
 	int registered;
 	long stats[NR_DC_STATS];		/* atomic, relaxed */
+	unsigned long drop_epoch;		/* atomic: jiffies / DROP_EVERY of
+						   the last vm.drop_caches=2 */
 	uint64_t end_live;			/* what the check found, for the
 						   report (after the teardown) */
 } dc;
@@ -406,6 +410,16 @@ static void nofs_create(struct cpu_ctx *c, struct dc_cpu *s, unsigned int name, 
 	hold(c, s, d, 1 + r % 8);
 }
 
+/* vm.drop_caches=2 at most once per DROP_EVERY on the whole machine (the
+ * epoch only picks which operation drops: relaxed). */
+static int drop_due(void)
+{
+	unsigned long epoch = jiffies / DROP_EVERY, last = READ_ONCE(dc.drop_epoch);
+
+	return epoch != last && __atomic_compare_exchange_n(&dc.drop_epoch, &last, epoch, 0,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 static int dcache_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 {
 	struct dc_cpu *s = state;
@@ -422,9 +436,9 @@ static int dcache_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			held_drop(s, (int)(r[2] % (uint64_t)s->nheld));
 	} else if (action < 15) {
 		nofs_create(c, s, name, r[2]);
-	} else if (r[2] % 65536 == 0) {
+	} else if (r[2] % 4 == 0 && drop_due()) {
 		/* everything unused goes, the referenced ones at the second pass */
-		if (mm_sysctl_write("vm.drop_caches", "2"))
+		if (probe_drop_caches(c))
 			return -1;
 		s->cnt[DC_DROP_CACHES]++;
 	} else {
@@ -470,6 +484,11 @@ static int dcache_setup(struct run *run)
 	if (register_shrinker(&dc.shrinker))
 		goto nomem;
 	dc.registered = 1;
+	if (probe_setup()) {
+		unregister_shrinker(&dc.shrinker);
+		dc.registered = 0;
+		goto nomem;
+	}
 	/* vm.drop_caches writes are silent from now on (the op writes it) */
 	mm_sysctl_write("vm.drop_caches", "4");
 	return 0;
@@ -547,6 +566,7 @@ static void dcache_teardown(struct run *run)
 
 	if (!dc.table)
 		return;
+	probe_teardown();
 	if (dc.registered)
 		unregister_shrinker(&dc.shrinker);
 	dc.registered = 0;
@@ -569,7 +589,7 @@ static void dcache_teardown(struct run *run)
 
 static void dcache_report(struct run *run, FILE *out)
 {
-	uint64_t m[NR_DC_COUNTERS], g[NR_DC_STATS];
+	uint64_t m[NR_DC_COUNTERS], g[NR_DC_STATS], p[2];
 
 	family_sum(run, &dcache_family, offsetof(struct dc_cpu, cnt), NR_DC_COUNTERS, m);
 	for (unsigned int i = 0; i < NR_DC_STATS; i++)
@@ -582,11 +602,15 @@ static void dcache_report(struct run *run, FILE *out)
 			"second chances %llu,\n"
 			"        busy skipped %llu, in use taken off %llu, SHRINK_STOP (no __GFP_FS) %llu; "
 			"dentries at the end %llu\n");
+	probe_counts(&p[0], &p[1]);
+	report_counters(out, p, "        probe shrinker: calls checked against v4.19's arithmetic "
+			"%llu, wrong %llu\n");
 }
 
 static void dcache_report_json(struct run *run, json_t *root)
 {
 	json_t *o = json_object();
+	uint64_t checked, wrong;
 
 	family_sum_json(run, &dcache_family, offsetof(struct dc_cpu, cnt), dc_counter_name,
 			NR_DC_COUNTERS, root, "dcache");
@@ -594,6 +618,9 @@ static void dcache_report_json(struct run *run, json_t *root)
 		json_object_set_new(o, dc_stat_name[i],
 				    json_integer(i == DCS_LIVE ? (json_int_t)dc.end_live :
 						 stat_read((enum dc_stat)i)));
+	probe_counts(&checked, &wrong);
+	json_object_set_new(o, "probe_calls_checked", json_integer((json_int_t)checked));
+	json_object_set_new(o, "probe_calls_wrong", json_integer((json_int_t)wrong));
 	json_object_set_new(root, "dcache_shrinker", o);
 }
 
