@@ -20,7 +20,7 @@
 #include "../cliutil.h"
 
 /* The jobs of `mmstress list`, all run by default. */
-#define NR_JOBS	16
+#define NR_JOBS	17
 
 
 static void test_help_list_topo(void **state)
@@ -115,7 +115,7 @@ static void test_unknown_job_message(void **state)
 		fail_msg("expected one line on stderr, got:\n%s", r.err);
 	if (strncmp(r.err, start, strlen(start)))
 		fail_msg("expected \"%s...\", got: %s", start, r.err);
-	assert_contains(r.err, ", highmem-user (mmstress list describes them)\n");
+	assert_contains(r.err, ", dcache (mmstress list describes them)\n");
 	if (strchr(r.err, '(') != strrchr(r.err, '('))
 		fail_msg("more than one parenthetical: %s", r.err);
 	result_free(&r);
@@ -798,7 +798,7 @@ static void test_default_jobs(void **state)
 	assert_contains(r.out, "mmstress PASS");
 	assert_contains(r.out, "\njobs: page-churn:10,pcp-pingpong:5,fragment:2,atomic:3,drain:1,"
 			"sysctl:1,page-ref:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
-			"mempool-starve:3,mempool-resize:2,vmalloc-churn:2,kmap:3,highmem-user:3\n");
+			"mempool-starve:3,mempool-resize:2,vmalloc-churn:2,kmap:3,highmem-user:3,dcache:2\n");
 	assert_contains(r.out, "slab: caches created");
 	assert_contains(r.out, "mempool: pressure changes");
 	assert_contains(r.out, "highmem: kmaps");
