@@ -14,7 +14,9 @@
 
 #define MAX_CALLS	256
 
-/* A shrinker whose objects are a number: it records every call. */
+/* A shrinker whose objects are a number: it records every call.  Static
+ * in each test, so that a failed test's, still registered, outlives it
+ * (the teardown's mm_shutdown() reports and unlists it). */
 struct test_shrinker {
 	struct shrinker s;
 	unsigned long objects;		/* what count_objects() says */
@@ -108,7 +110,7 @@ static unsigned long vmstat_item(const char *name)
  */
 static void test_arithmetic(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	unsigned long before;
 	(void)state;
 
@@ -144,7 +146,7 @@ static void test_arithmetic(void **state)
  */
 static void test_small_cache(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=1");
@@ -173,7 +175,7 @@ static void test_small_cache(void **state)
  */
 static void test_clamp(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	(void)state;
 
 	boot_attach("mem=64M nodes=1 cpus=1");
@@ -197,7 +199,7 @@ static void test_clamp(void **state)
  */
 static void test_stop_and_empty(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	unsigned long before;
 	(void)state;
 
@@ -233,7 +235,7 @@ static void test_stop_and_empty(void **state)
  * both are called with sc->nid 1. */
 static void test_numa_aware(void **state)
 {
-	struct test_shrinker aware, plain;
+	static struct test_shrinker aware, plain;
 	(void)state;
 
 	boot_attach("mem=64M nodes=2 cpus=2");
@@ -256,7 +258,7 @@ static void test_numa_aware(void **state)
 
 static void test_register_unregister(void **state)
 {
-	struct test_shrinker t, bad;
+	static struct test_shrinker t, bad;
 	unsigned long before;
 	const char *out;
 	(void)state;
@@ -298,7 +300,7 @@ static void test_register_unregister(void **state)
 /* drop_slab(): priority 0 until a pass frees <= 10, on every node. */
 static void test_drop_slab(void **state)
 {
-	struct test_shrinker t, u;
+	static struct test_shrinker t, u;
 	(void)state;
 
 	boot_attach("mem=64M nodes=2 cpus=2");
@@ -315,7 +317,7 @@ static void test_drop_slab(void **state)
 
 static void test_drop_caches_sysctl(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	unsigned long drops, pc;
 	char buf[16];
 	(void)state;
@@ -396,7 +398,7 @@ static void unregister_job(struct cpu_job *job)
 
 static void test_unregister_waits(void **state)
 {
-	struct test_shrinker t;
+	static struct test_shrinker t;
 	struct cpu_job shrinker_cpu, unreg_cpu;
 	(void)state;
 
