@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
 #include "../numa/ipi.h"
@@ -314,6 +315,7 @@ static int __mm_check(FILE *report)
 	for_each_populated_zone(zone)
 		violations += __zone_is_valid(zone, report, &t);
 	violations += slab_check_all(report);
+	violations += lru_check(report);
 	violations += vmalloc_check(report);
 	violations += highmem_check(report);
 	if (!violations && report) {

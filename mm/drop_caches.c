@@ -17,15 +17,6 @@
 static unsigned int sysctl_drop_caches;	/* atomic, relaxed: last written */
 static unsigned int stfu;		/* atomic, relaxed: bit 4 once written */
 
-static void count_drop_event(enum vm_event_item item)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__count_vm_event(item);
-	local_irq_restore(flags);
-}
-
 int drop_caches_write(const char *value)
 {
 	unsigned long long v;
@@ -39,11 +30,11 @@ int drop_caches_write(const char *value)
 	__atomic_store_n(&sysctl_drop_caches, (unsigned int)v, __ATOMIC_RELAXED);
 	if (v & 1) {
 		/* drop_pagecache() (mm/filemap.c) joins here when it lands */
-		count_drop_event(DROP_PAGECACHE);
+		count_vm_event(DROP_PAGECACHE);
 	}
 	if (v & 2) {
 		drop_slab();
-		count_drop_event(DROP_SLAB);
+		count_vm_event(DROP_SLAB);
 	}
 	if (!__atomic_load_n(&stfu, __ATOMIC_RELAXED))
 		pr_info("%s (%d): drop_caches: %u\n", current->comm[0] ? current->comm : "?",

@@ -32,6 +32,7 @@
 
 #include "internal.h"
 #include "pcp.h"
+#include "reclaim.h"
 #include "../numa/fault_inject.h"
 #include <mmsim/highmem.h>
 #include <mmsim/jitter.h>
@@ -242,8 +243,13 @@ static unsigned int __gfp_pfmemalloc_flags(gfp_t gfp_mask)
 		return 0;
 	if (gfp_mask & __GFP_MEMALLOC)
 		return ALLOC_NO_WATERMARKS;
-	if (!in_interrupt() && (current->flags & PF_MEMALLOC))
-		return ALLOC_NO_WATERMARKS;
+	if (!in_interrupt()) {
+		if (current->flags & PF_MEMALLOC)
+			return ALLOC_NO_WATERMARKS;
+		/* an OOM victim exits faster with some of the reserves */
+		if (unlikely(current->mm) && tsk_is_oom_victim())
+			return ALLOC_OOM;
+	}
 	return 0;
 }
 
@@ -390,25 +396,39 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
 	return NULL;
 }
 
-static void cond_resched_sleep(void)
+/* v4.19 __perform_reclaim(): the caller becomes a reclaimer (PF_MEMALLOC). */
+static unsigned long __perform_reclaim(gfp_t gfp_mask, unsigned int order,
+				       const struct alloc_context *ac)
 {
-	struct timespec ts = { 0, 100000 };
+	unsigned int noreclaim_flag = current->flags & PF_MEMALLOC;
+	unsigned long progress;
 
-	nanosleep(&ts, NULL);
+	cond_resched();
+	current->flags |= PF_MEMALLOC;
+	progress = try_to_free_pages(ac->zonelist, (int)order, gfp_mask, ac->nodemask);
+	current->flags = (current->flags & ~PF_MEMALLOC) | noreclaim_flag;
+	cond_resched();
+	return progress;
 }
 
 /*
- * v4.19's __alloc_pages_direct_reclaim() without __perform_reclaim() (the
- * model has no reclaimable memory yet): what it does when reclaim made no
- * page available: drain every CPU's per-CPU lists once and try again.
+ * __alloc_pages_direct_reclaim(): reclaim, then try again; if that fails,
+ * the pages may sit on other CPUs' lists: drain them all once and try
+ * again.  v4.19 returns at once when reclaim freed nothing, without the
+ * drain; the model drains then too (REFERENCE.md's "on failure one
+ * drain_all_pages"), because its small machines with CPUs parked on full
+ * lists and nothing reclaimable would otherwise fail, or loop forever
+ * with __GFP_NOFAIL, while hundreds of pages sit on those lists.
  */
 static struct page *__alloc_pages_direct_reclaim(gfp_t gfp_mask, unsigned int order,
 						 unsigned int alloc_flags,
-						 const struct alloc_context *ac)
+						 const struct alloc_context *ac,
+						 unsigned long *did_some_progress)
 {
 	struct page *page;
 	int drained = 0;
 
+	*did_some_progress = __perform_reclaim(gfp_mask, order, ac);
 retry:
 	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
 	if (!page && !drained) {
@@ -419,29 +439,131 @@ retry:
 	return page;
 }
 
+/* The node of each zone the allocation may use wakes its kswapd once. */
+static void wake_all_kswapds(unsigned int order, gfp_t gfp_mask, const struct alloc_context *ac)
+{
+	int woken[MAX_NUMNODES] = { 0 };
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->high_zoneidx, ac->nodemask) {
+		if (woken[zone->node])
+			continue;
+		woken[zone->node] = 1;
+		wakeup_kswapd(zone, gfp_mask, (int)order, ac->high_zoneidx);
+	}
+}
+
+/*
+ * v4.19 should_reclaim_retry(): after MAX_RECLAIM_RETRIES reclaims without
+ * progress, give up; else retry while some zone could meet MIN with its
+ * free and reclaimable pages.
+ */
+static int should_reclaim_retry(gfp_t gfp_mask, unsigned int order,
+				const struct alloc_context *ac, unsigned int alloc_flags,
+				int did_some_progress, int *no_progress_loops)
+{
+	struct zoneref *z;
+	struct zone *zone;
+
+	(void)gfp_mask;
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return 0;
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->high_zoneidx, ac->nodemask) {
+		unsigned long reclaimable = zone_reclaimable_pages(zone);
+		long available = (long)(reclaimable + zone_page_state_snapshot(zone, NR_FREE_PAGES));
+
+		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone),
+					ac->preferred_zoneref->zone_idx, alloc_flags, available)) {
+			/* mostly dirty or under write-back: wait for it a bit */
+			if (!did_some_progress &&
+			    2 * zone_page_state_snapshot(zone, NR_ZONE_WRITE_PENDING) > reclaimable)
+				schedule_timeout_uninterruptible(HZ / 10);
+			else
+				cond_resched();
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * v4.19 __alloc_pages_may_oom(): under oom_lock (trylock: a holder is
+ * killing already, so wait a jiffy and count it as progress), one more try
+ * at HIGH, then the cases where Linux never kills, then the OOM killer.
+ */
+static struct page *__alloc_pages_may_oom(gfp_t gfp_mask, unsigned int order,
+					  const struct alloc_context *ac,
+					  unsigned long *did_some_progress)
+{
+	struct oom_control oc = {
+		.zonelist = ac->zonelist,
+		.nodemask = ac->nodemask,
+		.gfp_mask = gfp_mask,
+		.order = (int)order,
+	};
+	struct page *page = NULL;
+
+	*did_some_progress = 0;
+	if (!mutex_trylock(&oom_lock)) {
+		*did_some_progress = 1;
+		schedule_timeout_uninterruptible(1);
+		return NULL;
+	}
+	page = get_page_from_freelist((gfp_mask | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order,
+				      ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+	if (page)
+		goto out;
+	/* never for costly orders, callers that may fail, low zones, THISNODE */
+	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp_mask & __GFP_RETRY_MAYFAIL) ||
+	    ac->high_zoneidx < ZONE_NORMAL || (gfp_mask & __GFP_THISNODE))
+		goto out;
+	/* the OOM killer does not make up for reclaim that could not do I/O:
+	 * a !__GFP_FS caller retries (v4.19's out_of_memory() returns true) */
+	if (!(gfp_mask & __GFP_FS)) {
+		*did_some_progress = 1;
+		goto out;
+	}
+	if (out_of_memory(&oc) || WARN_ON_ONCE(gfp_mask & __GFP_NOFAIL)) {
+		*did_some_progress = 1;
+		if (gfp_mask & __GFP_NOFAIL)
+			page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
+	}
+out:
+	mutex_unlock(&oom_lock);
+	return page;
+}
+
 static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 					   struct alloc_context *ac)
 {
 	int can_direct_reclaim = gfpflags_allow_blocking(gfp_mask);
+	int costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp_mask);
+	unsigned long did_some_progress;
+	int no_progress_loops = 0;
 	unsigned int reserve_flags;
 	struct page *page;
 
-	/*
-	 * This is where __GFP_KSWAPD_RECLAIM would wake kswapd, and where
-	 * compaction and the OOM killer would run: the model has none yet.
-	 */
-retry:
+	if (gfp_mask & __GFP_KSWAPD_RECLAIM)
+		wake_all_kswapds(order, gfp_mask, ac);
 	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
 	if (page)
 		return page;
-
+retry:
+	/* kswapd may have gone to sleep meanwhile */
+	if (gfp_mask & __GFP_KSWAPD_RECLAIM)
+		wake_all_kswapds(order, gfp_mask, ac);
 	reserve_flags = __gfp_pfmemalloc_flags(gfp_mask);
-	if (reserve_flags) {
-		page = get_page_from_freelist(gfp_mask, order, reserve_flags, ac);
-		if (page)
-			return page;
-	}
+	if (reserve_flags)
+		alloc_flags = reserve_flags;
+	page = get_page_from_freelist(gfp_mask, order, alloc_flags, ac);
+	if (page)
+		return page;
 
 	/* Atomic callers cannot do anything more: fail. */
 	if (!can_direct_reclaim)
@@ -449,9 +571,27 @@ retry:
 	/* The reclaimer itself (PF_MEMALLOC) must not recurse into reclaim. */
 	if (current->flags & PF_MEMALLOC)
 		goto nopage;
-	page = __alloc_pages_direct_reclaim(gfp_mask, order, alloc_flags, ac);
+	page = __alloc_pages_direct_reclaim(gfp_mask, order, alloc_flags, ac, &did_some_progress);
 	if (page)
 		return page;
+	if (gfp_mask & __GFP_NORETRY)
+		goto nopage;
+	if (costly_order && !(gfp_mask & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	if (should_reclaim_retry(gfp_mask, order, ac, alloc_flags, did_some_progress > 0,
+				 &no_progress_loops))
+		goto retry;
+	page = __alloc_pages_may_oom(gfp_mask, order, ac, &did_some_progress);
+	if (page)
+		return page;
+	/* a victim that may already dip into the reserves does not loop */
+	if (tsk_is_oom_victim() &&
+	    (alloc_flags == ALLOC_OOM || (gfp_mask & __GFP_NOMEMALLOC)))
+		goto nopage;
+	if (did_some_progress) {
+		no_progress_loops = 0;
+		goto retry;
+	}
 
 nopage:
 	if (gfp_mask & __GFP_NOFAIL) {
@@ -463,7 +603,8 @@ nopage:
 		page = get_page_from_freelist(gfp_mask, order, ALLOC_HARDER, ac);
 		if (page)
 			return page;
-		cond_resched_sleep();
+		cond_resched();
+		schedule_timeout_uninterruptible(1);
 		goto retry;
 	}
 fail:
@@ -535,8 +676,8 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 
 	/* Fast path: the LOW watermark, no reserves. */
 	page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW, &ac);
-	if (unlikely(!page))
-		page = __alloc_pages_slowpath(gfp_mask, order, &ac);
+	if (unlikely(!page))	/* memalloc_no{io,fs}_save() scopes narrow it */
+		page = __alloc_pages_slowpath(current_gfp_context(gfp_mask), order, &ac);
 	if (likely(page))
 		current->fp_pages += 1L << order;
 	return page;
@@ -705,11 +846,14 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 /* Order 0 goes to this CPU's hot (or cold) list, larger blocks to the buddy lists. */
 static void free_the_page(struct page *page, unsigned int order, int cold, const void *site)
 {
+	/* a page cache or task page is no task's footprint (mm/swap.c) */
+	long fp = (READ_ONCE(page->flags) & (1UL << PG_lru_owned)) ? 0 : 1L << order;
+
 	if (unlikely(!free_pages_prepare(page, order, site))) {
 		set_page_count(page, 1);	/* refused: still the owner's */
 		return;
 	}
-	current->fp_pages -= 1L << order;
+	current->fp_pages -= fp;
 	if (likely(order == 0))
 		free_hot_cold_page(page, cold);
 	else
@@ -785,9 +929,17 @@ void put_page(struct page *page)
 	if (unlikely(!free_entry_ok(page, 0, __func__)))
 		return;
 	page = compound_head(page);
-	if (put_page_testzero_checked(page))
+	if (put_page_testzero_checked(page)) {
+		/* the kernel's __put_single_page(): off its LRU list, and an
+		 * anon page forgets its task (mm/swap.c, mm/memory.c) */
+		if (unlikely(READ_ONCE(page->flags) & (1UL << PG_lru_owned))) {
+			__page_cache_release(page);
+			if (PageAnon(page))
+				WRITE_ONCE(page->mapping, NULL);
+		}
 		free_the_page(page, PageHead(page) ? (unsigned int)page->alloc_order : 0, 0,
 			      __builtin_return_address(0));
+	}
 }
 
 unsigned long nr_free_pages(void)

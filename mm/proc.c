@@ -103,6 +103,7 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.watermark_scale_factor", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.lowmem_reserve_ratio", wmark_sysctl_read, wmark_sysctl_write },
 	{ "vm.percpu_pagelist_fraction", pcp_sysctl_read, pcp_sysctl_write },
+	{ "vm.swappiness", swappiness_sysctl_read, swappiness_sysctl_write },
 	{ "vm.drop_caches", drop_caches_sysctl_read, drop_caches_sysctl_write },
 };
 

@@ -52,6 +52,12 @@ void reclaim_exit(void);
 /* ------------------------------------------------------------------ */
 /* Page flags of reclaimable pages                                     */
 
+/* The model's mark of a page whose reference is its mapping's (page
+ * cache or task), not a task footprint's: see swap.c. */
+#define PG_lru_owned	PG_arch_1
+
+static inline void ClearPageReclaim(struct page *p) { clear_page_flag(p, PG_reclaim); }
+static inline void SetPageReclaim(struct page *p) { set_page_flag(p, PG_reclaim); }
 static inline int PageWriteback(const struct page *p) { return test_page_flag(p, PG_writeback); }
 static inline int PageReclaim(const struct page *p) { return test_page_flag(p, PG_reclaim); }
 static inline int PageSwapBacked(const struct page *p) { return test_page_flag(p, PG_swapbacked); }
@@ -107,8 +113,9 @@ static inline void page_ref_unfreeze(struct page *page, int count)
 }
 
 /* ------------------------------------------------------------------ */
-/* The page lock (filemap.c)                                           */
+/* The page lock (page_lock.c)                                         */
 
+void page_lock_init(void);		/* boot */
 /* PG_locked: the page's contents and identity are being changed (I/O, a
  * mapping change).  trylock_page() is 1 if it got it (acquire). */
 int trylock_page(struct page *page);
@@ -181,6 +188,13 @@ void mark_page_accessed(struct page *page);
 /* Off the LRU, by whoever drops the last reference: the kernel's
  * __page_cache_release() (put_page() calls it for a PG_lru page). */
 void __page_cache_release(struct page *page);
+/* Take one page off its list (a reference taken, NR_ISOLATED_*): 0, or
+ * -EBUSY if it is not on one (or is being freed). */
+int isolate_lru_page(struct page *page);
+/* The list primitives: lru_lock held, interrupts off. */
+void __add_page_to_lru_list(struct lruvec *lruvec, struct page *page, enum lru_list lru);
+void __add_page_to_lru_list_tail(struct lruvec *lruvec, struct page *page, enum lru_list lru);
+void __del_page_from_lru_list(struct lruvec *lruvec, struct page *page, enum lru_list lru);
 /* An isolated page back on its list (the isolation's reference dropped). */
 void putback_lru_page(struct page *page);
 /* Written back with PG_reclaim set: to the tail of the inactive list, so
@@ -334,7 +348,19 @@ unsigned long shrink_node(pg_data_t *pgdat, struct scan_control *sc);
 unsigned long zone_reclaimable_pages(struct zone *zone);
 /* The allocator's slow path: wake the node's kswapd unless it is balanced. */
 void wakeup_kswapd(struct zone *zone, gfp_t gfp_mask, int order, enum zone_type classzone_idx);
+/* kswapd.c's per-node state that reclaim reads and writes */
+void kswapd_reset_failures(pg_data_t *pgdat);	/* reclaim made progress */
+int pgdat_dirty(pg_data_t *pgdat);		/* v4.19's PGDAT_DIRTY */
+void set_pgdat_dirty(pg_data_t *pgdat, int on);
+int pgdat_balanced(pg_data_t *pgdat, int order, int classzone_idx);
+gfp_t current_gfp_context(gfp_t flags);
+extern int vm_swappiness;			/* vm.swappiness */
+int swappiness_sysctl_read(const char *name, char *buf, size_t len);
+int swappiness_sysctl_write(const char *name, const char *value);
 int kswapd_init(void);
+/* kswapd's state on node nid (0 sleeping, 1 running, 2 napping) and its
+ * failure count: for tests and reports; -EINVAL for no such node. */
+int kswapd_state(int nid, int *failures);
 void kswapd_exit(void);
 /* vm.drop_caches (drop_caches.c): 0 or -EINVAL (not 1..4); the read
  * gives the last value written. */

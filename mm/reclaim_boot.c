@@ -22,6 +22,7 @@ struct reclaim_config reclaim_cfg;
 void reclaim_config_init(void)
 {
 	reclaim_cfg.swap_bytes = 0;
+	vm_swappiness = 60;
 	reclaim_cfg.disk_bytes = 1ULL << 30;
 	io_latency_ns = 50000;
 }
@@ -57,10 +58,21 @@ int reclaim_parse_param(const char *param, const char *val)
  */
 int reclaim_init(void)
 {
+	int ret;
+
+	page_lock_init();
+	ret = lru_init();
+	if (ret)
+		return ret;
+	ret = kswapd_init();
+	if (ret)
+		return ret;
 	return 0;
 }
 
 void reclaim_exit(void)
 {
+	kswapd_exit();
+	lru_exit();
 	shrinker_exit();
 }

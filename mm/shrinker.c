@@ -155,16 +155,6 @@ void unregister_shrinker(struct shrinker *shrinker)
 	kfree(deferred);
 }
 
-/* The non-__ count_vm_events(): any context. */
-static void count_slabs_scanned(unsigned long nr)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__count_vm_events(SLABS_SCANNED, (long)nr);
-	local_irq_restore(flags);
-}
-
 /*
  * v4.19's do_shrink_slab(): ask for (freeable >> priority) * 4 / seeks plus
  * what earlier calls owe, clamped, in batches; owe what was not scanned.
@@ -220,7 +210,7 @@ static unsigned long do_shrink_slab(struct shrink_control *sc, struct shrinker *
 			break;
 		freed += ret;
 
-		count_slabs_scanned(sc->nr_scanned);
+		count_vm_events(SLABS_SCANNED, (long)sc->nr_scanned);
 		total_scan -= (long)sc->nr_scanned;
 		scanned += (long)sc->nr_scanned;
 

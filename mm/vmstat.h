@@ -161,6 +161,36 @@ static inline void __mod_zone_alloc_pages(struct zone *zone, long nr_pages)
 	WRITE_ONCE(pcp->alloc_pages, pcp->alloc_pages + nr_pages);
 }
 
+/* The forms for callers with interrupts on (they turn them off around the
+ * update, as the kernel's mod_node_page_state()/count_vm_events()). */
+static inline void count_vm_events(enum vm_event_item item, long delta)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__count_vm_events(item, delta);
+	local_irq_restore(flags);
+}
+#define count_vm_event(item) count_vm_events((item), 1)
+
+static inline void mod_node_page_state(pg_data_t *pgdat, enum node_stat_item item, long delta)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__mod_node_page_state(pgdat, item, delta);
+	local_irq_restore(flags);
+}
+
+static inline void mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__mod_zone_page_state(zone, item, delta);
+	local_irq_restore(flags);
+}
+
 static inline unsigned long zone_page_state(const struct zone *zone,
 					    enum zone_stat_item item)
 {

@@ -94,6 +94,11 @@ unsigned int cpus_attached(void)
 	return n;
 }
 
+int cpu_attached(unsigned int cpu)
+{
+	return cpu < machine.nr_cpus && __atomic_load_n(&cpu_owner[cpu], __ATOMIC_RELAXED) != 0;
+}
+
 /*
  * mm_shutdown(): the number of CPUs attached by other threads.  If there
  * are none, no other thread can attach from now on; the caller keeps

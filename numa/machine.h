@@ -152,6 +152,8 @@ int caller_is_cpu(const char *func);
 void cpus_init(void);
 int cpus_shutdown_begin(void);
 unsigned int cpus_attached(void);
+/* Whether a thread is attached to cpu now (relaxed: a hint). */
+int cpu_attached(unsigned int cpu);
 /* No CPU attaches or detaches between these (stop_machine()). */
 void cpus_read_lock(void);
 void cpus_read_unlock(void);

@@ -326,6 +326,11 @@ void add_violation_nowait(struct run *run, const char *kind, int cpu, const char
 #define cpu_violation(c, kind, fmt, ...) \
 	add_violation((c)->run, (kind), (int)(c)->cpu, fmt, ##__VA_ARGS__)
 
+/* Latency histograms (stats.c): a job may keep its own, e.g. per call. */
+void lat_record(struct lat_hist *h, uint64_t ns);
+void lat_merge(struct lat_hist *dst, const struct lat_hist *src);
+uint64_t lat_percentile(const struct lat_hist *h, double p);
+
 /* "123ns", "4.5us", "6.7ms" (report.c) */
 void fmt_ns(char *buf, size_t len, uint64_t ns);
 /* fmt with each %llu the next counter of v (a family's counters, in order). */

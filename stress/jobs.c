@@ -25,7 +25,8 @@
 	JOB(mempool_resize)						\
 	JOB(vmalloc_churn)						\
 	JOB(kmap)							\
-	JOB(highmem_user)							\
+	JOB(highmem_user)						\
+	JOB(noio_nofs)							\
 	JOB(dcache)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;

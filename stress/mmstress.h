@@ -118,10 +118,6 @@ void inbox_init(struct cpu_ctx *c);
 void inbox_drain(struct cpu_ctx *c, struct cpu_ctx *by, enum receipt how);
 void inbox_stop(struct cpu_ctx *c);
 
-/* stats.c */
-void lat_record(struct lat_hist *h, uint64_t ns);
-void lat_merge(struct lat_hist *dst, const struct lat_hist *src);
-uint64_t lat_percentile(const struct lat_hist *h, double p);
 
 /* report.c */
 void report_human(struct run *run, FILE *out);

@@ -155,6 +155,88 @@ static double hit_rate(const struct cpu_pcp *p)
 			   (double)p->allocs : 100.0;
 }
 
+/* /proc/vmstat's counters by name (0 for a name it does not have). */
+struct vmstat_pick {
+	const char *name;
+	unsigned long long v;
+};
+
+static void vmstat_pick(struct vmstat_pick *p, unsigned int n)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	mm_proc_show("vmstat", f);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		unsigned long long v;
+
+		if (sscanf(line, "%63s %llu", name, &v) != 2)
+			continue;
+		for (unsigned int i = 0; i < n; i++)
+			if (!strcmp(name, p[i].name))
+				p[i].v = v;
+			else if (!strcmp(p[i].name, "allocstall") && !strncmp(name, "allocstall_", 11))
+				p[i].v += v;
+	}
+	free(buf);
+}
+
+enum { R_SCAN_K, R_STEAL_K, R_SCAN_D, R_STEAL_D, R_STALL, R_PSWPOUT, R_PSWPIN, R_OOM,
+       R_DIRTY, R_WB, R_SLABS, NR_R };
+
+static void reclaim_pick(struct vmstat_pick *p)
+{
+	static const char *const names[NR_R] = {
+		"pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct", "pgsteal_direct",
+		"allocstall", "pswpout", "pswpin", "oom_kill", "nr_dirty", "nr_writeback",
+		"slabs_scanned",
+	};
+
+	for (unsigned int i = 0; i < NR_R; i++) {
+		p[i].name = names[i];
+		p[i].v = 0;
+	}
+	vmstat_pick(p, NR_R);
+}
+
+/* Reclaim's line of the report, if the run reclaimed anything. */
+static void reclaim_report(struct run *run, FILE *out)
+{
+	struct vmstat_pick p[NR_R];
+	double t = run->elapsed > 0 ? run->elapsed : 1;
+
+	reclaim_pick(p);
+	if (!p[R_SCAN_K].v && !p[R_SCAN_D].v && !p[R_OOM].v && !p[R_SLABS].v)
+		return;
+	fprintf(out, "\nreclaim: kswapd scanned %llu, reclaimed %llu (%.0f pages/s); direct "
+		"scanned %llu, reclaimed %llu (%.0f pages/s) in %llu allocstall%s\n"
+		"         pswpout %llu, pswpin %llu, oom_kill %llu, slabs_scanned %llu, "
+		"nr_dirty %llu, nr_writeback %llu at the end\n",
+		p[R_SCAN_K].v, p[R_STEAL_K].v, (double)p[R_STEAL_K].v / t, p[R_SCAN_D].v,
+		p[R_STEAL_D].v, (double)p[R_STEAL_D].v / t, p[R_STALL].v,
+		p[R_STALL].v == 1 ? "" : "s", p[R_PSWPOUT].v, p[R_PSWPIN].v, p[R_OOM].v,
+		p[R_SLABS].v, p[R_DIRTY].v, p[R_WB].v);
+}
+
+static json_t *reclaim_json(struct run *run)
+{
+	struct vmstat_pick p[NR_R];
+	double t = run->elapsed > 0 ? run->elapsed : 1;
+	json_t *o = json_object();
+
+	reclaim_pick(p);
+	for (unsigned int i = 0; i < NR_R; i++)
+		json_object_set_new(o, p[i].name, json_integer((json_int_t)p[i].v));
+	json_object_set_new(o, "kswapd_reclaimed_per_s", json_real((double)p[R_STEAL_K].v / t));
+	json_object_set_new(o, "direct_reclaimed_per_s", json_real((double)p[R_STEAL_D].v / t));
+	return o;
+}
+
 void report_human(struct run *run, FILE *out)
 {
 	unsigned long long total_ops = 0;
@@ -241,6 +323,7 @@ void report_human(struct run *run, FILE *out)
 			wait);
 	}
 
+	reclaim_report(run, out);
 	fprintf(out, "\nchecks: %lu passed, %lu failed", run->checks_passed, run->checks_failed);
 	if (run->opt.check_every > 0)
 		fprintf(out, " (%lu periodic under stop_machine(), every %g s from the start: "
@@ -433,6 +516,7 @@ int report_json(struct run *run, const char *path)
 			"wait_max_ns", (json_int_t)zi.lock.wait_max_ns));
 	json_object_set_new(root, "zones", zones);
 	json_object_set_new(root, "vmstat", vmstat_json());
+	json_object_set_new(root, "reclaim", reclaim_json(run));
 	/* passed + failed = periodic + final; periodic + periodic_skipped =
 	 * periodic_due: those due at start + k * every_s before the end */
 	json_object_set_new(root, "checks", json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:b}",

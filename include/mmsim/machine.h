@@ -97,8 +97,28 @@ struct task_struct {
 #define PF_MEMALLOC_NOFS 0x00040000	/* allocations act as GFP_NOFS */
 #define PF_MEMALLOC_NOIO 0x00080000	/* allocations act as GFP_NOIO */
 
+/* v4.19's scopes (linux/sched/mm.h): allocations inside act as GFP_NOIO
+ * or GFP_NOFS, whatever their mask; save returns what restore puts back. */
+#define memalloc_noio_save()	__memalloc_flags_save(PF_MEMALLOC_NOIO)
+#define memalloc_noio_restore(f) __memalloc_flags_restore(PF_MEMALLOC_NOIO, (f))
+#define memalloc_nofs_save()	__memalloc_flags_save(PF_MEMALLOC_NOFS)
+#define memalloc_nofs_restore(f) __memalloc_flags_restore(PF_MEMALLOC_NOFS, (f))
+
 extern __thread struct task_struct __mm_current;
 #define current (&__mm_current)
+
+static inline unsigned int __memalloc_flags_save(unsigned int pf)
+{
+	unsigned int old = __mm_current.flags & pf;
+
+	__mm_current.flags |= pf;
+	return old;
+}
+
+static inline void __memalloc_flags_restore(unsigned int pf, unsigned int old)
+{
+	__mm_current.flags = (__mm_current.flags & ~pf) | old;
+}
 
 /* Fill in current's pid and comm if this thread has never been seen. */
 void task_init_current(void);

@@ -25,8 +25,8 @@
  *
  * The operation: look a random name up (creating it with d_alloc(),
  * GFP_KERNEL, on a miss) and hold it; dput() what is due; sometimes create
- * with GFP_NOFS and check that no FS shrinker ran for it (fs_shrink
- * unchanged); rarely vm.drop_caches=2, which empties the LRU and lets the
+ * with GFP_NOFS and check that no FS shrinker ran for it (fs_shrink of
+ * mm_io_stats_current() unchanged); rarely vm.drop_caches=2, which empties the LRU and lets the
  * probe shrinker (dcache_probe.c) check shrink_slab()'s arithmetic.
  *
  * Locks.  A bucket's lock: its chain, and d_count of its dentries.  The
@@ -395,14 +395,16 @@ static void expire(struct cpu_ctx *c, struct dc_cpu *s)
  */
 static void nofs_create(struct cpu_ctx *c, struct dc_cpu *s, unsigned int name, uint64_t r)
 {
-	unsigned long before = current->io.fs_shrink;
+	struct mm_io_stats before, after;
 	struct dentry *d;
 
 	s->cnt[DC_NOFS]++;
+	mm_io_stats_current(&before);
 	d = d_lookup_or_create(c, s, name, GFP_NOFS, GK_NOFS);
-	if (current->io.fs_shrink != before)
+	mm_io_stats_current(&after);
+	if (after.fs_shrink != before.fs_shrink)
 		cpu_violation(c, "nofs", "dcache: a GFP_NOFS d_alloc() ran FS shrinkers %lu times",
-			      current->io.fs_shrink - before);
+			      after.fs_shrink - before.fs_shrink);
 	if (!d) {
 		s->cnt[DC_NOFS_FAILED]++;
 		return;

@@ -20,7 +20,7 @@
 #include "../cliutil.h"
 
 /* The jobs of `mmstress list`, all run by default. */
-#define NR_JOBS	17
+#define NR_JOBS	18
 
 
 static void test_help_list_topo(void **state)
