@@ -29,7 +29,7 @@ int drop_caches_write(const char *value)
 		return -EINVAL;
 	__atomic_store_n(&sysctl_drop_caches, (unsigned int)v, __ATOMIC_RELAXED);
 	if (v & 1) {
-		/* drop_pagecache() (mm/filemap.c) joins here when it lands */
+		drop_pagecache();
 		count_vm_event(DROP_PAGECACHE);
 	}
 	if (v & 2) {

@@ -32,3 +32,4 @@ __attribute__((weak)) void mm_io_stats_current(struct mm_io_stats *st)
 	st->fs_read = current->io.fs_read;
 	st->fs_shrink = current->io.fs_shrink;
 }
+__attribute__((weak)) unsigned long drop_pagecache(void) { return 0; }
