@@ -5,7 +5,7 @@
  * nr_to_scan of every scan_objects() call, what is deferred to the next
  * call, the clamps, SHRINK_STOP, SHRINK_EMPTY, the batch), NUMA-aware
  * deferral, register/unregister and their misuse, drop_slab(),
- * vm.drop_caches, and slabs_scanned in /proc/vmstat.
+ * vm.drop_caches, and slabs_scanned in /proc/vmstat; the dcache job alone.
  */
 #include "../testutil.h"
 
@@ -444,6 +444,30 @@ static void test_left_registered(void **state)
 	check_shutdown();
 }
 
+/* The dcache job alone: it passes, its shrinker ran, and its probe found
+ * shrink_slab()'s arithmetic right during its vm.drop_caches=2 (the
+ * first comes at once). */
+static void test_dcache_job(void **state)
+{
+	unsigned long long checked = 0, wrong = 1;
+	struct result r;
+	const char *p;
+	(void)state;
+
+	r = run_mmstress("run", "--boot", "nodes=2 cpus=4 mem=64M", "--jobs", "dcache",
+			 "--ops", "3000", "--quiet", "--seed", "7", NULL);
+	assert_clean_exit(&r, 0);
+	assert_contains(r.out, "mmstress PASS");
+	assert_contains(r.out, "dcache: lookups");
+	p = strstr(r.out, "calls checked against v4.19's arithmetic ");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "calls checked against v4.19's arithmetic %llu, wrong %llu",
+				&checked, &wrong), 2);
+	assert_true(checked >= 1);
+	EXPECT_EQ("probe calls wrong", wrong, 0);
+	result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,7 +481,12 @@ int main(void)
 		TEST(test_drop_caches_sysctl),
 		TEST(test_unregister_waits),
 		TEST(test_left_registered),
+		TEST(test_dcache_job),
 	};
 
+	if (find_mmstress()) {
+		fprintf(stderr, "test_shrinker: no mmstress at %s\n", mmstress_path);
+		return 1;
+	}
 	return cmocka_run_group_tests_name("shrinker", tests, NULL, NULL);
 }
