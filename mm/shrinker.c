@@ -28,7 +28,9 @@
  *
  * Who may touch what: only this file touches the list and the semaphore;
  * a shrinker's callbacks run under the read side and may sleep, but must
- * not register or unregister a shrinker (a self-deadlock, as in Linux).
+ * not register or unregister a shrinker (a self-deadlock in Linux: here
+ * reported and refused, shrinker_reading counting the read sides a
+ * thread holds).
  * The __GFP_FS rule lives in the shrinkers (a filesystem cache's
  * scan_objects() returns SHRINK_STOP without it), not here.
  */
@@ -47,6 +49,10 @@ static struct {
 	int writers;			/* atomic (relaxed): writers waiting */
 } shrinker_rwsem;
 
+/* The read sides this thread holds (its own): a writer that holds one
+ * would wait for itself forever. */
+static __thread int shrinker_reading;
+
 static int shrinker_read_trylock(void)
 {
 	int c = __atomic_load_n(&shrinker_rwsem.count, __ATOMIC_RELAXED);
@@ -56,12 +62,22 @@ static int shrinker_read_trylock(void)
 			return 0;
 	} while (!__atomic_compare_exchange_n(&shrinker_rwsem.count, &c, c + 1, 0,
 					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	shrinker_reading++;
 	return 1;
 }
 
 static void shrinker_read_unlock(void)
 {
+	shrinker_reading--;
 	__atomic_fetch_sub(&shrinker_rwsem.count, 1, __ATOMIC_RELEASE);
+}
+
+/* register/unregister from a shrinker's callback: the kernel deadlocks
+ * on shrinker_rwsem; reported and refused. */
+static int shrinker_self_deadlock(const char *func, const struct shrinker *shrinker)
+{
+	return WARN(shrinker_reading, "%s: shrinker %p from a shrinker's callback "
+		    "(shrinker_rwsem held for reading): refused\n", func, (const void *)shrinker);
 }
 
 /* rwsem_is_contended(): a writer waits. */
@@ -115,6 +131,8 @@ int register_shrinker(struct shrinker *shrinker)
 		     shrinker ? shrinker->batch : 0L);
 		return -EINVAL;
 	}
+	if (shrinker_self_deadlock("register_shrinker", shrinker))
+		return -EDEADLK;
 	if (shrinker->flags & SHRINKER_NUMA_AWARE)
 		size *= num_online_nodes();
 	deferred = kzalloc(size, GFP_KERNEL);
@@ -140,7 +158,7 @@ void unregister_shrinker(struct shrinker *shrinker)
 
 	if (!shrinker || !shrinker->nr_deferred)
 		return;
-	if (might_sleep())
+	if (might_sleep() || shrinker_self_deadlock("unregister_shrinker", shrinker))
 		return;
 	shrinker_write_lock();
 	if (!__shrinker_listed(shrinker)) {

@@ -66,11 +66,14 @@ struct shrinker {
 };
 
 /* 0, -ENOMEM (nr_deferred could not be allocated), -EINVAL (no callbacks
- * or seeks <= 0: reported), -EBUSY (already registered: reported).
- * Sleeps (takes the shrinker list for writing). */
+ * or seeks <= 0: reported), -EBUSY (already registered: reported),
+ * -EDEADLK (called from a shrinker's callback: reported).  Sleeps (takes
+ * the shrinker list for writing). */
 int register_shrinker(struct shrinker *shrinker);
 /* Off the list; once it returns no callback of it runs or will run.  A
- * shrinker that was never registered (nr_deferred NULL) is ignored. */
+ * shrinker that was never registered (nr_deferred NULL) is ignored; one
+ * not on the list, or a call from a shrinker's callback, is reported and
+ * refused. */
 void unregister_shrinker(struct shrinker *shrinker);
 
 #ifdef __cplusplus

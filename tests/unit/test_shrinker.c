@@ -297,6 +297,48 @@ static void test_register_unregister(void **state)
 	check_shutdown();
 }
 
+/* A shrinker that registers or unregisters one from its callback would
+ * deadlock on shrinker_rwsem in Linux: reported and refused. */
+static struct test_shrinker other;
+static int nested_ret;
+
+static unsigned long nesting_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	nested_ret = register_shrinker(&other.s);
+	unregister_shrinker(s);
+	return sc->nr_to_scan;
+}
+
+static void test_from_a_callback(void **state)
+{
+	static struct test_shrinker t;
+	unsigned long before;
+	const char *out;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=1");
+	ts_init(&t, 100, DEFAULT_SEEKS, 0, 0);
+	t.s.scan_objects = nesting_scan;
+	memset(&other, 0, sizeof(other));
+	other.s.count_objects = ts_count;
+	other.s.scan_objects = ts_scan;
+	other.s.seeks = DEFAULT_SEEKS;
+	before = report_violations();
+	capture_begin();
+	shrink_slab(GFP_KERNEL, 0, 0);
+	out = capture_end();
+	EXPECT_EQ("register_shrinker() from a callback", nested_ret, -EDEADLK);
+	assert_contains(out, "register_shrinker: shrinker");
+	assert_contains(out, "unregister_shrinker: shrinker");
+	assert_contains(out, "from a shrinker's callback");
+	EXPECT_EQ("reports", report_violations() - before, 2);
+	assert_null(other.s.nr_deferred);
+	assert_non_null(t.s.nr_deferred);		/* still registered */
+	unregister_shrinker(&t.s);
+	assert_null(t.s.nr_deferred);
+	check_shutdown();
+}
+
 /* drop_slab(): priority 0 until a pass frees <= 10, on every node. */
 static void test_drop_slab(void **state)
 {
@@ -477,6 +519,7 @@ int main(void)
 		TEST(test_stop_and_empty),
 		TEST(test_numa_aware),
 		TEST(test_register_unregister),
+		TEST(test_from_a_callback),
 		TEST(test_drop_slab),
 		TEST(test_drop_caches_sysctl),
 		TEST(test_unregister_waits),
