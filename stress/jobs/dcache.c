@@ -52,7 +52,7 @@
 #define DC_BUCKETS	1024
 #define DC_HOLD		16		/* references a CPU holds */
 #define DENTRY_SIZE	192		/* v4.19's struct dentry on x86_64 */
-#define DROP_EVERY	(2 * HZ)
+#define DROP_EVERY	(10 * HZ)
 #define DENTRY_MAGIC	0xde47a1e5ca7cbe11ULL
 
 /* A dentry: its header, then its pattern up to DENTRY_SIZE. */
