@@ -290,6 +290,18 @@ static void test_register_unregister(void **state)
 	unregister_shrinker(&t.s);		/* ignored, as in Linux */
 	unregister_shrinker(&bad.s);
 	EXPECT_EQ("reports", report_violations() - before, 2);
+	/* one that looks registered (nr_deferred set) but is not listed */
+	{
+		static long fake[1];
+
+		bad.s.nr_deferred = fake;
+		capture_begin();
+		unregister_shrinker(&bad.s);
+		assert_contains(capture_end(), "is not registered");
+		EXPECT_EQ("reports", report_violations() - before, 3);
+		assert_ptr_equal(bad.s.nr_deferred, fake);
+		bad.s.nr_deferred = NULL;
+	}
 	/* again, as a new one */
 	assert_int_equal(register_shrinker(&t.s), 0);
 	EXPECT_EQ("registered again: nothing owed", deferred(&t, 0), 0);
