@@ -28,6 +28,7 @@
 #include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "reclaim.h"
 #include "../numa/ipi.h"
 
 struct checker {
@@ -318,6 +319,8 @@ static int __mm_check(FILE *report)
 	violations += lru_check(report);
 	violations += vmalloc_check(report);
 	violations += highmem_check(report);
+	violations += swap_check(report);
+	violations += mm_anon_check(report);
 	if (!violations && report) {
 		report_pass(report, &t);
 		vmalloc_pass_line(report);

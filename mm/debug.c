@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "reclaim.h"
 
 struct flag_name {
 	unsigned long mask;
@@ -313,8 +314,8 @@ void show_free_areas(void)
 	printk("0 total pagecache pages\n");
 	printk("0 pages in swap cache\n");
 	printk("Swap cache stats: add 0, delete 0, find 0/0\n");
-	printk("Free swap  = 0kB\n");
-	printk("Total swap = 0kB\n");
+	printk("Free swap  = %lukB\n", (unsigned long)get_nr_swap_pages() << (PAGE_SHIFT - 10));
+	printk("Total swap = %lukB\n", total_swap_pages << (PAGE_SHIFT - 10));
 	printk("%lu pages RAM\n", ram);
 	printk("%lu pages HighMem/MovableOnly\n", highmem);
 	printk("0 pages reserved\n");

@@ -8,6 +8,7 @@
  */
 #include "../numa/vmspace.h"
 #include "internal.h"
+#include "reclaim.h"
 
 static void show_val_kb(FILE *out, const char *label, unsigned long pages)
 {
@@ -70,8 +71,8 @@ void meminfo_show(FILE *out)
 		show_val_kb(out, "LowTotal:       ", totalram_pages - totalhigh);
 		show_val_kb(out, "LowFree:        ", freeram - freehigh);
 	}
-	show_val_kb(out, "SwapTotal:      ", 0);
-	show_val_kb(out, "SwapFree:       ", 0);
+	show_val_kb(out, "SwapTotal:      ", total_swap_pages);
+	show_val_kb(out, "SwapFree:       ", (unsigned long)get_nr_swap_pages());
 	show_val_kb(out, "Dirty:          ", global_node_page_state(NR_FILE_DIRTY));
 	show_val_kb(out, "Writeback:      ", global_node_page_state(NR_WRITEBACK));
 	show_val_kb(out, "AnonPages:      ", global_node_page_state(NR_ANON_MAPPED));
@@ -86,8 +87,8 @@ void meminfo_show(FILE *out)
 	show_val_kb(out, "NFS_Unstable:   ", global_node_page_state(NR_UNSTABLE_NFS));
 	show_val_kb(out, "Bounce:         ", global_zone_page_state(NR_BOUNCE));
 	show_val_kb(out, "WritebackTmp:   ", global_node_page_state(NR_WRITEBACK_TEMP));
-	/* vm_commit_limit(): overcommit_ratio 50, no swap */
-	show_val_kb(out, "CommitLimit:    ", totalram_pages * 50 / 100);
+	/* vm_commit_limit(): overcommit_ratio 50, plus the swap area */
+	show_val_kb(out, "CommitLimit:    ", totalram_pages * 50 / 100 + total_swap_pages);
 	show_val_kb(out, "Committed_AS:   ", 0);
 	/* x86_64: the architectural 32 TiB (the model reserves less); x86_32:
 	 * VMALLOC_END - VMALLOC_START of this machine's window (vmspace.c) */

@@ -28,6 +28,7 @@ static const struct proc_file proc_files[] = {
 	{ "vmstat", vmstat_show },
 	{ "slabinfo", slabinfo },
 	{ "vmallocinfo", vmallocinfo_show },
+	{ "swaps", swaps_show },
 };
 
 int mm_proc_show(const char *name, FILE *out)

@@ -175,6 +175,55 @@ static inline enum lru_list page_lru(const struct page *page)
 	return (enum lru_list)(page_lru_base_type(page) + (PageActive(page) ? LRU_ACTIVE : 0));
 }
 
+/*
+ * List operations on page->lru for pages that may be on an LRU list: the
+ * link words are written with relaxed atomic stores, because get_page()
+ * and put_page() read page->lru.next without the lock (compound_head(),
+ * the kernel's READ_ONCE(page->compound_head)); liburcu's cds_list_*()
+ * store plainly.  The caller holds the lock of the list (or owns it).
+ */
+static inline void __lru_link(struct cds_list_head *e, struct cds_list_head *prev,
+			      struct cds_list_head *next)
+{
+	WRITE_ONCE(next->prev, e);
+	WRITE_ONCE(e->next, next);
+	WRITE_ONCE(e->prev, prev);
+	WRITE_ONCE(prev->next, e);
+}
+
+static inline void lru_list_add(struct cds_list_head *e, struct cds_list_head *head)
+{
+	__lru_link(e, head, head->next);
+}
+
+static inline void lru_list_add_tail(struct cds_list_head *e, struct cds_list_head *head)
+{
+	__lru_link(e, head->prev, head);
+}
+
+static inline void lru_list_del(struct cds_list_head *e)
+{
+	WRITE_ONCE(e->next->prev, e->prev);
+	WRITE_ONCE(e->prev->next, e->next);
+}
+
+static inline void lru_list_move(struct cds_list_head *e, struct cds_list_head *head)
+{
+	lru_list_del(e);
+	lru_list_add(e, head);
+}
+
+/* Every entry of list, in order, after at; list is left empty. */
+static inline void lru_list_splice_init(struct cds_list_head *list, struct cds_list_head *at)
+{
+	while (!cds_list_empty(list)) {
+		struct cds_list_head *e = list->prev;
+
+		lru_list_del(e);
+		lru_list_add(e, at);
+	}
+}
+
 int lru_init(void);
 void lru_exit(void);
 /* A new page (its mapping's reference held, PG_swapbacked set for anon)
@@ -229,6 +278,13 @@ extern unsigned long total_swap_pages;		/* read-only while booted */
 long get_nr_swap_pages(void);			/* free slots (READ_ONCE) */
 /* mm_check(): the slots in use against their references. */
 int swap_check(FILE *report);
+/* swap_writepage()'s copy alone (never sleeps: memory.c calls it under a
+ * page table lock, then bdev_wait_io() once it holds no spinlock). */
+int swap_write_copy(struct page *page, swp_entry_t entry);
+/* mm_check()'s: a slot's references (0 if bad), all slots' together. */
+unsigned int swap_entry_count(swp_entry_t entry);
+unsigned long swap_refs_total(void);
+void swaps_show(FILE *out);			/* /proc/swaps */
 
 /* ------------------------------------------------------------------ */
 /* Tasks' anonymous memory (memory.c)                                  */
@@ -272,6 +328,13 @@ int try_to_unmap_anon(struct page *page);
 unsigned long oom_reap_mm(struct mm_struct *mm);
 /* The harness's tables: pages present, entries swapped, per mm. */
 unsigned long mm_pgtables_bytes(const struct mm_struct *mm);
+/* mm_check(): every task's ptes against its rss, its pages and the swap
+ * area's references. */
+int mm_anon_check(FILE *report);
+/* Hold an mm's struct and tables past mm_task_exit() (the OOM killer's
+ * reaper); the last mmput() frees them after an RCU grace period (sleeps). */
+void mmget(struct mm_struct *mm);
+void mmput(struct mm_struct *mm);
 
 /* ------------------------------------------------------------------ */
 /* The page cache (filemap.c)                                          */

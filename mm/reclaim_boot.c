@@ -60,6 +60,9 @@ int reclaim_init(void)
 {
 	int ret;
 
+	ret = swap_init(reclaim_cfg.swap_bytes);
+	if (ret)
+		return ret;
 	page_lock_init();
 	ret = lru_init();
 	if (ret)
@@ -74,5 +77,6 @@ void reclaim_exit(void)
 {
 	kswapd_exit();
 	lru_exit();
+	swap_exit();
 	shrinker_exit();
 }

@@ -11,9 +11,6 @@
 
 #include "reclaim.h"
 
-__attribute__((weak)) unsigned long total_swap_pages;
-__attribute__((weak)) long get_nr_swap_pages(void) { return 0; }
-__attribute__((weak)) int try_to_unmap_anon(struct page *page) { (void)page; return -EAGAIN; }
 __attribute__((weak)) int filemap_writepage(struct page *page) { (void)page; return -EIO; }
 __attribute__((weak)) int remove_mapping_file(struct page *page) { (void)page; return 0; }
 __attribute__((weak)) unsigned long shrink_slab(gfp_t gfp_mask, int nid, int priority)
@@ -24,12 +21,4 @@ __attribute__((weak)) unsigned long shrink_slab(gfp_t gfp_mask, int nid, int pri
 __attribute__((weak)) int out_of_memory(struct oom_control *oc) { (void)oc; return 0; }
 __attribute__((weak)) int tsk_is_oom_victim(void) { return 0; }
 __attribute__((weak)) DEFINE_MUTEX(oom_lock);
-__attribute__((weak)) void mm_io_stats_current(struct mm_io_stats *st)
-{
-	st->swap_out = current->io.swap_out;
-	st->swap_in = current->io.swap_in;
-	st->fs_write = current->io.fs_write;
-	st->fs_read = current->io.fs_read;
-	st->fs_shrink = current->io.fs_shrink;
-}
 __attribute__((weak)) unsigned long drop_pagecache(void) { return 0; }

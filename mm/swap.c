@@ -66,19 +66,19 @@ static void update_lru_size(struct lruvec *lruvec, struct page *page, enum lru_l
 /* Under lru_lock, interrupts off. */
 void __add_page_to_lru_list(struct lruvec *lruvec, struct page *page, enum lru_list lru)
 {
-	cds_list_add(&page->lru, &lruvec->lists[lru]);
+	lru_list_add(&page->lru, &lruvec->lists[lru]);
 	update_lru_size(lruvec, page, lru, 1);
 }
 
 void __add_page_to_lru_list_tail(struct lruvec *lruvec, struct page *page, enum lru_list lru)
 {
-	cds_list_add_tail(&page->lru, &lruvec->lists[lru]);
+	lru_list_add_tail(&page->lru, &lruvec->lists[lru]);
 	update_lru_size(lruvec, page, lru, 1);
 }
 
 void __del_page_from_lru_list(struct lruvec *lruvec, struct page *page, enum lru_list lru)
 {
-	cds_list_del(&page->lru);
+	lru_list_del(&page->lru);
 	update_lru_size(lruvec, page, lru, -1);
 }
 
@@ -127,7 +127,8 @@ static void activate_page(struct page *page)
 		SetPageActive(page);
 		__add_page_to_lru_list(lruvec, page, (enum lru_list)(lru + LRU_ACTIVE));
 		__count_vm_events(PGACTIVATE, 1);
-		lruvec->recent_rotated[is_file_lru(lru)]++;
+		WRITE_ONCE(lruvec->recent_rotated[is_file_lru(lru)],
+			   lruvec->recent_rotated[is_file_lru(lru)] + 1);
 	}
 	spin_unlock_irqrestore(&lruvec->lru_lock, flags);
 }
@@ -198,8 +199,8 @@ void rotate_reclaimable_page(struct page *page)
 	if (PageLRU(page) && !PageActive(page) && !PageUnevictable(page)) {
 		enum lru_list lru = page_lru(page);
 
-		cds_list_del(&page->lru);
-		cds_list_add_tail(&page->lru, &lruvec->lists[lru]);
+		lru_list_del(&page->lru);
+		lru_list_add_tail(&page->lru, &lruvec->lists[lru]);
 		__count_vm_events(PGROTATED, 1);
 	}
 	spin_unlock_irqrestore(&lruvec->lru_lock, flags);

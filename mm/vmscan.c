@@ -143,23 +143,23 @@ static unsigned long isolate_lru_pages(unsigned long nr_to_scan, struct lruvec *
 
 		total_scan++;
 		if (page_zonenum(page) > sc->reclaim_idx) {
-			cds_list_move(&page->lru, &pages_skipped);
+			lru_list_move(&page->lru, &pages_skipped);
 			skipped++;
 			continue;
 		}
 		scan++;
 		if (!get_page_unless_zero(page)) {
 			/* its last reference is being dropped: leave it */
-			cds_list_move(&page->lru, src);
+			lru_list_move(&page->lru, src);
 			continue;
 		}
 		__ClearPageLRU(page);
-		cds_list_move(&page->lru, dst);
+		lru_list_move(&page->lru, dst);
 		nr_taken++;
 	}
 	/* the skipped pages go back where they were, at the old end */
 	if (!cds_list_empty(&pages_skipped)) {
-		cds_list_splice(&pages_skipped, src->prev);
+		lru_list_splice_init(&pages_skipped, src->prev);
 		__count_vm_events(PGSCAN_SKIP_NORMAL, (long)skipped);
 	}
 	/* the list's own count; account_isolated() does the node's and zones' */
@@ -194,14 +194,14 @@ static void __putback_pages(struct lruvec *lruvec, struct cds_list_head *list, i
 		struct page *page = cds_list_entry(list->next, struct page, lru);
 		enum lru_list lru;
 
-		cds_list_del(&page->lru);
+		lru_list_del(&page->lru);
 		__mod_node_page_state(NODE_DATA(page_to_nid(page)),
 				      file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON, -1);
 		SetPageLRU(page);
 		lru = page_lru(page);
 		__add_page_to_lru_list(lruvec, page, lru);
 		if (is_active_lru(lru))
-			lruvec->recent_rotated[file]++;
+			WRITE_ONCE(lruvec->recent_rotated[file], lruvec->recent_rotated[file] + 1);
 	}
 }
 
@@ -259,7 +259,7 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 		struct page *page = cds_list_entry(page_list->next, struct page, lru);
 		int references, may_enter_fs;
 
-		cds_list_del(&page->lru);
+		lru_list_del(&page->lru);
 		cond_resched();
 		if (!trylock_page(page))
 			goto keep;
@@ -339,9 +339,9 @@ activate_locked:
 keep_locked:
 		unlock_page(page);
 keep:
-		cds_list_add(&page->lru, &ret_pages);
+		lru_list_add(&page->lru, &ret_pages);
 	}
-	cds_list_splice(&ret_pages, page_list);
+	lru_list_splice_init(&ret_pages, page_list);
 	return nr_reclaimed;
 }
 
@@ -373,7 +373,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	spin_lock_irqsave(&lruvec->lru_lock, flags);
 	nr_taken = isolate_lru_pages(nr_to_scan, lruvec, &page_list, &nr_scanned, sc, lru);
 	account_isolated(&page_list, lru, file);
-	lruvec->recent_scanned[file] += nr_taken;
+	WRITE_ONCE(lruvec->recent_scanned[file], lruvec->recent_scanned[file] + nr_taken);
 	spin_unlock_irqrestore(&lruvec->lru_lock, flags);
 	count_scan(nr_scanned);
 	sc->nr_scanned += nr_scanned;
@@ -410,7 +410,7 @@ static void shrink_active_list(unsigned long nr_to_scan, struct lruvec *lruvec,
 	spin_lock_irqsave(&lruvec->lru_lock, flags);
 	nr_taken = isolate_lru_pages(nr_to_scan, lruvec, &l_hold, &nr_scanned, sc, lru);
 	account_isolated(&l_hold, lru, file);
-	lruvec->recent_scanned[file] += nr_taken;
+	WRITE_ONCE(lruvec->recent_scanned[file], lruvec->recent_scanned[file] + nr_taken);
 	__count_vm_events(PGREFILL, (long)nr_scanned);
 	spin_unlock_irqrestore(&lruvec->lru_lock, flags);
 
@@ -425,7 +425,7 @@ static void shrink_active_list(unsigned long nr_to_scan, struct lruvec *lruvec,
 	}
 	n = list_to_array(&l_hold, pages);
 	spin_lock_irqsave(&lruvec->lru_lock, flags);
-	lruvec->recent_rotated[file] += nr_rotated;
+	WRITE_ONCE(lruvec->recent_rotated[file], lruvec->recent_rotated[file] + nr_rotated);
 	__count_vm_events(PGDEACTIVATE, (long)nr_taken);
 	__putback_pages(lruvec, &l_hold, file);
 	spin_unlock_irqrestore(&lruvec->lru_lock, flags);
@@ -466,8 +466,11 @@ static void get_scan_count(struct lruvec *lruvec, pg_data_t *pgdat, struct scan_
 			scan_balance = SCAN_FRACT;
 			anon_prio = (unsigned long)swappiness;
 			file_prio = 200 - anon_prio;
-			ap = anon_prio * (lruvec->recent_scanned[0] + 1) / (lruvec->recent_rotated[0] + 1);
-			fp = file_prio * (lruvec->recent_scanned[1] + 1) / (lruvec->recent_rotated[1] + 1);
+			/* read without lru_lock, as v4.19 */
+			ap = anon_prio * (READ_ONCE(lruvec->recent_scanned[0]) + 1) /
+			     (READ_ONCE(lruvec->recent_rotated[0]) + 1);
+			fp = file_prio * (READ_ONCE(lruvec->recent_scanned[1]) + 1) /
+			     (READ_ONCE(lruvec->recent_rotated[1]) + 1);
 			fraction[0] = ap;
 			fraction[1] = fp;
 			denominator = ap + fp + 1;

@@ -27,6 +27,7 @@
 	JOB(kmap)							\
 	JOB(highmem_user)						\
 	JOB(noio_nofs)							\
+	JOB(anon)							\
 	JOB(dcache)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
