@@ -39,7 +39,7 @@
 #include <mmsim.h>
 
 #define MAX_JOBS	24
-#define MAX_FAMILIES	12		/* 8 with dcache: room for reclaim's others */
+#define MAX_FAMILIES	12		/* families one run sets up (8 with dcache) */
 #define LAT_BUCKETS	(64 * 4)
 
 struct run;
