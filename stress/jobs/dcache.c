@@ -30,7 +30,8 @@
  * probe shrinker (dcache_probe.c) check shrink_slab()'s arithmetic.
  *
  * Locks.  A bucket's lock: its chain, and d_count of its dentries.  The
- * LRU's lock (dc.lru_lock): the list, dc.nr_lru.  A dentry's on_lru and
+ * LRU's lock (dc.lru_lock): the list, dc.nr_lru (written with
+ * WRITE_ONCE: count_objects() reads it unlocked).  A dentry's on_lru and
  * referenced are written holding both, so either one is enough to read
  * them.  Order: bucket, then LRU; the shrinker, which holds the LRU's,
  * only tries a bucket's lock (a busy dentry is skipped), as
@@ -228,7 +229,7 @@ static unsigned long dcache_scan(struct shrinker *s, struct shrink_control *sc)
 			/* used again since its dput(): off the LRU until the next */
 			cds_list_del(&d->d_lru);
 			d->on_lru = 0;
-			dc.nr_lru--;
+			WRITE_ONCE(dc.nr_lru, dc.nr_lru - 1);
 			in_use++;
 			removed++;
 		} else if (d->referenced) {
@@ -239,7 +240,7 @@ static unsigned long dcache_scan(struct shrinker *s, struct shrink_control *sc)
 		} else {
 			cds_list_del(&d->d_lru);
 			d->on_lru = 0;
-			dc.nr_lru--;
+			WRITE_ONCE(dc.nr_lru, dc.nr_lru - 1);
 			cds_list_del(&d->d_hash);
 			cds_list_add(&d->d_lru, &dispose);
 			removed++;
@@ -580,7 +581,7 @@ static void dcache_teardown(struct run *run)
 		}
 	}
 	CDS_INIT_LIST_HEAD(&dc.lru);
-	dc.nr_lru = 0;
+	WRITE_ONCE(dc.nr_lru, 0);
 	if (stat_read(DCS_LIVE))
 		add_violation(run, "leak", -1, "dcache: %ld dentries allocated and never freed",
 			      stat_read(DCS_LIVE));
