@@ -10,10 +10,10 @@
  * kswapd is a pair of delayed work items that run on a CPU of the node at
  * its safe point (cond_resched()), in process context, as the kernel's
  * kthread would be scheduled there:
- *   run work	one slice of balance_pgdat(): one priority level of
- *		shrink_node() over the node; queued again (on the same
- *		CPU, workqueue.c keeps it there) until the node is balanced
- *		or the priorities are spent;
+ *   run work	one slice of balance_pgdat(): priority levels of
+ *		shrink_node() over the node for at most 5 ms of the CPU;
+ *		queued again (on the same CPU, workqueue.c keeps it there)
+ *		until the node is balanced or the priorities are spent;
  *   nap work	the short sleep (HZ/10) of kswapd_try_to_sleep(): when it
  *		ends, a still balanced node lets kswapd sleep until a
  *		wake-up, an unbalanced one runs it again.
@@ -113,15 +113,20 @@ static void atomic_max(int *p, int v)
 }
 
 /*
- * A CPU of the node with a thread attached whose task is not asleep; else
- * one with a thread; else the caller's own (the work of a CPU with no
- * thread waits for its next one).
+ * The caller's CPU if it is one of the node's; else a CPU of the node
+ * with a thread attached whose task is not asleep; else one with a
+ * thread; else the caller's own (the work of a CPU with no thread waits
+ * for its next one).
  */
 static unsigned int kswapd_cpu(struct kswapd *k)
 {
 	unsigned int n = num_online_cpus(), start;
 	int fallback = -1;
 
+	/* the waker's own CPU if it is on the node: it reaches a safe point
+	 * as soon as the allocation that woke kswapd is done */
+	if (current->cpu >= 0 && cpu_to_node((unsigned int)current->cpu) == k->pgdat->node_id)
+		return (unsigned int)current->cpu;
 	start = __atomic_fetch_add(&k->next_cpu, 1, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int cpu = (start + i) % n;
@@ -239,19 +244,20 @@ static void kswapd_finish(struct kswapd *k)
 	schedule_delayed_work_on(kswapd_cpu(k), &k->nap, HZ / 10);
 }
 
-/* One priority level of balance_pgdat(). */
+/*
+ * One slice of balance_pgdat(): priority levels until the node is
+ * balanced, the priorities are spent, or KSWAPD_SLICE_NS of the borrowed
+ * CPU's time is used (then the run work is queued again: the CPU's task
+ * gets its turn at its next operation).
+ */
+#define KSWAPD_SLICE_NS	(5 * 1000 * 1000ULL)
+
 static void kswapd_run(struct work_struct *work)
 {
 	struct kswapd *k = container_of(to_delayed_work(work), struct kswapd, run);
 	pg_data_t *pgdat = k->pgdat;
 	struct borrowed_task saved;
-	struct scan_control sc = {
-		.gfp_mask = GFP_KERNEL,
-		.may_writepage = 1,
-		.may_unmap = 1,
-		.may_swap = 1,
-	};
-	unsigned long before;
+	unsigned long long start;
 
 	if (__atomic_load_n(&k->state, __ATOMIC_ACQUIRE) != KSWAPD_RUNNING)
 		return;
@@ -265,28 +271,37 @@ static void kswapd_run(struct work_struct *work)
 		k->runs++;
 		count_vm_event(PAGEOUTRUN);
 	}
-	if (pgdat_balanced(pgdat, k->bal_order, k->bal_classzone)) {
-		set_pgdat_dirty(pgdat, 0);
-		kswapd_finish(k);
-		return;
-	}
+	start = mm_clock_ns();
 	kswapd_enter(k, &saved);
-	sc.order = k->bal_order;
-	sc.priority = k->priority;
-	sc.reclaim_idx = (enum zone_type)k->bal_classzone;
-	before = sc.nr_reclaimed;
-	kswapd_shrink_node(pgdat, &sc);
-	kswapd_leave(&saved);
-	k->nr_reclaimed += sc.nr_reclaimed - before;
-	/* v4.19 raises the priority (scans harder) when a level freed
-	 * less than it set out to */
-	if (sc.nr_reclaimed < sc.nr_to_reclaim)
-		k->priority--;
-	if (k->priority < 1 || pgdat_balanced(pgdat, k->bal_order, k->bal_classzone)) {
-		kswapd_finish(k);
-		return;
+	for (;;) {
+		struct scan_control sc = {
+			.gfp_mask = GFP_KERNEL,
+			.order = k->bal_order,
+			.priority = k->priority,
+			.reclaim_idx = (enum zone_type)k->bal_classzone,
+			.may_writepage = 1,
+			.may_unmap = 1,
+			.may_swap = 1,
+		};
+
+		if (pgdat_balanced(pgdat, k->bal_order, k->bal_classzone)) {
+			set_pgdat_dirty(pgdat, 0);
+			break;
+		}
+		kswapd_shrink_node(pgdat, &sc);
+		k->nr_reclaimed += sc.nr_reclaimed;
+		/* v4.19 scans harder (raises the priority) when a level freed
+		 * less than it set out to */
+		if (sc.nr_reclaimed < sc.nr_to_reclaim && --k->priority < 1)
+			break;
+		if (mm_clock_ns() - start >= KSWAPD_SLICE_NS) {
+			kswapd_leave(&saved);
+			schedule_delayed_work_on(kswapd_cpu(k), &k->run, 0);
+			return;
+		}
 	}
-	schedule_delayed_work_on(kswapd_cpu(k), &k->run, 0);
+	kswapd_leave(&saved);
+	kswapd_finish(k);
 }
 
 /* The end of the short nap: sleep for good, or go on reclaiming. */

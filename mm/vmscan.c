@@ -36,6 +36,7 @@
 #include <errno.h>
 
 #include "reclaim.h"
+#include "../numa/blockdev.h"
 
 int vm_swappiness = 60;		/* vm.swappiness: READ_ONCE */
 
@@ -366,6 +367,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	struct page *pages[SCAN_BATCH_MAX];
 	struct reclaim_stat stat = { 0 };
 	unsigned long nr_taken, nr_scanned, nr_reclaimed, n, flags;
+	struct blk_plug plug;
 	CDS_LIST_HEAD(page_list);
 
 	if (nr_to_scan > SWAP_CLUSTER_MAX)
@@ -380,7 +382,9 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	if (!nr_taken)
 		return 0;
 
+	blk_start_plug(&plug);	/* the batch's writes are in flight together */
 	nr_reclaimed = shrink_page_list(&page_list, pgdat, sc, &stat);
+	blk_finish_plug(&plug);
 	count_steal(nr_reclaimed);
 	n = list_to_array(&page_list, pages);
 	spin_lock_irqsave(&lruvec->lru_lock, flags);

@@ -84,7 +84,37 @@ int bdev_read(struct block_device *bdev, unsigned long long off, void *buf, size
 	return bdev_rw(bdev, 0, off, buf, len);
 }
 
+/* The task's outermost plug, NULL if none (its thread's own). */
+static __thread struct blk_plug *current_plug;
+
+void blk_start_plug(struct blk_plug *plug)
+{
+	plug->pending = 0;
+	if (!current_plug)
+		current_plug = plug;
+}
+
+static void __bdev_wait_io(void);
+
+void blk_finish_plug(struct blk_plug *plug)
+{
+	if (current_plug != plug)
+		return;		/* an inner plug: the outer one waits */
+	current_plug = NULL;
+	if (plug->pending)
+		__bdev_wait_io();
+}
+
 void bdev_wait_io(void)
+{
+	if (current_plug) {
+		current_plug->pending = 1;
+		return;
+	}
+	__bdev_wait_io();
+}
+
+static void __bdev_wait_io(void)
 {
 	unsigned long long end, now;
 	int word = 0;

@@ -35,4 +35,17 @@ int bdev_read(struct block_device *bdev, unsigned long long off, void *buf, size
  * context; from atomic context it is reported and does not wait). */
 void bdev_wait_io(void);
 
+/*
+ * The kernel's block plug: between blk_start_plug() and blk_finish_plug()
+ * the I/Os a task starts are in flight together, and the task waits for
+ * the device's latency once, at the finish (if it started any), instead
+ * of after each.  Reclaim plugs each batch it writes, as v4.19's
+ * shrink_page_list() does under its caller's plug.  Nests; per task.
+ */
+struct blk_plug {
+	int pending;			/* an I/O was started under it */
+};
+void blk_start_plug(struct blk_plug *plug);
+void blk_finish_plug(struct blk_plug *plug);
+
 #endif /* NUMA_BLOCKDEV_H */

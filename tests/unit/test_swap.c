@@ -414,7 +414,8 @@ static void race_accessor(struct cpu_job *job)
 	unsigned int version[RACE_PAGES] = { 0 };
 	unsigned long long seed = 42;
 
-	for (unsigned int n = 0; n < 4000; n++) {
+	/* until CPU 0 has swapped enough pages out under it */
+	while (!__atomic_load_n(&rc->stop, __ATOMIC_ACQUIRE)) {
 		unsigned long idx = next_rand(&seed) % RACE_PAGES;
 		uint64_t *p;
 
@@ -427,10 +428,9 @@ static void race_accessor(struct cpu_job *job)
 		for (size_t i = 0; i < PAGE_SIZE / sizeof(*p); i++)
 			p[i] = word_of(idx, version[idx]) + i;
 		mm_task_release(rc->mm, idx, p);
-		rc->accesses++;
+		__atomic_fetch_add(&rc->accesses, 1, __ATOMIC_RELAXED);
 		cond_resched();
 	}
-	__atomic_store_n(&rc->stop, 1, __ATOMIC_RELEASE);
 }
 
 static void test_reclaim_races_the_task(void **state)
@@ -445,8 +445,15 @@ static void test_reclaim_races_the_task(void **state)
 	rc.mm = mm_task_create("raced", RACE_PAGES, 0);
 	assert_non_null(rc.mm);
 	cpu_job_start(&job, 1, race_accessor, &rc);
-	while (!__atomic_load_n(&rc.stop, __ATOMIC_ACQUIRE)) {
+	/* a count of swap-outs and of accesses, not a time: see the map */
+	double end = now_s() + LONG_WAIT_S;
+
+	while (swapped < 200 || __atomic_load_n(&rc.accesses, __ATOMIC_RELAXED) < 2000) {
 		unsigned long idx = next_rand(&seed) % RACE_PAGES, flags, pte;
+
+		if (now_s() > end)
+			fail_msg("%lu swapped, %lu accesses after %.0f s", swapped,
+				 __atomic_load_n(&rc.accesses, __ATOMIC_RELAXED), LONG_WAIT_S);
 		struct page *page = NULL;
 		int ret;
 
@@ -482,6 +489,7 @@ static void test_reclaim_races_the_task(void **state)
 		}
 		cond_resched();
 	}
+	__atomic_store_n(&rc.stop, 1, __ATOMIC_RELEASE);
 	cpu_job_join(&job);
 	EXPECT_EQ("pages read back stale or torn", rc.mismatches, 0);
 	assert_true(swapped > 0);
