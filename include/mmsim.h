@@ -19,6 +19,7 @@
  *   mmsim/vmalloc.h	vmalloc, vmap and vfree
  *   mmsim/highmem.h	kmap(), kmap_atomic(): mappings of highmem pages
  *   mmsim/swap.h	tasks' anonymous memory, files and the page cache, reclaim
+ *   mmsim/shrinker.h	shrinkers: caches that reclaim asks to give memory back
  *   mmsim/cpumask.h	sets of CPUs
  *   mmsim/printk.h	the console: quiet, report counters and hook
  *   mmsim/inspect.h	what harnesses read of the allocator: zones, per-CPU
@@ -49,6 +50,7 @@
 #include <mmsim/vmalloc.h>
 #include <mmsim/highmem.h>
 #include <mmsim/swap.h>
+#include <mmsim/shrinker.h>
 #include <mmsim/cpumask.h>
 #include <mmsim/printk.h>
 #include <mmsim/inspect.h>

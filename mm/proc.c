@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "reclaim.h"
 #include "slab.h"
 #include "vmalloc.h"
 #include "reclaim.h"
@@ -85,6 +84,19 @@ static int kernel_sysctl_read(const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/* vm.drop_caches: mm/drop_caches.c */
+static int drop_caches_sysctl_write(const char *name, const char *value)
+{
+	(void)name;
+	return drop_caches_write(value);
+}
+
+static int drop_caches_sysctl_read(const char *name, char *buf, size_t len)
+{
+	(void)name;
+	return drop_caches_read(buf, len);
+}
+
 static const struct sysctl_entry sysctls[] = {
 	{ "kernel.hung_task_timeout_secs", kernel_sysctl_read, kernel_sysctl_write },
 	{ "kernel.watchdog_thresh", kernel_sysctl_read, kernel_sysctl_write },
@@ -95,6 +107,7 @@ static const struct sysctl_entry sysctls[] = {
 	{ "vm.swappiness", swappiness_sysctl_read, swappiness_sysctl_write },
 	{ "vm.dirty_ratio", dirty_sysctl_read, dirty_sysctl_write },
 	{ "vm.dirty_background_ratio", dirty_sysctl_read, dirty_sysctl_write },
+	{ "vm.drop_caches", drop_caches_sysctl_read, drop_caches_sysctl_write },
 };
 
 /* A sysctl's read (buf) or write (value) handler, with the machine held. */

@@ -381,6 +381,8 @@ int filemap_check(FILE *report);
 unsigned long shrink_slab(gfp_t gfp_mask, int nid, int priority);
 /* vm.drop_caches 2: shrink until nothing more is freed. */
 void drop_slab(void);
+/* mm_shutdown(): shrinkers still registered are reported and taken off. */
+void shrinker_exit(void);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim (vmscan.c, kswapd.c)                                        */
@@ -430,8 +432,10 @@ int kswapd_init(void);
  * failure count: for tests and reports; -EINVAL for no such node. */
 int kswapd_state(int nid, int *failures);
 void kswapd_exit(void);
-/* vm.drop_caches */
+/* vm.drop_caches (drop_caches.c): 0 or -EINVAL (not 1..4); the read
+ * gives the last value written. */
 int drop_caches_write(const char *value);
+int drop_caches_read(char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* OOM (oom_kill.c)                                                    */

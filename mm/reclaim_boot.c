@@ -83,4 +83,5 @@ void reclaim_exit(void)
 	filemap_exit();
 	lru_exit();
 	swap_exit();
+	shrinker_exit();
 }

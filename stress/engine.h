@@ -39,7 +39,7 @@
 #include <mmsim.h>
 
 #define MAX_JOBS	24
-#define MAX_FAMILIES	12
+#define MAX_FAMILIES	12		/* families one run sets up (9 with every job) */
 #define LAT_BUCKETS	(64 * 4)
 
 struct run;

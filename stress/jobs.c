@@ -29,6 +29,7 @@
 	JOB(noio_nofs)							\
 	JOB(anon)							\
 	JOB(pagecache)							\
+	JOB(dcache)							\
 	JOB(oom)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
