@@ -378,15 +378,14 @@ int out_of_memory(struct oom_control *oc)
 	if (oc->chosen == OOM_ABORT)
 		return 1;
 	if (!oc->chosen) {
-		/* v4.19 panics here, once; the model goes on, so its header
-		 * is rate limited as a kill's */
+		/* v4.19 panics here, once; the model goes on (a __GFP_NOFAIL
+		 * caller comes back every jiffy), so the whole report is rate
+		 * limited as a kill's header */
 		if (__ratelimit(&oom_rs)) {
 			report_begin(REPORT_INFO);
 			dump_header(oc);
 			printk("Out of memory and no killable processes...\n");
 			report_end(REPORT_INFO, -1);
-		} else {
-			printk("Out of memory and no killable processes...\n");
 		}
 		return 0;
 	}
