@@ -260,6 +260,38 @@ static void test_nofail_waits(void **state)
 	check_shutdown();
 }
 
+/* vm.drop_caches=1 drops every clean page cache page and keeps dirty ones. */
+static void test_drop_caches_pagecache(void **state)
+{
+	char buf[PAGE_SIZE];
+	struct file *file;
+	size_t size = 8 << 20;
+	loff_t pos = 0;
+	(void)state;
+
+	boot_attach("mem=64M cpus=2 disk=64M io_latency_us=0");
+	file = file_create("cache", size);
+	assert_non_null(file);
+	read_file(file, size);
+	memset(buf, 0x5a, sizeof(buf));
+	assert_int_equal(kernel_write(file, buf, sizeof(buf), &pos), (ssize_t)sizeof(buf));
+	assert_true(vmstat_event("nr_file_pages") >= size / PAGE_SIZE);
+	EXPECT_EQ("nr_dirty", vmstat_event("nr_dirty"), 1);
+
+	capture_begin();
+	assert_int_equal(mm_sysctl_write("vm.drop_caches", "1"), 0);
+	assert_contains(capture_end(), "drop_caches: 1");
+	EXPECT_EQ("page cache pages left (the dirty one)", vmstat_event("nr_file_pages"), 1);
+	EXPECT_EQ("drop_pagecache", vmstat_event("drop_pagecache"), 1);
+	/* the dirty page still reads back */
+	pos = 0;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(kernel_read(file, buf, sizeof(buf), &pos), (ssize_t)sizeof(buf));
+	EXPECT_EQ("a byte of the dirty page", (unsigned char)buf[100], 0x5a);
+	file_destroy(file);
+	check_shutdown();
+}
+
 /* The jobs of reclaim on 16 CPUs over the host's few: it passes, with
  * kswapd and direct reclaim both at work (under TSan: no race). */
 static void test_reclaim_run(void **state)
@@ -289,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_direct_reclaim_honours_io),
 		cmocka_unit_test(test_noretry_costly_oom),
 		cmocka_unit_test(test_nofail_waits),
+		cmocka_unit_test(test_drop_caches_pagecache),
 		CLI_TEST(test_reclaim_run),
 	};
 
