@@ -116,6 +116,9 @@ void zone_pcp_enable(struct zone *zone);
 int pcp_sysctl_write(const char *name, const char *value);
 int pcp_sysctl_read(const char *name, char *buf, size_t len);
 
+/* wmark.c: the kernel's int_sqrt() (floor of the square root) */
+unsigned long int_sqrt(unsigned long long x);
+
 /* page_alloc.c */
 int check_new_page(struct page *page);
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,

@@ -82,24 +82,6 @@ unsigned long zone_reclaimable_pages(struct zone *zone)
 	return nr;
 }
 
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = 0, bit = 1UL << (sizeof(long) * 8 - 2);
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
 /* v4.19 inactive_list_is_low(): inactive * int_sqrt(10 * GB) < active. */
 static int inactive_list_is_low(struct lruvec *lruvec, int file)
 {

@@ -267,6 +267,17 @@ unsigned long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_i
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
+/* A node counter with every CPU's diff: exact while the CPUs are quiet. */
+long node_page_state_snapshot(const pg_data_t *pgdat, enum node_stat_item item)
+{
+	long x = __atomic_load_n(&pgdat->vm_stat[item], __ATOMIC_RELAXED);
+
+	if (pgdat->per_cpu_nodestats)
+		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+			x += READ_ONCE(pgdat->per_cpu_nodestats[cpu].vm_node_stat_diff[item]);
+	return x;
+}
+
 unsigned long zone_numa_state_snapshot(const struct zone *zone, enum numa_stat_item item)
 {
 	long x = __atomic_load_n(&zone->vm_numa_stat[item], __ATOMIC_RELAXED);

@@ -200,6 +200,7 @@ static inline unsigned long zone_page_state(const struct zone *zone,
 }
 
 unsigned long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item);
+long node_page_state_snapshot(const pg_data_t *pgdat, enum node_stat_item item);
 unsigned long zone_numa_state_snapshot(const struct zone *zone, enum numa_stat_item item);
 unsigned long node_page_state(const pg_data_t *pgdat, enum node_stat_item item);
 unsigned long global_zone_page_state(enum zone_stat_item item);

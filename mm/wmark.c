@@ -50,7 +50,7 @@ void wmark_init(long user_min_free_kbytes, int scale_factor)
 	mutex_unlock(&wmark_mutex);
 }
 
-static unsigned long int_sqrt(unsigned long long x)
+unsigned long int_sqrt(unsigned long long x)
 {
 	unsigned long long r = 0, bit = 1ULL << 62;
 

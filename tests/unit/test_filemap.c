@@ -19,13 +19,8 @@ static unsigned long node_stat(enum node_stat_item item)
 {
 	long x = 0;
 
-	for (unsigned int nid = 0; nid < num_online_nodes(); nid++) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		x += __atomic_load_n(&pgdat->vm_stat[item], __ATOMIC_RELAXED);
-		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-			x += READ_ONCE(pgdat->per_cpu_nodestats[cpu].vm_node_stat_diff[item]);
-	}
+	for (unsigned int nid = 0; nid < num_online_nodes(); nid++)
+		x += node_page_state_snapshot(NODE_DATA(nid), item);
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
