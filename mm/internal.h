@@ -120,6 +120,13 @@ int pcp_sysctl_read(const char *name, char *buf, size_t len);
 unsigned long int_sqrt(unsigned long long x);
 
 /* page_alloc.c */
+struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
+				    unsigned int alloc_flags, const struct alloc_context *ac);
+unsigned int gfp_to_alloc_flags(gfp_t gfp_mask);
+unsigned int __gfp_pfmemalloc_flags(gfp_t gfp_mask);
+/* page_alloc_slow.c */
+struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
+				    struct alloc_context *ac);
 int check_new_page(struct page *page);
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order);
