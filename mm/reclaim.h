@@ -154,7 +154,8 @@ struct lruvec {
 					   of pages on them, nr[] */
 	struct cds_list_head lists[NR_LRU_LISTS];	/* head: newest */
 	unsigned long nr[NR_LRU_LISTS];	/* pages on each (lru_lock) */
-	/* get_scan_count()'s recent rotation ratios (lru_lock) */
+	/* get_scan_count()'s recent rotation ratios: written under lru_lock
+	 * (WRITE_ONCE), read without it (READ_ONCE), as v4.19 reads them */
 	unsigned long recent_rotated[2], recent_scanned[2];
 };
 
