@@ -57,8 +57,7 @@ struct kswapd {
 	/* the run work's */
 	int priority;			/* 0: no balance in progress */
 	int bal_order, bal_classzone;	/* atomic (relaxed): the nap reads them */
-	unsigned long nr_reclaimed, nr_reclaimed_prio;
-	unsigned long runs;		/* balance_pgdat() runs (PAGEOUTRUN) */
+	unsigned long nr_reclaimed;	/* by this balance so far */
 };
 
 static struct kswapd *kswapds;		/* [nr_nodes], boot to shutdown */
@@ -268,7 +267,6 @@ static void kswapd_run(struct work_struct *work)
 			   __atomic_exchange_n(&k->classzone_idx, 0, __ATOMIC_RELAXED));
 		k->priority = DEF_PRIORITY;
 		k->nr_reclaimed = 0;
-		k->runs++;
 		count_vm_event(PAGEOUTRUN);
 	}
 	start = mm_clock_ns();

@@ -66,15 +66,23 @@ int reclaim_init(void)
 	page_lock_init();
 	ret = lru_init();
 	if (ret)
-		return ret;
+		goto err_swap;
 	ret = filemap_init(reclaim_cfg.disk_bytes);
 	if (ret)
-		return ret;
+		goto err_lru;
 	ret = kswapd_init();
 	if (ret)
-		return ret;
+		goto err_filemap;
 	oom_init();
 	return 0;
+
+err_filemap:
+	filemap_exit();
+err_lru:
+	lru_exit();
+err_swap:
+	swap_exit();
+	return ret;
 }
 
 void reclaim_exit(void)

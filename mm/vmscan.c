@@ -198,8 +198,7 @@ static void put_isolation_refs(struct page **pages, unsigned long n)
 
 #define PAGEREF_RECLAIM		0
 #define PAGEREF_RECLAIM_CLEAN	1
-#define PAGEREF_KEEP		2
-#define PAGEREF_ACTIVATE	3
+#define PAGEREF_ACTIVATE	2	/* (v4.19's PAGEREF_KEEP needs mapped file pages) */
 
 /*
  * v4.19 page_check_references().  The model's pages are mapped only by
@@ -227,9 +226,10 @@ static void free_reclaimed_page(struct page *page, int frozen)
 	put_page(page);
 }
 
+/* What shrink_page_list() tells its caller (v4.19 keeps more, for
+ * throttling and tracepoints the model does not have). */
 struct reclaim_stat {
-	unsigned long nr_dirty, nr_unqueued_dirty, nr_writeback, nr_immediate;
-	unsigned long nr_activate, nr_ref_keep, nr_unmap_fail;
+	unsigned long nr_unqueued_dirty;	/* dirty, not under write-back */
 };
 
 static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t *pgdat,
@@ -240,29 +240,20 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 
 	while (!cds_list_empty(page_list)) {
 		struct page *page = cds_list_entry(page_list->next, struct page, lru);
-		int references, may_enter_fs;
+		int references;
 
 		lru_list_del(&page->lru);
 		cond_resched();
 		if (!trylock_page(page))
 			goto keep;
-		may_enter_fs = (sc->gfp_mask & __GFP_FS) ||
-			       (PageAnon(page) && (sc->gfp_mask & __GFP_IO));
 		if (PageWriteback(page)) {
-			stat->nr_writeback++;
-			if (current_is_kswapd() && PageReclaim(page))
-				stat->nr_immediate++;
-			else
-				SetPageReclaim(page);
+			/* its end rotates it to the tail (PG_reclaim) */
+			SetPageReclaim(page);
 			goto keep_locked;
 		}
 		references = page_check_references(page);
 		if (references == PAGEREF_ACTIVATE)
 			goto activate_locked;
-		if (references == PAGEREF_KEEP) {
-			stat->nr_ref_keep++;
-			goto keep_locked;
-		}
 
 		if (PageAnon(page)) {
 			int err;
@@ -273,10 +264,8 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 			err = try_to_unmap_anon(page);
 			if (err == -ENOMEM)
 				goto activate_locked;	/* no swap slot */
-			if (err) {
-				stat->nr_unmap_fail++;
-				goto keep_locked;
-			}
+			if (err)
+				goto keep_locked;	/* pinned, or its pte changed */
 			mod_node_page_state(pgdat, NR_VMSCAN_WRITE, 1);
 			free_reclaimed_page(page, 0);
 			nr_reclaimed++;
@@ -284,9 +273,7 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 		}
 
 		if (PageDirty(page)) {
-			stat->nr_dirty++;
-			if (!PageWriteback(page))
-				stat->nr_unqueued_dirty++;
+			stat->nr_unqueued_dirty++;	/* write-back went to keep */
 			/*
 			 * As v4.19: only kswapd writes file pages back, and
 			 * only a page it met dirty before (PG_reclaim) on a
@@ -298,7 +285,7 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 				SetPageReclaim(page);
 				goto activate_locked;
 			}
-			if (references == PAGEREF_RECLAIM_CLEAN || !may_enter_fs ||
+			if (references == PAGEREF_RECLAIM_CLEAN || !(sc->gfp_mask & __GFP_FS) ||
 			    !sc->may_writepage)
 				goto keep_locked;
 			if (filemap_writepage(page))
@@ -316,7 +303,6 @@ static unsigned long shrink_page_list(struct cds_list_head *page_list, pg_data_t
 activate_locked:
 		if (!PageActive(page)) {
 			SetPageActive(page);
-			stat->nr_activate++;
 			count_vm_event(PGACTIVATE);
 		}
 keep_locked:
@@ -328,8 +314,8 @@ keep:
 	return nr_reclaimed;
 }
 
-/* A list of pages as an array for put_isolation_refs() (bounded scans). */
-#define SCAN_BATCH_MAX	(SWAP_CLUSTER_MAX * 4 + 64)
+/* A list of isolated pages (at most SWAP_CLUSTER_MAX) as an array for
+ * put_isolation_refs(). */
 
 static unsigned long list_to_array(struct cds_list_head *list, struct page **pages)
 {
@@ -346,7 +332,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 					  enum lru_list lru)
 {
 	int file = is_file_lru(lru);
-	struct page *pages[SCAN_BATCH_MAX];
+	struct page *pages[SWAP_CLUSTER_MAX];
 	struct reclaim_stat stat = { 0 };
 	unsigned long nr_taken, nr_scanned, nr_reclaimed, n, flags;
 	struct blk_plug plug;
@@ -387,7 +373,7 @@ static void shrink_active_list(unsigned long nr_to_scan, struct lruvec *lruvec,
 			       struct scan_control *sc, enum lru_list lru)
 {
 	int file = is_file_lru(lru);
-	struct page *pages[SCAN_BATCH_MAX], *page;
+	struct page *pages[SWAP_CLUSTER_MAX], *page;
 	unsigned long nr_taken, nr_scanned, nr_rotated = 0, n, flags;
 	CDS_LIST_HEAD(l_hold);
 

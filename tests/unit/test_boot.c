@@ -105,6 +105,11 @@ static void test_bad_parameters(void **state)
 		{ "arch=x86_32 mem=1G memstart=1G", "below 896M" },
 		{ "arch=x86_32 mem=65G", "exceeds" },
 		{ "movablecore=x", "'movablecore'" },
+		{ "swap", "'swap'" },
+		{ "swap=lots", "'swap'" },
+		{ "disk=2T", "'disk'" },
+		{ "io_latency_us=-1", "'io_latency_us'" },
+		{ "io_latency_us=2000000", "'io_latency_us'" },
 	};
 	(void)state;
 
