@@ -202,7 +202,9 @@ static void kswapd_enter(struct kswapd *k, struct borrowed_task *t)
 	t->mm = current->mm;
 	memcpy(t->comm, current->comm, sizeof(t->comm));
 	memcpy(t->io, &current->io, sizeof(t->io));
-	current->flags |= PF_MEMALLOC | PF_KSWAPD;
+	/* kswapd's own flags: not the borrowed task's memalloc scopes */
+	current->flags = (t->flags & ~(PF_MEMALLOC_NOIO | PF_MEMALLOC_NOFS)) |
+			 PF_MEMALLOC | PF_KSWAPD;
 	current->mm = NULL;
 	snprintf(current->comm, sizeof(current->comm), "kswapd%d", k->pgdat->node_id);
 }

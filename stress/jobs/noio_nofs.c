@@ -15,8 +15,9 @@
  *		shrinker;
  *   GFP_NOFS	no file write-back and no FS shrinker (swap is allowed).
  * Anything else is a "misuse" violation naming the flags and the I/O.
- * kswapd, which borrows this CPU at its safe points, is not this task:
- * its I/O is not counted here.  Blocks carry the engine's pattern.  Each
+ * kswapd, which borrows this CPU at its safe points (one between each
+ * two allocations of the window), is not this task: its I/O must not be
+ * counted here.  Blocks carry the engine's pattern.  Each
  * allocation's latency goes into a histogram of its class (GFP_KERNEL,
  * GFP_NOIO, GFP_NOFS): the report's p99 of a GFP_KERNEL allocation under
  * the run's memory pressure.
@@ -92,6 +93,9 @@ static int noio_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			count_failure(c, kind, order);
 		else
 			block_fill(pages[i], order, TAG_NEXT(tag, i));
+		/* a safe point inside the window: work it runs (kswapd, on
+		 * this CPU) is not this task's I/O */
+		cond_resched();
 	}
 	if (scoped) {
 		if (noio)

@@ -143,6 +143,26 @@ static void test_direct_reclaim_honours_io(void **state)
 		EXPECT_EQ("swap reads a GFP_NOIO allocation started", after.swap_in,
 			  before.swap_in);
 	}
+	/* kswapd, running at this CPU's safe points, swaps; none of it is
+	 * this task's I/O */
+	wait_kswapd_idle();
+	while (kswapd_state(0, NULL) != 1) {
+		struct page *page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+
+		assert_non_null(page);
+		held_push(&h, page, 0);
+		assert_true(h.nr < totalram_pages);
+	}
+	{
+		unsigned long pswpout = vmstat_event("pswpout");
+
+		mm_io_stats_current(&before);
+		wait_kswapd_idle();
+		mm_io_stats_current(&after);
+		assert_true(vmstat_event("pswpout") > pswpout);
+		EXPECT_EQ("kswapd's swap writes counted to the task it borrowed the CPU from",
+			  after.swap_out, before.swap_out);
+	}
 	/* every page the task wrote is still its own */
 	for (unsigned long i = 0; i < n; i += 7) {
 		void *addr;
