@@ -38,6 +38,7 @@
 #include "../numa/fault_inject.h"
 #include <mmsim/mutex.h>
 #include "../numa/spinlock.h"
+#include "slab_alloc.h"
 
 /* Internal cache flags (v4.19 values). */
 #define CFLGS_OBJFREELIST_SLAB	((slab_flags_t)0x40000000U)
@@ -120,6 +121,14 @@ struct kmem_cache_node {
 	unsigned long next_reap;	/* jiffies; cache_reap() only (slab_mutex),
 					   READ_ONCE/WRITE_ONCE */
 	int free_touched;		/* a free slab was used since the reap */
+
+	/* SLUB (mm/slub.c): list_lock protects these and, for the slabs on
+	 * them, page->lru; nr_slabs and total_objects are atomics (relaxed). */
+	unsigned long nr_partial;	/* slabs on partial */
+	struct cds_list_head partial;	/* unfrozen slabs with free objects */
+	unsigned long nr_slabs;		/* every slab of the node */
+	unsigned long total_objects;	/* their objects */
+	struct cds_list_head full;	/* SLAB_STORE_USER: full unfrozen slabs */
 } ____cacheline_aligned;
 
 struct reciprocal_value {
@@ -145,8 +154,21 @@ struct slab_stats {
 	unsigned long alien_frees;	/* to an alien array */
 } ____cacheline_aligned;
 
+/* SLUB: the order of a slab and its objects in one word (oo_make()) */
+struct kmem_cache_order_objects {
+	unsigned int x;
+};
+
+struct kmem_cache_cpu;		/* SLUB's per-CPU part (mm/slub.h) */
+
+/*
+ * One cache, whichever allocator serves it (mm/slab_alloc.h).  The common
+ * fields (name, list, object_size, size, align, flags, ctor, allocflags,
+ * refcount, nr_pages, failslab, node[]) mean the same under all three;
+ * SLAB's and SLUB's own fields are left zero by the others.
+ */
 struct kmem_cache {
-	/* The fast paths' fields first, on one cache line. */
+	/* SLAB: the fast paths' fields first, on one cache line. */
 	struct array_cache **cpu_cache;	/* [cpu]: its own array; read-only */
 	unsigned int size;		/* bytes per object incl. debug areas */
 	struct reciprocal_value reciprocal_buffer_size;
@@ -184,7 +206,22 @@ struct kmem_cache {
 					   changed with NR_SLAB_* in one
 					   interrupts-off window */
 
-	struct kmem_cache_node *node[MAX_NUMNODES];	/* read-only */
+	struct kmem_cache_node *node[MAX_NUMNODES];	/* read-only; SLAB, SLUB */
+	int refcount;			/* the cache and its aliases (slab_mutex);
+					   -1: a kmalloc cache, never merged */
+
+	/* SLUB (mm/slub.c); read-only after creation unless said */
+	struct kmem_cache_cpu *cpu_slab;	/* [cpu], each its CPU's */
+	unsigned int offset;		/* free pointer in a free object */
+	unsigned int inuse;		/* object_size rounded, + a word (see
+					   calculate_sizes()): metadata starts */
+	unsigned int red_left_pad;	/* red zone before the object */
+	struct kmem_cache_order_objects oo;	/* preferred order, objects */
+	struct kmem_cache_order_objects min;	/* the fallback order */
+	struct kmem_cache_order_objects max;	/* the largest of both */
+	unsigned int cpu_partial;	/* free objects kept on CPU partials */
+	unsigned long min_partial;	/* node partial slabs kept (see slub.c) */
+
 	int failslab;			/* SLAB_FAILSLAB, rewritable: its sysfs
 					   file writes it (slab_mutex), failslab
 					   reads it (READ_ONCE) */

@@ -79,7 +79,7 @@ static void print_symbol(const char *what, const void *caller, unsigned long whe
 		       jiffies - when, cpu, pid);
 }
 
-static void print_section(const char *level, const void *addr, size_t len)
+static void dbg_print_section(const char *level, const void *addr, size_t len)
 {
 	const unsigned char *p = addr;
 
@@ -125,10 +125,10 @@ static void print_trailer(struct kmem_cache *cachep, struct page *page, void *bu
 	printk("INFO: Object %p @offset=%lu\n\n", obj,
 	       page ? (unsigned long)((char *)obj - (char *)page_address(page)) : 0UL);
 	if (cachep->flags & SLAB_RED_ZONE)
-		print_section("Redzone", dbg_redzone1(cachep, buf), 8);
-	print_section("Object", obj, min_t(size_t, cachep->object_size, 128));
+		dbg_print_section("Redzone", dbg_redzone1(cachep, buf), 8);
+	dbg_print_section("Object", obj, min_t(size_t, cachep->object_size, 128));
 	if (cachep->flags & SLAB_RED_ZONE)
-		print_section("Redzone", dbg_redzone2(cachep, buf), 8);
+		dbg_print_section("Redzone", dbg_redzone2(cachep, buf), 8);
 }
 
 void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...)

@@ -35,7 +35,14 @@ struct kmem_cache;
 
 struct page {
 	unsigned long flags;
-	struct cds_list_head lru;
+	union {
+		struct cds_list_head lru;
+		struct {			/* SLUB: a slab on a CPU's partial list */
+			struct page *next;	/* the next one (NULL: last) */
+			int pages;		/* slabs from this one to the end */
+			int pobjects;		/* their free objects, roughly */
+		};
+	};
 	union {
 		void *mapping;
 		struct kmem_cache *slab_cache;	/* PG_slab */
@@ -50,11 +57,20 @@ struct page {
 #else
 		unsigned long private_;		/* C++: "private" is a keyword */
 #endif
-		void *s_mem;			/* PG_slab: first object */
+		void *s_mem;			/* PG_slab (SLAB): first object */
+		unsigned long counters;		/* PG_slab (SLUB): the word below,
+						   exchanged with freelist as one
+						   double word */
+		struct {			/* PG_slab (SLUB) */
+			unsigned inuse:16;	/* objects not on page->freelist */
+			unsigned objects:15;	/* objects in the slab */
+			unsigned frozen:1;	/* a CPU's slab (c->page or partial) */
+		};
 	};
 	union {
 		int _mapcount;			/* no user mappings: 0 */
-		unsigned int active;		/* PG_slab: objects in use */
+		unsigned int active;		/* PG_slab (SLAB): objects in use */
+		int units;			/* PG_slab (SLOB): free units */
 	};
 	int _refcount;
 	int alloc_order;

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/slab_alloc.h - the contract between the common slab layer
+ * (mm/slab_common.c, mm/kmalloc.c: Linux's mm/slab_common.c and the shared
+ * half of mm/slab.h) and the three allocators behind it: SLAB (mm/slab*.c),
+ * SLUB (mm/slub*.c) and SLOB (mm/slob*.c), chosen per boot with slab=.
+ *
+ * Linux picks one at build time; the model picks one at mm_boot(), because
+ * tests boot many machines.  The public entry points (kmem_cache_alloc(),
+ * kfree(), ...) test slab_allocator, read-only while booted: SLAB's fast
+ * paths stay inline, the others go through slab_ops.
+ *
+ * What lives once, in the common layer:
+ *   - the cache list (slab_caches, slab_mutex, slab_caches_lock),
+ *     kmem_cache_create() (argument checks, merging into an alias,
+ *     allocating and naming the struct) and kmem_cache_destroy() (aliases,
+ *     kmalloc caches refused, "Slab cache still has objects", the RCU
+ *     barrier), kmem_cache_size()/_name();
+ *   - kmalloc's size-to-class lookup and the kmalloc caches (SLAB: 32 B to
+ *     4 MiB; SLUB: 8 B to 8 KiB, then kmalloc_large()), kfree()'s
+ *     dispatch, ksize(), krealloc(), kfree_rcu();
+ *   - /proc/slabinfo's frame (header, one line per root cache from
+ *     get_slabinfo()), the sysfs view (slab/<cache>/<attr>), failslab;
+ *   - the misuse checks every allocator makes: a caller that is no CPU, a
+ *     sleeping allocation in atomic context, a node that does not exist,
+ *     __GFP_ZERO with a constructor, GFP_SLAB_BUG_MASK, failslab (the
+ *     pre-alloc hook); a pointer that is no slab object's, a free to the
+ *     wrong cache (the free hook);
+ *   - the report primitives of slab debugging ("BUG <cache> (<taint>):",
+ *     "INFO:", hex dumps, "FIX <cache>:"), which SLAB's slab_debug and
+ *     SLUB's slub_debug print in the same shapes.
+ *
+ * Who may touch what: slab_allocator, slab_ops, slab_nomerge and
+ * slub_debug_string are written by mm_boot() before any CPU runs and
+ * read-only until mm_shutdown() ends.
+ */
+#ifndef MM_SLAB_ALLOC_H
+#define MM_SLAB_ALLOC_H
+
+#include <stdio.h>
+#include <mmsim/slab.h>
+#include <mmsim/inspect.h>
+
+struct check_log;
+struct page;
+
+enum slab_allocator_id {
+	SLAB_ALLOCATOR_SLAB,	/* mm/slab.c: per-CPU arrays, colouring */
+	SLAB_ALLOCATOR_SLUB,	/* mm/slub.c: per-CPU slabs, lockless freelists */
+	SLAB_ALLOCATOR_SLOB,	/* mm/slob.c: one first-fit heap, one lock */
+};
+
+/* slab=: which allocator serves kmem_cache_* and kmalloc this boot */
+extern int slab_allocator;
+/* slab_nomerge (or slub_nomerge): no cache becomes an alias */
+extern int slab_nomerge;
+/* slub_debug[=...] as written on the boot line (NULL: absent, "" for a bare
+ * slub_debug); parsed by setup_slub_debug() at kmem_cache_init() */
+extern const char *slub_debug_string;
+
+/* /proc/slabinfo's numbers of one cache (v4.19 struct slabinfo) */
+struct slabinfo {
+	unsigned long active_objs;
+	unsigned long num_objs;
+	unsigned long active_slabs;
+	unsigned long num_slabs;
+	unsigned long shared_avail;
+	unsigned int limit;
+	unsigned int batchcount;
+	unsigned int shared;
+	unsigned int objects_per_slab;
+	unsigned int cache_order;
+};
+
+/*
+ * One allocator.  Every hook runs on an attached CPU unless it says
+ * otherwise; "boot" means inside mm_boot() before any CPU runs.
+ */
+struct slab_allocator_ops {
+	const char *name;		/* "slab", "slub", "slob" */
+
+	/*
+	 * Boot, after the common layer set up the cache list and the kmalloc
+	 * index table: the allocator's own state and CPU hotplug state, then
+	 * create_kmalloc_caches() if it has kmalloc caches.  0, or -errno
+	 * with its own part undone (the common layer frees caches made so far).
+	 */
+	int (*init)(void);
+	/*
+	 * mm_shutdown(), on the last CPU, after every cache was shrunk and the
+	 * common layer took them off the list: the allocator's own state.
+	 */
+	void (*exit)(void);
+
+	/*
+	 * The flags the allocator's debugging adds to a cache of this size and
+	 * name (SLAB: slab_debug; SLUB: slub_debug=, kmem_cache_flags()).
+	 * Called before merging is tried and before cache_create().
+	 */
+	slab_flags_t (*cache_flags)(unsigned int object_size, slab_flags_t flags,
+				    const char *name);
+	/*
+	 * Lay out s: the common layer has set name, object_size, align (as
+	 * asked), flags (with cache_flags() applied), ctor, refcount 1
+	 * (-1 for kmalloc caches: never merged or destroyed).  Sets size and
+	 * the allocator's fields, allocates its per-CPU and per-node parts.
+	 * slab_mutex held (or boot).  0, or -EINVAL/-ENOMEM with nothing
+	 * left allocated (the caller prints the warning).
+	 */
+	int (*cache_create)(struct kmem_cache *s);
+	/* An alias of s was created for object_size bytes (SLUB: object_size
+	 * and inuse grow to cover it).  slab_mutex held.  May be NULL. */
+	void (*cache_alias)(struct kmem_cache *s, unsigned int object_size);
+	/*
+	 * Give back every slab with no object out, and empty the per-CPU
+	 * caches (kmem_cache_shrink(), and destroy's first step).  0 if the
+	 * cache now holds no slab, 1 if some remain.  slab_mutex held.
+	 */
+	int (*cache_shrink)(struct kmem_cache *s);
+	/* Objects out and the slabs holding them, for "Slab cache still has
+	 * objects" (slab_mutex held). */
+	unsigned long (*live_objects)(struct kmem_cache *s, unsigned long *slabs);
+	/* Free what cache_create() allocated; the cache holds no slab. */
+	void (*cache_release)(struct kmem_cache *s);
+
+	/*
+	 * An object of s (node NUMA_NO_NODE or a node that exists: checked).
+	 * The pre-alloc hook has passed; the hook after it is the
+	 * allocator's to call (slab_post_alloc_hook()).  NULL on failure,
+	 * having called warn_alloc() unless __GFP_NOWARN.
+	 */
+	void *(*alloc)(struct kmem_cache *s, gfp_t flags, int node, const void *caller);
+	/* Free objp (not NULL) to s; the allocator calls slab_free_hook() first. */
+	void (*free)(struct kmem_cache *s, void *objp, const void *caller);
+	/* kmalloc of 1..KMALLOC_MAX_SIZE bytes (0 and bigger are handled). */
+	void *(*kmalloc)(size_t size, gfp_t flags, int node, const void *caller);
+	/* kfree of anything but NULL and ZERO_SIZE_PTR. */
+	void (*kfree)(const void *objp, const void *caller);
+	/* ksize of anything but NULL and ZERO_SIZE_PTR: 0, with a WARN, if
+	 * objp is not a kmalloc'd block of this allocator. */
+	size_t (*ksize)(const void *objp);
+
+	/* /proc/slabinfo's line of s (slab_mutex held); NULL: no
+	 * /proc/slabinfo (SLOB). */
+	void (*get_slabinfo)(struct kmem_cache *s, struct slabinfo *info);
+	/* /sys/kernel/slab/<cache>/<attr> (slab_mutex held): 0, -ENOENT for
+	 * an attribute it does not have.  NULL: no such directory. */
+	int (*sysfs_show)(struct kmem_cache *s, const char *attr, FILE *out);
+	/* The allocator's fields of kmem_cache_stats() (num, gfporder,
+	 * reaped, ...); the common layer fills object_size, size, align,
+	 * nr_pages. */
+	void (*stats)(struct kmem_cache *s, struct kmem_cache_stats *st);
+	/*
+	 * mm_check(), every CPU stopped: the allocator's structures (lists,
+	 * freelists, counts, who owns what) and its pages against
+	 * NR_SLAB_RECLAIMABLE + NR_SLAB_UNRECLAIMABLE (the conservation law's
+	 * slab part).  Violations into log, prefixed "mm_check: slab: ".
+	 */
+	void (*check)(struct check_log *log);
+};
+
+extern const struct slab_allocator_ops slab_ops_slab;	/* mm/slab_create.c */
+extern const struct slab_allocator_ops slub_ops;	/* mm/slub.c */
+extern const struct slab_allocator_ops slob_ops;	/* mm/slob.c */
+extern const struct slab_allocator_ops *slab_ops;	/* this boot's */
+
+/* ------------------------------------------------------------------ */
+/* What the common layer gives the allocators                          */
+
+/*
+ * kmalloc classes (create_kmalloc_caches(), boot): index i serves sizes
+ * up to 1 << i, with 1 = kmalloc-96 and 2 = kmalloc-192, from
+ * kmalloc_shift_low (SLAB 5, SLUB 3) to kmalloc_shift_high (SLAB 22,
+ * SLUB 13, PAGE_SHIFT + 1).  kmalloc_slab() is the cache for size bytes
+ * (1..1 << kmalloc_shift_high) with flags (GFP_DMA: dma-kmalloc-N).
+ */
+extern unsigned int kmalloc_shift_low, kmalloc_shift_high;
+int create_kmalloc_caches(slab_flags_t flags);
+/* (kmalloc_slab(): mmsim/inspect.h) */
+
+/*
+ * The pre-alloc hook of every allocation (v4.19 slab_pre_alloc_hook()
+ * and the checks around it): the caller is an attached CPU, a pending
+ * IPI runs, a blocking allocation is not in atomic context, the node
+ * exists, no __GFP_ZERO with a constructor, failslab.  GFP_SLAB_BUG_MASK
+ * is the grow path's (as v4.19).  0 to go on; -1: refused (reported, or
+ * the injected failure).  func names the entry point in reports.
+ */
+int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func);
+/*
+ * After an allocation that succeeded: __GFP_ZERO (object_size bytes),
+ * ASan unpoisoning, the task's fault-injection footprint (fp_objects++).
+ */
+void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp);
+/*
+ * Before a free: the caller is an attached CPU, a pending IPI runs, objp
+ * is in a slab (else "BUG: kernel NULL pointer"-style report of a bad
+ * pointer and NULL), and of s if s is given (else the "cache_from_obj:
+ * Wrong slab cache" WARN, and the owner is used, as v4.19).  Returns the
+ * cache objp belongs to, or NULL: refused, reported.  The allocator then
+ * checks that objp is the start of an object of that slab, and does
+ * fp_objects-- when the free is done.
+ */
+struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, const char *func);
+
+/*
+ * The report primitives of slab debugging (mm/slab_report.c), in SLUB's
+ * shapes (which SLAB's slab_debug prints too):
+ *   slab_bug()	 report_begin + "=====" + "BUG <cache> (<taint>): <what>" +
+ *		 "-----"; the caller prints INFO lines and ends with
+ *		 slab_report_end().
+ *   slab_fix()	 "FIX <cache>: <what>"
+ *   print_section()  the hex dump ("Object ", "Redzone ", "Padding ", ...)
+ *   print_track()	 "INFO: <what> in <sym>+0x.. age=.. cpu=.. pid=.."
+ *		 (what: "Allocated", "Freed"; nothing if caller is NULL)
+ */
+void slab_bug(struct kmem_cache *s, const char *fmt, ...) __printf(2, 3);
+void slab_fix(struct kmem_cache *s, const char *fmt, ...) __printf(2, 3);
+void slab_report_end(void);
+void print_section(const char *level, const void *addr, size_t length);
+void print_track(const char *what, const void *caller, unsigned long when, int cpu, int pid);
+
+/* Merging (mm/slab_common.c): the cache s may be shared under another
+ * name (SLAB and SLUB, as v4.19's find_mergeable()). */
+int slab_unmergeable(struct kmem_cache *s);
+
+#endif /* MM_SLAB_ALLOC_H */
