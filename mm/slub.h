@@ -154,4 +154,18 @@ void *slab_address(struct page *page);
 void slab_lock(struct page *page);
 void slab_unlock(struct page *page);
 
+/* ------------------------------------------------------------------ */
+/* mm/slub_check.c, mm/slub_sysfs.c: what SLUB shows and mm_check()     */
+
+/* ops->check: per cache, with every CPU stopped (see slab_alloc.h) */
+void slub_check(struct check_log *log);
+/* ops->get_slabinfo, ops->sysfs_show, ops->stats, ops->live_objects */
+void slub_get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
+int slub_sysfs_show(struct kmem_cache *s, const char *attr, FILE *out);
+void slub_stats(struct kmem_cache *s, struct kmem_cache_stats *st);
+unsigned long slub_live_objects(struct kmem_cache *s, unsigned long *slabs);
+/* the objects on a slab's freelist (NULL-terminated chain), at most
+ * page->objects + 1 steps (more: a cycle or corruption) */
+unsigned int slub_count_free(struct kmem_cache *s, struct page *page, void *freelist);
+
 #endif /* MM_SLUB_H */
