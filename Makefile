@@ -45,6 +45,14 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 STRESS_TEST_SRCS := $(wildcard tests/stress/stress_*.c)
 STRESS_TESTS := $(STRESS_TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# The suites that exercise kmem_cache/kmalloc/mempool run once more per
+# allocator of SLABS (slab= boot parameter, through MMSIM_TEST_SLAB and
+# tests/testutil.h); SLABS= runs them under SLAB only.
+SLABS ?= slub slob
+SLAB_SUITES := test_slab test_kmalloc test_slab_debug test_layout test_mempool test_rcu_uaf \
+	       test_misuse test_fault_inject
+SLAB_TESTS := $(SLAB_SUITES:%=$(BUILD)/tests/unit/%)
+SLAB_STRESS_TESTS := $(BUILD)/tests/stress/stress_slab $(BUILD)/tests/stress/stress_mempool
 LIB := $(BUILD)/libmmsim.a
 PC := $(BUILD)/mmsim.pc
 
@@ -206,18 +214,24 @@ asan: deps-step
 # the first that fails.
 run_suites = for t in $(1); do echo "-- $$t"; \
 	./$$t || { echo "FAILED: $$t ($(BUILD))"; exit 1; }; done
+# $(call run_slab_suites,BINARIES): each again under every allocator of SLABS.
+run_slab_suites = for a in $(SLABS); do for t in $(1); do echo "-- $$t (slab=$$a)"; \
+	MMSIM_TEST_SLAB=$$a ./$$t || { echo "FAILED: $$t (slab=$$a, $(BUILD))"; exit 1; }; \
+	done; done
 
 # Build and run the unit suites of one build (release, or SAN=...), and
 # the outside programs.
 test: $(LIB) $(PC) $(TESTS) $(BUILD)/mmstress $(BUILD)/mmbench
 	@echo "== tests: $(BUILD) =="
 	@$(call run_suites,$(TESTS))
+	@$(call run_slab_suites,$(SLAB_TESTS))
 	@BUILD=$(BUILD) CC="$(CC)" CXX="$(CXX)" sh tests/outside_program.sh
 
 # Build and run the stress suites of one build (ci/soak's shard 1 runs them too).
 stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 	@echo "== stress tests: $(BUILD) =="
 	@$(call run_suites,$(STRESS_TESTS))
+	@$(call run_slab_suites,$(SLAB_STRESS_TESTS))
 
 # The mutation self-test's short subset for make check: fast catches, release only.
 MUTANTS_CHECK := zone-free-count kmalloc-index-floor mempool-create-lost-unlock sysctl-mutex-abba \
@@ -291,6 +305,8 @@ help:
 	@echo "  make check        build and run the unit tests in the release, TSan and ASan builds,"
 	@echo "                    then the short subset of the mutation self-test and make soak-test"
 	@echo "  make stress-test  build and run the long multi-CPU stress tests of one build (SAN=...)"
+	@echo "                    (test and stress-test run the slab, kmalloc and mempool suites again"
+	@echo "                    under each allocator of SLABS=\"$(SLABS)\"; SLABS= for SLAB only)"
 	@echo "  make mutants      the mutation self-test: each seeded bug of ci/mutants.txt must be caught"
 	@echo "                    (ci/mutants.sh [NAME...]; make check runs $(MUTANTS_CHECK))"
 	@echo "  ./build/mmstress run --fail page:2,slab:2   a run with fault injection;"

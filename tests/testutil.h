@@ -30,6 +30,7 @@
 
 #include <mmsim.h>
 #include "../mm/internal.h"
+#include "../mm/slab_alloc.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -51,18 +52,64 @@
 #endif
 
 /*
+ * Which slab allocator the suites run under: MMSIM_TEST_SLAB=slab|slub|slob
+ * in the environment (make test runs the slab, kmalloc and mempool suites
+ * once per allocator), SLAB when it is unset.  test_mm_boot() appends
+ * "slab=<it>" to every boot line that names none itself.
+ */
+static inline const char *test_slab_name(void)
+{
+	const char *e = getenv("MMSIM_TEST_SLAB");
+
+	return e && *e ? e : "slab";
+}
+
+/* SLAB_ALLOCATOR_SLAB, _SLUB or _SLOB (mm/slab_alloc.h): this run's */
+static inline int test_slab_allocator(void)
+{
+	const char *name = test_slab_name();
+
+	if (!strcmp(name, "slub"))
+		return SLAB_ALLOCATOR_SLUB;
+	if (!strcmp(name, "slob"))
+		return SLAB_ALLOCATOR_SLOB;
+	return SLAB_ALLOCATOR_SLAB;
+}
+
+#define TEST_SLAB	(test_slab_allocator() == SLAB_ALLOCATOR_SLAB)
+#define TEST_SLUB	(test_slab_allocator() == SLAB_ALLOCATOR_SLUB)
+#define TEST_SLOB	(test_slab_allocator() == SLAB_ALLOCATOR_SLOB)
+
+/*
+ * A test of one allocator's internals (SLAB's per-CPU arrays, colouring,
+ * off-slab freelists, slabinfo tunables, ...) is skipped under the others,
+ * saying why: cmocka counts it as skipped, not passed.
+ */
+#define SKIP_UNLESS_SLAB(why) do {							if (!TEST_SLAB) {									print_message("[ SKIP     ] %s under slab=%s: %s\n", __func__,				      test_slab_name(), (why));						skip();									}									} while (0)
+
+/* The same for a test that needs an allocator other than SLOB's. */
+#define SKIP_IF_SLOB(why) do {								if (TEST_SLOB) {									print_message("[ SKIP     ] %s under slab=slob: %s\n", __func__, (why)); 		skip();									}									} while (0)
+
+/*
  * The tests run with lockdep on, in every build: each boot line gets
  * "lockdep" unless it says lockdep=... itself.  (The sanitizer builds have
  * it on by default; a release `mmstress run` has it off unless asked.)
+ * With MMSIM_TEST_SLAB set, a line without "slab=" gets "slab=<it>".
  */
 static inline int test_mm_boot(const char *cmdline)
 {
-	char line[1024];
+	const char *env = getenv("MMSIM_TEST_SLAB");
+	char line[1024], slab[64] = "";
+	const char *rest = cmdline ? cmdline : "";
 
-	if (!cmdline || strstr(cmdline, "lockdep") ||
-	    strlen(cmdline) + sizeof("lockdep ") > sizeof(line))
+	if (env && *env && !strstr(rest, "slab="))
+		snprintf(slab, sizeof(slab), " slab=%s", env);
+	if (!slab[0] && (!cmdline || strstr(cmdline, "lockdep")))
 		return (mm_boot)(cmdline);
-	snprintf(line, sizeof(line), "lockdep %s", cmdline);
+	if (strlen(rest) + sizeof("lockdep ") + strlen(slab) > sizeof(line))
+		return (mm_boot)(cmdline);
+	snprintf(line, sizeof(line), "%s%s%s",
+		 !cmdline || strstr(rest, "lockdep") ? "" : "lockdep ", rest, slab);
 	return (mm_boot)(line);
 }
 #define mm_boot(cmdline)	test_mm_boot(cmdline)
