@@ -58,6 +58,9 @@ static void test_slab_first_object_past_colours(void **state)
 	void *obj, *s_mem;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab layout and colouring (SLUB's checks: test_slub_check; "
+			 "SLOB's: test_slob)");
+
 	boot_attach(BOOT);
 	c = make_cache("layout-colour", 100);
 	obj = kmem_cache_alloc(c, GFP_KERNEL);
@@ -87,6 +90,8 @@ static void test_cache_num_too_large(void **state)
 	void *obj;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab layout (SLUB's checks: test_slub_check; SLOB's: test_slob)");
+
 	boot_attach(BOOT);
 	c = make_cache("layout-num", 200);
 	obj = kmem_cache_alloc(c, GFP_KERNEL);
@@ -112,6 +117,8 @@ static void test_onslab_freelist_overlaps_objects(void **state)
 	struct page *page;
 	void *obj, *freelist;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's on-slab freelist");
 
 	boot_attach(BOOT);
 	/* a constructor keeps the freelist out of the objects; 40-byte
@@ -140,6 +147,8 @@ static void test_kmalloc_class_too_small(void **state)
 	unsigned int size;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's kmalloc classes and slab layout check");
+
 	boot_attach(BOOT);
 	c = kmalloc_slab(100, GFP_KERNEL);	/* kmalloc-128 */
 	assert_non_null(c);
@@ -158,6 +167,8 @@ static void test_array_entry_mid_object(void **state)
 	struct array_cache *ac;
 	void *obj, *stranger, *saved;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's per-CPU array caches");
 
 	boot_attach(BOOT);
 	c = make_cache("layout-array", 64);
@@ -306,6 +317,8 @@ static void test_debug_object_outside_its_room(void **state)
 	const char *out;
 	void *a, *b, *s_mem, *freelist;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and slab layout");
 
 	boot_attach(BOOT_DEBUG);
 	c = make_cache("layout-debug", 40);

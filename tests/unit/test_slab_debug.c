@@ -112,6 +112,9 @@ static void test_fresh_objects_poisoned(void **state)
 	unsigned char *p, *q, *z;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
+
 	boot_attach(BOOT_DEBUG);
 	assert_true(slab_debug);
 	p = kmalloc(128, GFP_KERNEL);
@@ -165,6 +168,9 @@ static void test_double_free(void **state)
 	const char *out;
 	void *p, *a, *b;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach(BOOT_DEBUG);
 	p = kmalloc(128, GFP_KERNEL);
@@ -229,6 +235,9 @@ static void test_redzone_right(void **state)
 	unsigned char *p;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
+
 	boot_attach(BOOT_DEBUG);
 	p = kmalloc(128, GFP_KERNEL);
 	kc = virt_to_cache(p);
@@ -254,6 +263,9 @@ static void test_redzone_left(void **state)
 	const char *out;
 	unsigned char *p;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach(BOOT_DEBUG);
 	c = kmem_cache_create("dbg-rz", 64, 0, 0, NULL);
@@ -289,6 +301,9 @@ static void test_kmalloc_keeps_red_zones(void **state)
 	const char *out;
 	unsigned char *p;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach(BOOT_DEBUG);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -326,6 +341,9 @@ static void test_use_after_free(void **state)
 	unsigned char *p, *objs[64];
 	int n = 0;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach(BOOT_DEBUG);
 	p = kmalloc(128, GFP_KERNEL);
@@ -387,6 +405,9 @@ static void test_misuse(void **state)
 	void *heap;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
+
 	boot_attach(BOOT_DEBUG);
 	misuse_cache = kmem_cache_create("dbg-misuse", 96, 0, 0, NULL);
 	other_cache = kmem_cache_create("dbg-other", 96, 0, 0, NULL);
@@ -436,6 +457,9 @@ static void test_destroy_with_live_object(void **state)
 	void *p, *q;
 	(void)state;
 
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
+
 	boot_attach(BOOT_DEBUG);
 	c = kmem_cache_create("dbg-live", 96, 0, 0, NULL);
 	assert_non_null(c);
@@ -470,6 +494,9 @@ static void test_per_cache_debug_flags(void **state)
 	const char *out;
 	unsigned char *p;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach("mem=64M nodes=1 cpus=1");
 	assert_false(slab_debug);
@@ -558,6 +585,9 @@ static void test_free_on_another_cpu(void **state)
 	struct cpu_job job;
 	unsigned long viol;
 	(void)state;
+
+	SKIP_UNLESS_SLAB("SLAB's slab_debug and its arrays (SLUB: slub_debug in test_slub_debug; "
+			 "SLOB has no debugging)");
 
 	boot_attach("mem=128M nodes=2 cpus=4 slab_debug");	/* CPU 2: node 1 */
 	x.cache = kmem_cache_create("dbg-xcpu", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
