@@ -10,6 +10,7 @@
  *   per-CPU lists	pcp_stats_read()			(mm/pcp.c)
  *   slab		kmem_cache_stats(), kmalloc_slab(),
  *			slab_shrink_all()			(mm/slab_*.c)
+ *			mm_slab_allocator()			(mm/slab_query.c)
  *   mempools		mempool_stats_read(), mempool_is_valid() (mm/mempool.c)
  *   checks		mm_check_stopped()			(mm/check.c)
  *   gfp masks		format_gfp()				(mm/debug.c)
@@ -149,6 +150,13 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
  * first: what stays allocated after it is held by a live object.  On a
  * simulated CPU that may sleep. */
 void slab_shrink_all(void);
+/*
+ * Which allocator serves kmem_cache_* and kmalloc this boot (slab=):
+ * "slab", "slub" or "slob"; NULL if no machine is booted.  For a harness
+ * whose expectations differ by allocator (v4.19 SLOB's kmem_cache_shrink()
+ * always returns 0; SLUB's kmalloc caches end at 8 KiB, SLOB has none).
+ */
+const char *mm_slab_allocator(void);
 
 /* ------------------------------------------------------------------ */
 /* Mempools                                                            */

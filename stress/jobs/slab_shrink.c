@@ -14,6 +14,7 @@
  * struct scache for `live`.  reap_epoch: below.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "slab.h"
 
@@ -111,6 +112,20 @@ static void shrink_burst(struct cpu_ctx *c, struct slab_cpu *s, struct scache *s
 }
 
 /* kmem_cache_shrink() of a cache another job uses meanwhile. */
+/*
+ * Is there a kmalloc cache for size bytes?  Per allocator (v4.19): SLAB's
+ * classes go up to KMALLOC_MAX_SIZE, SLUB's to 8 KiB (kmalloc_large()
+ * beyond), SLOB has none.
+ */
+static int kmalloc_has_cache(size_t size)
+{
+	const char *a = mm_slab_allocator();
+
+	if (!strcmp(a, "slob"))
+		return 0;
+	return strcmp(a, "slub") || size <= 8192;
+}
+
 static void shrink_other(struct slab_cpu *s, struct kmem_cache *cache)
 {
 	if (cache) {
@@ -139,7 +154,10 @@ static int slab_shrink_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		shrink_one(c, sc);
 	} else if (action < 13) {
 		/* a kmalloc cache, which kmalloc-mix is using meanwhile */
-		shrink_other(s, kmalloc_slab(kmalloc_mix_size(r[1]), GFP_KERNEL));
+		size_t size = kmalloc_mix_size(r[1]);
+
+		if (kmalloc_has_cache(size))
+			shrink_other(s, kmalloc_slab(size, GFP_KERNEL));
 	} else if (action < 14) {
 		/* the typesafe cache: its free slabs go after a grace period */
 		shrink_other(s, rcu_free_cache());

@@ -655,6 +655,34 @@ static void test_slab_jobs_debug(void **state)
 	result_free(&r);
 }
 
+/*
+ * Every slab, kmalloc and mempool job under SLUB and SLOB too (slab=), and
+ * under SLUB with slub_debug: a fixed number of operations, so the same
+ * work whatever the machine's load; nothing may be found.
+ */
+static void test_slab_jobs_per_allocator(void **state)
+{
+	static const char *const boots[] = {
+		"nodes=2 cpus=4 mem=128M slab=slub",
+		"nodes=2 cpus=4 mem=128M slab=slob",
+		"nodes=2 cpus=4 mem=128M slab=slub slub_debug",
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
+		struct result r = run_mmstress("run", "--boot", boots[i], "--ops", "1500", "--jobs",
+					       "slab-churn,kmalloc-mix,slab-shrink,rcu-free,"
+					       "mempool-starve,mempool-resize", "--check-every", "0.5",
+					       "--seed", "17", "--quiet", NULL);
+
+		if (r.status != 0)
+			fprintf(stderr, "--boot \"%s\":\n", boots[i]);
+		assert_clean_exit(&r, 0);
+		assert_contains(r.out, "mmstress PASS");
+		result_free(&r);
+	}
+}
+
 /* A damaged byte of a held slab object is found, with its identity. */
 static void test_finds_object_corruption(void **state)
 {
@@ -829,6 +857,7 @@ int main(void)
 		CLI_TEST(test_setup_hang_is_bounded),
 		CLI_TEST(test_slab_jobs),
 		CLI_TEST(test_slab_jobs_debug),
+		CLI_TEST(test_slab_jobs_per_allocator),
 		CLI_TEST(test_finds_object_corruption),
 		CLI_TEST(test_mempool_jobs),
 		CLI_TEST(test_mempool_jobs_debug),
