@@ -4,6 +4,13 @@
  * gbench_c.h).  Every gbench thread attaches as its own simulated CPU.
  *
  *   mmbench [--boot=CMDLINE] [--benchmark_* flags]
+ *   mmbench --slab=slab|slub|slob [--boot=...] [--benchmark_* flags]
+ *	boots with that allocator (slab= appended to the boot line) and runs
+ *	only the slab and kmalloc workloads, named <workload>/<allocator>
+ *	(slab_pair/slub, kmalloc_random/slob); bench/scaling.sh and
+ *	bench/callgrind.sh run them for each allocator
+ *   mmbench --slab-memory[=N]   boots each allocator in turn and prints the
+ *	pages the same N live objects need (bench/slab_memory.c)
  *   mmbench --count-instructions[=N]   under `valgrind --tool=callgrind
  *	--collect-atstart=no`: N iterations of each workload with collection
  *	on, for bench/callgrind.sh to divide (instruction counts are stable
@@ -337,7 +344,7 @@ static void count_one(const struct workload *w, long n)
 	printf("counted %s %ld\n", w->name, n);
 }
 
-static int count_instructions(long n)
+static int count_instructions(long n, int slab_only)
 {
 	if (!RUNNING_ON_VALGRIND)
 		fprintf(stderr, "mmbench: --count-instructions expects to run under "
@@ -345,8 +352,9 @@ static int count_instructions(long n)
 	if (mm_cpu_attach(0))
 		return 1;
 	for (size_t i = 0; i < ARRAY_SIZE(workloads); i++)
-		count_one(&workloads[i], n);
-	for (size_t i = 0; i < nr_peer_workloads; i++)
+		if (!slab_only || i == W_SLAB_PAIR || i == W_KMALLOC_RANDOM)
+			count_one(&workloads[i], n);
+	for (size_t i = 0; i < nr_peer_workloads && !slab_only; i++)
 		count_one(&peer_workloads[i], n);
 	mm_cpu_detach();
 	return 0;
@@ -400,6 +408,21 @@ static void bench_cache_destroy(void)
 	}
 }
 
+/* --slab=NAME: the slab and kmalloc workloads only, their names suffixed */
+_Static_assert(W_KMALLOC_RANDOM == W_SLAB_PAIR + 1, "the slab workloads are adjacent");
+
+static void slab_workloads_rename(const char *alloc)
+{
+	static char names[2][64];
+
+	for (int i = 0; i < 2; i++) {
+		struct workload *w = &workloads[W_SLAB_PAIR + i];
+
+		snprintf(names[i], sizeof(names[i]), "%s/%s", w->name, alloc);
+		w->name = names[i];
+	}
+}
+
 static void register_all(const struct workload *ws, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
@@ -410,8 +433,9 @@ static void register_all(const struct workload *ws, size_t nr)
 
 int main(int argc, char **argv)
 {
+	const char *slab = NULL;
 	char boot[256];
-	long count = 0;
+	long count = 0, slab_memory = 0;
 	int ret, out = 1;
 
 	peers_load(argv);		/* first: it may run the program again */
@@ -421,6 +445,18 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--boot=", 7)) {
 			snprintf(boot, sizeof(boot), "%s", argv[i] + 7);
+		} else if (!strncmp(argv[i], "--slab=", 7)) {
+			slab = argv[i] + 7;
+			if (strcmp(slab, "slab") && strcmp(slab, "slub") && strcmp(slab, "slob")) {
+				fprintf(stderr, "mmbench: --slab=%s: slab, slub or slob\n", slab);
+				return 2;
+			}
+		} else if (!strncmp(argv[i], "--slab-memory", 13)) {
+			slab_memory = argv[i][13] == '=' ? strtol(argv[i] + 14, NULL, 10) : 20000;
+			if (slab_memory <= 0) {
+				fprintf(stderr, "mmbench: bad count in '%s'\n", argv[i]);
+				return 2;
+			}
 		} else if (!strncmp(argv[i], "--count-instructions", 20)) {
 			count = argv[i][20] == '=' ? strtol(argv[i] + 21, NULL, 10) : 100000;
 			if (count <= 0) {
@@ -433,6 +469,14 @@ int main(int argc, char **argv)
 		}
 	}
 	argc = out;
+	if (slab_memory)
+		return slab_memory_report(slab_memory);
+	if (slab) {
+		size_t len = strlen(boot);
+
+		snprintf(boot + len, sizeof(boot) - len, " slab=%s", slab);
+		slab_workloads_rename(slab);
+	}
 	printk_set_quiet(1);
 	ret = mm_boot(boot);
 	if (ret) {
@@ -446,7 +490,10 @@ int main(int argc, char **argv)
 	}
 	high_pages_alloc();
 	if (count) {
-		ret = count_instructions(count);
+		ret = count_instructions(count, slab != NULL);
+	} else if (slab) {
+		register_all(workloads + W_SLAB_PAIR, 2);
+		ret = gbench_main(argc, argv);
 	} else {
 		register_all(workloads, W_SLAB_PAIR);	/* the page workloads */
 		gbench_register("page_pingpong", bm_page_pingpong,

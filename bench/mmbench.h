@@ -60,4 +60,11 @@ extern struct workload peer_workloads[];
 extern const size_t nr_peer_workloads;
 void peers_load(char **argv);
 
+/*
+ * slab_memory.c: mmbench --slab-memory[=N]: each allocator booted in turn,
+ * the same N live objects, the pages they need; 0, or 1 if some allocator
+ * could not run (said in the table).
+ */
+int slab_memory_report(long n);
+
 #endif /* BENCH_MMBENCH_H */
