@@ -1,16 +1,30 @@
 #!/bin/sh
 # bench/scaling.sh - throughput of each mmbench workload with 1 and 2
-# threads (each its own simulated CPU, real time) and their ratio.
+# threads (each its own simulated CPU, real time) and their ratio; then the
+# slab and kmalloc workloads again under each allocator of SLABS (mmbench
+# --slab=...: slab_pair/slub, kmalloc_random/slob; the lines without a
+# suffix are SLAB's, the default).
 #   sh bench/scaling.sh [--benchmark_* flags]
 #   BUILD=build sh bench/scaling.sh --benchmark_filter='slab|kmalloc' --benchmark_min_time=0.5
+#   SLABS="slub slob" (default) or SLABS= (SLAB only)
 # With --benchmark_repetitions=N, each rate is the median of the N runs
 # (a busy machine slows some runs, rarely speeds one up).
 set -eu
 BUILD=${BUILD:-build}
 [ -x "$BUILD/mmbench" ] || { echo "scaling.sh: build $BUILD/mmbench first (make)" >&2; exit 2; }
+SLABS=${SLABS-slub slob}
 json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+trap 'rm -f "$json" "$json".*' EXIT
 "$BUILD/mmbench" "$@" --benchmark_format=json >"$json"
+files=$json
+for a in $SLABS; do
+	if "$BUILD/mmbench" "--slab=$a" "$@" --benchmark_format=json >"$json.$a"; then
+		files="$files $json.$a"
+	else
+		echo "scaling.sh: skipped the slab=$a workloads (mmbench --slab=$a failed)" >&2
+	fi
+done
+# shellcheck disable=SC2086
 # gbench's JSON has one field per line: "name": ..., "run_type": ...,
 # "items_per_second": ...; a run is name/real_time/threads:N.
 awk '
@@ -52,4 +66,4 @@ END {
 		else if (r1 || r2)
 			printf "%-24s %16.4g %16.4g %8s\n", b, r1, r2, "-"
 	}
-}' "$json"
+}' $files	# (mktemp's names have no blanks)
