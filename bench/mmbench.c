@@ -474,7 +474,9 @@ int main(int argc, char **argv)
 	if (slab) {
 		size_t len = strlen(boot);
 
-		snprintf(boot + len, sizeof(boot) - len, " slab=%s", slab);
+		/* (SLAB is the default: no slab= for it) */
+		if (strcmp(slab, "slab"))
+			snprintf(boot + len, sizeof(boot) - len, " slab=%s", slab);
 		slab_workloads_rename(slab);
 	}
 	printk_set_quiet(1);
