@@ -214,8 +214,14 @@ asan: deps-step
 # the first that fails.
 run_suites = for t in $(1); do echo "-- $$t"; \
 	./$$t || { echo "FAILED: $$t ($(BUILD))"; exit 1; }; done
-# $(call run_slab_suites,BINARIES): each again under every allocator of SLABS.
-run_slab_suites = for a in $(SLABS); do for t in $(1); do echo "-- $$t (slab=$$a)"; \
+# $(call run_slab_suites,BINARIES): each again under every allocator of SLABS
+# (one that this tree does not have yet, "not built in" at boot, is said
+# and passed over).
+run_slab_suites = for a in $(SLABS); do \
+	if ./$(BUILD)/mmstress topo --boot "nodes=1 cpus=1 mem=64M slab=$$a" 2>&1 | \
+	   grep -q "not built in"; then echo "-- slab=$$a: not built in, its runs skipped"; \
+	   continue; fi; \
+	for t in $(1); do echo "-- $$t (slab=$$a)"; \
 	MMSIM_TEST_SLAB=$$a ./$$t || { echo "FAILED: $$t (slab=$$a, $(BUILD))"; exit 1; }; \
 	done; done
 

@@ -667,20 +667,33 @@ static void test_slab_jobs_per_allocator(void **state)
 		"nodes=2 cpus=4 mem=128M slab=slob",
 		"nodes=2 cpus=4 mem=128M slab=slub slub_debug",
 	};
+	size_t ran = 0;
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
-		struct result r = run_mmstress("run", "--boot", boots[i], "--ops", "1500", "--jobs",
-					       "slab-churn,kmalloc-mix,slab-shrink,rcu-free,"
-					       "mempool-starve,mempool-resize", "--check-every", "0.5",
-					       "--seed", "17", "--quiet", NULL);
+		struct result t = run_mmstress("topo", "--boot", boots[i], NULL), r;
 
+		/* an allocator this tree does not have yet is passed over */
+		if (t.status && strstr(t.err, "not built in")) {
+			print_message("[ SKIP     ] --boot \"%s\": not built in\n", boots[i]);
+			result_free(&t);
+			continue;
+		}
+		assert_clean_exit(&t, 0);
+		result_free(&t);
+		ran++;
+		r = run_mmstress("run", "--boot", boots[i], "--ops", "1500", "--jobs",
+				 "slab-churn,kmalloc-mix,slab-shrink,rcu-free,mempool-starve,"
+				 "mempool-resize", "--check-every", "0.5", "--seed", "17", "--quiet",
+				 NULL);
 		if (r.status != 0)
 			fprintf(stderr, "--boot \"%s\":\n", boots[i]);
 		assert_clean_exit(&r, 0);
 		assert_contains(r.out, "mmstress PASS");
 		result_free(&r);
 	}
+	if (!ran)
+		skip();
 }
 
 /* A damaged byte of a held slab object is found, with its identity. */
