@@ -74,10 +74,13 @@ static void test_freed_early_is_reported(void **state)
 	assert_contains(out, "Read of size 8 at addr");
 	assert_contains(out, "on CPU 0");
 	assert_contains(out, "has key 0000000000000007, expected 000000000000002a");
-	/* 72 bytes: kmalloc-96 under SLAB and SLUB; SLOB has no caches */
-	if (!TEST_SLOB)
+	/* 72 bytes: kmalloc-96 under SLAB and SLUB.  SLOB has no caches,
+	 * and its kfree() gave the page back at once (v4.19 frees a heap
+	 * page that becomes empty), so the report has neither */
+	if (!TEST_SLOB) {
 		assert_contains(out, "which belongs to the cache kmalloc-96 of size 96");
-	assert_contains(out, "kfree_rcu()/call_rcu()");
+		assert_contains(out, "kfree_rcu()/call_rcu()");
+	}
 	kfree(q);
 	check_shutdown();
 }

@@ -44,9 +44,10 @@ static struct array_cache *ac_of(struct kmem_cache *c, unsigned int cpu)
 	return ac;
 }
 
+/* The slab of obj (SLOB: the heap page, order 0, PG_slab as in v4.19) */
 static struct page *slab_page(const void *obj)
 {
-	struct page *page = virt_to_slab(obj);
+	struct page *page = TEST_SLOB ? virt_to_page(obj) : virt_to_slab(obj);
 
 	assert_non_null(page);
 	assert_true(PageSlab(page));
