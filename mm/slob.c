@@ -488,6 +488,28 @@ static struct page *slob_large_page(const void *objp, const char **why)
 	return page;
 }
 
+/*
+ * kfree() of a pointer into a heap page whose header is no kmalloc()
+ * size: a double free if the header lies in a free block (freeing wrote
+ * the free-block encoding over it), else a pointer kmalloc() never gave.
+ */
+static noinline void slob_kfree_bad_header(const void *objp, const char *why)
+{
+	unsigned int *m = (unsigned int *)((char *)objp - SLOB_ALIGN);
+	struct slob_bad bad = { NULL, NULL, 0, 0 };
+	unsigned long irqflags;
+	int ok;
+
+	spin_lock_irqsave(&slob_lock, irqflags);
+	ok = __slob_block_ok(virt_to_page(objp), (slob_t *)m,
+			     (int)SLOB_UNITS(SLOB_ALIGN), &bad);
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	if (!ok && bad.free_block)
+		slob_report_bad("kfree", objp, SLOB_ALIGN, &bad);
+	else
+		slob_report_pointer("kfree", objp, why);
+}
+
 static void slob_kfree(const void *objp, const void *caller)
 {
 	const char *why = NULL;
@@ -503,7 +525,12 @@ static void slob_kfree(const void *objp, const void *caller)
 		unsigned int *m = slob_kmalloc_header(objp, &why);
 
 		if (unlikely(!m)) {
-			slob_report_pointer("kfree", objp, why);
+			unsigned long off = (unsigned long)objp & (PAGE_SIZE - 1);
+
+			if (off % SLOB_ALIGN || off < SLOB_ALIGN)
+				slob_report_pointer("kfree", objp, why);
+			else
+				slob_kfree_bad_header(objp, why);
 			return;
 		}
 		if (slob_free(m, *m + SLOB_ALIGN, "kfree", objp))

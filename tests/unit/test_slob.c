@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/unit/test_slob.c - SLOB (slab=slob) against Linux v4.19 mm/slob.c:
+ * first fit, the list a request searches by its size (kmalloc's with its
+ * 8-byte header), the list head moved to the page that served, header and
+ * alignment, the page-allocator fallback from PAGE_SIZE - 8 bytes, a
+ * page's fragmentation and coalescing, typesafe-by-RCU frees after a grace
+ * period, the constructor on every allocation, misuse refused with
+ * mm_check() clean, the walker catching corruption made here on purpose,
+ * and eight CPUs at once.
+ *
+ * The heap's state is read directly (mm/slob.h): with one CPU attached and
+ * no other running, nothing changes it behind the test's back.
+ */
+#include "../testutil.h"
+#include "../../mm/slob.h"
+
+#define BOOT		"slab=slob mem=64M nodes=1 cpus=1"
+
+/* The position of page on list (0: first), or -1. */
+static int list_pos(struct cds_list_head *list, struct page *page)
+{
+	struct cds_list_head *pos;
+	int i = 0;
+
+	for (pos = list->next; pos != list; pos = pos->next, i++)
+		if (cds_list_entry(pos, struct page, lru) == page)
+			return i;
+	return -1;
+}
+
+static int list_len(struct cds_list_head *list)
+{
+	struct cds_list_head *pos;
+	int n = 0;
+
+	for (pos = list->next; pos != list; pos = pos->next)
+		n++;
+	return n;
+}
+
+/* The free blocks of a heap page (0 if it is full). */
+static int free_blocks(struct page *sp)
+{
+	slob_t *f;
+	int n = 0;
+
+	if (!PageSlobFree(sp))
+		return 0;
+	for (f = sp->freelist;; f = slob_next(f)) {
+		n++;
+		if (slob_last(f))
+			return n;
+	}
+}
+
+static struct page *page_of(const void *p)
+{
+	return virt_to_page(p);
+}
+
+/* The tests that watch a list start from an empty heap. */
+static void assert_heap_empty(void)
+{
+	if (list_len(&free_slob_small) || list_len(&free_slob_medium) ||
+	    list_len(&free_slob_large))
+		fail_msg("the heap is not empty after boot: %d/%d/%d pages listed",
+			 list_len(&free_slob_small), list_len(&free_slob_medium),
+			 list_len(&free_slob_large));
+}
+
+/* kmalloc: an 8-byte header with the size, 8-aligned objects, ksize() the
+ * size rounded up to 2 bytes; from PAGE_SIZE - 8 up, whole pages. */
+static void test_kmalloc_header(void **state)
+{
+	static const size_t sizes[] = { 1, 2, 3, 7, 8, 13, 100, 255, 1000, 2047, 4087 };
+	unsigned long large;
+	char *p;
+	(void)state;
+
+	boot_attach(BOOT);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = kmalloc(sizes[i], GFP_KERNEL);
+		assert_non_null(p);
+		assert_int_equal((unsigned long)p % 8, 0);
+		assert_true(PageSlab(page_of(p)));
+		EXPECT_EQ("header", *(unsigned int *)(p - 8), sizes[i]);
+		EXPECT_EQ("ksize", ksize(p), (sizes[i] + 1) & ~1UL);
+		memset(p, 0x5c, ksize(p));
+		kfree(p);
+	}
+	/* PAGE_SIZE - 8 and up: the page allocator, no PG_slab */
+	large = slob_large_pages;
+	p = kmalloc(PAGE_SIZE - 8, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal((unsigned long)p % PAGE_SIZE, 0);
+	assert_false(PageSlab(page_of(p)));
+	assert_false(PageHead(page_of(p)));	/* order 0: no __GFP_COMP */
+	EXPECT_EQ("ksize(4088)", ksize(p), PAGE_SIZE);
+	EXPECT_EQ("large pages", slob_large_pages, large + 1);
+	assert_mm_check_ok();
+	kfree(p);
+	EXPECT_EQ("large pages back", slob_large_pages, large);
+	p = kmalloc(PAGE_SIZE + 1, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(PageHead(page_of(p)));	/* order 1: compound */
+	EXPECT_EQ("ksize(4097)", ksize(p), 2 * PAGE_SIZE);
+	memset(p, 0x11, 2 * PAGE_SIZE);
+	kfree(p);
+	p = kmalloc(100000, GFP_KERNEL);
+	EXPECT_EQ("ksize(100000)", ksize(p), 32 * PAGE_SIZE);
+	kfree(p);
+	/* kzalloc zeroes a recycled block */
+	p = kmalloc(200, GFP_KERNEL);
+	memset(p, 0xff, 200);
+	kfree(p);
+	p = kzalloc(200, GFP_KERNEL);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(p[i], 0);
+	kfree(p);
+	check_shutdown();
+}
+
+/* The list is chosen by the request's size, kmalloc's including its
+ * header: < 256 small, < 1024 medium, else large. */
+static void test_list_choice(void **state)
+{
+	static const struct {
+		size_t size;
+		int cache;		/* a kmem_cache object, no header */
+		int list;		/* 0 small, 1 medium, 2 large */
+	} t[] = {
+		{ 247, 0, 0 }, { 248, 0, 1 }, { 1015, 0, 1 }, { 1016, 0, 2 }, { 3000, 0, 2 },
+		{ 255, 1, 0 }, { 256, 1, 1 }, { 1023, 1, 1 }, { 1024, 1, 2 },
+	};
+	struct cds_list_head *lists[] = { &free_slob_small, &free_slob_medium, &free_slob_large };
+	(void)state;
+
+	boot_attach(BOOT);
+	assert_heap_empty();
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct kmem_cache *c = NULL;
+		void *p;
+
+		if (t[i].cache) {
+			c = kmem_cache_create("slob_test", (unsigned int)t[i].size, 0, 0, NULL);
+			assert_non_null(c);
+			p = kmem_cache_alloc(c, GFP_KERNEL);
+		} else {
+			p = kmalloc(t[i].size, GFP_KERNEL);
+		}
+		assert_non_null(p);
+		for (int l = 0; l < 3; l++)
+			if ((list_pos(lists[l], page_of(p)) >= 0) != (l == t[i].list))
+				fail_msg("%s(%zu): its page is%s on list %d", c ? "cache" : "kmalloc",
+					 t[i].size, l == t[i].list ? " not" : "", l);
+		if (c) {
+			kmem_cache_free(c, p);
+			kmem_cache_destroy(c);
+		} else {
+			kfree(p);
+		}
+		assert_heap_empty();	/* the page went back */
+	}
+	check_shutdown();
+}
+
+/* First fit: a hole is reused before the free space after it, by any
+ * request it holds. */
+static void test_first_fit(void **state)
+{
+	char *a, *b, *c, *d, *e;
+	(void)state;
+
+	boot_attach(BOOT);
+	assert_heap_empty();
+	a = kmalloc(296, GFP_KERNEL);		/* 304 bytes, 152 units */
+	b = kmalloc(296, GFP_KERNEL);
+	c = kmalloc(296, GFP_KERNEL);
+	assert_ptr_equal(b, a + 304);
+	assert_ptr_equal(c, b + 304);
+	kfree(b);
+	EXPECT_EQ("blocks after the hole", free_blocks(page_of(a)), 2);
+	d = kmalloc(280, GFP_KERNEL);		/* 288 bytes: fits the hole */
+	assert_ptr_equal(d, b);
+	EXPECT_EQ("the hole's rest", free_blocks(page_of(a)), 2);
+	e = kmalloc(296, GFP_KERNEL);		/* does not fit the rest: after c */
+	assert_ptr_equal(e, c + 304);
+	kfree(d);
+	d = kmalloc(296, GFP_KERNEL);
+	assert_ptr_equal(d, b);			/* the merged hole again */
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	kfree(e);
+	assert_heap_empty();
+	check_shutdown();
+}
+
+/* After a page serves, the list head moves so that it is searched first
+ * (v4.19's list_move_tail(slob_list, prev->next)). */
+static void test_head_rotation(void **state)
+{
+	struct page *p1, *p2, *p3;
+	char *x[12], *y;
+	(void)state;
+
+	boot_attach(BOOT);
+	assert_heap_empty();
+	/* kmalloc(1000): 1008 bytes, 504 units, the medium list; four fill a
+	 * page but for 32 units */
+	for (int i = 0; i < 12; i++)
+		x[i] = kmalloc(1000, GFP_KERNEL);
+	p1 = page_of(x[0]);
+	p2 = page_of(x[4]);
+	p3 = page_of(x[8]);
+	assert_true(p1 != p2 && p2 != p3 && page_of(x[3]) == p1 && page_of(x[11]) == p3);
+	/* new pages go to the head: p3, p2, p1 */
+	EXPECT_EQ("p3", list_pos(&free_slob_medium, p3), 0);
+	EXPECT_EQ("p2", list_pos(&free_slob_medium, p2), 1);
+	EXPECT_EQ("p1", list_pos(&free_slob_medium, p1), 2);
+	/* a hole in p2 only; p3, first, is too full for the next request */
+	kfree(x[5]);
+	y = kmalloc(1000, GFP_KERNEL);
+	assert_ptr_equal(y, x[5]);
+	/* p2 served: the list now starts at it, the rest in ring order */
+	EXPECT_EQ("p2 first", list_pos(&free_slob_medium, p2), 0);
+	EXPECT_EQ("p1 next", list_pos(&free_slob_medium, p1), 1);
+	EXPECT_EQ("p3 last", list_pos(&free_slob_medium, p3), 2);
+	/* p2 serves again while first: nothing moves */
+	kfree(y);
+	y = kmalloc(1000, GFP_KERNEL);
+	EXPECT_EQ("p2 still first", list_pos(&free_slob_medium, p2), 0);
+	EXPECT_EQ("p3 still last", list_pos(&free_slob_medium, p3), 2);
+	assert_mm_check_ok();
+	for (int i = 0; i < 12; i++)
+		if (i != 5)
+			kfree(x[i]);
+	kfree(y);
+	assert_heap_empty();
+	check_shutdown();
+}
+
+/* A cache's alignment: a free fragment is split off in front. */
+static void test_cache_align(void **state)
+{
+	struct kmem_cache *c64, *hw;
+	char *k, *o[8];
+	(void)state;
+
+	boot_attach(BOOT);
+	assert_heap_empty();
+	c64 = kmem_cache_create("slob_a64", 40, 64, 0, NULL);
+	hw = kmem_cache_create("slob_hw", 20, 0, SLAB_HWCACHE_ALIGN, NULL);
+	assert_non_null(c64);
+	assert_non_null(hw);
+	EXPECT_EQ("size", kmem_cache_size(c64), 40);
+	k = kmalloc(10, GFP_KERNEL);		/* 18 bytes at the page's start */
+	for (int i = 0; i < 4; i++) {
+		o[i] = kmem_cache_alloc(c64, GFP_KERNEL);
+		assert_int_equal((unsigned long)o[i] % 64, 0);
+		assert_true(page_of(o[i]) == page_of(k));
+	}
+	assert_ptr_equal(o[0], (char *)((unsigned long)k & ~(PAGE_SIZE - 1)) + 64);
+	/* the fragments in front of each aligned object stay free */
+	EXPECT_EQ("fragments", free_blocks(page_of(k)), 5);
+	for (int i = 4; i < 8; i++) {
+		o[i] = kmem_cache_alloc(hw, GFP_KERNEL);	/* 20 bytes: 32-aligned */
+		assert_int_equal((unsigned long)o[i] % 32, 0);
+	}
+	assert_mm_check_ok();
+	for (int i = 0; i < 4; i++)
+		kmem_cache_free(c64, o[i]);
+	for (int i = 4; i < 8; i++)
+		kmem_cache_free(hw, o[i]);
+	kfree(k);
+	assert_heap_empty();
+	kmem_cache_destroy(c64);
+	kmem_cache_destroy(hw);
+	check_shutdown();
+}
+
+/* Caches of PAGE_SIZE and more: whole blocks of the page allocator,
+ * without __GFP_COMP or PG_slab; below, the heap. */
+static void test_cache_pages(void **state)
+{
+	struct kmem_cache *c4k, *c5k, *c4095;
+	long pages0;
+	char *a, *b, *d;
+	(void)state;
+
+	boot_attach(BOOT);
+	c4k = kmem_cache_create("slob_4k", PAGE_SIZE, 0, 0, NULL);
+	c5k = kmem_cache_create("slob_5k", 5000, 0, 0, NULL);
+	c4095 = kmem_cache_create("slob_4095", PAGE_SIZE - 1, 0, 0, NULL);
+	pages0 = allocated_pages();
+	a = kmem_cache_alloc(c4k, GFP_KERNEL);
+	b = kmem_cache_alloc(c5k, GFP_KERNEL);
+	d = kmem_cache_alloc(c4095, GFP_KERNEL);
+	assert_int_equal((unsigned long)a % PAGE_SIZE, 0);
+	assert_int_equal((unsigned long)b % PAGE_SIZE, 0);
+	assert_false(PageSlab(page_of(a)));
+	assert_false(PageSlab(page_of(b)));
+	assert_false(PageHead(page_of(b)));
+	assert_true(PageSlab(page_of(d)));	/* the heap: a whole page */
+	EXPECT_EQ("pages taken", allocated_pages() - pages0, 1 + 2 + 1);
+	memset(a, 1, PAGE_SIZE);
+	memset(b, 2, 5000);
+	memset(d, 3, PAGE_SIZE - 1);
+	assert_mm_check_ok();
+	kmem_cache_free(c4k, a);
+	kmem_cache_free(c5k, b);
+	kmem_cache_free(c4095, d);
+	EXPECT_EQ("pages back", allocated_pages(), pages0);
+	kmem_cache_destroy(c4k);
+	kmem_cache_destroy(c5k);
+	kmem_cache_destroy(c4095);
+	check_shutdown();
+}
+
+/* A page cut into 64 blocks: full, off the lists; alternate frees leave
+ * 32 single holes; the rest merge them; the last free gives the page back. */
+static void test_fragmentation(void **state)
+{
+	struct page *sp;
+	long pages0;
+	char *p[64];
+	(void)state;
+
+	boot_attach(BOOT);
+	assert_heap_empty();
+	pages0 = allocated_pages();
+	for (int i = 0; i < 64; i++) {
+		p[i] = kmalloc(56, GFP_KERNEL);		/* 64 bytes, 32 units */
+		assert_true(i == 0 || p[i] == p[i - 1] + 64);
+	}
+	sp = page_of(p[0]);
+	assert_true(page_of(p[63]) == sp);
+	EXPECT_EQ("full", sp->units, 0);
+	assert_false(PageSlobFree(sp));
+	EXPECT_EQ("off the lists", list_pos(&free_slob_small, sp), -1);
+	for (int i = 0; i < 64; i += 2)
+		kfree(p[i]);
+	EXPECT_EQ("units", sp->units, 32 * 32);
+	EXPECT_EQ("holes", free_blocks(sp), 32);
+	/* the page that was full joined the list of the first block freed */
+	assert_true(list_pos(&free_slob_small, sp) >= 0);
+	assert_mm_check_ok();
+	for (int i = 1; i < 63; i += 2) {
+		kfree(p[i]);		/* merges the holes on both sides */
+		EXPECT_EQ("holes left", free_blocks(sp), 32 - (i + 1) / 2);
+	}
+	assert_true(PageSlab(sp));
+	kfree(p[63]);
+	assert_false(PageSlab(sp));
+	assert_heap_empty();
+	EXPECT_EQ("the page went back", allocated_pages(), pages0);
+	check_shutdown();
+}
+
+static int ctor_calls;
+
+static void count_ctor(void *obj)
+{
+	ctor_calls++;
+	memset(obj, 0x3c, 24);
+}
+
+/* The constructor runs on every allocation, not once per object. */
+static void test_ctor_every_alloc(void **state)
+{
+	struct kmem_cache *c;
+	unsigned char *o;
+	(void)state;
+
+	boot_attach(BOOT);
+	ctor_calls = 0;
+	c = kmem_cache_create("slob_ctor", 24, 0, 0, count_ctor);
+	for (int i = 1; i <= 3; i++) {
+		o = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT_EQ("ctor calls", ctor_calls, i);
+		assert_int_equal(o[0], 0x3c);
+		memset(o, 0, 24);
+		kmem_cache_free(c, o);
+	}
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+/* SLAB_TYPESAFE_BY_RCU: each object goes back after a grace period,
+ * through the struct slob_rcu at its end. */
+static void test_rcu_free(void **state)
+{
+	struct kmem_cache *c;
+	struct page *sp;
+	char *o, *k;
+	int units;
+	(void)state;
+
+	boot_attach(BOOT);
+	c = kmem_cache_create("slob_rcu", 100, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	assert_non_null(c);
+	k = kmalloc(20, GFP_KERNEL);		/* keeps the page */
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	sp = page_of(o);
+	assert_true(sp == page_of(k));
+	memset(o, 0x44, 100);
+	units = sp->units;
+	kmem_cache_free(c, o);
+	EXPECT_EQ("still in use until the grace period", sp->units, units);
+	rcu_barrier();
+	assert_true(sp->units > units);
+	assert_mm_check_ok();
+	kfree(k);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+static void *misuse_arg[2];
+
+static void do_kfree(const void *p)
+{
+	kfree(p);
+}
+
+static void do_cache_free(const void *p)
+{
+	kmem_cache_free((struct kmem_cache *)misuse_arg[0], (void *)p);
+}
+
+static void do_ksize(const void *p)
+{
+	(void)ksize(p);
+}
+
+/* Misuse is reported and refused; the heap stays whole. */
+static void test_misuse(void **state)
+{
+	struct kmem_cache *c, *r;
+	struct page *page;
+	const char *out;
+	char *a, *b, *o, *q;
+	(void)state;
+
+	boot_attach(BOOT);
+	a = kmalloc(100, GFP_KERNEL);
+	b = kmalloc(100, GFP_KERNEL);
+	/* a double free in a page with free space */
+	kfree(a);
+	out = refused(do_kfree, a);
+	assert_contains(out, "BUG: kfree(");
+	assert_contains(out, "double free");
+	/* a pointer inside an object: its "header" is the object's data */
+	memset(b, 0, 100);
+	out = refused(do_kfree, b + 16);
+	assert_contains(out, "not a block SLOB handed out");
+	out = refused(do_kfree, b + 3);
+	assert_contains(out, "not where a kmalloc() object starts");
+	/* a page nobody got from kmalloc() */
+	page = alloc_page(GFP_KERNEL);
+	out = refused(do_kfree, page_address(page));
+	assert_contains(out, "a page that is not a kmalloc() block");
+	out = refused(do_ksize, page_address(page));
+	assert_contains(out, "ksize(");
+	__free_page(page);
+	/* a big kmalloc() freed twice */
+	q = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
+	kfree(q);
+	out = refused(do_kfree, q);
+	assert_contains(out, "not a block SLOB handed out");
+	/* a double free into a page that was full */
+	c = kmem_cache_create("slob_full", PAGE_SIZE / 2, 0, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_true(page_of(o) == page_of(q));
+	assert_false(PageSlobFree(page_of(o)));
+	misuse_arg[0] = c;
+	kmem_cache_free(c, o);
+	out = refused(do_cache_free, o);
+	assert_contains(out, "BUG: kmem_cache_free(");
+	assert_contains(out, "double free");
+	kmem_cache_free(c, q);
+	kmem_cache_destroy(c);
+	/* typesafe-by-RCU: a second free while the first waits */
+	r = kmem_cache_create("slob_rcu2", 64, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	o = kmem_cache_alloc(r, GFP_KERNEL);
+	misuse_arg[0] = r;
+	kmem_cache_free(r, o);
+	out = refused(do_cache_free, o);
+	assert_contains(out, "waits for a grace period already");
+	rcu_barrier();
+	kfree(b);
+	kmem_cache_destroy(r);
+	check_shutdown();
+}
+
+/* The walker catches what the heap's code must never do (made here). */
+static void test_walker_catches(void **state)
+{
+	unsigned long irqflags;
+	struct page *sp;
+	const char *why;
+	char *a, *b, *c;
+	slob_t *f;
+	int fu;
+	(void)state;
+
+	boot_attach(BOOT);
+	a = kmalloc(96, GFP_KERNEL);		/* 104 bytes, 52 units */
+	b = kmalloc(96, GFP_KERNEL);
+	c = kmalloc(96, GFP_KERNEL);
+	kfree(b);
+	sp = page_of(a);
+	/* the units forgotten on a free */
+	spin_lock_irqsave(&slob_lock, irqflags);
+	sp->units -= 52;
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "mm_check: slab: slob page pfn");
+	assert_contains(why, "but its 2 free blocks hold");
+	spin_lock_irqsave(&slob_lock, irqflags);
+	sp->units += 52;
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	assert_mm_check_ok();
+	/* a free block split in two that touch (a merge missed) */
+	spin_lock_irqsave(&slob_lock, irqflags);
+	f = sp->freelist;
+	fu = slob_units(f);
+	set_slob(f + 10, (slobidx_t)(fu - 10), slob_next(f));
+	set_slob(f, 10, f + 10);
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "touch: not merged");
+	spin_lock_irqsave(&slob_lock, irqflags);
+	set_slob(f, (slobidx_t)fu, slob_next(f + 10));
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	assert_mm_check_ok();
+	/* a page with free units taken off its list */
+	spin_lock_irqsave(&slob_lock, irqflags);
+	cds_list_del(&sp->lru);
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	why = mm_check_failed();
+	assert_non_null(why);
+	assert_contains(why, "with PG_slob_free but the lists hold");
+	spin_lock_irqsave(&slob_lock, irqflags);
+	cds_list_add(&sp->lru, &free_slob_small);
+	spin_unlock_irqrestore(&slob_lock, irqflags);
+	assert_mm_check_ok();
+	kfree(a);
+	kfree(c);
+	check_shutdown();
+}
+
+/* Eight CPUs at once on one heap: every block keeps its pattern. */
+struct hammer {
+	struct kmem_cache *cache;
+	unsigned long bad;		/* written by its own CPU only */
+};
+
+#define HAMMER_SLOTS	48
+#define HAMMER_ROUNDS	3000
+
+static void hammer(struct cpu_job *job)
+{
+	struct hammer *h = job->arg;
+	unsigned long long rnd = 0x9e3779b97f4a7c15ULL * (job->cpu + 1);
+	unsigned char *slot[HAMMER_SLOTS] = { NULL };
+	size_t len[HAMMER_SLOTS] = { 0 };
+	int cached[HAMMER_SLOTS] = { 0 };
+
+	for (int round = 0; round < HAMMER_ROUNDS; round++) {
+		unsigned int i = (unsigned int)(next_rand(&rnd) % HAMMER_SLOTS);
+		unsigned char pat = (unsigned char)(job->cpu * HAMMER_SLOTS + i);
+
+		if (slot[i]) {
+			for (size_t k = 0; k < len[i]; k++)
+				if (slot[i][k] != pat)
+					h->bad++;
+			if (cached[i])
+				kmem_cache_free(h->cache, slot[i]);
+			else
+				kfree(slot[i]);
+			slot[i] = NULL;
+			continue;
+		}
+		cached[i] = next_rand(&rnd) % 4 == 0;
+		if (cached[i]) {
+			len[i] = 72;
+			slot[i] = kmem_cache_alloc(h->cache, GFP_KERNEL);
+		} else {
+			len[i] = 1 + next_rand(&rnd) % (next_rand(&rnd) % 8 ? 600 : 5000);
+			slot[i] = kmalloc(len[i], GFP_KERNEL);
+		}
+		if (slot[i])
+			memset(slot[i], pat, len[i]);
+		cond_resched();
+	}
+	for (int i = 0; i < HAMMER_SLOTS; i++) {
+		if (!slot[i])
+			continue;
+		if (cached[i])
+			kmem_cache_free(h->cache, slot[i]);
+		else
+			kfree(slot[i]);
+	}
+}
+
+static void test_race(void **state)
+{
+	struct hammer h[8];
+	struct cpu_job job[8];
+	struct cpu_job self = { .cpu = 0 };
+	struct kmem_cache *c;
+	(void)state;
+
+	boot_attach("slab=slob mem=128M nodes=2 cpus=8");
+	c = kmem_cache_create("slob_race", 72, 0, SLAB_HWCACHE_ALIGN, NULL);
+	for (int i = 0; i < 8; i++)
+		h[i] = (struct hammer){ .cache = c };
+	for (unsigned int i = 1; i < 8; i++)
+		cpu_job_start(&job[i], i, hammer, &h[i]);
+	self.arg = &h[0];
+	hammer(&self);
+	for (unsigned int i = 1; i < 8; i++)
+		cpu_job_join(&job[i]);
+	for (int i = 0; i < 8; i++)
+		EXPECT_EQ("corrupted bytes", h[i].bad, 0);
+	assert_mm_check_ok();
+	assert_heap_empty();
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kmalloc_header),
+		cmocka_unit_test(test_list_choice),
+		cmocka_unit_test(test_first_fit),
+		cmocka_unit_test(test_head_rotation),
+		cmocka_unit_test(test_cache_align),
+		cmocka_unit_test(test_cache_pages),
+		cmocka_unit_test(test_fragmentation),
+		cmocka_unit_test(test_ctor_every_alloc),
+		cmocka_unit_test(test_rcu_free),
+		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_walker_catches),
+		cmocka_unit_test(test_race),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
