@@ -322,16 +322,15 @@ static int __slob_block_ok(struct page *sp, slob_t *b, int units, struct slob_ba
 	return 1;
 }
 
-static noinline void slob_report_bad(const char *func, const void *objp, size_t size,
-				     const struct slob_bad *bad)
+static noinline void slob_report_bad(const char *func, const void *objp, const void *block,
+				     size_t size, const struct slob_bad *bad)
 {
-	struct page *sp = virt_to_page(objp);
+	struct page *sp = virt_to_page(block);
 
 	report_begin(REPORT_BUG);
 	printk("BUG: %s(%p): %s\n", func, objp, bad->what);
-	printk("INFO: block %p of %zu bytes in page pfn %#lx (%s), %d free units\n",
-	       (const void *)slob_page_base(objp), size, page_to_pfn(sp),
-	       PageSlab(sp) ? "slob heap" : "not slob", bad->page_units);
+	printk("INFO: block %p (%zu bytes) in page pfn %#lx (%s), %d free units\n", block, size,
+	       page_to_pfn(sp), PageSlab(sp) ? "slob heap" : "not slob", bad->page_units);
 	if (bad->free_block)
 		printk("INFO: free block %p-%p (%d units)\n", (void *)bad->free_block,
 		       (void *)(bad->free_block + bad->free_units), bad->free_units);
@@ -354,7 +353,7 @@ static int slob_free(void *block, size_t size, const char *func, const void *obj
 	spin_lock_irqsave(&slob_lock, irqflags);
 	if (unlikely(!__slob_block_ok(sp, b, units, &bad))) {
 		spin_unlock_irqrestore(&slob_lock, irqflags);
-		slob_report_bad(func, objp, size, &bad);
+		slob_report_bad(func, objp, block, size, &bad);
 		return -1;
 	}
 
@@ -505,7 +504,7 @@ static noinline void slob_kfree_bad_header(const void *objp, const char *why)
 			     (int)SLOB_UNITS(SLOB_ALIGN), &bad);
 	spin_unlock_irqrestore(&slob_lock, irqflags);
 	if (!ok && bad.free_block)
-		slob_report_bad("kfree", objp, SLOB_ALIGN, &bad);
+		slob_report_bad("kfree", objp, m, SLOB_ALIGN, &bad);
 	else
 		slob_report_pointer("kfree", objp, why);
 }
@@ -726,7 +725,7 @@ static void slob_cache_free(struct kmem_cache *s, void *b, const void *caller)
 			spin_unlock_irqrestore(&slob_lock, irqflags);
 		}
 		if (unlikely(!ok)) {
-			slob_report_bad("kmem_cache_free", b, s->size, &bad);
+			slob_report_bad("kmem_cache_free", b, b, s->size, &bad);
 			return;
 		}
 	} else if (unlikely(!slob_cache_page_ok(s, b))) {
@@ -739,7 +738,7 @@ static void slob_cache_free(struct kmem_cache *s, void *b, const void *caller)
 
 		if (unlikely(READ_ONCE(slob_rcu->head.func))) {
 			bad.what = "double free: the object waits for a grace period already";
-			slob_report_bad("kmem_cache_free", b, s->size, &bad);
+			slob_report_bad("kmem_cache_free", b, b, s->size, &bad);
 			return;
 		}
 		slob_rcu->size = (int)s->size;
