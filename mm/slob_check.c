@@ -92,9 +92,16 @@ static void check_free_chain(struct slob_checker *c, struct page *sp, unsigned l
 			  pfn, sp->units, blocks, str_plural(blocks), sum, str_plural(sum));
 }
 
-static void check_frame(struct slob_checker *c, struct page *page, unsigned long pfn)
+static void check_frame(struct slob_checker *c, struct zone *zone, struct page *page,
+			unsigned long pfn)
 {
 	unsigned long flags = READ_ONCE(page->flags);
+
+	if (likely(!(flags & (1UL << PG_slab | 1UL << PG_slob_free | 1UL << PG_slob_large))))
+		return;
+	/* zones' spans may overlap (ZONE_MOVABLE): each frame once */
+	if (page_zone(page) != zone)
+		return;
 
 	if (flags & (1UL << PG_slob_large)) {
 		if (flags & (1UL << PG_slab))
@@ -165,7 +172,7 @@ void slob_check(struct check_log *log)
 		unsigned long start = zone->zone_start_pfn;
 
 		for (unsigned long i = 0; i < zone->spanned_pages; i++)
-			check_frame(&c, pfn_to_page(start + i), start + i);
+			check_frame(&c, zone, pfn_to_page(start + i), start + i);
 	}
 	if (c.heap_pages != slob_heap_pages)
 		violation(&c, "%lu slob page%s in the memmap but slob_heap_pages is %lu",
