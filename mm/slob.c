@@ -423,11 +423,40 @@ static noinline void slob_report_pointer(const char *func, const void *objp, con
 	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 }
 
+/*
+ * slab_pre_alloc_hook() for kmalloc, which has no cache under SLOB: the
+ * context checks, and failslab as if for a cache of size bytes (no cache
+ * can be marked for failslab's cache filter: kmalloc is then spared).
+ */
+static int slob_kmalloc_pre(size_t size, gfp_t flags, int node)
+{
+	if (unlikely(!caller_is_cpu(node == NUMA_NO_NODE ? "kmalloc" : "kmalloc_node")))
+		return -1;
+	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
+		return -1;
+	if (unlikely(node != NUMA_NO_NODE &&
+		     (node < 0 || (unsigned int)node >= num_online_nodes()))) {
+		WARN(1, "kmalloc_node: node %d does not exist\n", node);
+		return -1;
+	}
+	if (unlikely(fault_inject_active())) {
+		struct kmem_cache pseudo = { .name = "kmalloc", .object_size = (unsigned int)size };
+
+		if (should_failslab(&pseudo, flags))
+			return -1;
+	}
+	return 0;
+}
+
 static void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
 {
 	void *ret;
 
 	(void)caller;
+	if (unlikely(slob_kmalloc_pre(size, gfp, node)))
+		return NULL;
 	gfp = slob_fix_gfp(gfp);
 	if (size < PAGE_SIZE - SLOB_ALIGN) {
 		unsigned int *m = slob_alloc(size + SLOB_ALIGN, gfp, SLOB_ALIGN, node);
@@ -449,7 +478,8 @@ static void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
 		__atomic_fetch_add(&slob_large_pages, 1UL << order, __ATOMIC_RELAXED);
 		ret = page_address(page);
 	}
-	slab_post_alloc_hook(NULL, gfp, ret);
+	/* (__GFP_ZERO: slob_alloc() or the page allocator cleared it) */
+	current->fp_objects++;
 	return ret;
 }
 
@@ -515,8 +545,10 @@ static void slob_kfree(const void *objp, const void *caller)
 	struct page *sp;
 
 	(void)caller;
+	if (unlikely(slab_free_context("kfree")))
+		return;
 	if (unlikely(!virt_addr_valid(objp))) {
-		slob_report_pointer("kfree", objp, "not in the direct map");
+		slab_bad_pointer("kfree", objp);
 		return;
 	}
 	sp = virt_to_page(objp);
@@ -648,6 +680,10 @@ static void *slob_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, const
 	void *b;
 
 	(void)caller;
+	if (unlikely(slab_pre_alloc_hook(s, flags, node,
+					 node == NUMA_NO_NODE ? "kmem_cache_alloc" :
+								"kmem_cache_alloc_node")))
+		return NULL;
 	flags = slob_fix_gfp(flags);
 	if (s->size < PAGE_SIZE) {
 		b = slob_alloc(s->size, flags, s->align, node);
@@ -702,11 +738,12 @@ static void slob_cache_free(struct kmem_cache *s, void *b, const void *caller)
 	int rcu;
 
 	(void)caller;
-	s = slab_free_hook(s, b, "kmem_cache_free");
-	if (unlikely(!s))
+	/* (slab_free_hook() less its cache lookup: SLOB's pages name none,
+	 * so a free to the wrong cache cannot be told, as in v4.19) */
+	if (unlikely(slab_free_context("kmem_cache_free")))
 		return;
 	if (unlikely(!virt_addr_valid(b))) {
-		slob_report_pointer("kmem_cache_free", b, "not in the direct map");
+		slab_bad_pointer("kmem_cache_free", b);
 		return;
 	}
 	rcu = !!(s->flags & SLAB_TYPESAFE_BY_RCU);
@@ -768,6 +805,7 @@ static void slob_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 static int slob_init(void)
 {
 	spin_lock_init(&slob_lock);
+	slob_lock.irqsafe = 1;		/* taken with interrupts disabled */
 	CDS_INIT_LIST_HEAD(&free_slob_small);
 	CDS_INIT_LIST_HEAD(&free_slob_medium);
 	CDS_INIT_LIST_HEAD(&free_slob_large);
