@@ -15,6 +15,8 @@
 #include "../testutil.h"
 #include "../../mm/slob.h"
 
+#include <errno.h>
+
 #define BOOT		"slab=slob mem=64M nodes=1 cpus=1"
 
 /* The position of page on list (0: first), or -1. */
@@ -416,6 +418,64 @@ static void test_rcu_free(void **state)
 	check_shutdown();
 }
 
+struct rcu_obj {
+	int key;
+	struct rcu_head rcu;
+	char pad[40];
+};
+
+/* What the common layer shows of SLOB: no /proc/slabinfo, nothing in
+ * NR_SLAB_* (v4.19), the task's footprint, kfree_rcu(), and a cache
+ * destroyed with objects out (reported and kept: v4.19 destroys it
+ * silently). */
+static void test_common_layer(void **state)
+{
+	long pages, objects;
+	struct kmem_cache *c;
+	struct rcu_obj *r;
+	const char *out;
+	char *meminfo, *p, *q;
+	FILE *f;
+	void *o;
+	(void)state;
+
+	boot_attach(BOOT);
+	f = fopen("/dev/null", "w");
+	EXPECT_EQ("slabinfo", mm_proc_show("slabinfo", f), -ENOENT);
+	fclose(f);
+	/* the footprint: objects +1 each, SLOB's pages not the task's */
+	pages = current->fp_pages;
+	objects = current->fp_objects;
+	p = kmalloc(100, GFP_KERNEL);
+	q = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
+	EXPECT_EQ("objects", current->fp_objects - objects, 2);
+	EXPECT_EQ("pages", current->fp_pages - pages, 0);
+	meminfo = proc_text("meminfo");
+	assert_contains(meminfo, "Slab:                  0 kB");
+	free(meminfo);
+	kfree(p);
+	kfree(q);
+	EXPECT_EQ("objects back", current->fp_objects - objects, 0);
+	EXPECT_EQ("pages back", current->fp_pages - pages, 0);
+	/* kfree_rcu(): the object goes after a grace period */
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r->key = 7;
+	kfree_rcu(r, rcu);
+	rcu_barrier();
+	assert_heap_empty();
+	/* destroy with an object out: reported, the cache kept */
+	c = kmem_cache_create("slob_busy", 48, 0, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	capture_begin();
+	kmem_cache_destroy(c);
+	out = capture_end();
+	assert_contains(out, "kmem_cache_destroy slob_busy: Slab cache still has objects");
+	assert_contains(out, "1 object in 0 slabs is still allocated");
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
 static void *misuse_arg[2];
 
 static void do_kfree(const void *p)
@@ -645,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_fragmentation),
 		cmocka_unit_test(test_ctor_every_alloc),
 		cmocka_unit_test(test_rcu_free),
+		cmocka_unit_test(test_common_layer),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_walker_catches),
 		cmocka_unit_test(test_race),
