@@ -58,9 +58,8 @@
  *   - GFP_SLAB_BUG_MASK bits are warned about and dropped, as SLAB's grow
  *     path does (v4.19's SLOB passes them on; a highmem page has no
  *     address to cut blocks from).
- *   - No ASan poisoning of free heap space: the free-block encoding lives
- *     in the first 4 bytes of every free block, at 2-byte granularity,
- *     below ASan's 8-byte shadow granule.
+ *   - ASan builds poison free heap space but for each free block's first
+ *     4 bytes (mm/slob.h), which the free-block encoding needs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -180,6 +179,7 @@ static slob_t *__slob_page_alloc(struct page *sp, size_t size, unsigned int alig
 		if (delta) {
 			/* the units before the boundary stay a free block */
 			next = slob_next(cur);
+			slob_unpoison_hdr(aligned);
 			set_slob(aligned, (slobidx_t)(avail - delta), next);
 			set_slob(cur, (slobidx_t)delta, aligned);
 			prev = cur;
@@ -199,6 +199,7 @@ static slob_t *__slob_page_alloc(struct page *sp, size_t size, unsigned int alig
 				set_slob(prev, slob_units(prev), cur + units);
 			else
 				sp->freelist = cur + units;
+			slob_unpoison_hdr(cur + units);
 			set_slob(cur + units, (slobidx_t)(avail - units), next);
 		}
 		sp->units -= units;
@@ -260,6 +261,7 @@ static void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node)
 		sp->units = SLOB_PAGE_UNITS;
 		sp->freelist = b;
 		set_slob(b, SLOB_PAGE_UNITS, b + SLOB_PAGE_UNITS);
+		slob_poison_free(b, SLOB_PAGE_UNITS);
 		set_slob_page_free(sp, slob_list);
 		b = __slob_page_alloc(sp, size, align);
 		spin_unlock_irqrestore(&slob_lock, irqflags);
@@ -268,6 +270,7 @@ static void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node)
 		if (WARN_ON_ONCE(!b))
 			return NULL;
 	}
+	slab_asan_unpoison(b, SLOB_UNITS(size) * SLOB_UNIT);	/* all of ksize() */
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(b, 0, size);
 	return b;
@@ -366,6 +369,7 @@ static int slob_free(void *block, size_t size, const char *func, const void *obj
 		sp->units = 0;			/* v4.19's page_mapcount_reset() */
 		sp->freelist = NULL;
 		spin_unlock_irqrestore(&slob_lock, irqflags);
+		slab_asan_unpoison(slob_page_base(b), PAGE_SIZE);
 		slob_free_pages(sp, 0);
 		return 0;
 	}
@@ -375,11 +379,13 @@ static int slob_free(void *block, size_t size, const char *func, const void *obj
 		sp->units = units;
 		sp->freelist = b;
 		set_slob(b, (slobidx_t)units, slob_page_base(b) + SLOB_PAGE_UNITS);
+		slob_poison_free(b, units);
 		set_slob_page_free(sp, slob_list_for(size));
 		goto out;
 	}
 
 	/* a page with free blocks: insert in address order, merging */
+	slob_poison_free(b, units);
 	sp->units += units;
 	if (b < (slob_t *)sp->freelist) {
 		if (b + units == (slob_t *)sp->freelist) {
@@ -497,7 +503,7 @@ static unsigned int *slob_kmalloc_header(const void *objp, const char **why)
 		*why = "not where a kmalloc() object starts";
 		return NULL;
 	}
-	if (!*m || *m >= PAGE_SIZE - SLOB_ALIGN || off + *m > PAGE_SIZE) {
+	if (!slob_readable(m, sizeof(*m)) || !*m || *m >= PAGE_SIZE - SLOB_ALIGN || off + *m > PAGE_SIZE) {
 		*why = "its header holds no kmalloc() size";
 		return NULL;
 	}

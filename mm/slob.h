@@ -156,6 +156,46 @@ static inline unsigned int slob_compound_order(const struct page *page)
 	return PageHead(page) ? (unsigned int)page->alloc_order : 0;
 }
 
+/*
+ * ASan builds: the free space of the heap is poisoned but for the first
+ * 4 bytes of each free block (its size and next offset), so that a use
+ * after free faults at the access.  A header written inside free space
+ * (a block split) is unpoisoned first.  ASan's granule is 8 bytes and a
+ * block's start 2-byte aligned: unpoisoning rounds a granule's addressable
+ * prefix up (never a false report), poisoning never reaches outside its
+ * range.
+ */
+#define SLOB_HDR_BYTES		(2 * SLOB_UNIT)
+
+static inline void slob_poison_free(slob_t *b, int units)
+{
+	if (units * (int)SLOB_UNIT > (int)SLOB_HDR_BYTES)
+		slab_asan_poison((char *)b + SLOB_HDR_BYTES,
+				 units * SLOB_UNIT - SLOB_HDR_BYTES);
+}
+
+static inline void slob_unpoison_hdr(slob_t *b)
+{
+	slab_asan_unpoison(b, SLOB_HDR_BYTES);
+}
+
+#ifdef SLAB_ASAN
+int __asan_region_is_poisoned(void *beg, size_t size);
+/* Can len bytes at p be read (kfree()'s look at a header that may lie in
+ * free space after a double free)? */
+static inline int slob_readable(const void *p, size_t len)
+{
+	return !__asan_region_is_poisoned((void *)p, len);
+}
+#else
+static inline int slob_readable(const void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+	return 1;
+}
+#endif
+
 /* mm/slob_check.c: ops->check */
 void slob_check(struct check_log *log);
 

@@ -56,6 +56,20 @@ static int free_blocks(struct page *sp)
 	}
 }
 
+#if ASAN_BUILD
+int __asan_address_is_poisoned(void const volatile *addr);
+static int asan_poisoned(const void *p)
+{
+	return __asan_address_is_poisoned(p);
+}
+#else
+static int asan_poisoned(const void *p)
+{
+	(void)p;
+	return 0;
+}
+#endif
+
 static struct page *page_of(const void *p)
 {
 	return virt_to_page(p);
@@ -77,7 +91,7 @@ static void test_kmalloc_header(void **state)
 {
 	static const size_t sizes[] = { 1, 2, 3, 7, 8, 13, 100, 255, 1000, 2047, 4087 };
 	unsigned long large;
-	char *p;
+	char *p, *q;
 	(void)state;
 
 	boot_attach(BOOT);
@@ -112,6 +126,15 @@ static void test_kmalloc_header(void **state)
 	p = kmalloc(100000, GFP_KERNEL);
 	EXPECT_EQ("ksize(100000)", ksize(p), 32 * PAGE_SIZE);
 	kfree(p);
+	/* ASan: a freed block is poisoned but for its free-block header */
+	q = kmalloc(100, GFP_KERNEL);		/* keeps the page */
+	p = kmalloc(100, GFP_KERNEL);
+	kfree(p);
+	if (ASAN_BUILD) {
+		assert_true(asan_poisoned(p + 16));
+		assert_false(asan_poisoned(p - 8));	/* the header */
+	}
+	kfree(q);
 	/* kzalloc zeroes a recycled block */
 	p = kmalloc(200, GFP_KERNEL);
 	memset(p, 0xff, 200);
@@ -587,6 +610,7 @@ static void test_walker_catches(void **state)
 	spin_lock_irqsave(&slob_lock, irqflags);
 	f = sp->freelist;
 	fu = slob_units(f);
+	slab_asan_unpoison(f + 10, 4);		/* (free space, poisoned by ASan) */
 	set_slob(f + 10, (slobidx_t)(fu - 10), slob_next(f));
 	set_slob(f, 10, f + 10);
 	spin_unlock_irqrestore(&slob_lock, irqflags);
