@@ -2,8 +2,9 @@
 /*
  * mm/slob.c - the SLOB allocator behind slab=slob (Linux v4.19 mm/slob.c
  * semantics): one first-fit heap of 2-byte units for every cache and for
- * kmalloc, one global lock.  The heap's layout is in mm/slob.h; the
- * mm_check() walker in mm/slob_check.c.  Owned by the SLOB part.
+ * kmalloc, one global lock.  The heap's layout is in mm/slob.h, kmalloc in
+ * mm/slob_kmalloc.c, the mm_check() walker in mm/slob_check.c.  Owned by
+ * the SLOB part.
  *
  * Map:
  *   slob_alloc()	the list for the request's size (< 256, < 1024,
@@ -18,7 +19,8 @@
  *			up completely goes back to the page allocator, a full
  *			page that gets a block back joins the list of that
  *			block's size
- *   kmalloc		an 8-byte header holding the size before the object
+ *   kmalloc		(mm/slob_kmalloc.c) an 8-byte header holding the
+ *			size before the object
  *			(size + 8 from the heap, 8-aligned); from PAGE_SIZE - 8
  *			bytes up, pages of get_order(size) (compound above
  *			order 0) without PG_slab; kfree() tells them apart by
@@ -90,7 +92,7 @@ struct slob_rcu {
 /* ------------------------------------------------------------------ */
 /* Pages                                                               */
 
-static unsigned int slob_get_order(size_t size)
+unsigned int slob_get_order(size_t size)
 {
 	unsigned int order = 0;
 
@@ -100,7 +102,7 @@ static unsigned int slob_get_order(size_t size)
 }
 
 /* GFP_SLAB_BUG_MASK, as SLAB's grow path reports and drops it. */
-static gfp_t slob_fix_gfp(gfp_t flags)
+gfp_t slob_fix_gfp(gfp_t flags)
 {
 	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
 		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
@@ -123,7 +125,7 @@ static gfp_t slob_fix_gfp(gfp_t flags)
  * task's footprint gets them back (the caller's object is counted as an
  * object instead).
  */
-static struct page *slob_new_pages(gfp_t gfp, unsigned int order, int node)
+struct page *slob_new_pages(gfp_t gfp, unsigned int order, int node)
 {
 	struct page *page = alloc_pages_node(node, gfp, order);
 
@@ -133,7 +135,7 @@ static struct page *slob_new_pages(gfp_t gfp, unsigned int order, int node)
 }
 
 /* v4.19's slob_free_pages(): the block back to the page allocator. */
-static void slob_free_pages(struct page *page, unsigned int order)
+void slob_free_pages(struct page *page, unsigned int order)
 {
 	current->fp_pages += 1L << order;	/* __free_pages() takes them off */
 	__free_pages(page, order);
@@ -224,7 +226,7 @@ static void slob_rotate(struct cds_list_head *slob_list, struct cds_list_head *p
 }
 
 /* size bytes (at an align boundary) from the heap, NULL on failure. */
-static void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node)
+void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node)
 {
 	struct cds_list_head *slob_list = slob_list_for(size), *prev;
 	unsigned long irqflags;
@@ -276,21 +278,13 @@ static void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node)
 	return b;
 }
 
-/* What a free found wrong: reported once slob_lock is dropped. */
-struct slob_bad {
-	const char *what;
-	slob_t *free_block;		/* the free block it overlaps */
-	int free_units;
-	int page_units;			/* the page's free units */
-};
-
 /*
  * Is [b, b + units) a block in use of the heap page sp?  It must lie in
  * the page and overlap none of its free blocks (a double free, or a
  * pointer into free space).  The walk stops at the first free block past
  * the block: the chain is in address order.  slob_lock.
  */
-static int __slob_block_ok(struct page *sp, slob_t *b, int units, struct slob_bad *bad)
+int __slob_block_ok(struct page *sp, slob_t *b, int units, struct slob_bad *bad)
 {
 	slob_t *base = slob_page_base(b), *f;
 	int n = 0;
@@ -325,7 +319,7 @@ static int __slob_block_ok(struct page *sp, slob_t *b, int units, struct slob_ba
 	return 1;
 }
 
-static noinline void slob_report_bad(const char *func, const void *objp, const void *block,
+void slob_report_bad(const char *func, const void *objp, const void *block,
 				     size_t size, const struct slob_bad *bad)
 {
 	struct page *sp = virt_to_page(block);
@@ -345,7 +339,7 @@ static noinline void slob_report_bad(const char *func, const void *objp, const v
  * refused and reported (func names the caller's entry point, objp the
  * pointer it was given).
  */
-static int slob_free(void *block, size_t size, const char *func, const void *objp)
+int slob_free(void *block, size_t size, const char *func, const void *objp)
 {
 	struct page *sp = virt_to_page(block);
 	slob_t *prev, *next, *b = block;
@@ -419,195 +413,11 @@ out:
 	return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* kmalloc                                                             */
-
-static noinline void slob_report_pointer(const char *func, const void *objp, const char *why)
+void slob_report_pointer(const char *func, const void *objp, const char *why)
 {
 	report_begin(REPORT_BUG);
 	printk("BUG: %s(%p): not a block SLOB handed out (%s)\n", func, objp, why);
 	report_end(REPORT_BUG, TAINT_BAD_PAGE);
-}
-
-/*
- * slab_pre_alloc_hook() for kmalloc, which has no cache under SLOB: the
- * context checks, and failslab as if for a cache of size bytes (no cache
- * can be marked for failslab's cache filter: kmalloc is then spared).
- */
-static int slob_kmalloc_pre(size_t size, gfp_t flags, int node)
-{
-	if (unlikely(!caller_is_cpu(node == NUMA_NO_NODE ? "kmalloc" : "kmalloc_node")))
-		return -1;
-	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
-		generic_smp_call_function_interrupt();
-	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
-		return -1;
-	if (unlikely(node != NUMA_NO_NODE &&
-		     (node < 0 || (unsigned int)node >= num_online_nodes()))) {
-		WARN(1, "kmalloc_node: node %d does not exist\n", node);
-		return -1;
-	}
-	if (unlikely(fault_inject_active())) {
-		struct kmem_cache pseudo = { .name = "kmalloc", .object_size = (unsigned int)size };
-
-		if (should_failslab(&pseudo, flags))
-			return -1;
-	}
-	return 0;
-}
-
-static void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
-{
-	void *ret;
-
-	(void)caller;
-	if (unlikely(slob_kmalloc_pre(size, gfp, node)))
-		return NULL;
-	gfp = slob_fix_gfp(gfp);
-	if (size < PAGE_SIZE - SLOB_ALIGN) {
-		unsigned int *m = slob_alloc(size + SLOB_ALIGN, gfp, SLOB_ALIGN, node);
-
-		if (!m)
-			return NULL;
-		*m = (unsigned int)size;
-		ret = (char *)m + SLOB_ALIGN;
-	} else {
-		unsigned int order = slob_get_order(size);
-		struct page *page;
-
-		if (order)
-			gfp |= __GFP_COMP;
-		page = slob_new_pages(gfp, order, node);
-		if (!page)
-			return NULL;
-		set_page_flag(page, PG_slob_large);
-		__atomic_fetch_add(&slob_large_pages, 1UL << order, __ATOMIC_RELAXED);
-		ret = page_address(page);
-	}
-	/* (__GFP_ZERO: slob_alloc() or the page allocator cleared it) */
-	current->fp_objects++;
-	return ret;
-}
-
-/*
- * The header of a kmalloc() block of the heap: objp 8-aligned, at least
- * 8 bytes into its page, the recorded size a heap request's; NULL (why
- * set) if not.
- */
-static unsigned int *slob_kmalloc_header(const void *objp, const char **why)
-{
-	unsigned long off = (unsigned long)objp & (PAGE_SIZE - 1);
-	unsigned int *m = (unsigned int *)((char *)objp - SLOB_ALIGN);
-
-	if (off % SLOB_ALIGN || off < SLOB_ALIGN) {
-		*why = "not where a kmalloc() object starts";
-		return NULL;
-	}
-	if (!slob_readable(m, sizeof(*m)) || !*m || *m >= PAGE_SIZE - SLOB_ALIGN || off + *m > PAGE_SIZE) {
-		*why = "its header holds no kmalloc() size";
-		return NULL;
-	}
-	return m;
-}
-
-/* A kmalloc() block from the page allocator: its first page, or NULL. */
-static struct page *slob_large_page(const void *objp, const char **why)
-{
-	struct page *page = virt_to_page(objp);
-
-	if ((unsigned long)objp & (PAGE_SIZE - 1) || !PageSlobLarge(page) ||
-	    page_ref_count(page) != 1) {
-		*why = "a page that is not a kmalloc() block";
-		return NULL;
-	}
-	return page;
-}
-
-/*
- * kfree() of a pointer into a heap page whose header is no kmalloc()
- * size: a double free if the header lies in a free block (freeing wrote
- * the free-block encoding over it), else a pointer kmalloc() never gave.
- */
-static noinline void slob_kfree_bad_header(const void *objp, const char *why)
-{
-	unsigned int *m = (unsigned int *)((char *)objp - SLOB_ALIGN);
-	struct slob_bad bad = { NULL, NULL, 0, 0 };
-	unsigned long irqflags;
-	int ok;
-
-	spin_lock_irqsave(&slob_lock, irqflags);
-	ok = __slob_block_ok(virt_to_page(objp), (slob_t *)m,
-			     (int)SLOB_UNITS(SLOB_ALIGN), &bad);
-	spin_unlock_irqrestore(&slob_lock, irqflags);
-	if (!ok && bad.free_block)
-		slob_report_bad("kfree", objp, m, SLOB_ALIGN, &bad);
-	else
-		slob_report_pointer("kfree", objp, why);
-}
-
-static void slob_kfree(const void *objp, const void *caller)
-{
-	const char *why = NULL;
-	struct page *sp;
-
-	(void)caller;
-	if (unlikely(slab_free_context("kfree")))
-		return;
-	if (unlikely(!virt_addr_valid(objp))) {
-		slab_bad_pointer("kfree", objp);
-		return;
-	}
-	sp = virt_to_page(objp);
-	if (PageSlab(sp)) {
-		unsigned int *m = slob_kmalloc_header(objp, &why);
-
-		if (unlikely(!m)) {
-			unsigned long off = (unsigned long)objp & (PAGE_SIZE - 1);
-
-			if (off % SLOB_ALIGN || off < SLOB_ALIGN)
-				slob_report_pointer("kfree", objp, why);
-			else
-				slob_kfree_bad_header(objp, why);
-			return;
-		}
-		if (slob_free(m, *m + SLOB_ALIGN, "kfree", objp))
-			return;
-	} else {
-		unsigned int order;
-
-		sp = slob_large_page(objp, &why);
-		if (unlikely(!sp)) {
-			slob_report_pointer("kfree", objp, why);
-			return;
-		}
-		order = slob_compound_order(sp);
-		clear_page_flag(sp, PG_slob_large);
-		__atomic_fetch_sub(&slob_large_pages, 1UL << order, __ATOMIC_RELAXED);
-		slob_free_pages(sp, order);
-	}
-	current->fp_objects--;
-}
-
-static size_t slob_ksize(const void *objp)
-{
-	const char *why = NULL;
-	struct page *sp;
-
-	if (unlikely(!virt_addr_valid(objp))) {
-		WARN(1, "ksize(%p): not a block SLOB handed out (not in the direct map)\n", objp);
-		return 0;
-	}
-	sp = virt_to_page(objp);
-	if (PageSlab(sp)) {
-		unsigned int *m = slob_kmalloc_header(objp, &why);
-
-		if (m)
-			return SLOB_UNITS(*m) * SLOB_UNIT;
-	} else if (slob_large_page(objp, &why)) {
-		return PAGE_SIZE << slob_compound_order(sp);
-	}
-	WARN(1, "ksize(%p): not a block SLOB handed out (%s)\n", objp, why);
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */

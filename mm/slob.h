@@ -196,6 +196,46 @@ static inline int slob_readable(const void *p, size_t len)
 }
 #endif
 
+/* ------------------------------------------------------------------ */
+/* Between mm/slob.c and mm/slob_kmalloc.c                             */
+
+/* The smallest order whose block holds size bytes. */
+unsigned int slob_get_order(size_t size);
+/* GFP_SLAB_BUG_MASK warned about and dropped. */
+gfp_t slob_fix_gfp(gfp_t flags);
+/* A block of the page allocator for SLOB (out of the task's footprint),
+ * and back. */
+struct page *slob_new_pages(gfp_t gfp, unsigned int order, int node);
+void slob_free_pages(struct page *page, unsigned int order);
+/* size bytes from the heap at an align boundary (0: any), or NULL. */
+void *slob_alloc(size_t size, gfp_t gfp, unsigned int align, int node);
+/* size bytes at block back to the heap: 0, or -1 refused and reported
+ * (func and objp: the entry point and the pointer it was given). */
+int slob_free(void *block, size_t size, const char *func, const void *objp);
+
+/* What a free found wrong: reported once slob_lock is dropped. */
+struct slob_bad {
+	const char *what;
+	slob_t *free_block;		/* the free block it overlaps */
+	int free_units;
+	int page_units;			/* the page's free units */
+};
+
+
+/* Is [b, b + units) a block in use of the heap page sp (slob_lock)?  1,
+ * or 0 with bad filled in. */
+int __slob_block_ok(struct page *sp, slob_t *b, int units, struct slob_bad *bad);
+/* "BUG: <func>(<objp>): <bad->what>" and INFO lines (no lock held). */
+void slob_report_bad(const char *func, const void *objp, const void *block, size_t size,
+		     const struct slob_bad *bad);
+/* "BUG: <func>(<objp>): not a block SLOB handed out (<why>)" */
+void slob_report_pointer(const char *func, const void *objp, const char *why);
+
+/* mm/slob_kmalloc.c: the ops' kmalloc, kfree and ksize */
+void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller);
+void slob_kfree(const void *objp, const void *caller);
+size_t slob_ksize(const void *objp);
+
 /* mm/slob_check.c: ops->check */
 void slob_check(struct check_log *log);
 
