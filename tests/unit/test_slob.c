@@ -309,6 +309,7 @@ static void test_cache_align(void **state)
 static void test_cache_pages(void **state)
 {
 	struct kmem_cache *c4k, *c5k, *c4095;
+	struct kmem_cache_stats st;
 	long pages0;
 	char *a, *b, *d;
 	(void)state;
@@ -327,6 +328,12 @@ static void test_cache_pages(void **state)
 	assert_false(PageSlab(page_of(b)));
 	assert_false(PageHead(page_of(b)));
 	assert_true(PageSlab(page_of(d)));	/* the heap: a whole page */
+	kmem_cache_stats(c5k, &st);
+	EXPECT_EQ("5k order", st.gfporder, 1);
+	EXPECT_EQ("5k pages", st.nr_pages, 2);
+	EXPECT_EQ("5k size", st.size, 5000);
+	kmem_cache_stats(c4095, &st);
+	EXPECT_EQ("heap cache pages (shared: none of its own)", st.nr_pages, 0);
 	EXPECT_EQ("pages taken", allocated_pages() - pages0, 1 + 2 + 1);
 	memset(a, 1, PAGE_SIZE);
 	memset(b, 2, 5000);
