@@ -620,6 +620,16 @@ static void slob_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 
 static int slob_init(void)
 {
+	/*
+	 * v4.19 has no slab debugging under SLOB (CONFIG_DEBUG_SLAB needs
+	 * SLAB), nor what hangs on it: mempool's element poisoning would
+	 * take ksize() of cache objects, which SLOB cannot give.  Boot, no
+	 * CPU running: slab_debug is still mm_boot()'s to write.
+	 */
+	if (slab_debug) {
+		pr_warn("SLOB: slab_debug ignored: SLOB has no debugging\n");
+		slab_debug = 0;
+	}
 	spin_lock_init(&slob_lock);
 	slob_lock.irqsafe = 1;		/* taken with interrupts disabled */
 	CDS_INIT_LIST_HEAD(&free_slob_small);

@@ -505,6 +505,35 @@ static void test_common_layer(void **state)
 	check_shutdown();
 }
 
+/* slab_debug means nothing under SLOB (v4.19: CONFIG_DEBUG_SLAB needs
+ * SLAB): ignored, so that mempool does not poison through ksize() of cache
+ * objects, which SLOB cannot give. */
+static void test_slab_debug_ignored(void **state)
+{
+	struct kmem_cache *c;
+	mempool_t *pool;
+	const char *out;
+	void *e[8];
+	(void)state;
+
+	boot_attach("slab=slob slab_debug mem=64M nodes=1 cpus=1");
+	EXPECT_EQ("slab_debug", slab_debug, 0);
+	c = kmem_cache_create("slob_pool", 40, 0, SLAB_RED_ZONE | SLAB_POISON, NULL);
+	assert_non_null(c);
+	EXPECT_EQ("debug flags dropped", c->flags & (SLAB_RED_ZONE | SLAB_POISON), 0);
+	pool = mempool_create_slab_pool(4, c);
+	capture_begin();
+	for (int i = 0; i < 8; i++)
+		e[i] = mempool_alloc(pool, GFP_KERNEL);
+	for (int i = 0; i < 8; i++)
+		mempool_free(e[i], pool);
+	out = capture_end();
+	assert_string_equal(out, "");
+	mempool_destroy(pool);
+	kmem_cache_destroy(c);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_ctor_every_alloc),
 		cmocka_unit_test(test_rcu_free),
 		cmocka_unit_test(test_common_layer),
+		cmocka_unit_test(test_slab_debug_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
