@@ -222,6 +222,10 @@ struct kmem_cache {
 	unsigned int cpu_partial;	/* free objects kept on CPU partials */
 	unsigned long min_partial;	/* node partial slabs kept (see slub.c) */
 
+	/* SLOB (mm/slob.c): objects out (v4.19 keeps no count; the model's,
+	 * for "Slab cache still has objects"): atomic, relaxed */
+	unsigned long slob_live;
+
 	int failslab;			/* SLAB_FAILSLAB, rewritable: its sysfs
 					   file writes it (slab_mutex), failslab
 					   reads it (READ_ONCE) */
