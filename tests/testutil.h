@@ -96,13 +96,22 @@ static inline int test_slab_allocator(void)
  * it on by default; a release `mmstress run` has it off unless asked.)
  * With MMSIM_TEST_SLAB set, a line without "slab=" gets "slab=<it>".
  */
+/* Does the boot line have a "slab=" parameter of its own (not failslab=)? */
+static inline int test_boot_has_slab(const char *cmdline)
+{
+	for (const char *p = cmdline; (p = strstr(p, "slab=")); p++)
+		if (p == cmdline || p[-1] == ' ' || p[-1] == '\t')
+			return 1;
+	return 0;
+}
+
 static inline int test_mm_boot(const char *cmdline)
 {
 	const char *env = getenv("MMSIM_TEST_SLAB");
 	char line[1024], slab[64] = "";
 	const char *rest = cmdline ? cmdline : "";
 
-	if (env && *env && !strstr(rest, "slab="))
+	if (env && *env && !test_boot_has_slab(rest))
 		snprintf(slab, sizeof(slab), " slab=%s", env);
 	if (!slab[0] && (!cmdline || strstr(cmdline, "lockdep")))
 		return (mm_boot)(cmdline);
