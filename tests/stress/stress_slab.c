@@ -200,11 +200,13 @@ static void dbg_cpu(void *info)
 
 static void test_debug_on_every_cpu(void **state)
 {
-	struct dbgrun *d = calloc(1, sizeof(*d));
+	struct dbgrun *d;
 	unsigned long viol;
 	(void)state;
 
 	SKIP_IF_SLOB("SLOB has no debugging");
+	d = calloc(1, sizeof(*d));
+	assert_non_null(d);
 	boot_attach(TEST_SLUB ? "mem=128M nodes=2 cpus=4 slub_debug" :
 		    "mem=128M nodes=2 cpus=4 slab_debug");
 	d->cache = kmem_cache_create("dbg-smp", 120, 0, SLAB_HWCACHE_ALIGN, NULL);
