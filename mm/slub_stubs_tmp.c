@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/slub_stubs_tmp.c - TEMPORARY weak stand-ins so that the SLUB core's
+ * branch links before the common layer (lead), slub_debug (debug part)
+ * and SLUB inspection are merged.  Every definition is weak and minimal;
+ * the real ones replace them.  The lead deletes this file at merge.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "slub.h"
+
+#define WEAK __attribute__((weak))
+
+WEAK unsigned int kmalloc_shift_low = 3, kmalloc_shift_high = 13;
+WEAK int create_kmalloc_caches(slab_flags_t flags)
+{
+	(void)flags;
+	return 0;
+}
+
+WEAK int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func)
+{
+	(void)s;
+	(void)flags;
+	(void)node;
+	return caller_is_cpu(func) ? 0 : -1;
+}
+
+WEAK void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
+{
+	slab_asan_unpoison(objp, s->object_size);
+	if (flags & __GFP_ZERO)
+		memset(objp, 0, s->object_size);
+	current->fp_objects++;
+}
+
+WEAK struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, const char *func)
+{
+	struct page *page;
+
+	if (!caller_is_cpu(func))
+		return NULL;
+	page = virt_addr_valid(objp) ? slab_head_page(virt_to_page(objp)) : NULL;
+	if (!page) {
+		report_begin(REPORT_BUG);
+		printk("BUG: %s(%p): not an object of any slab cache\n", func, objp);
+		report_end(REPORT_BUG, TAINT_BAD_PAGE);
+		return NULL;
+	}
+	(void)s;
+	return page->slab_cache;
+}
+
+WEAK void slab_bug(struct kmem_cache *s, const char *fmt, ...)
+{
+	report_begin(REPORT_BUG);
+	printk("BUG %s: %s\n", s->name, fmt);
+}
+WEAK void slab_fix(struct kmem_cache *s, const char *fmt, ...)
+{
+	printk("FIX %s: %s\n", s->name, fmt);
+}
+WEAK void slab_report_end(void)
+{
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+}
+
+/* slub_debug */
+WEAK int setup_slub_debug(const char *str)
+{
+	(void)str;
+	return 0;
+}
+WEAK slab_flags_t kmem_cache_flags(unsigned int object_size, slab_flags_t flags,
+				   const char *name)
+{
+	(void)object_size;
+	(void)name;
+	return flags;
+}
+WEAK void init_object(struct kmem_cache *s, void *object, unsigned char val)
+{
+	(void)s; (void)object; (void)val;
+}
+WEAK void setup_page_debug(struct kmem_cache *s, struct page *page, void *addr)
+{
+	(void)s; (void)page; (void)addr;
+}
+WEAK void setup_object_debug(struct kmem_cache *s, struct page *page, void *object)
+{
+	(void)s; (void)page; (void)object;
+}
+WEAK int alloc_debug_processing(struct kmem_cache *s, struct page *page, void *object,
+				const void *addr)
+{
+	(void)s; (void)page; (void)object; (void)addr;
+	return 1;
+}
+WEAK int free_debug_processing(struct kmem_cache *s, struct page *page, void *head,
+			       void *tail, int bulk_cnt, const void *addr)
+{
+	(void)s; (void)page; (void)head; (void)tail; (void)bulk_cnt; (void)addr;
+	return 1;
+}
+WEAK int check_object(struct kmem_cache *s, struct page *page, void *object, unsigned char val)
+{
+	(void)s; (void)page; (void)object; (void)val;
+	return 1;
+}
+WEAK int slab_pad_check(struct kmem_cache *s, struct page *page)
+{
+	(void)s; (void)page;
+	return 1;
+}
+WEAK void list_slab_objects(struct kmem_cache *s, struct page *page, const char *text)
+{
+	(void)s; (void)page; (void)text;
+}
+WEAK void slub_err(struct kmem_cache *s, struct page *page, const char *fmt, ...)
+{
+	(void)page;
+	slab_bug(s, "%s", fmt);
+}
+WEAK void object_err(struct kmem_cache *s, struct page *page, void *object, const char *reason)
+{
+	(void)page; (void)object;
+	slab_bug(s, "%s", reason);
+}
+
+/* SLUB inspection */
+WEAK void slub_check(struct check_log *log)
+{
+	(void)log;
+}
+WEAK void slub_get_slabinfo(struct kmem_cache *s, struct slabinfo *info)
+{
+	(void)s;
+	memset(info, 0, sizeof(*info));
+}
+WEAK int slub_sysfs_show(struct kmem_cache *s, const char *attr, FILE *out)
+{
+	(void)s; (void)attr; (void)out;
+	return -ENOENT;
+}
+WEAK void slub_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
+{
+	(void)s; (void)st;
+}
+WEAK unsigned long slub_live_objects(struct kmem_cache *s, unsigned long *slabs)
+{
+	(void)s;
+	*slabs = 0;
+	return 0;
+}
+WEAK unsigned int slub_count_free(struct kmem_cache *s, struct page *page, void *freelist)
+{
+	(void)s; (void)page; (void)freelist;
+	return 0;
+}
