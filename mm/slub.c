@@ -72,9 +72,10 @@ static void *get_freepointer_safe(struct kmem_cache *s, void *object)
 	return *(void *volatile *)((char *)object + s->offset);
 }
 
+/* (a NULL page matches: an IPI emptied the CPU slab, the exchange fails) */
 static inline int node_match(struct page *page, int node)
 {
-	return node == NUMA_NO_NODE || page_to_nid(page) == node;
+	return node == NUMA_NO_NODE || !page || page_to_nid(page) == node;
 }
 
 /* ------------------------------------------------------------------ */
