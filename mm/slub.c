@@ -247,7 +247,7 @@ static void slub_page_info(struct page *page)
 {
 	union slub_counters cnt = { .counters = page_counters(page) };
 
-	printk("INFO: Slab 0x%p objects=%u used=%u fp=0x%p flags=0x%04lx\n", (void *)page,
+	printk("INFO: Slab %p objects=%u used=%u fp=%p flags=0x%04lx\n", (void *)page,
 	       cnt.objects, cnt.inuse, page_freelist(page), READ_ONCE(page->flags));
 }
 
@@ -256,9 +256,9 @@ static void slub_page_info(struct page *page)
 static noinline void slub_refuse_free(struct kmem_cache *s, struct page *page, void *object,
 				      const char *what)
 {
-	slab_bug(s, "%s 0x%p", what, object);
+	slab_bug(s, "%s %p", what, object);
 	slub_page_info(page);
-	slab_fix(s, "Object at 0x%p not freed", object);
+	slab_fix(s, "Object at %p not freed", object);
 	slab_report_end();
 }
 

@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "slub.h"
@@ -55,12 +57,24 @@ WEAK struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, c
 
 WEAK void slab_bug(struct kmem_cache *s, const char *fmt, ...)
 {
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
 	report_begin(REPORT_BUG);
-	printk("BUG %s: %s\n", s->name, fmt);
+	printk("BUG %s (Not tainted): %s\n", s->name, line);
 }
 WEAK void slab_fix(struct kmem_cache *s, const char *fmt, ...)
 {
-	printk("FIX %s: %s\n", s->name, fmt);
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	printk("FIX %s: %s\n", s->name, line);
 }
 WEAK void slab_report_end(void)
 {

@@ -652,10 +652,10 @@ static void test_race_remote_frees(void **state)
 	struct cpu_job jobs[RACE_CPUS];
 
 	(void)state;
-	printk_set_quiet(1);
-	assert_int_equal(mm_boot(BOOT16), 0);
+	boot_attach(BOOT16);
 	race_cache = kmem_cache_create("race-96", 96, 0, 0, NULL);
 	assert_non_null(race_cache);
+	mm_cpu_detach();
 	for (unsigned int cpu = 0; cpu < RACE_CPUS; cpu++)
 		cpu_job_start(&jobs[cpu], cpu, race_job, NULL);
 	for (unsigned int cpu = 0; cpu < RACE_CPUS; cpu++)
