@@ -481,10 +481,12 @@ static void slub_kfree(const void *x, const void *caller)
 		__free_pages(page, (unsigned int)page->alloc_order);
 		return;
 	}
-	if (virt_addr_valid(x)) {
+	/* (a slab head's lru is its list link: compound_head() only for
+	 * pages that are no slab's) */
+	if (virt_addr_valid(x) && !slab_head_page(virt_to_page(x))) {
 		struct page *head = compound_head(virt_to_page(x));
 
-		if (!slab_head_page(virt_to_page(x)) && PageHead(head) && !PageBuddy(head)) {
+		if (PageHead(head) && !PageBuddy(head)) {
 			kfree_bad_large(x, head);
 			return;
 		}
