@@ -195,10 +195,17 @@ static void retry_hook(struct kmem_cache *s, int alloc)
 	if (hook_calls++)
 		return;			/* only the first time: the retry runs clean */
 	hook_busy = 1;
-	if (hook_mode == 0)
+	if (hook_mode == 0) {
 		hook_obj = kmem_cache_alloc(s, GFP_ATOMIC);
-	else
+	} else if (hook_mode == 1) {
 		kmem_cache_free(s, hook_obj);
+	} else {
+		/* ABA: the head object goes and comes back, its next is gone */
+		void *a = kmem_cache_alloc(s, GFP_ATOMIC);
+
+		hook_obj = kmem_cache_alloc(s, GFP_ATOMIC);
+		kmem_cache_free(s, a);
+	}
 	hook_busy = 0;
 }
 
@@ -206,7 +213,7 @@ static void test_tid_retry(void **state)
 {
 	struct kmem_cache *s;
 	struct kmem_cache_cpu *c;
-	void *warm, *x, *y;
+	void *warm, *x, *y, *z;
 	unsigned long tid;
 
 	(void)state;
@@ -241,6 +248,23 @@ static void test_tid_retry(void **state)
 	assert_int_equal(stat_sum(s, CMPXCHG_DOUBLE_CPU_FAIL), 2);
 	assert_ptr_equal(c->freelist, y);			/* y on top */
 	assert_ptr_equal(get_freepointer(s, y), hook_obj);	/* then hook's */
+
+	/* ABA on the head: only the tid tells the exchange the freelist
+	 * changed under it; without it, z would be hook_obj, handed out twice */
+	z = kmem_cache_alloc(s, GFP_KERNEL);	/* y: the head now */
+	assert_ptr_equal(z, y);
+	hook_mode = 2;
+	hook_calls = 0;
+	slub_fastpath_hook = retry_hook;
+	z = kmem_cache_alloc(s, GFP_KERNEL);
+	slub_fastpath_hook = NULL;
+	assert_int_equal(hook_calls, 2);
+	assert_int_equal(stat_sum(s, CMPXCHG_DOUBLE_CPU_FAIL), 3);
+	assert_ptr_not_equal(z, hook_obj);
+	assert_ptr_not_equal(z, y);
+	kmem_cache_free(s, z);
+	kmem_cache_free(s, hook_obj);
+	kmem_cache_free(s, y);
 	kmem_cache_free(s, x);
 	kmem_cache_free(s, warm);
 	assert_mm_check_ok();
