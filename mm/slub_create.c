@@ -454,6 +454,10 @@ int slub_init(void)
 	slub_tid_step = 1;
 	while (slub_tid_step < nr_cpu_ids)
 		slub_tid_step <<= 1;
+	/* slub_debug= of this boot (validated when parsed; NULL resets) */
+	ret = setup_slub_debug(slub_debug_string);
+	if (ret)
+		return ret;
 	ret = cpuhp_setup_state(&slub_cpuhp);
 	if (ret)
 		return ret;
