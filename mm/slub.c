@@ -234,8 +234,12 @@ redo:
 	return object;
 }
 
+/* ops->alloc: kmem_cache_alloc() and _node() (the context checks and
+ * failslab first, as SLAB's does). */
 static void *slub_alloc(struct kmem_cache *s, gfp_t flags, int node, const void *caller)
 {
+	if (unlikely(slab_pre_alloc_hook(s, flags, node, "kmem_cache_alloc")))
+		return NULL;
 	return slab_alloc_node(s, flags, node, caller);
 }
 
@@ -476,7 +480,7 @@ static void slub_kfree(const void *x, const void *caller)
 	(void)caller;
 	page = kmalloc_large_page(x);
 	if (page) {
-		if (unlikely(!caller_is_cpu("kfree")))
+		if (unlikely(slab_free_context("kfree")))
 			return;
 		__free_pages(page, (unsigned int)page->alloc_order);
 		return;

@@ -15,46 +15,9 @@
 
 #define WEAK __attribute__((weak))
 
-WEAK unsigned int kmalloc_shift_low = 3, kmalloc_shift_high = 13;
-WEAK int create_kmalloc_caches(slab_flags_t flags)
-{
-	(void)flags;
-	return 0;
-}
+/* (the common layer is merged: its hooks and kmalloc classes are real) */
 
-WEAK int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func)
-{
-	(void)s;
-	(void)flags;
-	(void)node;
-	return caller_is_cpu(func) ? 0 : -1;
-}
-
-WEAK void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
-{
-	slab_asan_unpoison(objp, s->object_size);
-	if (flags & __GFP_ZERO)
-		memset(objp, 0, s->object_size);
-	current->fp_objects++;
-}
-
-WEAK struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, const char *func)
-{
-	struct page *page;
-
-	if (!caller_is_cpu(func))
-		return NULL;
-	page = virt_addr_valid(objp) ? slab_head_page(virt_to_page(objp)) : NULL;
-	if (!page) {
-		report_begin(REPORT_BUG);
-		printk("BUG: %s(%p): not an object of any slab cache\n", func, objp);
-		report_end(REPORT_BUG, TAINT_BAD_PAGE);
-		return NULL;
-	}
-	(void)s;
-	return page->slab_cache;
-}
-
+/* slab_report.c (SLUB debug part) */
 WEAK void slab_bug(struct kmem_cache *s, const char *fmt, ...)
 {
 	char line[256];
