@@ -202,7 +202,7 @@ static noinline void *slab_alloc_failed(struct kmem_cache *s, gfp_t flags, int n
 }
 
 /* v4.19 slab_alloc_node() after the pre-alloc hook (ops->alloc). */
-static void *slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node,
+static __always_inline void *slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node,
 			     const void *addr)
 {
 	struct kmem_cache_cpu *c;
@@ -355,16 +355,13 @@ static noinline void slub_invalid_pointer(struct kmem_cache *s, struct page *pag
  * onto the CPU's lockless list if page is the CPU slab, else
  * __slab_free().
  */
-static void do_slab_free(struct kmem_cache *s, struct page *page, void *x, const void *addr)
+static __always_inline void do_slab_free(struct kmem_cache *s, struct page *page, void *x,
+					 const void *addr)
 {
 	struct kmem_cache_cpu *c;
 	unsigned long tid;
 	void *freelist;
 
-	if (unlikely(!check_valid_pointer(s, page, x))) {
-		slub_invalid_pointer(s, page, x);
-		return;
-	}
 	slub_asan_poison_free(s, x);
 redo:
 	c = this_cpu_slab(s);
@@ -396,6 +393,28 @@ static inline struct page *slub_obj_page(const void *x)
 	return slab_head_page(virt_to_page(x));
 }
 
+/*
+ * The slab of x, which the free hook found in a slab of s, if x is the
+ * start of one of its objects (check_valid_pointer() for the free path,
+ * from the address alone: the slab's start is x's page less its distance
+ * from the head), else reported and NULL.
+ */
+static __always_inline struct page *slub_free_page(struct kmem_cache *s, void *x)
+{
+	struct page *pg = virt_to_page(x), *page = slab_head_page(pg);
+	unsigned long base = ((unsigned long)x & PAGE_MASK) -
+			     ((unsigned long)(pg - page) << PAGE_SHIFT);
+	unsigned long off = (unsigned long)x - base - s->red_left_pad;
+	union slub_counters cnt = { .counters = page_counters(page) };
+
+	/* off < objects * size <= 32767 * size: the 32-bit division holds */
+	if (likely(off < (unsigned long)cnt.objects * s->size &&
+		   !((unsigned int)off % s->size)))
+		return page;
+	slub_invalid_pointer(s, page, x);
+	return NULL;
+}
+
 static void slub_free(struct kmem_cache *s, void *x, const void *caller)
 {
 	struct page *page;
@@ -403,8 +422,9 @@ static void slub_free(struct kmem_cache *s, void *x, const void *caller)
 	s = slab_free_hook(s, x, "kmem_cache_free");
 	if (unlikely(!s))
 		return;
-	page = slub_obj_page(x);
-	do_slab_free(s, page, x, caller);
+	page = slub_free_page(s, x);
+	if (likely(page))
+		do_slab_free(s, page, x, caller);
 }
 
 /* ------------------------------------------------------------------ */
@@ -498,7 +518,9 @@ static void slub_kfree(const void *x, const void *caller)
 	s = slab_free_hook(NULL, x, "kfree");
 	if (unlikely(!s))
 		return;
-	do_slab_free(s, slub_obj_page(x), (void *)x, caller);
+	page = slub_free_page(s, (void *)x);
+	if (likely(page))
+		do_slab_free(s, page, (void *)x, caller);
 }
 
 /* v4.19 slab_ksize() */
