@@ -272,6 +272,38 @@ static void test_tid_retry(void **state)
 	check_shutdown();
 }
 
+/*
+ * kmem_cache_alloc_node(): a CPU slab of another node is deactivated
+ * (ALLOC_NODE_MISMATCH) and one of the wanted node taken; NUMA_NO_NODE
+ * then keeps using that CPU slab, whatever its node (v4.19 node_match()).
+ */
+static void test_alloc_node(void **state)
+{
+	struct kmem_cache *s;
+	void *a, *b, *c;
+
+	(void)state;
+	boot_attach("slab=slub slab_nomerge mem=128M nodes=2 cpus=2");
+	s = kmem_cache_create("node-64", 64, 0, 0, NULL);
+	assert_non_null(s);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal(page_to_nid(page_of(a)), 0);
+	b = kmem_cache_alloc_node(s, GFP_KERNEL, 1);
+	assert_non_null(b);
+	assert_int_equal(page_to_nid(page_of(b)), 1);
+	assert_int_equal(stat_sum(s, ALLOC_NODE_MISMATCH), 1);
+	assert_int_equal(s->node[0]->nr_partial, 1);	/* a's slab, unfrozen */
+	assert_false(cnt_of(page_of(a)).frozen);
+	c = kmem_cache_alloc(s, GFP_KERNEL);		/* the node-1 CPU slab */
+	assert_ptr_equal(page_of(c), page_of(b));
+	assert_mm_check_ok();
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b);
+	kmem_cache_free(s, c);
+	kmem_cache_destroy(s);
+	check_shutdown();
+}
+
 /* ------------------------------------------------------- remote frees */
 
 struct remote_arg {
@@ -704,6 +736,7 @@ int main(void)
 		TEST(test_layout_offset_and_tid),
 		TEST(test_fastpath_hit),
 		TEST(test_tid_retry),
+		TEST(test_alloc_node),
 		TEST(test_remote_free_frozen),
 		TEST(test_remote_free_unfrozen),
 		TEST(test_partial_limits),
