@@ -135,8 +135,8 @@ static int mix_run(const char *alloc, long n, struct mix_step *full, struct mix_
 		return -ENOMEM;
 	}
 	/* (SLAB is the default: no slab= for it) */
-	snprintf(boot, sizeof(boot), "mem=256M nodes=1 cpus=1%s%s", strcmp(alloc, "slab") ? " slab=" : "",
-		 strcmp(alloc, "slab") ? alloc : "");
+	snprintf(boot, sizeof(boot), "mem=256M nodes=1 cpus=1%s%s",
+		 strcmp(alloc, "slab") ? " slab=" : "", strcmp(alloc, "slab") ? alloc : "");
 	ret = mm_boot(boot);
 	if (ret) {
 		snprintf(err, errlen, "cannot boot \"%s\": %s", boot, strerror(-ret));

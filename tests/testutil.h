@@ -85,17 +85,23 @@ static inline int test_slab_allocator(void)
  * off-slab freelists, slabinfo tunables, ...) is skipped under the others,
  * saying why: cmocka counts it as skipped, not passed.
  */
-#define SKIP_UNLESS_SLAB(why) do {							if (!TEST_SLAB) {									print_message("[ SKIP     ] %s under slab=%s: %s\n", __func__,				      test_slab_name(), (why));						skip();									}									} while (0)
+#define SKIP_UNLESS_SLAB(why) do {						\
+	if (!TEST_SLAB) {							\
+		print_message("[ SKIP     ] %s under slab=%s: %s\n", __func__,	\
+			      test_slab_name(), (why));				\
+		skip();								\
+	}									\
+} while (0)
 
-/* The same for a test that needs an allocator other than SLOB's. */
-#define SKIP_IF_SLOB(why) do {								if (TEST_SLOB) {									print_message("[ SKIP     ] %s under slab=slob: %s\n", __func__, (why)); 		skip();									}									} while (0)
+/* The same for a test that needs an allocator other than SLOB. */
+#define SKIP_IF_SLOB(why) do {							\
+	if (TEST_SLOB) {							\
+		print_message("[ SKIP     ] %s under slab=slob: %s\n", __func__,	\
+			      (why));						\
+		skip();								\
+	}									\
+} while (0)
 
-/*
- * The tests run with lockdep on, in every build: each boot line gets
- * "lockdep" unless it says lockdep=... itself.  (The sanitizer builds have
- * it on by default; a release `mmstress run` has it off unless asked.)
- * With MMSIM_TEST_SLAB set, a line without "slab=" gets "slab=<it>".
- */
 /* Does the boot line have a "slab=" parameter of its own (not failslab=)? */
 static inline int test_boot_has_slab(const char *cmdline)
 {
@@ -105,6 +111,12 @@ static inline int test_boot_has_slab(const char *cmdline)
 	return 0;
 }
 
+/*
+ * The tests run with lockdep on, in every build: each boot line gets
+ * "lockdep" unless it says lockdep=... itself.  (The sanitizer builds have
+ * it on by default; a release `mmstress run` has it off unless asked.)
+ * With MMSIM_TEST_SLAB set, a line without "slab=" gets "slab=<it>".
+ */
 static inline int test_mm_boot(const char *cmdline)
 {
 	const char *env = getenv("MMSIM_TEST_SLAB");

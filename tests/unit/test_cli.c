@@ -684,8 +684,8 @@ static void test_slab_jobs_per_allocator(void **state)
 		ran++;
 		r = run_mmstress("run", "--boot", boots[i], "--ops", "1500", "--jobs",
 				 "slab-churn,kmalloc-mix,slab-shrink,rcu-free,mempool-starve,"
-				 "mempool-resize", "--check-every", "0.5", "--seed", "17", "--quiet",
-				 NULL);
+				 "mempool-resize", "--check-every", "0.5", "--seed", "17",
+				 "--quiet", NULL);
 		if (r.status != 0)
 			fprintf(stderr, "--boot \"%s\":\n", boots[i]);
 		assert_clean_exit(&r, 0);

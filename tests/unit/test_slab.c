@@ -196,7 +196,8 @@ static void test_layout(void **state)
 {
 	(void)state;
 
-	SKIP_UNLESS_SLAB("SLAB's slab layout (cache_estimate, on-/off-slab and OBJFREELIST freelists)");
+	SKIP_UNLESS_SLAB("SLAB's slab layout (cache_estimate, on-/off-slab and OBJFREELIST "
+			 "freelists)");
 	boot_attach(BOOT_UP);
 	assert_int_equal(slab_max_order, 1);
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
@@ -285,7 +286,8 @@ static void test_layout_small_machine(void **state)
 	};
 	(void)state;
 
-	SKIP_UNLESS_SLAB("SLAB's slab layout (cache_estimate, on-/off-slab and OBJFREELIST freelists)");
+	SKIP_UNLESS_SLAB("SLAB's slab layout (cache_estimate, on-/off-slab and OBJFREELIST "
+			 "freelists)");
 
 	boot_attach("mem=32M nodes=1 cpus=1");
 	assert_int_equal(slab_max_order, 0);
