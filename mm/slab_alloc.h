@@ -40,6 +40,8 @@
 #include <stdio.h>
 #include <mmsim/slab.h>
 #include <mmsim/inspect.h>
+#include <mmsim/machine.h>
+#include "../numa/fault_inject.h"
 
 struct check_log;
 struct page;
@@ -189,10 +191,28 @@ int create_kmalloc_caches(slab_flags_t flags);
  */
 int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func);
 /*
- * After an allocation that succeeded: __GFP_ZERO (object_size bytes),
- * ASan unpoisoning, the task's fault-injection footprint (fp_objects++).
+ * The same, inline where every check passes at a glance: an attached CPU
+ * in process context (no preempt count, interrupts on, no spinlock held),
+ * no IPI waiting, any node, no fault injection armed, no __GFP_ZERO (it
+ * may meet a constructor).  Anything else takes the whole hook, which
+ * decides and reports.  Reads only the caller's own task.
  */
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp);
+static __always_inline int slab_pre_alloc_hook_fast(struct kmem_cache *s, gfp_t flags, int node,
+						     const char *func)
+{
+	struct task_struct *tsk = current;
+
+	if (likely(tsk->cpu >= 0 && !(tsk->preempt_count | tsk->irqs_disabled) &&
+		   tsk->spin_depth <= 0 && node == NUMA_NO_NODE && !(flags & __GFP_ZERO) &&
+		   !READ_ONCE(tsk->ipi_pending) && !fault_inject_active()))
+		return 0;
+	return slab_pre_alloc_hook(s, flags, node, func);
+}
+/*
+ * After an allocation that succeeded: __GFP_ZERO (object_size bytes),
+ * ASan unpoisoning, the task's fault-injection footprint (fp_objects++):
+ * slab_post_alloc_hook(), inline in mm/slab.h.
+ */
 /*
  * Before a free: the caller is an attached CPU, a pending IPI runs, objp
  * is in a slab (else "BUG: kernel NULL pointer"-style report of a bad
