@@ -276,7 +276,8 @@ int slab_alias_put(struct kmem_cache *s);
 /* The cache name is an alias of (not its own name), or NULL: for
  * mm_proc_show("slab/<name>/...") when no cache has that name. */
 struct kmem_cache *slab_alias_lookup(const char *name);
-/* Drop every alias name of s (s is being released). */
+/* Drop every alias name of s (s is being released); NULL: of every
+ * cache (mm_shutdown()). */
 void slab_aliases_forget(struct kmem_cache *s);
 /* Up to n alias names of s into names[] (oldest first); how many s has. */
 unsigned int slab_alias_names(struct kmem_cache *s, const char **names, unsigned int n);

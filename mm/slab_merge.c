@@ -161,7 +161,7 @@ void slab_aliases_forget(struct kmem_cache *s)
 	struct slab_alias *a, *tmp;
 
 	cds_list_for_each_entry_safe(a, tmp, &slab_aliases, list) {
-		if (a->s != s)
+		if (s && a->s != s)
 			continue;
 		cds_list_del(&a->list);
 		free(a);
