@@ -318,21 +318,28 @@ int slab_pad_check(struct kmem_cache *s, struct page *page)
 	return __slab_pad_check(s, NULL, page);
 }
 
+/*
+ * The slab's counts and tail padding.  The alloc path calls it on a slab
+ * its CPU froze, where a remote free may change the counts meanwhile:
+ * they are read as one word, once.
+ */
 static int check_slab(struct kmem_cache *s, struct slub_ctx *ctx, struct page *page)
 {
 	unsigned int maxobj;
+	struct page_info pi;
 
 	if (!PageSlab(page)) {
 		slab_err_ctx(s, ctx, page, "Not a valid slab page");
 		return 0;
 	}
+	page_info_take(&pi, page);
 	maxobj = order_objects(slab_order_of(page), s->size);
-	if (page->objects > maxobj) {
-		slab_err_ctx(s, ctx, page, "objects %u > max %u", page->objects, maxobj);
+	if (pi.objects > maxobj) {
+		slab_err_ctx(s, ctx, page, "objects %u > max %u", pi.objects, maxobj);
 		return 0;
 	}
-	if (page->inuse > page->objects) {
-		slab_err_ctx(s, ctx, page, "inuse %u > max %u", page->inuse, page->objects);
+	if (pi.inuse > pi.objects) {
+		slab_err_ctx(s, ctx, page, "inuse %u > max %u", pi.inuse, pi.objects);
 		return 0;
 	}
 	__slab_pad_check(s, ctx, page);		/* restores what it reports */
