@@ -309,28 +309,14 @@ struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
 				  slab_flags_t flags, const char *name,
 				  void (*ctor)(void *));
 /*
- * kmem_cache_create()'s merge attempt (v4.19 __kmem_cache_alias()):
- * find_mergeable(); on a match refcount++, ops->cache_alias(s, size) (if
- * any), name recorded as an alias of s (slab_alias_lookup()), and s is
- * returned: the caller hands it out as the new cache.  NULL: create a
- * cache (or -ENOMEM recording the name: nothing changed).
+ * The alias bookkeeping behind __kmem_cache_alias() (declared above, with
+ * slab_alias_find(): the cache an alias name stands for): on a match it
+ * raises s->refcount, calls ops->cache_alias(s, size) (if any) and
+ * records name.  kmem_cache_destroy() of a name only drops the refcount
+ * (v4.19); the names stay with s (as v4.19's sysfs links) until s is
+ * freed, when the common layer calls slab_aliases_forget(s).
  */
-struct kmem_cache *__kmem_cache_alias(const char *name, unsigned int size,
-				      unsigned int align, slab_flags_t flags,
-				      void (*ctor)(void *));
-/*
- * kmem_cache_destroy()'s first step (v4.19: refcount--): the references
- * left.  Nonzero: s stays (it was an alias or has more): stop there.  0:
- * the last one; the caller shuts s down and, once s is released, calls
- * slab_aliases_forget(s).  (The alias names stay with s until then, as
- * v4.19's sysfs links do.)  Not for kmalloc caches (refcount -1).
- */
-int slab_alias_put(struct kmem_cache *s);
-/* The cache name is an alias of (not its own name), or NULL: for
- * mm_proc_show("slab/<name>/...") when no cache has that name. */
-struct kmem_cache *slab_alias_lookup(const char *name);
-/* Drop every alias name of s (s is being released); NULL: of every
- * cache (mm_shutdown()). */
+/* Drop every alias name of s (s is being freed); NULL: of every cache. */
 void slab_aliases_forget(struct kmem_cache *s);
 /* Up to n alias names of s into names[] (oldest first); how many s has. */
 unsigned int slab_alias_names(struct kmem_cache *s, const char **names, unsigned int n);

@@ -138,15 +138,7 @@ struct kmem_cache *__kmem_cache_alias(const char *name, unsigned int size,
 	return s;
 }
 
-int slab_alias_put(struct kmem_cache *s)
-{
-	if (WARN(s->refcount <= 0, "slab_alias_put: cache %s has refcount %d\n",
-		 s->name, s->refcount))
-		return 1;
-	return --s->refcount;
-}
-
-struct kmem_cache *slab_alias_lookup(const char *name)
+struct kmem_cache *slab_alias_find(const char *name)
 {
 	struct slab_alias *a;
 
