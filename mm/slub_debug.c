@@ -353,10 +353,11 @@ static int check_slab(struct kmem_cache *s, struct slub_ctx *ctx, struct page *p
 static int on_freelist(struct kmem_cache *s, struct slub_ctx *ctx, struct page *page,
 		       void *search)
 {
-	void *fp = page->freelist, *object = NULL;
+	void *fp = slab_freelist_get(page), *object = NULL;
+	struct page cnt = slab_counters_get(page);
 	unsigned int nr = 0, max_objects;
 
-	while (fp && nr <= page->objects) {
+	while (fp && nr <= cnt.objects) {
 		if (fp == search)
 			return 1;
 		if (!check_valid_pointer(s, page, fp)) {
@@ -369,8 +370,8 @@ static int on_freelist(struct kmem_cache *s, struct slub_ctx *ctx, struct page *
 
 				snprintf(f->msg, sizeof(f->msg), "Freepointer corrupt");
 				snprintf(f->fix, sizeof(f->fix), "Freelist cleared");
-				page->freelist = NULL;
-				page->inuse = page->objects;
+				cnt.inuse = cnt.objects;
+				slab_state_set(page, NULL, cnt);
 				finding_done(s, ctx, f);
 				return 0;
 			}
@@ -382,22 +383,24 @@ static int on_freelist(struct kmem_cache *s, struct slub_ctx *ctx, struct page *
 	}
 	max_objects = min(order_objects(slab_order_of(page), s->size),
 			  (unsigned int)MAX_OBJS_PER_PAGE);
-	if (page->objects != max_objects) {
+	if (cnt.objects != max_objects) {
 		struct slub_finding tmp, *f = finding_new(ctx, &tmp, FIND_SLAB, page);
 
 		snprintf(f->msg, sizeof(f->msg), "Wrong number of objects. Found %u but should be %u",
-			 page->objects, max_objects);
+			 cnt.objects, max_objects);
 		snprintf(f->fix, sizeof(f->fix), "Number of objects adjusted.");
-		page->objects = max_objects;
+		cnt.objects = max_objects;
+		slab_state_set(page, slab_freelist_get(page), cnt);
 		finding_done(s, ctx, f);
 	}
-	if (page->inuse != page->objects - nr) {
+	if (cnt.inuse != cnt.objects - nr) {
 		struct slub_finding tmp, *f = finding_new(ctx, &tmp, FIND_SLAB, page);
 
 		snprintf(f->msg, sizeof(f->msg), "Wrong object count. Counter is %u but counted were %u",
-			 page->inuse, page->objects - nr);
+			 cnt.inuse, cnt.objects - nr);
 		snprintf(f->fix, sizeof(f->fix), "Object count adjusted.");
-		page->inuse = page->objects - nr;
+		cnt.inuse = cnt.objects - nr;
+		slab_state_set(page, slab_freelist_get(page), cnt);
 		finding_done(s, ctx, f);
 	}
 	return search == NULL;
@@ -446,10 +449,9 @@ bad:
 		slab_fix(s, "Marking all objects used");
 		console_unlock();
 		slab_lock(page);
-		tmp.counters = page->counters;
+		tmp = slab_counters_get(page);
 		tmp.inuse = tmp.objects;
-		__atomic_store_n(&page->counters, tmp.counters, __ATOMIC_RELAXED);
-		__atomic_store_n(&page->freelist, NULL, __ATOMIC_RELAXED);
+		slab_state_set(page, NULL, tmp);
 		slab_unlock(page);
 	}
 	return 0;
@@ -509,8 +511,8 @@ next_object:
 	if (s->flags & SLAB_STORE_USER)
 		set_track(s, object, TRACK_FREE, addr);
 	if (s->flags & SLAB_TRACE) {
-		trace_inuse = page->inuse;
-		trace_fp = page->freelist;
+		trace_inuse = slab_counters_get(page).inuse;
+		trace_fp = slab_freelist_get(page);
 	}
 	/* the free pointer is out of init_object()'s reach (P moved it) */
 	init_object(s, object, SLUB_RED_INACTIVE);

@@ -59,6 +59,31 @@ static inline unsigned char *memchr_inv(unsigned char *p, int val, size_t len)
 	return NULL;
 }
 
+/*
+ * A slab's (freelist, counters) as the core keeps them: relaxed atomics,
+ * changed by its double-word exchange or, for F and U caches, under
+ * slab_lock() (which every write of ours here holds).
+ */
+static inline void *slab_freelist_get(struct page *page)
+{
+	return __atomic_load_n(&page->freelist, __ATOMIC_RELAXED);
+}
+
+static inline struct page slab_counters_get(struct page *page)
+{
+	struct page tmp;
+
+	tmp.counters = __atomic_load_n(&page->counters, __ATOMIC_RELAXED);
+	return tmp;
+}
+
+/* slab_lock() held */
+static inline void slab_state_set(struct page *page, void *freelist, struct page cnt)
+{
+	__atomic_store_n(&page->freelist, freelist, __ATOMIC_RELAXED);
+	__atomic_store_n(&page->counters, cnt.counters, __ATOMIC_RELAXED);
+}
+
 /* ------------------------------------------------------------------ */
 /* Findings: what a check found, reported now or after the unlock     */
 

@@ -45,10 +45,10 @@ void page_info_take(struct page_info *pi, struct page *page)
 	if (!page)
 		return;
 	/* freelist and counters may change under the CPU that froze it */
-	tmp.counters = __atomic_load_n(&page->counters, __ATOMIC_RELAXED);
+	tmp = slab_counters_get(page);
 	pi->objects = tmp.objects;
 	pi->inuse = tmp.inuse;
-	pi->fp = __atomic_load_n(&page->freelist, __ATOMIC_RELAXED);
+	pi->fp = slab_freelist_get(page);
 	pi->flags = READ_ONCE(page->flags);
 }
 
@@ -297,9 +297,9 @@ void list_slab_objects(struct kmem_cache *s, struct page *page, const char *text
 	if (!map)
 		return;
 	slab_lock(page);
-	objects = min_t(unsigned int, page->objects,
+	objects = min_t(unsigned int, slab_counters_get(page).objects,
 			order_objects(slab_order_of(page), s->size));
-	fp = page->freelist;
+	fp = slab_freelist_get(page);
 	for (unsigned int nr = 0; fp && nr <= objects && check_valid_pointer(s, page, fp); nr++) {
 		map[((unsigned char *)fp - s->red_left_pad - addr) / s->size] = 1;
 		fp = get_freepointer(s, fp);
