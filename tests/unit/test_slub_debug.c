@@ -12,7 +12,8 @@
  *			F: "Object already free" (double free), "Invalid
  *			object pointer"; U: "INFO: Allocated in ..." and
  *			"INFO: Freed in ..." with age, cpu, pid; each ends
- *			with its FIX line, and mm_check() passes after it
+ *			with its FIX line, and mm_check() passes after it;
+ *			frees on another CPU beside this one's allocations
  *   per cache		slub_debug=FZ,prefix debugs only those caches;
  *			slub_debug=- none
  *   merging		compatible caches share one struct (aliases 1);
@@ -297,7 +298,83 @@ static void test_invalid_pointer(void **state)
 	check_shutdown();
 }
 
-/* U alone: tracks are kept and shown, no checks (no F). */
+/*
+ * Frees on another CPU (of another node) while this one allocates and
+ * frees on the same slabs: the debug free's locks (list_lock, slab_lock)
+ * against the debug alloc; one double free among them is reported once,
+ * the rest is quiet.  (TSan: the debug paths' accesses to the slabs.)
+ */
+#define RF_OBJS	200
+
+struct rf_ctx {
+	struct kmem_cache *c;
+	void *objs[RF_OBJS];
+	int victim;			/* freed twice; victim + 1 (same slab)
+					   stays out, so the slab stays */
+	struct cpu_barrier go;
+};
+
+static void rf_free_job(struct cpu_job *job)
+{
+	struct rf_ctx *x = job->arg;
+
+	cpu_barrier_wait(&x->go);
+	for (int i = 0; i < RF_OBJS; i++)
+		if (i != x->victim + 1)
+			kmem_cache_free(x->c, x->objs[i]);
+	kmem_cache_free(x->c, x->objs[x->victim]);	/* the double free */
+}
+
+static void test_remote_frees(void **state)
+{
+	unsigned long before;
+	struct cpu_job job;
+	struct rf_ctx x;
+	const char *out;
+	void *mine[16];
+	char want[128];
+	(void)state;
+
+	boot_attach("mem=128M nodes=2 cpus=2 slab=slub slub_debug=FZPU");
+	x.c = kmem_cache_create("sdbg-remote", 72, 0, 0, NULL);
+	assert_non_null(x.c);
+	for (int i = 0; i < RF_OBJS; i++) {
+		x.objs[i] = kmem_cache_alloc(x.c, GFP_KERNEL);
+		assert_non_null(x.objs[i]);
+	}
+	x.victim = RF_OBJS / 2;
+	while (virt_to_slab(x.objs[x.victim]) != virt_to_slab(x.objs[x.victim + 1]))
+		x.victim++;
+	cpu_barrier_init(&x.go, 2);
+	before = report_violations();
+	capture_begin();
+	cpu_job_start(&job, 1, rf_free_job, &x);
+	cpu_barrier_wait(&x.go);
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 16; i++) {
+			mine[i] = kmem_cache_alloc(x.c, GFP_KERNEL);
+			assert_non_null(mine[i]);
+		}
+		for (int i = 0; i < 16; i++)
+			kmem_cache_free(x.c, mine[i]);
+	}
+	cpu_job_join(&job);
+	out = capture_end();
+	cpu_barrier_destroy(&x.go);
+	EXPECT_EQ("reports", report_violations(), before + 1);
+	assert_contains(out, "BUG sdbg-remote (");
+	assert_contains(out, "): Object already free\n");
+	assert_contains(out, "INFO: Freed in ");
+	assert_contains(out, " cpu=1 pid=");
+	snprintf(want, sizeof(want), "FIX sdbg-remote: Object at %p not freed", x.objs[x.victim]);
+	assert_contains(out, want);
+	assert_mm_check_ok();
+	kmem_cache_free(x.c, x.objs[x.victim + 1]);
+	EXPECT_EQ("quiet after the report", report_violations(), before + 1);
+	kmem_cache_destroy(x.c);
+	check_shutdown();
+}
+
 static void test_per_cache_selection(void **state)
 {
 	struct kmem_cache *a, *b;
@@ -465,6 +542,7 @@ int main(void)
 		TEST(test_double_free),
 		TEST(test_poison_overwritten),
 		TEST(test_invalid_pointer),
+		TEST(test_remote_frees),
 		TEST(test_per_cache_selection),
 		TEST(test_merge),
 		TEST(test_merge_never_into_kmalloc),
