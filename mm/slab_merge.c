@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * mm/slab_merge.c - cache merging (v4.19 mm/slab_common.c find_mergeable(),
- * slab_unmergeable() and the alias half of __kmem_cache_alias()), for SLAB
- * and SLUB; SLOB never merges (the common layer does not call this).
+ * slab_unmergeable() and the alias half of __kmem_cache_alias()), written
+ * for SLAB and SLUB alike (v4.19 merges under both); the common layer
+ * calls it under SLUB only (the model's SLAB keeps its caches apart), and
+ * SLOB never merges.
  *
  * A new cache whose objects an existing cache can serve as they are
  * becomes an alias: kmem_cache_create() hands out the existing struct,

@@ -3,7 +3,8 @@
  * mm/slub_debug.c - slub_debug (Linux v4.19 mm/slub.c, CONFIG_SLUB_DEBUG):
  * the boot option, the flags it gives caches, the red zones, poison and
  * owner records of debugged objects, and the checks of the debug alloc and
- * free paths with their reports (the shapes of mm/slab_report.c).
+ * free paths.  Their reports are mm/slub_debug_report.c's (the shapes of
+ * mm/slab_report.c); what both share is mm/slub_debug.h.
  *
  * The slot of a debugged object (calculate_sizes(), mm/slub.h):
  *   [left red zone: red_left_pad (Z)]
