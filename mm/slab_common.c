@@ -183,6 +183,7 @@ static void slab_caches_del(struct kmem_cache *s)
 
 static void cache_free_struct(struct kmem_cache *s)
 {
+	slab_aliases_forget(s);
 	slab_ops->cache_release(s);
 	free((void *)s->name);
 	free(s);
@@ -264,7 +265,9 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	if (!why) {
 		flags &= ~SLAB_KMALLOC;
 		mutex_lock(&slab_mutex);
-		if (slab_allocator != SLAB_ALLOCATOR_SLOB)
+		/* v4.19 merges under SLAB too; the model's SLAB keeps its
+		 * caches apart (its tests and README rely on it) */
+		if (slab_allocator == SLAB_ALLOCATOR_SLUB)
 			s = __kmem_cache_alias(name, size, align, flags, ctor);
 		if (!s)
 			s = create_cache(name, size, align, flags, ctor, 1);
