@@ -144,20 +144,22 @@ static void show_slab_objects(struct kmem_cache *s, FILE *out, unsigned int flag
 		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 			struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 			struct page *page = READ_ONCE(c->page);
+			union slub_counters sc;
 			unsigned long x;
 			int node;
 
-			if (page) {
-				union slub_counters sc = read_counters(page);
-
-				node = page_to_nid(page);
-				x = flags & SO_TOTAL ? sc.objects : flags & SO_OBJECTS ? sc.inuse : 1;
-				total += x;
-				nodes[node] += x;
-			}
+			/* as v4.19: a CPU without a CPU slab is skipped, its
+			 * partial list too */
+			if (!page)
+				continue;
+			sc = read_counters(page);
+			node = page_to_nid(page);
+			x = flags & SO_TOTAL ? sc.objects : flags & SO_OBJECTS ? sc.inuse : 1;
+			total += x;
+			nodes[node] += x;
 			page = READ_ONCE(c->partial);
-			/* objects of CPU partials: v4.19 warns and counts
-			 * nothing; slabs: the head's count of the chain */
+			/* objects of CPU partials: v4.19 warns; slabs: the
+			 * head's count of its chain */
 			if (page && !(flags & (SO_TOTAL | SO_OBJECTS))) {
 				node = page_to_nid(page);
 				x = (unsigned long)READ_ONCE(page->pages);
