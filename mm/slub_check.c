@@ -97,6 +97,7 @@ struct slub_tally {
 struct slub_cache_info {
 	struct kmem_cache *s;
 	unsigned long pages;		/* slab pages found */
+	unsigned long rcu_pages;	/* of them, in slabs that may wait for RCU */
 	struct slub_tally node[MAX_NUMNODES];
 };
 
@@ -473,6 +474,7 @@ static void check_unlisted(struct slub_checker *c, struct slub_cache_info *ci,
 	}
 	if (!sc.frozen && !sc.inuse && (s->flags & SLAB_TYPESAFE_BY_RCU)) {
 		t->rcu++;		/* (against rcu_slabs, by the caller) */
+		ci->rcu_pages += slab_order_of(page) < MAX_ORDER ? 1UL << slab_order_of(page) : 1;
 		return;
 	}
 	t->transit++;
@@ -570,11 +572,14 @@ static void check_counts(struct slub_checker *c, struct slub_cache_info *ci)
 			violation(c, "%s node %u: total_objects is %lu but its %lu slab%s have %lu",
 				  s->name, node, total, t->slabs, str_plural(t->slabs), t->objects);
 	}
-	if (rcu > rcu_slabs)
+	/* (an empty slab on its way to discard_slab() looks the same) */
+	if (rcu > rcu_slabs + slack)
 		violation(c, "%s: %lu empty slab%s on no list, but only %lu wait for RCU",
 			  s->name, rcu, str_plural(rcu), rcu_slabs);
-	/* RCU-pending slabs may have left PG_slab before their grace period */
-	if ((long)nr_pages < (long)ci->pages - (long)((transit + slack) * max_pages) ||
+	/* RCU-pending slabs may have left PG_slab, nr_pages, or neither
+	 * before their grace period */
+	if ((long)nr_pages < (long)(ci->pages - ci->rcu_pages) -
+			     (long)((transit + slack) * max_pages) ||
 	    nr_pages > ci->pages + (rcu_slabs + slack) * max_pages)
 		violation(c, "%s: nr_pages is %lu but its slabs hold %lu page%s (%lu waiting for RCU)",
 			  s->name, nr_pages, ci->pages, str_plural(ci->pages), rcu_slabs);
