@@ -146,7 +146,9 @@ static union slub_counters read_counters(struct page *page)
 __attribute__((no_sanitize_address))
 static void *read_freepointer(struct kmem_cache *s, void *object)
 {
-	return get_freepointer(s, object);
+	/* (get_freepointer()'s read, here: an inline call may not be
+	 * inlined, and would be checked) */
+	return *(void **)((char *)object + s->offset);
 }
 
 /* The slab's order: its block's, as the page allocator handed it out. */
@@ -220,6 +222,27 @@ static int page_ptr_ok(const struct page *page)
 	       ((uintptr_t)page - first) % sizeof(struct page) == 0;
 }
 
+/*
+ * A slab's objects and page->freelist (into seen, cleared here) against
+ * its inuse: the number on the freelist, or -1 if it was not walked.
+ */
+static long check_page_freelist(struct slub_checker *c, struct kmem_cache *s,
+				struct page *page, union slub_counters sc, unsigned long *seen,
+				const char *where)
+{
+	long nfree;
+
+	if (!check_objects(c, s, page, sc, where))
+		return -1;
+	memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
+	nfree = walk_freelist(c, s, page, sc.objects, page->freelist, seen, where, "freelist");
+	if (nfree >= 0 && sc.inuse != sc.objects - nfree)
+		violation(c, "%s %s: slab pfn %#lx inuse %u, but %u objects less %ld on its freelist is %ld",
+			  s->name, where, page_to_pfn(page), sc.inuse, sc.objects, nfree,
+			  (long)sc.objects - nfree);
+	return nfree;
+}
+
 static void add_owner(struct slub_checker *c, struct page *page, unsigned int kind,
 		      unsigned int id)
 {
@@ -262,16 +285,9 @@ static int check_held_slab(struct slub_checker *c, struct kmem_cache *s, struct 
 	if (sc.frozen != (kind == OWN_CPU || kind == OWN_CPU_PARTIAL))
 		violation(c, "%s %s: slab pfn %#lx is %sfrozen", s->name, where, page_to_pfn(page),
 			  sc.frozen ? "" : "not ");
-	if (!check_objects(c, s, page, sc, where))
-		return 1;
-	memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
-	nfree = walk_freelist(c, s, page, sc.objects, page->freelist, seen, where, "freelist");
+	nfree = check_page_freelist(c, s, page, sc, seen, where);
 	if (nfree < 0)
 		return 1;
-	if (sc.inuse != sc.objects - nfree)
-		violation(c, "%s %s: slab pfn %#lx inuse %u, but %u objects less %ld on its freelist is %ld",
-			  s->name, where, page_to_pfn(page), sc.inuse, sc.objects, nfree,
-			  (long)sc.objects - nfree);
 	if (kind == OWN_PARTIAL && !nfree)
 		violation(c, "%s %s: slab pfn %#lx has no free object", s->name, where,
 			  page_to_pfn(page));
@@ -378,30 +394,27 @@ static void check_cpus(struct slub_checker *c, struct kmem_cache *s)
 	}
 }
 
-/* Shell sort (no qsort(): it may malloc). */
-static void sort_owners(struct slub_owner *v, size_t n)
+/*
+ * Shell sort by the pointer each element starts with (no qsort(): it may
+ * malloc, and a stopped CPU may hold malloc's lock).
+ */
+static void sort_by_ptr(void *v, size_t n, size_t size)
 {
+	union {
+		uintptr_t key;
+		char bytes[32];	/* the largest element */
+	} x;
+	char *base = v;
+
 	for (size_t gap = n / 2; gap; gap /= 2)
 		for (size_t i = gap; i < n; i++) {
-			struct slub_owner x = v[i];
 			size_t j = i;
 
-			for (; j >= gap && (uintptr_t)v[j - gap].page > (uintptr_t)x.page; j -= gap)
-				v[j] = v[j - gap];
-			v[j] = x;
-		}
-}
-
-static void sort_refs(struct slub_cache_ref *v, size_t n)
-{
-	for (size_t gap = n / 2; gap; gap /= 2)
-		for (size_t i = gap; i < n; i++) {
-			struct slub_cache_ref x = v[i];
-			size_t j = i;
-
-			for (; j >= gap && (uintptr_t)v[j - gap].s > (uintptr_t)x.s; j -= gap)
-				v[j] = v[j - gap];
-			v[j] = x;
+			memcpy(x.bytes, base + i * size, size);
+			for (; j >= gap && *(uintptr_t *)(void *)(base + (j - gap) * size) > x.key;
+			     j -= gap)
+				memcpy(base + j * size, base + (j - gap) * size, size);
+			memcpy(base + j * size, x.bytes, size);
 		}
 }
 
@@ -482,16 +495,10 @@ static void check_unlisted(struct slub_checker *c, struct slub_cache_info *ci,
 		return;
 	violation(c, "%s: slab pfn %#lx is on no list and no cpu but not full: %sfrozen, inuse %u of %u, freelist %p",
 		  s->name, page_to_pfn(page), sc.frozen ? "" : "not ", sc.inuse, sc.objects, freelist);
-	if (!sc.frozen && check_objects(c, s, page, sc, "unlisted")) {
+	if (!sc.frozen) {
 		unsigned long seen[(MAX_OBJS_PER_PAGE + 1) / 64 + 1];
-		long nfree;
 
-		memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
-		nfree = walk_freelist(c, s, page, sc.objects, freelist, seen, "unlisted", "freelist");
-		if (nfree >= 0 && sc.inuse != sc.objects - nfree)
-			violation(c, "%s unlisted: slab pfn %#lx inuse %u, but %u objects less %ld on its freelist is %ld",
-				  s->name, page_to_pfn(page), sc.inuse, sc.objects, nfree,
-				  (long)sc.objects - nfree);
+		check_page_freelist(c, s, page, sc, seen, "unlisted");
 	}
 }
 
@@ -688,7 +695,7 @@ static int collect_caches(struct slub_checker *c)
 		c->caches[c->nr_caches++].s = s;
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
-	sort_refs(c->refs, c->nr_caches);
+	sort_by_ptr(c->refs, c->nr_caches, sizeof(*c->refs));
 	/* an alias is the same struct: listed twice, walked once */
 	for (size_t i = 1; i < c->nr_caches; i++)
 		if (c->refs[i].s == c->refs[i - 1].s) {
@@ -719,7 +726,7 @@ void slub_check(struct check_log *log)
 		check_cpus(&c, s);
 		debug |= kmem_cache_debug(s);
 	}
-	sort_owners(c.owners, c.nr_owners);
+	sort_by_ptr(c.owners, c.nr_owners, sizeof(*c.owners));
 	check_owners(&c);
 	scan_memmap(&c);
 	for (size_t i = 0; i < c.nr_caches; i++)
