@@ -27,6 +27,8 @@
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
 static double boot_seconds;
+/* slub_debug=...: the boot line's text, kept for SLUB's init (boot_mutex) */
+static char slub_debug_buf[256];
 
 struct boot_ctx {
 	struct machine_config mc;
@@ -59,6 +61,30 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 		if (val)
 			return boot_param_bad(param, val, "slab_debug takes no value");
 		ctx->mm.slab_debug = 1;
+		return 0;
+	}
+	if (!strcmp(param, "slab")) {
+		int id = val ? slab_allocator_by_name(val) : -EINVAL;
+
+		if (id == -ENOSYS)
+			return boot_param_bad(param, val, "this allocator is not built in");
+		if (id < 0)
+			return boot_param_bad(param, val, "expected slab, slub or slob");
+		ctx->mm.slab_allocator = id;
+		return 0;
+	}
+	if (!strcmp(param, "slab_nomerge") || !strcmp(param, "slub_nomerge")) {
+		if (val)
+			return boot_param_bad(param, val, "takes no value");
+		ctx->mm.slab_nomerge = 1;
+		return 0;
+	}
+	if (!strcmp(param, "slub_debug")) {
+		/* bare, or =options[,prefix]: parsed by SLUB at its init */
+		if (val && strlen(val) >= sizeof(slub_debug_buf))
+			return boot_param_bad(param, val, "too long");
+		snprintf(slub_debug_buf, sizeof(slub_debug_buf), "%s", val ? val : "");
+		ctx->mm.slub_debug = 1;
 		return 0;
 	}
 	if (!strcmp(param, "debug_pagealloc") || !strcmp(param, "page_poison")) {
@@ -148,11 +174,17 @@ int mm_boot(const char *cmdline)
 	ctx.mm.watermark_scale_factor = 10;
 	ctx.mm.movablecore = 0;
 	ctx.mm.slab_debug = 0;
+	ctx.mm.slab_allocator = SLAB_ALLOCATOR_SLAB;
+	ctx.mm.slab_nomerge = 0;
+	ctx.mm.slub_debug = 0;
 	ctx.mm.debug_pagealloc = 0;
 	ctx.mm.page_poison = 0;
 	fail_alloc_reset();
 	reclaim_config_init();
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
+	if (!ret && ctx.mm.slub_debug && ctx.mm.slab_allocator != SLAB_ALLOCATOR_SLUB)
+		ret = boot_param_bad("slub_debug", slub_debug_buf,
+				     "SLUB's debugging: it needs slab=slub");
 	if (ret)
 		goto out;
 
@@ -183,7 +215,12 @@ int mm_boot(const char *cmdline)
 	wmark_init(ctx.mm.min_free_kbytes, ctx.mm.watermark_scale_factor);
 	refresh_zone_stat_thresholds();
 	slab_debug = ctx.mm.slab_debug;
-	ret = kmem_cache_init(NULL);
+	slab_allocator = ctx.mm.slab_allocator;
+	slab_nomerge = ctx.mm.slab_nomerge;
+	/* slab_debug under SLUB: slub_debug's full set, for every cache */
+	slub_debug_string = ctx.mm.slub_debug || (slab_debug && slab_allocator ==
+						  SLAB_ALLOCATOR_SLUB) ? slub_debug_buf : NULL;
+	ret = kmem_cache_init();
 	if (ret)
 		goto err_nodes;
 	ret = vmalloc_init();

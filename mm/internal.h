@@ -50,6 +50,9 @@ struct mm_config {
 	int watermark_scale_factor;
 	unsigned long long movablecore;	/* bytes of ZONE_MOVABLE per machine */
 	int slab_debug;			/* slab_debug: red zones, poison, checks */
+	int slab_allocator;		/* slab=: enum slab_allocator_id */
+	int slab_nomerge;		/* slab_nomerge, slub_nomerge */
+	int slub_debug;			/* slub_debug given: slub_debug_buf */
 	int debug_pagealloc;		/* debug_pagealloc=on: unmap free pages */
 	int page_poison;		/* page_poison=on: 0xaa in free pages */
 };

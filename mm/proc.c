@@ -16,20 +16,32 @@ struct proc_file {
 	void (*show)(FILE *out);
 };
 
-static void slabinfo(FILE *out)
-{
-	slabinfo_show(out);
-}
-
 static const struct proc_file proc_files[] = {
 	{ "buddyinfo", buddyinfo_show },
 	{ "zoneinfo", zoneinfo_show },
 	{ "meminfo", meminfo_show },
 	{ "vmstat", vmstat_show },
-	{ "slabinfo", slabinfo },
 	{ "vmallocinfo", vmallocinfo_show },
 	{ "swaps", swaps_show },
 };
+
+/*
+ * slab/<cache>/<attr>: /sys/kernel/slab/<cache>/<attr> of SLUB (the model
+ * keeps sysfs under mm_proc_show()); -ENOENT for a cache or attribute
+ * that does not exist, and under SLAB and SLOB, which have no such files.
+ */
+static int slab_sysfs_show(const char *path, FILE *out)
+{
+	const char *slash = strrchr(path, '/');
+	char cache[80];
+
+	if (!slash || slash == path || !slash[1] || (size_t)(slash - path) >= sizeof(cache) ||
+	    !strcmp(slash + 1, "failslab"))
+		return -ENOENT;
+	memcpy(cache, path, (size_t)(slash - path));
+	cache[slash - path] = 0;
+	return slab_attr(cache, slash + 1, NULL, out);
+}
 
 int mm_proc_show(const char *name, FILE *out)
 {
@@ -39,6 +51,13 @@ int mm_proc_show(const char *name, FILE *out)
 		return -EINVAL;
 	if (mm_life_read_lock())
 		return -ENODEV;
+	if (!strcmp(name, "slabinfo") || !strncmp(name, "slab/", 5)) {
+		/* the slab allocator decides which of these exist */
+		ret = name[4] == '/' ? slab_sysfs_show(name + 5, out) : slabinfo_show(out);
+		fflush(out);
+		mm_life_read_unlock();
+		return ret;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		if (!strcmp(name, proc_files[i].name)) {
 			proc_files[i].show(out);

@@ -54,14 +54,8 @@
 #include "../numa/ipi.h"
 #include "../numa/vmspace.h"
 
-DEFINE_MUTEX(slab_mutex);
-CDS_LIST_HEAD(slab_caches);
 int slab_debug;
 unsigned int slab_max_order;
-
-/* Taken with interrupts off, inside slab_mutex when both are. */
-spinlock_t slab_caches_lock;
-struct slab_layout slab_layout;
 struct delayed_work *reap_work;
 
 /* ------------------------------------------------------------------ */
@@ -87,33 +81,6 @@ unsigned int obj_to_index(const struct kmem_cache *cache, const struct page *pag
 	unsigned int offset = (unsigned int)((const char *)obj - (const char *)page->s_mem);
 
 	return reciprocal_divide(offset, cache->reciprocal_buffer_size);
-}
-
-/* A lowmem direct-map address's frame, or NULL outside the direct map. */
-static inline struct page *slab_virt_to_page(const void *addr)
-{
-	unsigned long off = (unsigned long)((const char *)addr - slab_layout.base);
-
-	if (unlikely((off >> PAGE_SHIFT) >= slab_layout.nr_low))
-		return NULL;
-	return slab_layout.map + (off >> PAGE_SHIFT);
-}
-
-struct page *virt_to_slab(const void *addr)
-{
-	struct page *page = slab_virt_to_page(addr);
-
-	if (!page)
-		return NULL;
-	page = slab_head_page(page);
-	return page && READ_ONCE(page->slab_cache) ? page : NULL;
-}
-
-struct kmem_cache *virt_to_cache(const void *obj)
-{
-	struct page *page = virt_to_slab(obj);
-
-	return page ? page->slab_cache : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -666,22 +633,7 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 	unsigned long irqflags;
 	void *objp;
 
-	if (unlikely(!caller_is_cpu(__func__)))
-		return NULL;
-	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
-		generic_smp_call_function_interrupt();
-	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
-		return NULL;
-	if (unlikely(nodeid != NUMA_NO_NODE &&
-		     (nodeid < 0 || (unsigned int)nodeid >= num_online_nodes()))) {
-		WARN(1, "%s(%s): node %d does not exist\n", __func__, cachep->name, nodeid);
-		return NULL;
-	}
-	if (unlikely(cachep->ctor && (flags & __GFP_ZERO)))
-		WARN(1, "%s: __GFP_ZERO on cache %s, which has a constructor\n",
-		     __func__, cachep->name);
-	/* the fault site (slab_pre_alloc_hook()): silent, no warn_alloc() */
-	if (unlikely(fault_inject_active()) && should_failslab(cachep, flags))
+	if (unlikely(slab_pre_alloc_hook(cachep, flags, nodeid, "kmem_cache_alloc")))
 		return NULL;
 
 	local_irq_save(irqflags);
@@ -697,24 +649,13 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 		/* reports and repairs what it finds; the object is handed out */
 		slab_debug_alloc(cachep, objp, flags, caller);
 		objp = (char *)objp + cachep->obj_offset;
-	} else {
-		slab_asan_unpoison(objp, cachep->object_size);
+		if (unlikely(flags & __GFP_ZERO))
+			memset(objp, 0, cachep->object_size);
+		current->fp_objects++;
+		return objp;
 	}
-	if (unlikely(flags & __GFP_ZERO))
-		memset(objp, 0, cachep->object_size);
-	current->fp_objects++;
+	slab_post_alloc_hook(cachep, flags, objp);
 	return objp;
-}
-
-__slab_fastpath
-void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
-{
-	return slab_alloc(cachep, flags, NUMA_NO_NODE, __builtin_return_address(0));
-}
-
-void *kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
-{
-	return __kmem_cache_alloc_node(cachep, flags, nodeid, __builtin_return_address(0));
 }
 
 /* ------------------------------------------------------------------ */
@@ -805,16 +746,6 @@ static void ___cache_free(struct kmem_cache *cachep, struct page *page, void *ob
 	ac->entry[ac->avail++] = objp;
 }
 
-static noinline void slab_bad_pointer(const char *func, const void *objp)
-{
-	report_begin(REPORT_BUG);
-	printk("BUG: %s(%p): not an object of any slab cache (%s)\n", func, objp,
-	       slab_virt_to_page(objp) ? "a page that is not a slab" :
-	       vmspace_is_vmalloc(objp) ? "a vmalloc address: vfree() it" :
-	       "not in the direct map: vmalloc, stack, user or a wild pointer");
-	report_end(REPORT_BUG, TAINT_BAD_PAGE);
-}
-
 /*
  * The general free: find the object's slab and cache, check that objp is
  * an object's first byte, report and refuse what is not.
@@ -829,22 +760,11 @@ void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller
 
 	if (unlikely(!objp))
 		return;
-	if (unlikely(!caller_is_cpu(__func__)))
+	owner = slab_free_hook(cachep, objp, cachep ? "kmem_cache_free" : "kfree");
+	if (unlikely(!owner))
 		return;
-	/* interrupts on and no IPI waiting: the fast path's window may
-	 * have deferred one */
-	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
-		generic_smp_call_function_interrupt();
-	page = virt_to_slab(objp);
-	if (unlikely(!page)) {
-		slab_bad_pointer(cachep ? "kmem_cache_free" : "kfree", objp);
-		return;
-	}
-	owner = page->slab_cache;
-	if (unlikely(cachep && owner != cachep))
-		WARN(1, "cache_from_obj: Wrong slab cache. %s but object is from %s\n",
-		     cachep->name, owner->name);
 	cachep = owner;
+	page = virt_to_slab(objp);
 	buf = (char *)objp - cachep->obj_offset;
 	idx = obj_to_index(cachep, page, buf);
 	if (unlikely(buf < (char *)page->s_mem || idx >= cachep->num ||
@@ -865,8 +785,3 @@ void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller
 	current->fp_objects--;
 }
 
-__slab_fastpath
-void kmem_cache_free(struct kmem_cache *cachep, void *objp)
-{
-	slab_free(cachep, objp, __builtin_return_address(0), 0);
-}

@@ -260,15 +260,10 @@ struct slab_cpu {
 } ____cacheline_aligned;
 extern struct delayed_work *reap_work;		/* [cpu]: cache_reap() */
 
-int kmem_cache_init(const char *debug_opts);
 /* failslab (mm/fail_alloc.c): should this allocation from s fail? */
 int should_failslab(struct kmem_cache *s, gfp_t gfp_mask);
 /* slab/<cache>/failslab (mm/debugfs.c): write value (0/1), or show */
 int slab_failslab_attr(const char *cache, const char *value, FILE *out);
-void kmem_cache_exit(void);
-struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
-				       unsigned int align, slab_flags_t flags,
-				       void (*ctor)(void *));
 void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid,
 			      const void *caller);
 void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller);
@@ -316,13 +311,6 @@ static inline void set_free_obj(struct page *page, unsigned int idx, freelist_id
 	((freelist_idx_t *)page->freelist)[idx] = val;
 }
 
-/* slab_common.c: kmalloc, /proc/slabinfo (kmalloc_slab(), kmem_cache_stats():
- * mmsim/inspect.h) */
-int kmalloc_init(void);
-/* mm_check(): every kmalloc size lands in a class whose objects hold it;
- * violations into log ("mm_check: slab layout: kmalloc ..."). */
-void kmalloc_check_classes(struct check_log *log);
-int slabinfo_show(FILE *out);
 
 /* slab_debug.c: slab_debug's checks and reports */
 void slab_debug_init_obj(struct kmem_cache *cachep, void *objp);
@@ -386,7 +374,8 @@ static inline int fls_long(unsigned long x)
 
 /* slab_check.c */
 int slab_is_valid(struct kmem_cache *cachep, FILE *report);
-int slab_check_all(FILE *report);
+/* SLAB's check hook (ops->check) */
+void slab_check_all_caches(struct check_log *log);
 
 /*
  * The head of the slab holding a frame, or NULL: PG_slab is set on heads

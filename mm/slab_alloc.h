@@ -88,7 +88,8 @@ struct slab_allocator_ops {
 	int (*init)(void);
 	/*
 	 * mm_shutdown(), on the last CPU, after every cache was shrunk and the
-	 * common layer took them off the list: the allocator's own state.
+	 * common layer took them off the list (freeing the empty ones): the
+	 * allocator's own work (CPU hotplug state, periodic work) and state.
 	 */
 	void (*exit)(void);
 
@@ -220,8 +221,60 @@ void slab_report_end(void);
 void print_section(const char *level, const void *addr, size_t length);
 void print_track(const char *what, const void *caller, unsigned long when, int cpu, int pid);
 
-/* Merging (mm/slab_common.c): the cache s may be shared under another
- * name (SLAB and SLUB, as v4.19's find_mergeable()). */
+/*
+ * The context part of slab_free_hook() alone (attached CPU, pending IPI):
+ * for SLOB, whose heap pages name no cache and whose big blocks are no
+ * slab at all (it checks its pointers itself).  0, or -1: refused.
+ */
+int slab_free_context(const char *func);
+/* "BUG: <func>(<p>): not an object of any slab cache (<why>)" */
+void slab_bad_pointer(const char *func, const void *objp);
+/* The slab (head page) whose memory holds addr and names its cache
+ * (SLAB, SLUB), or NULL; and that cache. */
+struct page *virt_to_slab(const void *addr);
+struct kmem_cache *virt_to_cache(const void *obj);
+
+/* v4.19's ARCH_KMALLOC_MINALIGN on x86: a 64-bit integer's alignment. */
+#define ARCH_KMALLOC_MINALIGN	__alignof__(unsigned long long)
+
+/* ------------------------------------------------------------------ */
+/* The common layer's own (boot, mm_check, /proc, debugfs)             */
+
+/* slab=NAME -> its enum slab_allocator_id; -EINVAL unknown, -ENOSYS not
+ * built in */
+int slab_allocator_by_name(const char *name);
+/* boot, no CPU: slab_allocator's caches; mm_shutdown(): all of it */
+int kmem_cache_init(void);
+void kmem_cache_exit(void);
+/* kmalloc.c: the classes of slab_allocator (boot), their check */
+void kmalloc_init_classes(void);
+/* mm_check(): every kmalloc size lands in a class whose objects hold it;
+ * violations into log ("mm_check: slab layout: kmalloc ..."). */
+void kmalloc_check_classes(struct check_log *log);
+/* A kmalloc cache, refcount -1 (create_kmalloc_caches()). */
+struct kmem_cache *create_kmalloc_cache(const char *name, unsigned int size,
+					slab_flags_t flags);
+/* /proc/slabinfo (-ENOENT under SLOB) */
+int slabinfo_show(FILE *out);
+/* slab/<cache>/<attr>: failslab (show, or write value), the allocator's
+ * sysfs attributes (show); -ENOENT, -EINVAL */
+int slab_attr(const char *cache, const char *attr, const char *value, FILE *out);
+/* mm_check()'s slab part: ops->check and kmalloc's classes */
+int slab_check_all(FILE *report);
+
+/* ------------------------------------------------------------------ */
+/* mm/slab_merge.c: merging (SLAB and SLUB, as v4.19)                  */
+
+/*
+ * kmem_cache_create() (slab_mutex held) tries this first: an existing
+ * cache that can serve (size, align, flags, ctor) under the new name, its
+ * refcount raised and the allocator's cache_alias hook called; or NULL.
+ * slab_alias_find(name): the cache an alias name stands for, or NULL.
+ */
+struct kmem_cache *__kmem_cache_alias(const char *name, unsigned int size,
+				      unsigned int align, slab_flags_t flags,
+				      void (*ctor)(void *));
+struct kmem_cache *slab_alias_find(const char *name);
 int slab_unmergeable(struct kmem_cache *s);
 
 #endif /* MM_SLAB_ALLOC_H */

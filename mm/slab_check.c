@@ -373,10 +373,10 @@ int slab_is_valid(struct kmem_cache *cachep, FILE *report)
 	return violations;
 }
 
-int slab_check_all(FILE *report)
+/* SLAB's check hook: every cache, and the slab pages against NR_SLAB_*. */
+void slab_check_all_caches(struct check_log *log)
 {
-	struct check_log log = { .report = report };
-	struct slab_checker c = { .log = &log };
+	struct slab_checker c = { .log = log };
 	unsigned long pages = 0, counted = 0, irqflags;
 	struct kmem_cache *cachep;
 
@@ -384,7 +384,7 @@ int slab_check_all(FILE *report)
 	cds_list_for_each_entry(cachep, &slab_caches, list) {
 		unsigned long listed = 0, held;
 
-		__slab_is_valid(cachep, &log);
+		__slab_is_valid(cachep, log);
 		for (unsigned int node = 0; node < num_online_nodes(); node++)
 			listed += cachep->node[node]->total_slabs;
 		listed += __atomic_load_n(&cachep->rcu_slabs, __ATOMIC_RELAXED);
@@ -398,12 +398,9 @@ int slab_check_all(FILE *report)
 		pages += held;
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
-	kmalloc_check_classes(&log);
 	counted = global_node_page_state(NR_SLAB_RECLAIMABLE) +
 		  global_node_page_state(NR_SLAB_UNRECLAIMABLE);
 	if (pages != counted)
 		violation(&c, "the caches hold %lu slab pages but NR_SLAB_* count %lu", pages,
 			  counted);
-	check_log_flush(&log);		/* slab_caches_lock released */
-	return log.violations;
 }

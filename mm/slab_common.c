@@ -1,337 +1,433 @@
 // SPDX-License-Identifier: MIT
 /*
- * mm/slab_common.c - kmalloc on SLAB's general caches, kfree_rcu, and
- * what a cache shows: /proc/slabinfo, and kmem_cache_stats() for programs
- * outside the library (read-only fields as they are, the counters with
- * relaxed loads: nr_pages, reaped and rcu_slabs are atomics, each CPU's
- * alien_frees its own, read with READ_ONCE()).
+ * mm/slab_common.c - what SLAB, SLUB and SLOB share (v4.19's
+ * mm/slab_common.c): the allocator chosen at boot (slab=), the cache list,
+ * kmem_cache_create()/destroy()/shrink(), the entry points that dispatch
+ * to the allocator, the misuse checks every allocation and free makes,
+ * /proc/slabinfo's frame, the sysfs view (slab/<cache>/<attr>),
+ * kmem_cache_stats() and the slab part of mm_check().  kmalloc is in
+ * mm/kmalloc.c; the contract with the allocators is mm/slab_alloc.h.
  *
- *   kmalloc_caches[type][index]	index = log2 of the class (5..22), with
- *				1 = kmalloc-96 and 2 = kmalloc-192; type normal
- *				or DMA.  Made at boot, read-only after.
- *   size_index[]		sizes 1..192 by 8-byte step -> index: the
- *				size-to-class lookup is a table, not a loop.
+ *   slab_allocator, slab_ops	written by mm_boot() before any CPU runs,
+ *				read-only while booted
+ *   slab_caches		every cache, newest first (v4.19's order);
+ *				changed under slab_mutex and, inside it,
+ *				slab_caches_lock (irq-safe), so that walkers
+ *				that cannot sleep (CPU offline, mm_check())
+ *				may take either
+ *   s->refcount		the cache and its aliases, slab_mutex
  *
- * SLAB's classes start at KMALLOC_MIN_SIZE (32): sizes 1 to 32 share
- * kmalloc-32, as v4.19's setup_kmalloc_cache_index_table() makes them.
- * The caches are made as v4.19's kmem_cache_init() and
- * create_kmalloc_caches() make them, with ARCH_KMALLOC_FLAGS
- * (SLAB_HWCACHE_ALIGN on x86: kmalloc-32 is aligned to 32, kmalloc-96 to
- * 64, so its objects take 128 bytes) -- except under slab_debug (below).
- *
- * kmalloc() and kfree() inline SLAB's fast paths (mm/slab.c): the class
- * from the table, the object from the CPU's array; kfree() finds the cache
- * from the object's slab page.
+ * Counters of a cache (nr_pages, ...) are the allocator's; this file reads
+ * them with relaxed loads.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mmsim/rcupdate.h>
 #include "slab.h"
+#include "../numa/vmspace.h"
 
-enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
+int slab_allocator;
+struct slab_layout slab_layout;
+const struct slab_allocator_ops *slab_ops = &slab_ops_slab;
+int slab_nomerge;
+const char *slub_debug_string;
 
-static struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+DEFINE_MUTEX(slab_mutex);
+CDS_LIST_HEAD(slab_caches);
+/* Taken with interrupts off, inside slab_mutex when both are. */
+spinlock_t slab_caches_lock;
 
-/* v4.19's names and sizes, by index (SLAB makes none below 5). */
-static const struct {
-	const char *name;
-	unsigned int size;
-} kmalloc_info[KMALLOC_SHIFT_HIGH + 1] = {
-	{ NULL, 0 },			{ "kmalloc-96", 96 },
-	{ "kmalloc-192", 192 },		{ NULL, 0 },
-	{ NULL, 0 },			{ "kmalloc-32", 32 },
-	{ "kmalloc-64", 64 },		{ "kmalloc-128", 128 },
-	{ "kmalloc-256", 256 },		{ "kmalloc-512", 512 },
-	{ "kmalloc-1024", 1024 },	{ "kmalloc-2048", 2048 },
-	{ "kmalloc-4096", 4096 },	{ "kmalloc-8192", 8192 },
-	{ "kmalloc-16384", 16384 },	{ "kmalloc-32768", 32768 },
-	{ "kmalloc-65536", 65536 },	{ "kmalloc-131072", 131072 },
-	{ "kmalloc-262144", 262144 },	{ "kmalloc-524288", 524288 },
-	{ "kmalloc-1048576", 1048576 },	{ "kmalloc-2097152", 2097152 },
-	{ "kmalloc-4194304", 4194304 },
-};
+/* ------------------------------------------------------------------ */
+/* The checks every allocation and free makes                         */
 
-/* (size - 1) / 8 for sizes 1..192 -> index (v4.19's table, with the
- * entries below KMALLOC_MIN_SIZE set to KMALLOC_SHIFT_LOW as
- * setup_kmalloc_cache_index_table() sets them). */
-static const unsigned char size_index[24] = {
-	5,	/* 8 */
-	5,	/* 16 */
-	5,	/* 24 */
-	5,	/* 32 */
-	6,	/* 40 */
-	6,	/* 48 */
-	6,	/* 56 */
-	6,	/* 64 */
-	1,	/* 72 */
-	1,	/* 80 */
-	1,	/* 88 */
-	1,	/* 96 */
-	7,	/* 104 */
-	7,	/* 112 */
-	7,	/* 120 */
-	7,	/* 128 */
-	2,	/* 136 */
-	2,	/* 144 */
-	2,	/* 152 */
-	2,	/* 160 */
-	2,	/* 168 */
-	2,	/* 176 */
-	2,	/* 184 */
-	2,	/* 192 */
-};
-
-static __always_inline unsigned int kmalloc_index(size_t size)
+int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func)
 {
-	if (size <= 192)
-		return size_index[(size - 1) / 8];
-	return (unsigned int)fls_long(size - 1);
-}
-
-/* The cache for size bytes with flags; NULL above KMALLOC_MAX_SIZE. */
-struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
-{
-	if (unlikely(size > KMALLOC_MAX_SIZE)) {
-		WARN_ON_ONCE(!(flags & __GFP_NOWARN));
-		return NULL;
+	if (unlikely(!caller_is_cpu(func)))
+		return -1;
+	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
+		return -1;
+	if (unlikely(node != NUMA_NO_NODE &&
+		     (node < 0 || (unsigned int)node >= num_online_nodes()))) {
+		WARN(1, "%s(%s): node %d does not exist\n", func, s->name, node);
+		return -1;
 	}
-	if (!size)
-		return NULL;
-	return kmalloc_caches[(flags & GFP_DMA) ? KMALLOC_DMA : KMALLOC_NORMAL]
-			     [kmalloc_index(size)];
-}
-
-/* v4.19's ARCH_KMALLOC_MINALIGN on x86: a 64-bit integer's alignment. */
-#define ARCH_KMALLOC_MINALIGN	__alignof__(unsigned long long)
-
-/*
- * v4.19's kmem_cache_init() makes the kmalloc cache of struct
- * kmem_cache_node (120 bytes on x86_64: kmalloc-128) before the others.
- * The model keeps its nodes elsewhere, but the order shows in slabinfo.
- */
-#define INDEX_NODE		7
-
-/*
- * The flags of every kmalloc cache: ARCH_KMALLOC_FLAGS, SLAB_HWCACHE_ALIGN
- * on x86.  Not under slab_debug: v4.19 takes red zones and owner tracking
- * from any cache aligned to more than 8 bytes, which would leave kmalloc
- * without them.  The kernel's own note on ARCH_KMALLOC_MINALIGN says what
- * is meant: "the kmalloc caches are cache_line_size() aligned, except when
- * DEBUG and FORCED_DEBUG are enabled, then they are BYTES_PER_WORD
- * aligned"; slab_debug is the model's FORCED_DEBUG.
- */
-static slab_flags_t kmalloc_cache_flags(void)
-{
-	return slab_debug ? 0 : SLAB_HWCACHE_ALIGN;
-}
-
-static int new_kmalloc_cache(int type, unsigned int idx)
-{
-	slab_flags_t flags = SLAB_KMALLOC | kmalloc_cache_flags();
-	struct kmem_cache *s;
-	char name[32];
-
-	if (type == KMALLOC_DMA)
-		flags |= SLAB_CACHE_DMA;
-	snprintf(name, sizeof(name), "%s%s", type == KMALLOC_DMA ? "dma-" : "",
-		 kmalloc_info[idx].name);
-	s = __kmem_cache_create(name, kmalloc_info[idx].size, ARCH_KMALLOC_MINALIGN,
-				flags, NULL);
-	if (!s) {
-		pr_err("kmem_cache_init: cannot create %s\n", name);
-		return -ENOMEM;
-	}
-	/* at the head of slab_caches: /proc/slabinfo lists the newest first */
-	cds_list_add(&s->list, &slab_caches);
-	kmalloc_caches[type][idx] = s;
+	if (unlikely(s->ctor && (flags & __GFP_ZERO)))
+		WARN(1, "%s: __GFP_ZERO on cache %s, which has a constructor\n", func, s->name);
+	/* the fault site (v4.19 slab_pre_alloc_hook()): silent, no warn_alloc() */
+	if (unlikely(fault_inject_active()) && should_failslab(s, flags))
+		return -1;
 	return 0;
 }
 
-/* Boot, no CPU running: the caches in v4.19's order. */
-int kmalloc_init(void)
+void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
 {
-	struct kmem_cache **normal = kmalloc_caches[KMALLOC_NORMAL];
-	int ret;
-
-	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
-	ret = new_kmalloc_cache(KMALLOC_NORMAL, INDEX_NODE);
-	/* create_kmalloc_caches(): by size, smaller first (a bigger one may
-	 * keep its freelists in them), kmalloc-96 right after kmalloc-64 and
-	 * kmalloc-192 right after kmalloc-128 */
-	for (unsigned int i = KMALLOC_SHIFT_LOW; !ret && i <= KMALLOC_SHIFT_HIGH; i++) {
-		if (!normal[i])
-			ret = new_kmalloc_cache(KMALLOC_NORMAL, i);
-		if (!ret && KMALLOC_MIN_SIZE <= 32 && i == 6 && !normal[1])
-			ret = new_kmalloc_cache(KMALLOC_NORMAL, 1);
-		if (!ret && KMALLOC_MIN_SIZE <= 64 && i == 7 && !normal[2])
-			ret = new_kmalloc_cache(KMALLOC_NORMAL, 2);
-	}
-	/* then a dma- twin of each, by index: 96 and 192 (1 and 2) first */
-	for (unsigned int i = 0; !ret && i <= KMALLOC_SHIFT_HIGH; i++)
-		if (normal[i])
-			ret = new_kmalloc_cache(KMALLOC_DMA, i);
-	return ret;
+	slab_asan_unpoison(objp, s->object_size);
+	if (unlikely(flags & __GFP_ZERO))
+		memset(objp, 0, s->object_size);
+	current->fp_objects++;
 }
 
-static void __printf(2, 3) kmalloc_violation(struct check_log *log, const char *fmt, ...)
-{
-	va_list ap;
+static inline struct page *slab_virt_to_page(const void *addr);
 
-	va_start(ap, fmt);
-	check_log_violation(log, "mm_check: slab layout: ", fmt, ap);
-	va_end(ap);
+void slab_bad_pointer(const char *func, const void *objp)
+{
+	report_begin(REPORT_BUG);
+	printk("BUG: %s(%p): not an object of any slab cache (%s)\n", func, objp,
+	       slab_virt_to_page(objp) ? "a page that is not a slab" :
+	       vmspace_is_vmalloc(objp) ? "a vmalloc address: vfree() it" :
+	       "not in the direct map: vmalloc, stack, user or a wild pointer");
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 }
 
-/*
- * The size-to-class map against the classes (read-only after boot, so no
- * lock): every size of the table (8 to 192 by 8) and every power of two
- * from 256 and one byte more lands in a cache whose objects are at least
- * that big and at least its class's size.
- */
-void kmalloc_check_classes(struct check_log *log)
+int slab_free_context(const char *func)
 {
-	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
-		for (unsigned int idx = 0; idx <= KMALLOC_SHIFT_HIGH; idx++) {
-			struct kmem_cache *s = kmalloc_caches[type][idx];
-
-			if (s && s->object_size < kmalloc_info[idx].size)
-				kmalloc_violation(log, "kmalloc class %u (%s): %s has objects of %u bytes",
-						  idx, kmalloc_info[idx].name, s->name,
-						  s->object_size);
-		}
-		for (size_t size = 8; size <= KMALLOC_MAX_SIZE;
-		     size = size < 192 ? size + 8 : size < 256 ? 256 :
-			    size & (size - 1) ? (size - 1) * 2 : size + 1) {
-			unsigned int idx = kmalloc_index(size);
-			struct kmem_cache *s = idx <= KMALLOC_SHIFT_HIGH ?
-					       kmalloc_caches[type][idx] : NULL;
-
-			if (type == KMALLOC_NORMAL && !s)
-				kmalloc_violation(log, "kmalloc(%zu): class %u has no cache", size,
-						  idx);
-			else if (s && s->object_size < size)
-				kmalloc_violation(log, "kmalloc(%zu): class %u, %s, has objects of %u bytes",
-						  size, idx, s->name, s->object_size);
-		}
-	}
+	if (unlikely(!caller_is_cpu(func)))
+		return -1;
+	/* interrupts on and no IPI waiting: a fast path's window may have
+	 * deferred one */
+	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
+		generic_smp_call_function_interrupt();
+	return 0;
 }
 
-/* kmalloc(0) and too big, out of the way of the fast path */
-static noinline void *kmalloc_odd_size(size_t size, gfp_t flags)
+struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, const char *func)
 {
-	if (!size)
-		return ZERO_SIZE_PTR;
-	WARN_ON_ONCE(!(flags & __GFP_NOWARN));
-	return NULL;
-}
+	struct kmem_cache *owner;
+	struct page *page;
 
-static __always_inline void *__do_kmalloc(size_t size, gfp_t flags, const void *caller)
-{
-	struct kmem_cache *cachep;
-
-	/* one compare for both 0 and > KMALLOC_MAX_SIZE */
-	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
-		return kmalloc_odd_size(size, flags);
-	if (likely(!(flags & GFP_DMA)))
-		cachep = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(size)];
-	else
-		cachep = kmalloc_caches[KMALLOC_DMA][kmalloc_index(size)];
-	return slab_alloc(cachep, flags, NUMA_NO_NODE, caller);
-}
-
-__slab_fastpath
-void *kmalloc(size_t size, gfp_t flags)
-{
-	return __do_kmalloc(size, flags, __builtin_return_address(0));
-}
-
-void *kmalloc_node(size_t size, gfp_t flags, int node)
-{
-	struct kmem_cache *cachep;
-
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	cachep = kmalloc_slab(size, flags);
-	if (unlikely(!cachep))
+	if (unlikely(slab_free_context(func)))
 		return NULL;
-	return __kmem_cache_alloc_node(cachep, flags, node, __builtin_return_address(0));
-}
-
-__slab_fastpath
-void kfree(const void *objp)
-{
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return;
-	slab_free(NULL, (void *)objp, __builtin_return_address(0), 1);
-}
-
-size_t ksize(const void *objp)
-{
-	struct kmem_cache *cachep;
-
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return 0;
-	cachep = virt_to_cache(objp);
-	if (unlikely(!cachep)) {
-		WARN(1, "ksize(%p): not an object of any slab cache\n", objp);
-		return 0;
+	page = virt_to_slab(objp);
+	if (unlikely(!page)) {
+		slab_bad_pointer(func, objp);
+		return NULL;
 	}
-	return cachep->object_size;
+	owner = READ_ONCE(page->slab_cache);
+	if (unlikely(s && owner != s))
+		WARN(1, "cache_from_obj: Wrong slab cache. %s but object is from %s\n",
+		     s->name, owner->name);
+	return owner;
 }
 
-void *krealloc(const void *p, size_t new_size, gfp_t flags)
+/* A lowmem direct-map address's frame, or NULL outside the direct map. */
+static inline struct page *slab_virt_to_page(const void *addr)
 {
-	size_t ks = 0;
-	void *ret;
+	unsigned long off = (unsigned long)((const char *)addr - slab_layout.base);
 
-	if (unlikely(!new_size)) {
-		kfree(p);
-		return ZERO_SIZE_PTR;
-	}
-	if (!ZERO_OR_NULL_PTR(p)) {
-		ks = ksize(p);
-		if (!ks)
-			return NULL;	/* reported: not ours to resize */
-	}
-	if (ks >= new_size)
-		return (void *)p;
-	ret = __do_kmalloc(new_size, flags, __builtin_return_address(0));
-	if (ret && !ZERO_OR_NULL_PTR(p)) {
-		memcpy(ret, p, ks);
-		kfree(p);
-	}
-	return ret;
+	if (unlikely((off >> PAGE_SHIFT) >= slab_layout.nr_low))
+		return NULL;
+	return slab_layout.map + (off >> PAGE_SHIFT);
 }
 
-/* kfree_rcu(): the callback finds the object that holds the rcu_head. */
-static void kfree_rcu_callback(struct rcu_head *head)
+/* The slab (head page) whose memory holds addr and names its cache, or
+ * NULL (SLOB's heap pages name none). */
+struct page *virt_to_slab(const void *addr)
 {
-	struct page *page = virt_to_slab(head);
-	struct kmem_cache *cachep;
-	unsigned int idx;
+	struct page *page = slab_virt_to_page(addr);
 
-	if (WARN(!page, "kfree_rcu: rcu_head %p is not inside a slab object\n", head))
-		return;
-	cachep = page->slab_cache;
-	idx = obj_to_index(cachep, page, head);
-	kfree((char *)index_to_obj(cachep, page, idx) + cachep->obj_offset);
+	if (!page)
+		return NULL;
+	page = slab_head_page(page);
+	return page && READ_ONCE(page->slab_cache) ? page : NULL;
 }
 
-void __kfree_rcu(struct rcu_head *head)
+struct kmem_cache *virt_to_cache(const void *obj)
 {
-	call_rcu(head, kfree_rcu_callback);
+	struct page *page = virt_to_slab(obj);
+
+	return page ? READ_ONCE(page->slab_cache) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
-/* /proc/slabinfo                                                      */
+/* The entry points                                                    */
+
+__slab_fastpath
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+{
+	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB))
+		return slab_ops->alloc(s, flags, NUMA_NO_NODE, __builtin_return_address(0));
+	return slab_alloc(s, flags, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
+{
+	return slab_ops->alloc(s, flags, node, __builtin_return_address(0));
+}
+
+__slab_fastpath
+void kmem_cache_free(struct kmem_cache *s, void *objp)
+{
+	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB)) {
+		if (objp)
+			slab_ops->free(s, objp, __builtin_return_address(0));
+		return;
+	}
+	slab_free(s, objp, __builtin_return_address(0), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Creating and destroying caches                                      */
+
+/* At the head, as v4.19's create_cache(): /proc/slabinfo lists the newest
+ * first, and a cache is drained before the older kmalloc caches that may
+ * hold its off-slab freelists. */
+static void slab_caches_add(struct kmem_cache *s)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&slab_caches_lock, irqflags);
+	cds_list_add(&s->list, &slab_caches);
+	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
+}
+
+static void slab_caches_del(struct kmem_cache *s)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&slab_caches_lock, irqflags);
+	cds_list_del(&s->list);
+	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
+}
+
+static void cache_free_struct(struct kmem_cache *s)
+{
+	slab_ops->cache_release(s);
+	free((void *)s->name);
+	free(s);
+}
+
+/*
+ * A new cache of this allocator (slab_mutex held, or boot), listed;
+ * NULL if the allocator cannot lay it out (its reason printed by it or
+ * by the caller).
+ */
+static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+				       slab_flags_t flags, void (*ctor)(void *), int refcount)
+{
+	struct kmem_cache *s;
+
+	s = aligned_alloc(SMP_CACHE_BYTES, ALIGN(sizeof(*s), SMP_CACHE_BYTES));
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->name = strdup(name);
+	if (!s->name) {
+		free(s);
+		return NULL;
+	}
+	s->object_size = size;
+	s->size = size;
+	s->align = align;
+	s->ctor = ctor;
+	s->refcount = refcount;
+	s->failslab = !!(flags & SLAB_FAILSLAB);
+	s->flags = slab_ops->cache_flags(size, flags, name);
+	if (slab_ops->cache_create(s)) {
+		free((void *)s->name);
+		free(s);
+		return NULL;
+	}
+	slab_caches_add(s);
+	return s;
+}
+
+/* A kmalloc cache (boot, create_kmalloc_caches()): never merged into,
+ * never destroyed. */
+struct kmem_cache *create_kmalloc_cache(const char *name, unsigned int size, slab_flags_t flags)
+{
+	return create_cache(name, size, ARCH_KMALLOC_MINALIGN, flags | SLAB_KMALLOC, NULL, -1);
+}
+
+static int cache_name_ok(const char *name)
+{
+	if (!name || !*name || strlen(name) > 64)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n')
+			return 0;
+	return 1;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct kmem_cache *s = NULL;
+	const char *why = NULL;
+
+	if (unlikely(!caller_is_cpu(__func__)))
+		return NULL;
+	if (!cache_name_ok(name))
+		why = "the name must be 1 to 64 characters without blanks";
+	else if (in_interrupt() || might_sleep())
+		why = "called from atomic context";
+	else if (size < sizeof(void *) || size > KMALLOC_MAX_SIZE)
+		why = "size out of range (8 bytes to 4 MiB)";
+	else if (align & (align - 1))
+		why = "alignment is not a power of two";
+	else if (align > PAGE_SIZE)
+		why = "alignment larger than a page";
+	else if (flags & ~CACHE_CREATE_MASK)
+		why = "unknown flags";
+	if (!why) {
+		flags &= ~SLAB_KMALLOC;
+		mutex_lock(&slab_mutex);
+		if (slab_allocator != SLAB_ALLOCATOR_SLOB)
+			s = __kmem_cache_alias(name, size, align, flags, ctor);
+		if (!s)
+			s = create_cache(name, size, align, flags, ctor, 1);
+		mutex_unlock(&slab_mutex);
+		if (!s)
+			why = "no room for a slab of this size";
+	}
+	if (unlikely(!s)) {
+		if (flags & SLAB_PANIC)
+			panic("kmem_cache_create: Failed to create slab '%s'. Error %d\n",
+			      name ? name : "(null)", -EINVAL);
+		report_begin(REPORT_WARNING);
+		printk("kmem_cache_create(%s) integrity check failed: %s (size %u, align %u, flags %#x)\n",
+		       name ? name : "(null)", why, size, align, flags);
+		report_end(REPORT_WARNING, TAINT_WARN);
+	}
+	return s;
+}
+
+/* Objects still out: reported as the kernel does. */
+static void report_live_objects(struct kmem_cache *s, unsigned long live, unsigned long slabs)
+{
+	report_begin(REPORT_BUG);
+	printk("kmem_cache_destroy %s: Slab cache still has objects\n", s->name);
+	printk("INFO: %lu object%s in %lu slab%s %s still allocated; the cache is kept\n",
+	       live, str_plural(live), slabs, str_plural(slabs), live == 1 ? "is" : "are");
+	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+}
+
+/* slab_mutex held: 0 if s holds nothing any more, else its live objects
+ * (reported after the mutex is dropped: *live, *slabs). */
+static int shutdown_cache(struct kmem_cache *s, unsigned long *live, unsigned long *slabs)
+{
+	int busy = slab_ops->cache_shrink(s);
+
+	*slabs = 0;
+	*live = slab_ops->live_objects(s, slabs);
+	return busy || *live;
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	unsigned long live, slabs;
+
+	if (!s)
+		return;
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
+		return;
+	if (s->flags & SLAB_KMALLOC || s->refcount < 0) {
+		WARN(1, "kmem_cache_destroy(%s): a kmalloc cache cannot be destroyed\n", s->name);
+		return;
+	}
+	mutex_lock(&slab_mutex);
+	/* an alias goes with one of its names (v4.19: refcount only) */
+	if (--s->refcount > 0) {
+		mutex_unlock(&slab_mutex);
+		return;
+	}
+	if (shutdown_cache(s, &live, &slabs)) {
+		s->refcount++;
+		mutex_unlock(&slab_mutex);
+		report_live_objects(s, live, slabs);
+		return;
+	}
+	mutex_unlock(&slab_mutex);
+	/*
+	 * Typesafe-by-RCU slabs go back after a grace period: wait for them
+	 * (and for kfree_rcu() of objects that were in it) with the cache
+	 * still listed, so that mm_check() keeps counting their pages.
+	 */
+	if (s->flags & SLAB_TYPESAFE_BY_RCU)
+		rcu_barrier();
+	mutex_lock(&slab_mutex);
+	if (__atomic_load_n(&s->nr_pages, __ATOMIC_RELAXED) || shutdown_cache(s, &live, &slabs)) {
+		/* objects came back meanwhile: a use after destroy */
+		shutdown_cache(s, &live, &slabs);
+		s->refcount++;
+		mutex_unlock(&slab_mutex);
+		report_live_objects(s, live, slabs);
+		return;
+	}
+	slab_caches_del(s);
+	mutex_unlock(&slab_mutex);
+	cache_free_struct(s);
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	int ret;
+
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
+		return -EINVAL;
+	mutex_lock(&slab_mutex);
+	ret = slab_ops->cache_shrink(s);
+	mutex_unlock(&slab_mutex);
+	return ret;
+}
+
+static unsigned long slab_pages_held(void)
+{
+	unsigned long pages = 0;
+	struct kmem_cache *s;
+
+	cds_list_for_each_entry(s, &slab_caches, list)
+		pages += __atomic_load_n(&s->nr_pages, __ATOMIC_RELAXED);
+	return pages;
+}
+
+void slab_shrink_all(void)
+{
+	struct kmem_cache *s;
+	unsigned long before, after = 0;
+	int rounds = 0;
+
+	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
+		return;
+	rcu_barrier();
+	do {
+		before = after;
+		mutex_lock(&slab_mutex);
+		cds_list_for_each_entry(s, &slab_caches, list)
+			slab_ops->cache_shrink(s);
+		after = slab_pages_held();
+		mutex_unlock(&slab_mutex);
+		/* freeing a slab may have freed into another cache (SLAB's
+		 * off-slab freelists), and RCU may hold more */
+		rcu_barrier();
+	} while ((after != before || rounds == 0) && ++rounds < 8);
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(struct kmem_cache *s)
+{
+	return s->name;
+}
+
+/* ------------------------------------------------------------------ */
+/* What a cache shows                                                  */
 
 int slabinfo_show(FILE *out)
 {
-	struct kmem_cache *cachep;
+	struct kmem_cache *s;
 
+	if (!slab_ops->get_slabinfo)
+		return -ENOENT;		/* SLOB: no /proc/slabinfo */
 	if (might_sleep())
 		return -EINVAL;
 	fprintf(out, "slabinfo - version: 2.1\n");
@@ -339,48 +435,172 @@ int slabinfo_show(FILE *out)
 		" : tunables <limit> <batchcount> <sharedfactor>"
 		" : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	mutex_lock(&slab_mutex);
-	cds_list_for_each_entry(cachep, &slab_caches, list) {
-		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
-		unsigned long num_objs, active_objs, active_slabs;
+	cds_list_for_each_entry(s, &slab_caches, list) {
+		struct slabinfo info;
 
-		for (unsigned int node = 0; node < num_online_nodes(); node++) {
-			struct kmem_cache_node *n = get_node(cachep, (int)node);
-			unsigned long irqflags;
-
-			spin_lock_irqsave(&n->list_lock, irqflags);
-			total_slabs += n->total_slabs;
-			free_slabs += n->free_slabs;
-			free_objs += n->free_objects;
-			if (n->shared)
-				shared_avail += n->shared->avail;
-			spin_unlock_irqrestore(&n->list_lock, irqflags);
-		}
-		num_objs = total_slabs * cachep->num;
-		active_slabs = total_slabs - free_slabs;
-		active_objs = num_objs - free_objs;
-		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", cachep->name, active_objs,
-			num_objs, cachep->size, cachep->num, 1 << cachep->gfporder);
-		fprintf(out, " : tunables %4u %4u %4u", cachep->limit, cachep->batchcount,
-			cachep->shared);
-		fprintf(out, " : slabdata %6lu %6lu %6lu", active_slabs, total_slabs,
-			shared_avail);
+		memset(&info, 0, sizeof(info));
+		slab_ops->get_slabinfo(s, &info);
+		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", s->name, info.active_objs,
+			info.num_objs, s->size, info.objects_per_slab, 1 << info.cache_order);
+		fprintf(out, " : tunables %4u %4u %4u", info.limit, info.batchcount, info.shared);
+		fprintf(out, " : slabdata %6lu %6lu %6lu", info.active_slabs, info.num_slabs,
+			info.shared_avail);
 		fputc('\n', out);
 	}
 	mutex_unlock(&slab_mutex);
 	return 0;
 }
 
-void kmem_cache_stats(struct kmem_cache *cachep, struct kmem_cache_stats *st)
+/* The cache named name (an alias's name finds its cache): slab_mutex held. */
+static struct kmem_cache *__find_cache(const char *name)
+{
+	struct kmem_cache *s;
+
+	cds_list_for_each_entry(s, &slab_caches, list)
+		if (!strcmp(s->name, name))
+			return s;
+	return slab_alias_find(name);
+}
+
+/*
+ * slab/<cache>/<attr>: failslab (every allocator: the model's debugfs
+ * file of fault injection), the rest the allocator's sysfs view (SLUB's
+ * /sys/kernel/slab/<cache>/).  value: a write (failslab only), else show.
+ */
+int slab_attr(const char *cache, const char *attr, const char *value, FILE *out)
+{
+	unsigned long long v = 0;
+	struct kmem_cache *s;
+	int ret = 0;
+
+	if (might_sleep())
+		return -EINVAL;
+	if (value && (strcmp(attr, "failslab") || parse_uint(value, 0, 1, &v)))
+		return -EINVAL;
+	mutex_lock(&slab_mutex);
+	s = __find_cache(cache);
+	if (!s)
+		ret = -ENOENT;
+	else if (!strcmp(attr, "failslab") && value)
+		WRITE_ONCE(s->failslab, (int)v);
+	else if (!strcmp(attr, "failslab"))
+		fprintf(out, "%d\n", READ_ONCE(s->failslab));
+	else if (slab_ops->sysfs_show)
+		ret = slab_ops->sysfs_show(s, attr, out);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&slab_mutex);
+	return ret;
+}
+
+int slab_failslab_attr(const char *cache, const char *value, FILE *out)
+{
+	return slab_attr(cache, "failslab", value, out);
+}
+
+void kmem_cache_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->object_size = cachep->object_size;
-	st->size = cachep->size;
-	st->align = cachep->align;
-	st->num = cachep->num;
-	st->gfporder = cachep->gfporder;
-	st->nr_pages = __atomic_load_n(&cachep->nr_pages, __ATOMIC_RELAXED);
-	st->reaped = __atomic_load_n(&cachep->reaped, __ATOMIC_RELAXED);
-	st->rcu_slabs = __atomic_load_n(&cachep->rcu_slabs, __ATOMIC_RELAXED);
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		st->alien_frees += READ_ONCE(cachep->stats[cpu].alien_frees);
+	st->object_size = s->object_size;
+	st->size = s->size;
+	st->align = s->align;
+	st->nr_pages = __atomic_load_n(&s->nr_pages, __ATOMIC_RELAXED);
+	if (slab_ops->stats)
+		slab_ops->stats(s, st);
+}
+
+/* mm_check(), every CPU stopped: the allocator's walker, kmalloc's classes. */
+int slab_check_all(FILE *report)
+{
+	struct check_log log = { .report = report };
+
+	slab_ops->check(&log);
+	kmalloc_check_classes(&log);
+	check_log_flush(&log);
+	return log.violations;
+}
+
+/* ------------------------------------------------------------------ */
+/* Boot and shutdown                                                   */
+
+static const struct slab_allocator_ops *const slab_allocators[] = {
+	[SLAB_ALLOCATOR_SLAB] = &slab_ops_slab,
+	[SLAB_ALLOCATOR_SLUB] = &slub_ops,
+	[SLAB_ALLOCATOR_SLOB] = &slob_ops,
+};
+
+/* slab=NAME: the allocator's id, or -EINVAL. */
+int slab_allocator_by_name(const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(slab_allocators); i++)
+		if (!strcmp(name, slab_allocators[i]->name))
+			return slab_allocators[i]->init ? (int)i : -ENOSYS;
+	return -EINVAL;
+}
+
+/* A boot that fails after kmem_cache_init() began: its caches (all empty:
+ * no CPU has run) go. */
+static void kmem_cache_init_undo(void)
+{
+	struct kmem_cache *s, *tmp;
+
+	cds_list_for_each_entry_safe(s, tmp, &slab_caches, list) {
+		slab_caches_del(s);
+		cache_free_struct(s);
+	}
+}
+
+/* Boot, no CPU running: slab_allocator was set by the boot line. */
+int kmem_cache_init(void)
+{
+	int ret;
+
+	unsigned long min_pfn = __mm_layout.min_pfn;
+
+	slab_ops = slab_allocators[slab_allocator];
+	slab_layout.base = __mm_layout.page_offset + (min_pfn << PAGE_SHIFT);
+	slab_layout.map = pfn_to_page(min_pfn);
+	slab_layout.nr_low = __mm_layout.max_low_pfn > min_pfn ?
+			     __mm_layout.max_low_pfn - min_pfn : 0;
+	spin_lock_init(&slab_caches_lock);
+	slab_caches_lock.irqsafe = 1;
+	CDS_INIT_LIST_HEAD(&slab_caches);
+	kmalloc_init_classes();
+	ret = slab_ops->init();
+	if (ret)
+		kmem_cache_init_undo();
+	return ret;
+}
+
+/*
+ * mm_shutdown(), on an attached CPU with every other CPU gone: the
+ * allocator's own work stops, RCU callbacks run, every cache is emptied;
+ * caches with objects still out are reported (their pages then show up
+ * as a leak) and kept.
+ */
+void kmem_cache_exit(void)
+{
+	struct kmem_cache *s, *tmp;
+
+	slab_shrink_all();
+	cds_list_for_each_entry_safe(s, tmp, &slab_caches, list) {
+		unsigned long live, slabs;
+		int busy;
+
+		mutex_lock(&slab_mutex);
+		busy = shutdown_cache(s, &live, &slabs);
+		mutex_unlock(&slab_mutex);
+		if (busy && !(s->flags & SLAB_KMALLOC))
+			report_live_objects(s, live, slabs);
+		else if (busy)
+			pr_err("BUG: memory leak at mm_shutdown: kmalloc cache %s has objects still allocated\n",
+			       s->name);
+		slab_caches_del(s);
+		if (!busy)
+			cache_free_struct(s);
+	}
+	slab_ops->exit();
+	/* ASan: the shadow outlives the direct map; a slab still poisoned
+	 * (a cache kept for its leaked objects) must not trip the next boot */
+	slab_asan_unpoison(slab_layout.base, slab_layout.nr_low << PAGE_SHIFT);
 }

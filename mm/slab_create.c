@@ -314,9 +314,11 @@ static int setup_cpu_cache(struct kmem_cache *cachep)
 	return 0;
 }
 
-/* The flags slab_debug adds to every cache (v4.19's forced debugging). */
-static slab_flags_t slab_debug_flags(unsigned int size, slab_flags_t flags)
+/* The flags slab_debug adds to every cache (v4.19's forced debugging):
+ * SLAB's cache_flags hook. */
+static slab_flags_t slab_debug_flags(unsigned int size, slab_flags_t flags, const char *name)
 {
+	(void)name;
 	if (!slab_debug)
 		return flags;
 	flags |= SLAB_CONSISTENCY_CHECKS;
@@ -329,26 +331,16 @@ static slab_flags_t slab_debug_flags(unsigned int size, slab_flags_t flags)
 }
 
 /*
- * The cache itself (slab_mutex held, or boot).  Returns NULL with a
- * message naming what was wrong.
+ * The cache's layout (slab_mutex held, or boot): the common layer set
+ * name, object_size, align (as asked), flags (with slab_debug's), ctor.
+ * 0, or -EINVAL with a message naming what was wrong.
  */
-struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
-				       unsigned int align, slab_flags_t flags,
-				       void (*ctor)(void *))
+static int slab_cache_create(struct kmem_cache *cachep)
 {
-	struct kmem_cache *cachep;
+	unsigned int size = cachep->object_size, align = cachep->align;
+	slab_flags_t flags = cachep->flags;
 	unsigned int ralign = BYTES_PER_WORD;
 	size_t bytes;
-
-	cachep = aligned_alloc(SMP_CACHE_BYTES, ALIGN(sizeof(*cachep), SMP_CACHE_BYTES));
-	if (!cachep)
-		return NULL;
-	memset(cachep, 0, sizeof(*cachep));
-	cachep->name = strdup(name);
-	cachep->object_size = size;
-	cachep->ctor = ctor;
-	cachep->failslab = !!(flags & SLAB_FAILSLAB);
-	flags = slab_debug_flags(size, flags);
 
 	bytes = ALIGN(size, BYTES_PER_WORD);
 	if (flags & SLAB_RED_ZONE) {
@@ -399,124 +391,22 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 		cachep->freelist_cache = kmalloc_slab(cachep->freelist_size, 0);
 	if (setup_cpu_cache(cachep)) {
 		free_cache_arrays(cachep);
-		goto fail;
+		return -ENOMEM;
 	}
-	return cachep;
+	return 0;
 
 too_big:
 	pr_err("kmem_cache_create(%s): object size %u does not fit in a slab of order %d\n",
-	       name, size, KMALLOC_MAX_ORDER);
-fail:
-	free((void *)cachep->name);
-	free(cachep);
-	return NULL;
+	       cachep->name, size, KMALLOC_MAX_ORDER);
+	return -EINVAL;
 }
 
-/* At the head, as v4.19's create_cache(): /proc/slabinfo lists the newest
- * first, and a cache is drained before the older kmalloc caches that may
- * hold its off-slab freelists. */
-static void slab_caches_add(struct kmem_cache *cachep)
+/* Objects still out and the slabs holding them (slab_mutex held). */
+static unsigned long slab_live_objects(struct kmem_cache *cachep, unsigned long *slabs)
 {
-	unsigned long irqflags;
+	unsigned long live = 0;
 
-	spin_lock_irqsave(&slab_caches_lock, irqflags);
-	cds_list_add(&cachep->list, &slab_caches);
-	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
-}
-
-static void slab_caches_del(struct kmem_cache *cachep)
-{
-	unsigned long irqflags;
-
-	spin_lock_irqsave(&slab_caches_lock, irqflags);
-	cds_list_del(&cachep->list);
-	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
-}
-
-static int cache_name_ok(const char *name)
-{
-	if (!name || !*name || strlen(name) > 64)
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (*p == ' ' || *p == '\t' || *p == '\n')
-			return 0;
-	return 1;
-}
-
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, slab_flags_t flags,
-				     void (*ctor)(void *))
-{
-	struct kmem_cache *cachep = NULL;
-	const char *why = NULL;
-
-	if (unlikely(!caller_is_cpu(__func__)))
-		return NULL;
-	if (!cache_name_ok(name))
-		why = "the name must be 1 to 64 characters without blanks";
-	else if (in_interrupt() || might_sleep())
-		why = "called from atomic context";
-	else if (size < sizeof(void *) || size > KMALLOC_MAX_SIZE)
-		why = "size out of range (8 bytes to 4 MiB)";
-	else if (align & (align - 1))
-		why = "alignment is not a power of two";
-	else if (align > PAGE_SIZE)
-		why = "alignment larger than a page";
-	else if (flags & ~CACHE_CREATE_MASK)
-		why = "unknown flags";
-	if (!why) {
-		mutex_lock(&slab_mutex);
-		cachep = __kmem_cache_create(name, size, align, flags & ~SLAB_KMALLOC, ctor);
-		if (cachep)
-			slab_caches_add(cachep);
-		mutex_unlock(&slab_mutex);
-		if (!cachep)
-			why = "no room for a slab of this size";
-	}
-	if (unlikely(!cachep)) {
-		if (flags & SLAB_PANIC)
-			panic("kmem_cache_create: Failed to create slab '%s'. Error %d\n",
-			      name ? name : "(null)", -EINVAL);
-		report_begin(REPORT_WARNING);
-		printk("kmem_cache_create(%s) integrity check failed: %s (size %u, align %u, flags %#x)\n",
-		       name ? name : "(null)", why, size, align, flags);
-		report_end(REPORT_WARNING, TAINT_WARN);
-	}
-	return cachep;
-}
-
-/*
- * /sys/kernel/slab/<cache>/failslab: whether failslab's cache-filter lets
- * the cache fail (SLAB_FAILSLAB at creation, or written here).
- */
-int slab_failslab_attr(const char *cache, const char *value, FILE *out)
-{
-	struct kmem_cache *cachep;
-	unsigned long long v = 0;
-	int ret = -ENOENT;
-
-	if (value && parse_uint(value, 0, 1, &v))
-		return -EINVAL;
-	mutex_lock(&slab_mutex);
-	cds_list_for_each_entry(cachep, &slab_caches, list) {
-		if (strcmp(cachep->name, cache))
-			continue;
-		if (value)
-			WRITE_ONCE(cachep->failslab, (int)v);
-		else
-			fprintf(out, "%d\n", READ_ONCE(cachep->failslab));
-		ret = 0;
-		break;
-	}
-	mutex_unlock(&slab_mutex);
-	return ret;
-}
-
-/* Objects still out: reported as the kernel does, one line per slab. */
-static unsigned long report_live_objects(struct kmem_cache *cachep)
-{
-	unsigned long live = 0, slabs = 0;
-
+	*slabs = 0;
 	for (unsigned int node = 0; node < num_online_nodes(); node++) {
 		struct kmem_cache_node *n = get_node(cachep, (int)node);
 		unsigned long irqflags;
@@ -525,74 +415,15 @@ static unsigned long report_live_objects(struct kmem_cache *cachep)
 		spin_lock_irqsave(&n->list_lock, irqflags);
 		cds_list_for_each_entry(page, &n->slabs_partial, lru) {
 			live += page->active;
-			slabs++;
+			(*slabs)++;
 		}
 		cds_list_for_each_entry(page, &n->slabs_full, lru) {
 			live += page->active;
-			slabs++;
+			(*slabs)++;
 		}
 		spin_unlock_irqrestore(&n->list_lock, irqflags);
 	}
-	report_begin(REPORT_BUG);
-	printk("kmem_cache_destroy %s: Slab cache still has objects\n", cachep->name);
-	printk("INFO: %lu object%s in %lu slab%s %s still allocated; the cache is kept\n",
-	       live, str_plural(live), slabs, str_plural(slabs), live == 1 ? "is" : "are");
-	report_end(REPORT_BUG, TAINT_BAD_PAGE);
 	return live;
-}
-
-static void cache_free_struct(struct kmem_cache *cachep)
-{
-	free_cache_arrays(cachep);
-	free((void *)cachep->name);
-	free(cachep);
-}
-
-void kmem_cache_destroy(struct kmem_cache *cachep)
-{
-	if (!cachep)
-		return;
-	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
-		return;
-	if (cachep->flags & SLAB_KMALLOC) {
-		WARN(1, "kmem_cache_destroy(%s): a kmalloc cache cannot be destroyed\n",
-		     cachep->name);
-		return;
-	}
-	mutex_lock(&slab_mutex);
-	if (__kmem_cache_shrink(cachep)) {
-		report_live_objects(cachep);
-		mutex_unlock(&slab_mutex);
-		return;
-	}
-	mutex_unlock(&slab_mutex);
-	/*
-	 * Typesafe-by-RCU slabs go back after a grace period: wait for them
-	 * (and for kfree_rcu() of objects that were in it) with the cache
-	 * still listed, so that mm_check() keeps counting their pages.
-	 */
-	if (cachep->flags & SLAB_TYPESAFE_BY_RCU)
-		rcu_barrier();
-	mutex_lock(&slab_mutex);
-	if (__atomic_load_n(&cachep->nr_pages, __ATOMIC_RELAXED)) {
-		/* objects came back meanwhile: a use after destroy */
-		report_live_objects(cachep);
-		mutex_unlock(&slab_mutex);
-		return;
-	}
-	slab_caches_del(cachep);
-	mutex_unlock(&slab_mutex);
-	cache_free_struct(cachep);
-}
-
-unsigned int kmem_cache_size(struct kmem_cache *s)
-{
-	return s->object_size;
-}
-
-const char *kmem_cache_name(struct kmem_cache *s)
-{
-	return s->name;
 }
 
 /* ------------------------------------------------------------------ */
@@ -638,43 +469,28 @@ static const struct cpuhp_state slab_cpuhp = {
 	.offline = slab_cpu_offline,
 };
 
-/* A boot that fails after kmem_cache_init() began: its caches (all empty:
- * no CPU has run) and the reap work go. */
-static void kmem_cache_init_undo(void)
+/* A boot that fails in slab_init(), or the end of slab_exit(). */
+static void slab_init_undo(void)
 {
-	struct kmem_cache *cachep, *tmp;
-
-	cds_list_for_each_entry_safe(cachep, tmp, &slab_caches, list) {
-		slab_caches_del(cachep);
-		cache_free_struct(cachep);
-	}
 	free(reap_work);
 	reap_work = NULL;
 	free(slab_cpus);
 	slab_cpus = NULL;
 }
 
-int kmem_cache_init(const char *debug_opts)
+/* Boot, no CPU running: SLAB's per-CPU tables, its kmalloc caches, its
+ * CPU hotplug state (which starts each CPU's reap). */
+static int slab_init(void)
 {
-	unsigned long min_pfn = __mm_layout.min_pfn;
 	int ret;
 
-	(void)debug_opts;
-	spin_lock_init(&slab_caches_lock);
-	slab_caches_lock.irqsafe = 1;
-	CDS_INIT_LIST_HEAD(&slab_caches);
 	slab_max_order = totalram_pages > (32UL << 20) >> PAGE_SHIFT ? 1 : 0;
-
-	slab_layout.base = __mm_layout.page_offset + (min_pfn << PAGE_SHIFT);
-	slab_layout.map = pfn_to_page(min_pfn);
-	slab_layout.nr_low = __mm_layout.max_low_pfn > min_pfn ?
-			     __mm_layout.max_low_pfn - min_pfn : 0;
 	reap_work = calloc(nr_cpu_ids, sizeof(*reap_work));
 	if (!reap_work)
 		return -ENOMEM;
 	slab_cpus = aligned_alloc(SMP_CACHE_BYTES, nr_cpu_ids * sizeof(*slab_cpus));
 	if (!slab_cpus) {
-		kmem_cache_init_undo();
+		slab_init_undo();
 		return -ENOMEM;
 	}
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
@@ -689,44 +505,109 @@ int kmem_cache_init(const char *debug_opts)
 		sc->node_nr = hi > lo ? hi - lo : 0;
 		INIT_DELAYED_WORK(&reap_work[cpu], cache_reap);
 	}
-	ret = kmalloc_init();
+	/*
+	 * ARCH_KMALLOC_FLAGS, SLAB_HWCACHE_ALIGN on x86 -- not under
+	 * slab_debug: v4.19 takes red zones and owner tracking from any cache
+	 * aligned to more than 8 bytes, which would leave kmalloc without
+	 * them.  The kernel's own note on ARCH_KMALLOC_MINALIGN says what is
+	 * meant: "the kmalloc caches are cache_line_size() aligned, except
+	 * when DEBUG and FORCED_DEBUG are enabled, then they are
+	 * BYTES_PER_WORD aligned"; slab_debug is the model's FORCED_DEBUG.
+	 */
+	ret = create_kmalloc_caches(slab_debug ? 0 : SLAB_HWCACHE_ALIGN);
 	if (!ret)
 		ret = cpuhp_setup_state(&slab_cpuhp);
 	if (ret)
-		kmem_cache_init_undo();
+		slab_init_undo();
 	return ret;
 }
 
-/*
- * mm_shutdown(), on an attached CPU with every other CPU gone: RCU
- * callbacks run, every cache emptied; caches with objects still out are
- * reported (their pages then show up as a leak).
- */
-void kmem_cache_exit(void)
+/* mm_shutdown(), every cache gone or kept for its leaks: the reaping
+ * stops, the per-CPU tables go. */
+static void slab_exit(void)
 {
-	struct kmem_cache *cachep, *tmp;
-
 	cpuhp_remove_state(&slab_cpuhp);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		cancel_delayed_work_sync(&reap_work[cpu]);
-	slab_shrink_all();
-	cds_list_for_each_entry_safe(cachep, tmp, &slab_caches, list) {
-		int busy = cache_total_slabs(cachep) != 0;
-
-		if (busy && !(cachep->flags & SLAB_KMALLOC))
-			report_live_objects(cachep);
-		else if (busy)
-			pr_err("BUG: memory leak at mm_shutdown: kmalloc cache %s has objects still allocated\n",
-			       cachep->name);
-		slab_caches_del(cachep);
-		if (!busy)
-			cache_free_struct(cachep);
-	}
-	free(reap_work);
-	reap_work = NULL;
-	free(slab_cpus);
-	slab_cpus = NULL;
-	/* ASan: the shadow outlives the direct map; a slab still poisoned
-	 * (a cache kept for its leaked objects) must not trip the next boot */
-	slab_asan_unpoison(slab_layout.base, slab_layout.nr_low << PAGE_SHIFT);
+	slab_init_undo();
 }
+
+static void slab_get_slabinfo(struct kmem_cache *cachep, struct slabinfo *info)
+{
+	unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
+
+	for (unsigned int node = 0; node < num_online_nodes(); node++) {
+		struct kmem_cache_node *n = get_node(cachep, (int)node);
+		unsigned long irqflags;
+
+		spin_lock_irqsave(&n->list_lock, irqflags);
+		total_slabs += n->total_slabs;
+		free_slabs += n->free_slabs;
+		free_objs += n->free_objects;
+		if (n->shared)
+			shared_avail += n->shared->avail;
+		spin_unlock_irqrestore(&n->list_lock, irqflags);
+	}
+	info->num_objs = total_slabs * cachep->num;
+	info->active_slabs = total_slabs - free_slabs;
+	info->num_slabs = total_slabs;
+	info->active_objs = info->num_objs - free_objs;
+	info->shared_avail = shared_avail;
+	info->limit = cachep->limit;
+	info->batchcount = cachep->batchcount;
+	info->shared = cachep->shared;
+	info->objects_per_slab = cachep->num;
+	info->cache_order = cachep->gfporder;
+}
+
+static void slab_stats(struct kmem_cache *cachep, struct kmem_cache_stats *st)
+{
+	st->num = cachep->num;
+	st->gfporder = cachep->gfporder;
+	st->reaped = __atomic_load_n(&cachep->reaped, __ATOMIC_RELAXED);
+	st->rcu_slabs = __atomic_load_n(&cachep->rcu_slabs, __ATOMIC_RELAXED);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		st->alien_frees += READ_ONCE(cachep->stats[cpu].alien_frees);
+}
+
+static void *slab_kmalloc(size_t size, gfp_t flags, int node, const void *caller)
+{
+	struct kmem_cache *cachep = kmalloc_slab(size, flags);
+
+	return cachep ? __kmem_cache_alloc_node(cachep, flags, node, caller) : NULL;
+}
+
+static void slab_kfree(const void *objp, const void *caller)
+{
+	__kmem_cache_free(NULL, (void *)objp, caller);
+}
+
+static size_t slab_ksize(const void *objp)
+{
+	struct kmem_cache *cachep = virt_to_cache(objp);
+
+	if (unlikely(!cachep)) {
+		WARN(1, "ksize(%p): not an object of any slab cache\n", objp);
+		return 0;
+	}
+	return cachep->object_size;
+}
+
+const struct slab_allocator_ops slab_ops_slab = {
+	.name = "slab",
+	.init = slab_init,
+	.exit = slab_exit,
+	.cache_flags = slab_debug_flags,
+	.cache_create = slab_cache_create,
+	.cache_shrink = __kmem_cache_shrink,
+	.live_objects = slab_live_objects,
+	.cache_release = free_cache_arrays,
+	.alloc = __kmem_cache_alloc_node,
+	.free = __kmem_cache_free,
+	.kmalloc = slab_kmalloc,
+	.kfree = slab_kfree,
+	.ksize = slab_ksize,
+	.get_slabinfo = slab_get_slabinfo,
+	.stats = slab_stats,
+	.check = slab_check_all_caches,
+};

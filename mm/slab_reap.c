@@ -151,41 +151,6 @@ int __kmem_cache_shrink(struct kmem_cache *cachep)
 	return ret ? 1 : 0;
 }
 
-int kmem_cache_shrink(struct kmem_cache *cachep)
-{
-	int ret;
-
-	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
-		return -EINVAL;
-	mutex_lock(&slab_mutex);
-	ret = __kmem_cache_shrink(cachep);
-	mutex_unlock(&slab_mutex);
-	return ret;
-}
-
-void slab_shrink_all(void)
-{
-	struct kmem_cache *cachep;
-	unsigned long before, after = 0;
-	int rounds = 0;
-
-	if (unlikely(!caller_is_cpu(__func__)) || might_sleep())
-		return;
-	rcu_barrier();
-	do {
-		before = after;
-		after = 0;
-		mutex_lock(&slab_mutex);
-		cds_list_for_each_entry(cachep, &slab_caches, list) {
-			__kmem_cache_shrink(cachep);
-			after += cache_total_slabs(cachep);
-		}
-		mutex_unlock(&slab_mutex);
-		/* freeing off-slab freelists may have filled kmalloc arrays */
-		rcu_barrier();
-	} while ((after != before || rounds == 0) && ++rounds < 8);
-}
-
 /*
  * Each CPU's reap node (v4.19's per-CPU slab_reap_node): the node whose
  * alien arrays its next cache_reap() drains.  Set when the CPU comes online

@@ -77,6 +77,7 @@
 #include "machine.h"
 #include <mmsim/mutex.h>
 #include "printk.h"
+#include "rcu.h"
 #include "rcu_urcu.h"
 #include "spinlock.h"
 
@@ -296,16 +297,29 @@ static struct rcu_head *__rcu_take_ready(struct rcu_cpu *rc)
 	return list;
 }
 
+/* kfree_rcu()'s end (numa/rcu.h): set at boot, read-only after. */
+static rcu_kfree_offset_t rcu_kfree_offset;
+
+void rcu_set_kfree_offset(rcu_kfree_offset_t fn)
+{
+	rcu_kfree_offset = fn;
+}
+
 /* Run callbacks whose grace period is over: softirq context, as the
- * kernel's RCU_SOFTIRQ (they may allocate GFP_ATOMIC, never sleep). */
+ * kernel's RCU_SOFTIRQ (they may allocate GFP_ATOMIC, never sleep).  A
+ * "callback" below RCU_KFREE_OFFSET_MAX is kfree_rcu()'s offset. */
 static void rcu_invoke_list(struct rcu_head *list)
 {
 	tsan_acquire(&rcu_gp_sync);
 	local_bh_disable();
 	while (list) {
 		struct rcu_head *next = list->next;
+		unsigned long offset = (unsigned long)(uintptr_t)list->func;
 
-		list->func(list);
+		if (offset < RCU_KFREE_OFFSET_MAX)
+			rcu_kfree_offset(list, offset);
+		else
+			list->func(list);
 		list = next;
 	}
 	local_bh_enable();	/* runs the IPIs that came meanwhile */

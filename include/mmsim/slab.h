@@ -94,8 +94,9 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
  * the struct rcu_head inside *ptr (see mmsim/rcupdate.h).
  */
 struct rcu_head;
-void __kfree_rcu(struct rcu_head *head);
-#define kfree_rcu(ptr, field)	__kfree_rcu(&(ptr)->field)
+void __kfree_rcu(struct rcu_head *head, unsigned long offset);
+#define kfree_rcu(ptr, field)	\
+	__kfree_rcu(&(ptr)->field, __builtin_offsetof(__typeof__(*(ptr)), field))
 
 /*
  * kasan_report_rcu(): a reader under rcu_read_lock() found the object it
