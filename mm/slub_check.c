@@ -92,6 +92,7 @@ struct slub_tally {
 	unsigned long slabs, objects;
 	unsigned long transit;		/* unlisted and not full */
 	unsigned long rcu;		/* unlisted, empty, TYPESAFE_BY_RCU */
+	unsigned long transit_objects, rcu_objects;	/* their objects */
 };
 
 struct slub_cache_info {
@@ -487,10 +488,12 @@ static void check_unlisted(struct slub_checker *c, struct slub_cache_info *ci,
 	}
 	if (!sc.frozen && !sc.inuse && (s->flags & SLAB_TYPESAFE_BY_RCU)) {
 		t->rcu++;		/* (against rcu_slabs, by the caller) */
+		t->rcu_objects += sc.objects;
 		ci->rcu_pages += slab_order_of(page) < MAX_ORDER ? 1UL << slab_order_of(page) : 1;
 		return;
 	}
 	t->transit++;
+	t->transit_objects += sc.objects;
 	if (!c->quiescent)
 		return;
 	violation(c, "%s: slab pfn %#lx is on no list and no cpu but not full: %sfrozen, inuse %u of %u, freelist %p",
@@ -551,7 +554,7 @@ static void check_counts(struct slub_checker *c, struct slub_cache_info *ci)
 	unsigned long rcu = 0, transit = 0, slack = c->quiescent ? 0 : c->running;
 	unsigned long rcu_slabs = __atomic_load_n(&s->rcu_slabs, __ATOMIC_RELAXED);
 	unsigned long nr_pages = __atomic_load_n(&s->nr_pages, __ATOMIC_RELAXED);
-	unsigned long max_pages = 1UL << oo_order(s->max);
+	unsigned long max_pages = 1UL << oo_order(s->max), max_objects = oo_objects(s->max);
 
 	for (unsigned int node = 0; node < num_online_nodes(); node++) {
 		struct kmem_cache_node *n = s->node[node];
@@ -568,16 +571,22 @@ static void check_counts(struct slub_checker *c, struct slub_cache_info *ci)
 		}
 		nr_slabs = __atomic_load_n(&n->nr_slabs, __ATOMIC_RELAXED);
 		total = __atomic_load_n(&n->total_objects, __ATOMIC_RELAXED);
-		/* RCU-pending slabs left nr_slabs at discard_slab() */
+		/* RCU-pending slabs left nr_slabs and total_objects at
+		 * discard_slab(); slabs in transit may have or not */
 		lo = t->slabs - t->rcu - t->transit - slack;
 		hi = t->slabs - t->rcu + slack;
-		if (c->quiescent ? nr_slabs != hi : (long)nr_slabs < (long)lo || nr_slabs > hi)
+		if ((long)nr_slabs < (long)lo || nr_slabs > hi) {
 			violation(c, "%s node %u: nr_slabs is %lu but the memmap holds %lu slab%s (%lu waiting for RCU%s)",
 				  s->name, node, nr_slabs, t->slabs, str_plural(t->slabs), t->rcu,
 				  c->quiescent ? "" : ", some in transit");
-		else if (c->quiescent && !t->rcu && total != t->objects)
-			violation(c, "%s node %u: total_objects is %lu but its %lu slab%s have %lu",
-				  s->name, node, total, t->slabs, str_plural(t->slabs), t->objects);
+			continue;
+		}
+		lo = t->objects - t->rcu_objects - t->transit_objects - slack * max_objects;
+		hi = t->objects - t->rcu_objects + slack * max_objects;
+		if ((long)total < (long)lo || total > hi)
+			violation(c, "%s node %u: total_objects is %lu but its %lu slab%s have %lu (%lu waiting for RCU%s)",
+				  s->name, node, total, t->slabs, str_plural(t->slabs), t->objects,
+				  t->rcu_objects, c->quiescent ? "" : ", some in transit");
 	}
 	/* (an empty slab on its way to discard_slab() looks the same) */
 	if (rcu > rcu_slabs + slack)

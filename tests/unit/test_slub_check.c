@@ -28,7 +28,6 @@
 #include <errno.h>
 
 #define BOOT		"slab=slub slab_nomerge mem=64M nodes=1 cpus=2"
-#define BOOT_DEBUG	"slab=slub slab_nomerge slub_debug=FZPU,chkdbg mem=64M nodes=1 cpus=2"
 
 static struct page *slab_of(const void *obj)
 {
@@ -250,7 +249,7 @@ static void test_nr_slabs_wrong(void **state)
 			 NULL);
 	__atomic_fetch_sub(&sc.s->node[0]->nr_slabs, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&sc.s->node[0]->total_objects, 1, __ATOMIC_RELAXED);
-	expect_violation("mm_check: slab: chk64 node 0: total_objects is 129 but its 2 slabs have 128",
+	expect_violation("mm_check: slab: chk64 node 0: total_objects is 129 but its 2 slabs have 128 (0 waiting for RCU)",
 			 NULL);
 	__atomic_fetch_sub(&sc.s->node[0]->total_objects, 1, __ATOMIC_RELAXED);
 	scene_teardown(&sc);
@@ -405,8 +404,10 @@ static void test_store_user_full_list(void **state)
 	unsigned int per;
 
 	(void)state;
-	boot_attach(BOOT_DEBUG);
-	s = kmem_cache_create("chkdbg", 64, 0, 0, NULL);
+	boot_attach(BOOT);
+	/* slub_debug=FZPU's flags, asked for by the creator */
+	s = kmem_cache_create("chkdbg", 64, 0, SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE |
+			      SLAB_POISON | SLAB_STORE_USER, NULL);
 	assert_non_null(s);
 	assert_true(s->flags & SLAB_STORE_USER);
 	per = oo_objects(s->oo);
@@ -428,6 +429,48 @@ static void test_store_user_full_list(void **state)
 	for (unsigned int i = 0; i < 40; i++)
 		kmem_cache_free(s, obj[i]);
 	assert_mm_check_ok();
+	kmem_cache_destroy(s);
+	check_shutdown();
+}
+
+/* A TYPESAFE_BY_RCU slab waiting for its grace period is no violation
+ * (off the lists and nr_slabs, in rcu_slabs); one more empty unlisted
+ * slab than rcu_slabs counts is. */
+static void test_rcu_pending_slab(void **state)
+{
+	struct kmem_cache *s;
+	void *obj[64] = { NULL };
+	struct page *page;
+	unsigned int per;
+
+	(void)state;
+	boot_attach(BOOT);
+	s = kmem_cache_create("chkrcu", 64, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	assert_non_null(s);
+	/* the free pointer after the object: 72-byte slots, 56 a slab */
+	per = oo_objects(s->oo);
+	EXPECT_EQ("rcu slots", s->size, 72);
+	EXPECT_EQ("rcu slab", per, 56);
+	for (unsigned int i = 0; i < per; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(obj[i]);
+	}
+	page = slab_of(obj[0]);
+	for (unsigned int i = 0; i < per; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_shrink(s);
+	/* nothing may run the callbacks meanwhile: the test is the only CPU
+	 * and comes to no safe point */
+	assert_true(PageSlab(page));
+	EXPECT_EQ("rcu_slabs", __atomic_load_n(&s->rcu_slabs, __ATOMIC_RELAXED), 1);
+	assert_mm_check_ok();
+	__atomic_fetch_sub(&s->rcu_slabs, 1, __ATOMIC_RELAXED);
+	expect_violation("mm_check: slab: chkrcu: 1 empty slab on no list, but only 0 wait for RCU",
+			 NULL);
+	__atomic_fetch_add(&s->rcu_slabs, 1, __ATOMIC_RELAXED);
+	rcu_barrier();
+	assert_false(PageSlab(page) && page->slab_cache == s);
+	EXPECT_EQ("rcu_slabs", __atomic_load_n(&s->rcu_slabs, __ATOMIC_RELAXED), 0);
 	kmem_cache_destroy(s);
 	check_shutdown();
 }
@@ -561,6 +604,7 @@ int main(void)
 		TEST(test_cpu_partial_pages_wrong),
 		TEST(test_cpu_freelist_overlap),
 		TEST(test_store_user_full_list),
+		TEST(test_rcu_pending_slab),
 		TEST(test_slabinfo_and_sysfs),
 	};
 
