@@ -29,6 +29,14 @@
 
 #define BOOT		"slab=slub slab_nomerge mem=64M nodes=1 cpus=2"
 
+/* Boot with SLUB, or skip where this tree has no SLUB yet. */
+static void boot_slub(void)
+{
+	if (slab_allocator_by_name("slub") == -ENOSYS)
+		skip();
+	boot_attach(BOOT);
+}
+
 static struct page *slab_of(const void *obj)
 {
 	struct page *page = slab_head_page(virt_to_page(obj));
@@ -122,7 +130,7 @@ static void test_clean_states(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	/* an allocation takes A from the node list (B onto the CPU partial
 	 * list: 5 free objects are not more than cpu_partial / 2) */
@@ -141,7 +149,7 @@ static void test_freelist_cycle(void **state)
 	void *f0, *f1, *f2;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	f0 = sc.a->freelist;
 	f1 = fp_get(sc.s, f0);
@@ -163,7 +171,7 @@ static void test_freelist_out_of_range(void **state)
 	void *f0, *f1;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	base = page_address(sc.a);
 	f0 = sc.a->freelist;
@@ -191,7 +199,7 @@ static void test_inuse_off_by_one(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	sc.a->inuse++;
 	snprintf(msg, sizeof(msg),
@@ -207,7 +215,7 @@ static void test_nr_partial_wrong(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	sc.s->node[0]->nr_partial++;
 	expect_violation("mm_check: slab: chk64 node 0: nr_partial is 3 but the partial list holds 2",
@@ -223,7 +231,7 @@ static void test_partial_slab_lost(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	n = sc.s->node[0];
 	cds_list_del(&sc.a->lru);
@@ -242,7 +250,7 @@ static void test_nr_slabs_wrong(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	__atomic_fetch_add(&sc.s->node[0]->nr_slabs, 1, __ATOMIC_RELAXED);
 	expect_violation("mm_check: slab: chk64 node 0: nr_slabs is 3 but the memmap holds 2 slabs (0 waiting for RCU)",
@@ -261,7 +269,7 @@ static void test_nr_slab_pages_off(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 1);
 	counted = global_node_page_state(NR_SLAB_RECLAIMABLE) +
 		  global_node_page_state(NR_SLAB_UNRECLAIMABLE);
@@ -291,7 +299,7 @@ static void test_frozen_on_two_cpus(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 0);
 	c0 = &sc.s->cpu_slab[0];
 	c1 = &sc.s->cpu_slab[1];
@@ -317,7 +325,7 @@ static void test_frozen_on_node_list(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 0);
 	n = sc.s->node[0];
 	assert_int_equal(n->nr_partial, 0);
@@ -340,7 +348,7 @@ static void test_cpu_partial_pages_wrong(void **state)
 	struct scene sc;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 0);
 	/* A joined CPU 0's partial list alone: pages 1; its pobjects is the
 	 * snapshot taken then (1 free object) */
@@ -375,7 +383,7 @@ static void test_cpu_freelist_overlap(void **state)
 	void *head;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	scene_setup(&sc, 0);
 	c = &sc.s->cpu_slab[0];
 	assert_null(sc.b->freelist);
@@ -404,7 +412,7 @@ static void test_store_user_full_list(void **state)
 	unsigned int per;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	/* slub_debug=FZPU's flags, asked for by the creator */
 	s = kmem_cache_create("chkdbg", 64, 0, SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE |
 			      SLAB_POISON | SLAB_STORE_USER, NULL);
@@ -444,7 +452,7 @@ static void test_rcu_pending_slab(void **state)
 	unsigned int per;
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	s = kmem_cache_create("chkrcu", 64, 0, SLAB_TYPESAFE_BY_RCU, NULL);
 	assert_non_null(s);
 	/* the free pointer after the object: 72-byte slots, 56 a slab */
@@ -513,7 +521,7 @@ static void test_slabinfo_and_sysfs(void **state)
 	void *obj[20];
 
 	(void)state;
-	boot_attach(BOOT);
+	boot_slub();
 	s = kmem_cache_create("chk1024", 1024, 0, 0, NULL);
 	assert_non_null(s);
 	for (int i = 0; i < 20; i++) {
