@@ -11,21 +11,19 @@
  * CPU but the caller has a thread).  It allocates only with mmap() (a
  * stopped CPU may hold malloc's lock) and prints only into the check_log.
  *
- * Per cache and node, as v4.19 keeps them:
- *   - partial: nr_partial is its length; each slab unfrozen, of this cache
- *     and node, with a free object (empty ones may stay, inuse 0);
- *   - full (SLAB_STORE_USER only): each slab unfrozen and full;
- * per CPU: c->page frozen, a PG_slab head of this cache; c->freelist only
- * with a c->page; c->partial's slabs (page->next) frozen, page->pages the
- * length of the chain from each one, pobjects growing towards the head by
- * at most a slab's objects each step;
- * every freelist (c->freelist, page->freelist) made of slot starts of its
- * slab ((obj - base - red_left_pad) % size == 0, inside objects * size),
- * ending within objects steps, no object twice (the CPU slab's two lists
- * together); inuse == objects - (objects on page->freelist) for every slab
- * (objects on a c->freelist count as in use, as in v4.19); objects ==
- * oo_objects() of the slab's order (s->oo or s->min); no slab held twice
- * (two CPUs, a CPU and a node list, two lists).
+ * As v4.19 keeps them: a node's partial list is nr_partial long, of
+ * unfrozen slabs of its cache and node with a free object (empty ones may
+ * stay); its full list (SLAB_STORE_USER) of unfrozen full slabs; a CPU's
+ * c->page is frozen (c->freelist only with one), its c->partial chain
+ * (page->next) of frozen slabs whose pages is the chain's length from
+ * each and whose pobjects grow towards the head by at most a slab's
+ * objects a step; every freelist (c->freelist, page->freelist) is made of
+ * slot starts ((obj - base - red_left_pad) % size == 0, inside objects *
+ * size), ends within objects steps, repeats no object (the CPU slab's two
+ * lists together); inuse == objects - (objects on page->freelist) for
+ * every slab (those on a c->freelist count as in use); objects is
+ * oo_objects() of the slab's order (s->oo or s->min); no slab has two
+ * holders (two CPUs, a CPU and a node list, two lists).
  *
  * Full slabs that are on no list cannot be found from the lists, so the
  * walker also scans the memmap (lowmem: slabs are never highmem) for
@@ -506,6 +504,42 @@ static void check_unlisted(struct slub_checker *c, struct slub_cache_info *ci,
 }
 
 /*
+ * v4.19's validate of one unfrozen slab of a debug cache, the machine
+ * quiescent and nothing held (check_object() prints): each object against
+ * its state, the padding with SLAB_POISON.  Quietly skipped if its
+ * objects or freelist are wrong (reported by the walk of its holder).
+ */
+static void validate_slab(struct slub_checker *c, struct kmem_cache *s, struct page *page,
+			  union slub_counters sc)
+{
+	unsigned long seen[(MAX_OBJS_PER_PAGE + 1) / 64 + 1];
+	char *base = page_address(page);
+
+	if (sc.objects != oo_objects(slab_order_of(page) == oo_order(s->oo) ? s->oo : s->min))
+		return;
+	memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
+	for (void *p = page->freelist; p; p = read_freepointer(s, p)) {
+		size_t off = (size_t)((char *)p - base) - s->red_left_pad, slot = off / s->size;
+
+		if ((char *)p < base + s->red_left_pad || off % s->size || slot >= sc.objects ||
+		    (seen[slot / 64] >> (slot % 64) & 1))
+			return;
+		seen[slot / 64] |= 1UL << (slot % 64);
+	}
+	if ((s->flags & SLAB_POISON) && !slab_pad_check(s, page))
+		violation(c, "%s: slab pfn %#lx: padding overwritten (slub_debug reported it)",
+			  s->name, page_to_pfn(page));
+	for (unsigned int i = 0; i < sc.objects; i++) {
+		void *obj = base + s->red_left_pad + (size_t)i * s->size;
+		int free = seen[i / 64] >> (i % 64) & 1;
+
+		if (!check_object(s, page, obj, free ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
+			violation(c, "%s: slab pfn %#lx: %s object %p fails check_object() (slub_debug reported it)",
+				  s->name, page_to_pfn(page), free ? "free" : "allocated", obj);
+	}
+}
+
+/*
  * The census: every PG_slab head of lowmem whose cache is a SLUB cache of
  * the list, counted per cache and node; the unlisted ones checked.
  */
@@ -544,6 +578,8 @@ static void scan_memmap(struct slub_checker *c)
 		ci->pages += 1UL << (order < MAX_ORDER ? order : 0);
 		if (!is_held(c, page))
 			check_unlisted(c, ci, page, sc, t);
+		if (c->quiescent && kmem_cache_debug(ci->s) && !sc.frozen)
+			validate_slab(c, ci->s, page, sc);
 	}
 }
 
@@ -599,62 +635,6 @@ static void check_counts(struct slub_checker *c, struct slub_cache_info *ci)
 	    nr_pages > ci->pages + (rcu_slabs + slack) * max_pages)
 		violation(c, "%s: nr_pages is %lu but its slabs hold %lu page%s (%lu waiting for RCU)",
 			  s->name, nr_pages, ci->pages, str_plural(ci->pages), rcu_slabs);
-}
-
-/*
- * v4.19's validate for a debug cache, nothing held (check_object() prints):
- * each object of each unfrozen slab against its state.
- */
-static void validate_debug(struct slub_checker *c)
-{
-	unsigned long pfn = __mm_layout.min_pfn, end = __mm_layout.max_low_pfn;
-	unsigned long seen[(MAX_OBJS_PER_PAGE + 1) / 64 + 1];
-
-	while (pfn < end) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned long flags = READ_ONCE(page->flags);
-		struct slub_cache_info *ci;
-		union slub_counters sc;
-		struct kmem_cache *s;
-		unsigned int order;
-		char *base;
-
-		if (!(flags & (1UL << PG_slab)) ||
-		    !(ci = find_cache(c, READ_ONCE(page->slab_cache)))) {
-			pfn++;
-			continue;
-		}
-		order = slab_order_of(page);
-		pfn += order < MAX_ORDER ? 1UL << order : 1;
-		s = ci->s;
-		sc = read_counters(page);
-		if (!kmem_cache_debug(s) || sc.frozen ||
-		    sc.objects != oo_objects(order == oo_order(s->oo) ? s->oo : s->min))
-			continue;
-		memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
-		/* quiet: a bad freelist was reported by the first pass */
-		base = page_address(page);
-		for (void *p = page->freelist; p; p = read_freepointer(s, p)) {
-			size_t off = (size_t)((char *)p - base) - s->red_left_pad, slot = off / s->size;
-
-			if ((char *)p < base + s->red_left_pad || off % s->size ||
-			    slot >= sc.objects || (seen[slot / 64] >> (slot % 64) & 1))
-				goto next;
-			seen[slot / 64] |= 1UL << (slot % 64);
-		}
-		if ((s->flags & SLAB_POISON) && !slab_pad_check(s, page))
-			violation(c, "%s: slab pfn %#lx: padding overwritten (slub_debug reported it)",
-				  s->name, page_to_pfn(page));
-		for (unsigned int i = 0; i < sc.objects; i++) {
-			void *obj = base + s->red_left_pad + (size_t)i * s->size;
-			int free = seen[i / 64] >> (i % 64) & 1;
-
-			if (!check_object(s, page, obj, free ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
-				violation(c, "%s: slab pfn %#lx: %s object %p fails check_object() (slub_debug reported it)",
-					  s->name, page_to_pfn(page), free ? "free" : "allocated", obj);
-		}
-next:;
-	}
 }
 
 /* Whether any CPU but the caller's has a thread (else nothing moves). */
@@ -718,7 +698,6 @@ void slub_check(struct check_log *log)
 {
 	struct slub_checker c = { .log = log };
 	unsigned long pages = 0, counted;
-	int debug = 0;
 
 	c.running = running_cpus();
 	c.quiescent = !c.running;
@@ -733,7 +712,6 @@ void slub_check(struct check_log *log)
 			continue;
 		check_nodes(&c, s);
 		check_cpus(&c, s);
-		debug |= kmem_cache_debug(s);
 	}
 	sort_by_ptr(c.owners, c.nr_owners, sizeof(*c.owners));
 	check_owners(&c);
@@ -748,7 +726,5 @@ void slub_check(struct check_log *log)
 	if (pages != counted)
 		violation(&c, "the caches hold %lu slab pages but NR_SLAB_* count %lu", pages,
 			  counted);
-	if (debug && c.quiescent)
-		validate_debug(&c);
 	munmap(c.map, c.map_bytes);
 }

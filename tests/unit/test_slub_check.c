@@ -434,6 +434,17 @@ static void test_store_user_full_list(void **state)
 		 page_to_pfn(full));
 	expect_violation(msg, NULL);
 	cds_list_add(&full->lru, &n->full);
+
+	/* v4.19's validate: a live object's right red zone overwritten is
+	 * reported by slub_debug and restored, and counted here */
+	((unsigned char *)obj[5])[64] = 0x42;
+	capture_begin();
+	snprintf(msg, sizeof(msg),
+		 "mm_check: slab: chkdbg: slab pfn %#lx: allocated object %p fails check_object() (slub_debug reported it)",
+		 page_to_pfn(full), obj[5]);
+	expect_violation(msg, NULL);
+	assert_contains(capture_end(), "Redzone overwritten");
+	assert_mm_check_ok();
 	for (unsigned int i = 0; i < 40; i++)
 		kmem_cache_free(s, obj[i]);
 	assert_mm_check_ok();
