@@ -607,6 +607,38 @@ static void test_slabinfo_and_sysfs(void **state)
 	check_shutdown();
 }
 
+/* Per node: " N<node>=<count>" for each node with some (v4.19). */
+static void test_sysfs_per_node(void **state)
+{
+	struct kmem_cache *s;
+	void *obj[6];
+
+	(void)state;
+	if (slab_allocator_by_name("slub") == -ENOSYS)
+		skip();
+	boot_attach("slab=slub slab_nomerge mem=128M nodes=2 cpus=2");
+	s = kmem_cache_create("chknuma", 1024, 0, 0, NULL);
+	assert_non_null(s);
+	for (int i = 0; i < 6; i++) {
+		obj[i] = kmem_cache_alloc_node(s, GFP_KERNEL, i < 3 ? 0 : 1);
+		assert_non_null(obj[i]);
+		EXPECT_EQ("node of the object", page_to_nid(slab_of(obj[i])), i < 3 ? 0 : 1);
+	}
+	/* the node-0 slab was deactivated to its node's partial list (3 of
+	 * 16 out) when node 1 was asked for; the node-1 slab is the CPU's */
+	expect_attr("chknuma", "slabs", "2 N0=1 N1=1\n");
+	expect_attr("chknuma", "partial", "1 N0=1\n");
+	expect_attr("chknuma", "cpu_slabs", "1 N1=1\n");
+	expect_attr("chknuma", "objects", "19 N0=3 N1=16\n");
+	expect_attr("chknuma", "total_objects", "32 N0=16 N1=16\n");
+	expect_slabinfo("chknuma", "chknuma               19     32   1024   16    4 : tunables    0    0    0 : slabdata      2      2      0");
+	assert_mm_check_ok();
+	for (int i = 0; i < 6; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	check_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +657,7 @@ int main(void)
 		TEST(test_store_user_full_list),
 		TEST(test_rcu_pending_slab),
 		TEST(test_slabinfo_and_sysfs),
+		TEST(test_sysfs_per_node),
 	};
 
 	return cmocka_run_group_tests_name("slub_check", tests, NULL, NULL);
