@@ -230,7 +230,8 @@ static noinline void *kmalloc_odd_size(size_t size, gfp_t flags)
 	return NULL;
 }
 
-/* The other allocators' kmalloc: their hook, past the size checks. */
+/* kmalloc without SLAB's fast path (SLUB, SLOB, or SLAB on a CPU going
+ * offline): the allocator's hook, past the size checks. */
 static noinline void *kmalloc_other(size_t size, gfp_t flags, int node, const void *caller)
 {
 	return slab_ops->kmalloc(size, flags, node, caller);
@@ -243,7 +244,8 @@ static __always_inline void *__do_kmalloc(size_t size, gfp_t flags, const void *
 	/* one compare for both 0 and > KMALLOC_MAX_SIZE */
 	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
 		return kmalloc_odd_size(size, flags);
-	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB))
+	/* (slab_alloc() tests slab_percpu again: the compiler keeps one) */
+	if (unlikely(!current->slab_percpu))
 		return kmalloc_other(size, flags, NUMA_NO_NODE, caller);
 	if (likely(!(flags & GFP_DMA)))
 		cachep = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(size)];
@@ -277,10 +279,6 @@ void kfree(const void *objp)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
-	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB)) {
-		slab_ops->kfree(objp, __builtin_return_address(0));
-		return;
-	}
 	slab_free(NULL, (void *)objp, __builtin_return_address(0), 1);
 }
 

@@ -222,6 +222,10 @@ struct kmem_cache {
 	unsigned int cpu_partial;	/* free objects kept on CPU partials */
 	unsigned long min_partial;	/* node partial slabs kept (see slub.c) */
 
+	/* SLOB (mm/slob.c): objects out (v4.19 keeps no count; the model's,
+	 * for "Slab cache still has objects"): atomic, relaxed */
+	unsigned long slob_live;
+
 	int failslab;			/* SLAB_FAILSLAB, rewritable: its sysfs
 					   file writes it (slab_mutex), failslab
 					   reads it (READ_ONCE) */
@@ -412,7 +416,9 @@ static __always_inline struct page *slab_head_page(struct page *page)
  * The allocation: on the fast path, a process-context caller, a cache
  * without debugging, no __GFP_ZERO and an object in the CPU's array: pop
  * it with interrupts "off" (an IPI draining the array waits).  Anything
- * else goes to the general path, a tail call.
+ * else goes to the general path, a tail call.  Only SLAB sets a CPU's
+ * slab_percpu: under SLUB and SLOB every call takes the "general path",
+ * their hook, so the entry points need no test of their own.
  */
 static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 					int node, const void *caller)
@@ -444,7 +450,8 @@ static __always_inline void *slab_alloc(struct kmem_cache *cachep, gfp_t flags,
 		return ipi_run_pending(objp);
 	return objp;
 slow:
-	return __kmem_cache_alloc_node(cachep, flags, node, caller);
+	/* SLAB's general path; the other allocators' (no slab_percpu) */
+	return slab_ops->alloc(cachep, flags, node, caller);
 }
 
 /*
@@ -512,7 +519,11 @@ static __always_inline void slab_free(struct kmem_cache *cachep, void *objp,
 		ipi_run_pending(NULL);
 	return;
 slow:
-	__kmem_cache_free(cachep, objp, caller);
+	/* SLAB's general path; the other allocators' (no slab_percpu) */
+	if (any_cache)
+		slab_ops->kfree(objp, caller);
+	else if (objp)
+		slab_ops->free(cachep, objp, caller);
 }
 
 #endif /* MM_SLAB_H */

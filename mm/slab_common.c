@@ -147,11 +147,10 @@ struct kmem_cache *virt_to_cache(const void *obj)
 /* ------------------------------------------------------------------ */
 /* The entry points                                                    */
 
+/* SLAB's fast paths inline; their way out is slab_ops (see slab_alloc()). */
 __slab_fastpath
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
-	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB))
-		return slab_ops->alloc(s, flags, NUMA_NO_NODE, __builtin_return_address(0));
 	return slab_alloc(s, flags, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
@@ -163,11 +162,6 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 __slab_fastpath
 void kmem_cache_free(struct kmem_cache *s, void *objp)
 {
-	if (unlikely(slab_allocator != SLAB_ALLOCATOR_SLAB)) {
-		if (objp)
-			slab_ops->free(s, objp, __builtin_return_address(0));
-		return;
-	}
 	slab_free(s, objp, __builtin_return_address(0), 0);
 }
 

@@ -110,6 +110,11 @@ static void test_bad_parameters(void **state)
 		{ "disk=2T", "'disk'" },
 		{ "io_latency_us=-1", "'io_latency_us'" },
 		{ "io_latency_us=2000000", "'io_latency_us'" },
+		{ "slab", "'slab'" },
+		{ "slab=slab2", "expected slab, slub or slob" },
+		{ "slub_debug=FZ", "needs slab=slub" },
+		{ "slab=slob slub_debug", "needs slab=slub" },
+		{ "slab_nomerge=1", "'slab_nomerge'" },
 	};
 	(void)state;
 
