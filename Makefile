@@ -328,3 +328,6 @@ clean:
 	rm -rf build build-tsan build-asan
 
 -include $(LIB_OBJS:.o=.d) $(STRESS_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+
+# SLUB's double-word compare-and-exchange (mm/slub_core.h): cmpxchg16b inline
+$(filter $(BUILD)/obj/mm/slub%,$(LIB_OBJS)): OBJ_CFLAGS = -mcx16

@@ -29,12 +29,55 @@
 
 #include "slab.h"
 
+/* SLUB's event counters (v4.19 CONFIG_SLUB_STATS enum stat_item, the
+ * ones the model counts), per CPU in kmem_cache_cpu.stat[] */
+enum stat_item {
+	ALLOC_FASTPATH,		/* the lockless freelist served */
+	ALLOC_SLOWPATH,		/* ___slab_alloc() served */
+	FREE_FASTPATH,		/* pushed onto the CPU's lockless freelist */
+	FREE_SLOWPATH,		/* __slab_free() */
+	FREE_FROZEN,		/* to a frozen slab (a CPU's) */
+	FREE_ADD_PARTIAL,	/* a slab joined a node partial list */
+	FREE_REMOVE_PARTIAL,	/* a slab left it (emptied, discarded) */
+	ALLOC_FROM_PARTIAL,	/* the CPU slab came from a node list */
+	ALLOC_SLAB,		/* ... from the page allocator */
+	ALLOC_REFILL,		/* ... refilled from its page->freelist */
+	ALLOC_NODE_MISMATCH,	/* the CPU slab was of another node */
+	FREE_SLAB,		/* a slab went back to the page allocator */
+	CPUSLAB_FLUSH,		/* flush_slab() */
+	DEACTIVATE_FULL,	/* deactivated full: on no list */
+	DEACTIVATE_EMPTY,	/* deactivated empty: discarded */
+	DEACTIVATE_TO_HEAD,	/* to the head of the node partial list */
+	DEACTIVATE_TO_TAIL,	/* ... its tail (remote frees had come in) */
+	DEACTIVATE_REMOTE_FREES,
+	DEACTIVATE_BYPASS,	/* the CPU slab ran out: dropped, full */
+	ORDER_FALLBACK,		/* a slab of the min order */
+	CMPXCHG_DOUBLE_CPU_FAIL,	/* the (freelist, tid) exchange failed */
+	CMPXCHG_DOUBLE_FAIL,	/* a (freelist, counters) exchange failed */
+	CPU_PARTIAL_ALLOC,	/* the CPU slab came from the CPU partials */
+	CPU_PARTIAL_FREE,	/* a free froze a slab onto the CPU partials */
+	CPU_PARTIAL_NODE,	/* a node partial slab moved to the CPU's */
+	CPU_PARTIAL_DRAIN,	/* the CPU partials went to the node */
+	NR_SLUB_STAT_ITEMS
+};
+
 struct kmem_cache_cpu {
 	void **freelist;		/* the next free object of page */
 	unsigned long tid;		/* changes on every operation */
 	struct page *page;		/* the CPU slab (frozen), or NULL */
 	struct page *partial;		/* frozen partial slabs, via page->next */
+	/* counted by this CPU (relaxed load + store: an IPI on the same
+	 * thread may lose one), read by anyone (relaxed) */
+	unsigned long stat[NR_SLUB_STAT_ITEMS];
 } __attribute__((aligned(2 * sizeof(void *))));
+
+/*
+ * Tests only: when set, the fast paths call it between reading (tid,
+ * freelist) and the exchange, on the allocating or freeing CPU, as an
+ * interrupt there would run (alloc: 1 for kmem_cache_alloc, 0 for free).
+ * Written by a test with no allocation running, read on every fast path.
+ */
+extern void (*slub_fastpath_hook)(struct kmem_cache *s, int alloc);
 
 #define OO_SHIFT	16
 #define OO_MASK		((1U << OO_SHIFT) - 1)
