@@ -105,34 +105,3 @@ WEAK void object_err(struct kmem_cache *s, struct page *page, void *object, cons
 	(void)page; (void)object;
 	slab_bug(s, "%s", reason);
 }
-
-/* SLUB inspection */
-WEAK void slub_check(struct check_log *log)
-{
-	(void)log;
-}
-WEAK void slub_get_slabinfo(struct kmem_cache *s, struct slabinfo *info)
-{
-	(void)s;
-	memset(info, 0, sizeof(*info));
-}
-WEAK int slub_sysfs_show(struct kmem_cache *s, const char *attr, FILE *out)
-{
-	(void)s; (void)attr; (void)out;
-	return -ENOENT;
-}
-WEAK void slub_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
-{
-	(void)s; (void)st;
-}
-WEAK unsigned long slub_live_objects(struct kmem_cache *s, unsigned long *slabs)
-{
-	(void)s;
-	*slabs = 0;
-	return 0;
-}
-WEAK unsigned int slub_count_free(struct kmem_cache *s, struct page *page, void *freelist)
-{
-	(void)s; (void)page; (void)freelist;
-	return 0;
-}
