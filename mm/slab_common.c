@@ -265,9 +265,8 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	if (!why) {
 		flags &= ~SLAB_KMALLOC;
 		mutex_lock(&slab_mutex);
-		/* v4.19 merges under SLAB too; the model's SLAB keeps its
-		 * caches apart (its tests and README rely on it) */
-		if (slab_allocator == SLAB_ALLOCATOR_SLUB)
+		/* SLAB and SLUB merge, as v4.19 (SLOB never does) */
+		if (slab_allocator != SLAB_ALLOCATOR_SLOB)
 			s = __kmem_cache_alias(name, size, align, flags, ctor);
 		if (!s)
 			s = create_cache(name, size, align, flags, ctor, 1);

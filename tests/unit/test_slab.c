@@ -1393,7 +1393,7 @@ static void test_free_to_wrong_cache(void **state)
 	void *p;
 	(void)state;
 
-	boot_attach(BOOT_UP);
+	boot_attach(BOOT_UP " slab_nomerge");	/* two caches of one size, apart */
 	a = kmem_cache_create("wrong-a", 64, 0, 0, NULL);
 	b = kmem_cache_create("wrong-b", 64, 0, 0, NULL);
 	assert_non_null(a);
@@ -1613,7 +1613,7 @@ static void test_slabinfo_newest_first(void **state)
 	int n = 0;
 	(void)state;
 
-	boot_attach(BOOT_UP);
+	boot_attach(BOOT_UP " slab_nomerge");	/* each cache its own line */
 	a = kmem_cache_create("order-a", 64, 0, 0, NULL);
 	b = kmem_cache_create("order-b", 64, 0, 0, NULL);
 	assert_non_null(a);
