@@ -177,6 +177,7 @@ int mm_boot(const char *cmdline)
 	ctx.mm.slab_allocator = SLAB_ALLOCATOR_SLAB;
 	ctx.mm.slab_nomerge = 0;
 	ctx.mm.slub_debug = 0;
+	slub_debug_buf[0] = 0;
 	ctx.mm.debug_pagealloc = 0;
 	ctx.mm.page_poison = 0;
 	fail_alloc_reset();

@@ -32,6 +32,7 @@
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
 
+#include <string.h>
 #include <mmsim/slab.h>
 #include <mmsim/sched.h>
 #include "internal.h"
@@ -371,6 +372,15 @@ static inline void slab_asan_unpoison(const void *addr, size_t len)
 }
 #endif
 
+/* After an allocation that succeeded (see mm/slab_alloc.h). */
+static __always_inline void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
+{
+	slab_asan_unpoison(objp, s->object_size);
+	if (unlikely(flags & __GFP_ZERO))
+		memset(objp, 0, s->object_size);
+	current->fp_objects++;
+}
+
 static inline int fls_long(unsigned long x)
 {
 	return x ? 64 - __builtin_clzl(x) : 0;
@@ -397,6 +407,35 @@ static __always_inline struct page *slab_head_page(struct page *page)
 	if (!(head & 1) || !PageSlab((struct page *)(head - 1)))
 		return NULL;
 	return (struct page *)(head - 1);
+}
+
+/*
+ * slab_free_hook() inline where it passes at a glance: an attached CPU
+ * with no IPI waiting, objp in a slab that names its cache, s or any
+ * cache if s is NULL.  Anything else takes the whole hook, which reports.
+ * The slab page comes back in *pagep (NULL when refused).
+ */
+static __always_inline struct kmem_cache *slab_free_hook_fast(struct kmem_cache *s,
+							    const void *objp,
+							    struct page **pagep,
+							    const char *func)
+{
+	struct task_struct *tsk = current;
+	unsigned long pfn = (unsigned long)((const char *)objp - slab_layout.base) >> PAGE_SHIFT;
+	struct kmem_cache *owner;
+	struct page *page;
+
+	if (likely(tsk->cpu >= 0 && !READ_ONCE(tsk->ipi_pending) && pfn < slab_layout.nr_low)) {
+		page = slab_head_page(slab_layout.map + pfn);
+		owner = page ? READ_ONCE(page->slab_cache) : NULL;
+		if (likely(owner && (!s || owner == s))) {
+			*pagep = page;
+			return owner;
+		}
+	}
+	owner = slab_free_hook(s, objp, func);
+	*pagep = owner ? virt_to_slab(objp) : NULL;
+	return owner;
 }
 
 /*

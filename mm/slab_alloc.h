@@ -37,9 +37,12 @@
 #ifndef MM_SLAB_ALLOC_H
 #define MM_SLAB_ALLOC_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <mmsim/slab.h>
 #include <mmsim/inspect.h>
+#include <mmsim/machine.h>
+#include "../numa/fault_inject.h"
 
 struct check_log;
 struct page;
@@ -189,10 +192,28 @@ int create_kmalloc_caches(slab_flags_t flags);
  */
 int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func);
 /*
- * After an allocation that succeeded: __GFP_ZERO (object_size bytes),
- * ASan unpoisoning, the task's fault-injection footprint (fp_objects++).
+ * The same, inline where every check passes at a glance: an attached CPU
+ * in process context (no preempt count, interrupts on, no spinlock held),
+ * no IPI waiting, any node, no fault injection armed, no __GFP_ZERO (it
+ * may meet a constructor).  Anything else takes the whole hook, which
+ * decides and reports.  Reads only the caller's own task.
  */
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp);
+static __always_inline int slab_pre_alloc_hook_fast(struct kmem_cache *s, gfp_t flags, int node,
+						     const char *func)
+{
+	struct task_struct *tsk = current;
+
+	if (likely(tsk->cpu >= 0 && !(tsk->preempt_count | tsk->irqs_disabled) &&
+		   tsk->spin_depth <= 0 && node == NUMA_NO_NODE && !(flags & __GFP_ZERO) &&
+		   !READ_ONCE(tsk->ipi_pending) && !fault_inject_active()))
+		return 0;
+	return slab_pre_alloc_hook(s, flags, node, func);
+}
+/*
+ * After an allocation that succeeded: __GFP_ZERO (object_size bytes),
+ * ASan unpoisoning, the task's fault-injection footprint (fp_objects++):
+ * slab_post_alloc_hook(), inline in mm/slab.h.
+ */
 /*
  * Before a free: the caller is an attached CPU, a pending IPI runs, objp
  * is in a slab (else "BUG: kernel NULL pointer"-style report of a bad
@@ -276,5 +297,48 @@ struct kmem_cache *__kmem_cache_alias(const char *name, unsigned int size,
 				      void (*ctor)(void *));
 struct kmem_cache *slab_alias_find(const char *name);
 int slab_unmergeable(struct kmem_cache *s);
+
+/* ------------------------------------------------------------------ */
+/* mm/slab_report.c: more of the report primitives                     */
+
+/* slab_bug() with a va_list (for callers that take their own "..."). */
+void slab_vbug(struct kmem_cache *s, const char *fmt, va_list ap);
+/* print_section() of bytes copied from shown (a snapshot taken under a
+ * lock): the rows show shown's addresses and bytes' contents. */
+void print_section_at(const char *level, const void *shown, const void *bytes,
+		      size_t length);
+
+/* ------------------------------------------------------------------ */
+/* mm/slab_merge.c: cache merging (v4.19 find_mergeable() and aliases)  */
+
+/*
+ * Merging is SLAB's and SLUB's (SLOB never merges: the common layer does
+ * not call these under it).  All of it runs with slab_mutex held; the
+ * alias names are slab_merge.c's, under slab_mutex.
+ *
+ * find_mergeable(): an existing cache that can serve objects of size
+ * bytes, align, flags (before the allocator's cache_flags(): they are
+ * applied here, so slub_debug's flags for name count) and ctor, or NULL:
+ * slab_nomerge, a ctor, a SLAB_NEVER_MERGE flag, or no candidate passes
+ * (SLAB_MERGE_SAME flags equal, its size at least the padded size and
+ * less than a word more, its size a multiple of the alignment, not
+ * slab_unmergeable(): kmalloc caches never are targets).  The oldest
+ * candidate wins.
+ */
+struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
+				  slab_flags_t flags, const char *name,
+				  void (*ctor)(void *));
+/*
+ * The alias bookkeeping behind __kmem_cache_alias() (declared above, with
+ * slab_alias_find(): the cache an alias name stands for): on a match it
+ * raises s->refcount, calls ops->cache_alias(s, size) (if any) and
+ * records name.  kmem_cache_destroy() of a name only drops the refcount
+ * (v4.19); the names stay with s (as v4.19's sysfs links) until s is
+ * freed, when the common layer calls slab_aliases_forget(s).
+ */
+/* Drop every alias name of s (s is being freed); NULL: of every cache. */
+void slab_aliases_forget(struct kmem_cache *s);
+/* Up to n alias names of s into names[] (oldest first); how many s has. */
+unsigned int slab_alias_names(struct kmem_cache *s, const char **names, unsigned int n);
 
 #endif /* MM_SLAB_ALLOC_H */

@@ -65,14 +65,6 @@ int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char 
 	return 0;
 }
 
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
-{
-	slab_asan_unpoison(objp, s->object_size);
-	if (unlikely(flags & __GFP_ZERO))
-		memset(objp, 0, s->object_size);
-	current->fp_objects++;
-}
-
 static inline struct page *slab_virt_to_page(const void *addr);
 
 void slab_bad_pointer(const char *func, const void *objp)
@@ -191,6 +183,7 @@ static void slab_caches_del(struct kmem_cache *s)
 
 static void cache_free_struct(struct kmem_cache *s)
 {
+	slab_aliases_forget(s);
 	slab_ops->cache_release(s);
 	free((void *)s->name);
 	free(s);
@@ -272,6 +265,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	if (!why) {
 		flags &= ~SLAB_KMALLOC;
 		mutex_lock(&slab_mutex);
+		/* SLAB and SLUB merge, as v4.19 (SLOB never does) */
 		if (slab_allocator != SLAB_ALLOCATOR_SLOB)
 			s = __kmem_cache_alias(name, size, align, flags, ctor);
 		if (!s)
@@ -552,6 +546,8 @@ int kmem_cache_init(void)
 	unsigned long min_pfn = __mm_layout.min_pfn;
 
 	slab_ops = slab_allocators[slab_allocator];
+	/* only SLAB's CPUs take its inline fast paths (set when they attach) */
+	current->slab_percpu = NULL;
 	slab_layout.base = __mm_layout.page_offset + (min_pfn << PAGE_SHIFT);
 	slab_layout.map = pfn_to_page(min_pfn);
 	slab_layout.nr_low = __mm_layout.max_low_pfn > min_pfn ?

@@ -526,6 +526,9 @@ static int slab_init(void)
  * stops, the per-CPU tables go. */
 static void slab_exit(void)
 {
+	/* the shutting-down CPU's thread leaves the fast paths: it may boot
+	 * another allocator next */
+	current->slab_percpu = NULL;
 	cpuhp_remove_state(&slab_cpuhp);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		cancel_delayed_work_sync(&reap_work[cpu]);

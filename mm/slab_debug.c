@@ -22,8 +22,6 @@
  * Reports are refusals: the
  * allocator repairs what it can ("FIX ...: Restoring") and goes on.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
 #include <string.h>
 
 #include <mmsim/sched.h>
@@ -63,50 +61,6 @@ static unsigned char *check_bytes(unsigned char *p, int val, size_t len)
 	return NULL;
 }
 
-static void print_symbol(const char *what, const void *caller, unsigned long when,
-			 int cpu, int pid)
-{
-	Dl_info info;
-
-	if (!caller)
-		return;
-	if (dladdr(caller, &info) && info.dli_sname)
-		printk("INFO: %s in %s+0x%lx age=%lu cpu=%d pid=%d\n", what, info.dli_sname,
-		       (unsigned long)((const char *)caller - (const char *)info.dli_saddr),
-		       jiffies - when, cpu, pid);
-	else
-		printk("INFO: %s in %p age=%lu cpu=%d pid=%d\n", what, caller,
-		       jiffies - when, cpu, pid);
-}
-
-static void dbg_print_section(const char *level, const void *addr, size_t len)
-{
-	const unsigned char *p = addr;
-
-	for (size_t i = 0; i < len; i += 16) {
-		char hex[16 * 3 + 1] = "", ascii[17] = "";
-		size_t n = min(len - i, (size_t)16);
-
-		for (size_t j = 0; j < n; j++) {
-			snprintf(hex + j * 3, 4, "%02x ", p[i + j]);
-			ascii[j] = p[i + j] >= 0x20 && p[i + j] < 0x7f ? (char)p[i + j] : '.';
-		}
-		ascii[n] = 0;
-		printk("%-8s %p: %-48s %s\n", level, p + i, hex, ascii);
-	}
-}
-
-static void slab_bug_header(struct kmem_cache *cachep, const char *fmt, va_list ap)
-{
-	char line[256];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	report_headline("BUG %s: %s", cachep->name, line);
-	printk("=============================================================================\n");
-	printk("BUG %s (%s): %s\n", cachep->name, print_tainted(), line);
-	printk("-----------------------------------------------------------------------------\n\n");
-}
-
 /* What slab_debug knows of one object: owners, its slab, its bytes. */
 static void print_trailer(struct kmem_cache *cachep, struct page *page, void *buf)
 {
@@ -115,9 +69,9 @@ static void print_trailer(struct kmem_cache *cachep, struct page *page, void *bu
 	if (cachep->flags & SLAB_STORE_USER) {
 		struct slab_track *t = dbg_track(cachep, buf);
 
-		print_symbol("Allocated", t->alloc_caller, t->alloc_jiffies, t->alloc_cpu,
+		print_track("Allocated", t->alloc_caller, t->alloc_jiffies, t->alloc_cpu,
 			     t->alloc_pid);
-		print_symbol("Freed", t->free_caller, t->free_jiffies, t->free_cpu, t->free_pid);
+		print_track("Freed", t->free_caller, t->free_jiffies, t->free_cpu, t->free_pid);
 	}
 	if (page)
 		printk("INFO: Slab %p objects=%u flags=%#lx\n", page, cachep->num,
@@ -125,24 +79,23 @@ static void print_trailer(struct kmem_cache *cachep, struct page *page, void *bu
 	printk("INFO: Object %p @offset=%lu\n\n", obj,
 	       page ? (unsigned long)((char *)obj - (char *)page_address(page)) : 0UL);
 	if (cachep->flags & SLAB_RED_ZONE)
-		dbg_print_section("Redzone", dbg_redzone1(cachep, buf), 8);
-	dbg_print_section("Object", obj, min_t(size_t, cachep->object_size, 128));
+		print_section("Redzone", dbg_redzone1(cachep, buf), 8);
+	print_section("Object", obj, min_t(size_t, cachep->object_size, 128));
 	if (cachep->flags & SLAB_RED_ZONE)
-		dbg_print_section("Redzone", dbg_redzone2(cachep, buf), 8);
+		print_section("Redzone", dbg_redzone2(cachep, buf), 8);
 }
 
 void slab_err(struct kmem_cache *cachep, struct page *page, const char *fmt, ...)
 {
 	va_list ap;
 
-	report_begin(REPORT_BUG);
 	va_start(ap, fmt);
-	slab_bug_header(cachep, fmt, ap);
+	slab_vbug(cachep, fmt, ap);
 	va_end(ap);
 	if (page)
 		printk("INFO: Slab %p objects=%u flags=%#lx\n", page, cachep->num,
 		       READ_ONCE(page->flags));
-	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+	slab_report_end();
 }
 
 /*
@@ -160,16 +113,15 @@ static void __printf(7, 8) object_err(struct kmem_cache *cachep, struct page *pa
 		return;
 	while (end > fault && end[-1] == (unsigned char)val)
 		end--;
-	report_begin(REPORT_BUG);
 	va_start(ap, fmt);
-	slab_bug_header(cachep, fmt, ap);
+	slab_vbug(cachep, fmt, ap);
 	va_end(ap);
 	printk("INFO: %p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
 	       (unsigned long)(fault - (unsigned char *)page_address(page)), *fault, val);
 	print_trailer(cachep, page, buf);
-	printk("FIX %s: Restoring %p-%p=%#x\n\n", cachep->name, fault, end - 1, val);
+	slab_fix(cachep, "Restoring %p-%p=%#x\n", fault, end - 1, val);
 	memset(fault, val, (size_t)(end - fault));
-	report_end(REPORT_BUG, TAINT_BAD_PAGE);
+	slab_report_end();
 }
 
 static void poison_obj(struct kmem_cache *cachep, void *buf, int val)
@@ -297,16 +249,10 @@ int slab_debug_free(struct kmem_cache *cachep, struct page *page, void *buf,
 		unsigned char *rz1 = dbg_redzone1(cachep, buf);
 
 		if (!check_bytes(rz1, SLUB_RED_INACTIVE, 8)) {
-					report_begin(REPORT_BUG);
-			report_headline("BUG %s: Object already free (double free)", cachep->name);
-			printk("=============================================================================\n");
-			printk("BUG %s (%s): Object already free (double free)\n", cachep->name,
-			       print_tainted());
-			printk("-----------------------------------------------------------------------------\n\n");
+			slab_bug(cachep, "Object already free (double free)");
 			print_trailer(cachep, page, buf);
-			printk("FIX %s: Object at %p not freed\n", cachep->name,
-			       dbg_object(cachep, buf));
-			report_end(REPORT_BUG, TAINT_BAD_PAGE);
+			slab_fix(cachep, "Object at %p not freed", dbg_object(cachep, buf));
+			slab_report_end();
 			return 1;
 		}
 		object_err(cachep, page, buf, rz1, 8, SLUB_RED_ACTIVE,

@@ -38,7 +38,6 @@
 
 void (*slub_fastpath_hook)(struct kmem_cache *s, int alloc);
 
-void slub_asan_poison_free(struct kmem_cache *s, void *object);
 
 void *slab_address(struct page *page)
 {
@@ -238,7 +237,7 @@ redo:
  * failslab first, as SLAB's does). */
 static void *slub_alloc(struct kmem_cache *s, gfp_t flags, int node, const void *caller)
 {
-	if (unlikely(slab_pre_alloc_hook(s, flags, node, "kmem_cache_alloc")))
+	if (unlikely(slab_pre_alloc_hook_fast(s, flags, node, "kmem_cache_alloc")))
 		return NULL;
 	return slab_alloc_node(s, flags, node, caller);
 }
@@ -419,7 +418,7 @@ static void slub_free(struct kmem_cache *s, void *x, const void *caller)
 {
 	struct page *page;
 
-	s = slab_free_hook(s, x, "kmem_cache_free");
+	s = slab_free_hook_fast(s, x, &page, "kmem_cache_free");
 	if (unlikely(!s))
 		return;
 	page = slub_free_page(s, x);
@@ -466,7 +465,7 @@ static void *slub_kmalloc(size_t size, gfp_t flags, int node, const void *caller
 	s = kmalloc_slab(size, flags);
 	if (unlikely(ZERO_OR_NULL_PTR(s)))
 		return s;
-	if (unlikely(slab_pre_alloc_hook(s, flags, node, "__kmalloc")))
+	if (unlikely(slab_pre_alloc_hook_fast(s, flags, node, "__kmalloc")))
 		return NULL;
 	return slab_alloc_node(s, flags, node, caller);
 }
@@ -515,7 +514,7 @@ static void slub_kfree(const void *x, const void *caller)
 			return;
 		}
 	}
-	s = slab_free_hook(NULL, x, "kfree");
+	s = slab_free_hook_fast(NULL, x, &page, "kfree");
 	if (unlikely(!s))
 		return;
 	page = slub_free_page(s, (void *)x);

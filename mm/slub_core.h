@@ -174,4 +174,16 @@ void slub_exit(void);
 /* calculate_order() for a slot size and the CPUs of this boot */
 int slub_calculate_order(unsigned int size);
 
+/* ASan builds: a free object is poisoned but for its free pointer
+ * (mm/slub_create.c); nothing in other builds. */
+#ifdef SLAB_ASAN
+void slub_asan_poison_free(struct kmem_cache *s, void *object);
+#else
+static inline void slub_asan_poison_free(struct kmem_cache *s, void *object)
+{
+	(void)s;
+	(void)object;
+}
+#endif
+
 #endif /* MM_SLUB_CORE_H */

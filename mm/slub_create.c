@@ -247,7 +247,7 @@ static inline int slub_asan_poisons(struct kmem_cache *s)
 	return !(s->flags & (SLAB_DEBUG_FLAGS_SLUB | SLAB_TYPESAFE_BY_RCU));
 }
 
-void slub_asan_poison_free(struct kmem_cache *s, void *object);
+#ifdef SLAB_ASAN
 void slub_asan_poison_free(struct kmem_cache *s, void *object)
 {
 	char *slot = (char *)object - s->red_left_pad;
@@ -257,6 +257,7 @@ void slub_asan_poison_free(struct kmem_cache *s, void *object)
 	slab_asan_poison(slot, s->size);
 	slab_asan_unpoison((char *)object + s->offset, sizeof(void *));
 }
+#endif
 
 static struct page *alloc_slab_page(gfp_t flags, int node, unsigned int order)
 {

@@ -170,7 +170,7 @@ static void test_array_entry_mid_object(void **state)
 
 	SKIP_UNLESS_SLAB("SLAB's per-CPU array caches");
 
-	boot_attach(BOOT);
+	boot_attach(BOOT " slab_nomerge");	/* two caches of one size, apart */
 	c = make_cache("layout-array", 64);
 	other = make_cache("layout-other", 64);
 	obj = kmem_cache_alloc(c, GFP_KERNEL);

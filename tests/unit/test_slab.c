@@ -1452,8 +1452,8 @@ static void test_free_to_wrong_cache(void **state)
 	(void)state;
 
 	SKIP_IF_SLOB("SLOB's pages record no cache: v4.19 cache_from_obj() cannot tell");
-	/* b is bigger than a, so that SLUB cannot merge them */
-	boot_attach(BOOT_UP);
+	/* apart: slab_nomerge, and b bigger than a */
+	boot_attach(BOOT_UP " slab_nomerge");
 	a = kmem_cache_create("wrong-a", 64, 0, 0, NULL);
 	b = kmem_cache_create("wrong-b", 128, 0, 0, NULL);
 	assert_non_null(a);
@@ -1725,8 +1725,9 @@ static void test_slabinfo_newest_first(void **state)
 	(void)state;
 
 	SKIP_IF_SLOB("no /proc/slabinfo under SLOB");
-	/* sizes that do not merge under SLUB (nor under SLAB) */
-	boot_attach(BOOT_UP);
+	/* each cache its own line: slab_nomerge, and sizes that would not
+	 * merge anyway */
+	boot_attach(BOOT_UP " slab_nomerge");
 	a = kmem_cache_create("order-a", 64, 0, 0, NULL);
 	b = kmem_cache_create("order-b", 128, 0, 0, NULL);
 	assert_non_null(a);
