@@ -382,18 +382,7 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 	void *freelist;
 	int blocking;
 
-	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
-		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
-		char bad[128], fixed[128];
-
-		flags &= ~GFP_SLAB_BUG_MASK;
-		format_gfp(bad, sizeof(bad), invalid_mask);
-		format_gfp(fixed, sizeof(fixed), flags);
-		report_begin(REPORT_WARNING);
-		printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
-		       invalid_mask, bad, flags, fixed);
-		report_end(REPORT_WARNING, TAINT_WARN);
-	}
+	flags = slab_fix_gfp(flags);
 	local_flags = flags & (GFP_CONSTRAINT_MASK | GFP_RECLAIM_MASK);
 	blocking = gfpflags_allow_blocking(local_flags);
 	if (blocking)

@@ -409,6 +409,18 @@ static __always_inline struct page *slab_head_page(struct page *page)
 	return (struct page *)(head - 1);
 }
 
+/* Whether objp is in a slab page that names its cache (a look only). */
+static __always_inline int slab_free_hook_fast_ok(const void *objp)
+{
+	unsigned long pfn = (unsigned long)((const char *)objp - slab_layout.base) >> PAGE_SHIFT;
+	struct page *page;
+
+	if (unlikely(pfn >= slab_layout.nr_low))
+		return 0;
+	page = slab_head_page(slab_layout.map + pfn);
+	return page && READ_ONCE(page->slab_cache);
+}
+
 /*
  * slab_free_hook() inline where it passes at a glance: an attached CPU
  * with no IPI waiting, objp in a slab that names its cache, s or any

@@ -243,6 +243,15 @@ void print_section(const char *level, const void *addr, size_t length);
 void print_track(const char *what, const void *caller, unsigned long when, int cpu, int pid);
 
 /*
+ * A slab's page allocation with flags a slab must not use
+ * (GFP_SLAB_BUG_MASK): "Unexpected gfp: ... Fix your code!", and the
+ * flags without them (v4.19's grow paths).
+ */
+gfp_t slab_fix_gfp(gfp_t flags);
+/* v4.19's calculate_alignment(): the cache line (halved while the object
+ * fits twice) for SLAB_HWCACHE_ALIGN, at least 8, a multiple of a word. */
+unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, unsigned int size);
+/*
  * The context part of slab_free_hook() alone (attached CPU, pending IPI):
  * for SLOB, whose heap pages name no cache and whose big blocks are no
  * slab at all (it checks its pointers itself).  0, or -1: refused.

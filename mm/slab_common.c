@@ -44,6 +44,38 @@ spinlock_t slab_caches_lock;
 /* ------------------------------------------------------------------ */
 /* The checks every allocation and free makes                         */
 
+gfp_t slab_fix_gfp(gfp_t flags)
+{
+	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
+		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
+		char bad[128], fixed[128];
+
+		flags &= ~GFP_SLAB_BUG_MASK;
+		format_gfp(bad, sizeof(bad), invalid_mask);
+		format_gfp(fixed, sizeof(fixed), flags);
+		report_begin(REPORT_WARNING);
+		printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
+		       invalid_mask, bad, flags, fixed);
+		report_end(REPORT_WARNING, TAINT_WARN);
+	}
+	return flags;
+}
+
+/* v4.19's calculate_alignment(), which kmem_cache_create() applies */
+unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = L1_CACHE_BYTES;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	if (align < sizeof(unsigned long long))
+		align = sizeof(unsigned long long);
+	return ALIGN(align, (unsigned int)sizeof(void *));
+}
+
 int slab_pre_alloc_hook(struct kmem_cache *s, gfp_t flags, int node, const char *func)
 {
 	if (unlikely(!caller_is_cpu(func)))

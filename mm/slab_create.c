@@ -162,22 +162,6 @@ static int set_on_slab_cache(struct kmem_cache *cachep, size_t size,
 	return 1;
 }
 
-/* SLAB_HWCACHE_ALIGN: the cache line, halved while objects fit twice. */
-static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
-					unsigned int size)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned int ralign = L1_CACHE_BYTES;
-
-		while (size <= ralign / 2)
-			ralign /= 2;
-		align = max(align, ralign);
-	}
-	if (align < sizeof(unsigned long long))
-		align = sizeof(unsigned long long);
-	return ALIGN(align, sizeof(void *));
-}
-
 /* The free fast path's exact-division test for the object size. */
 static void set_size_inverse(struct kmem_cache *cachep)
 {

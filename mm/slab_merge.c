@@ -50,22 +50,6 @@ struct slab_alias {
 
 static CDS_LIST_HEAD(slab_aliases);	/* slab_mutex */
 
-/* v4.19 calculate_alignment() (common: the allocators' own may differ). */
-static unsigned int merge_alignment(slab_flags_t flags, unsigned int align,
-				    unsigned int size)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned int ralign = L1_CACHE_BYTES;
-
-		while (size <= ralign / 2)
-			ralign /= 2;
-		align = max(align, ralign);
-	}
-	if (align < sizeof(unsigned long long))
-		align = sizeof(unsigned long long);
-	return ALIGN(align, sizeof(void *));
-}
-
 int slab_unmergeable(struct kmem_cache *s)
 {
 	if (slab_nomerge || (s->flags & SLAB_NEVER_MERGE))
@@ -87,7 +71,7 @@ struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
 	if (slab_nomerge || ctor)
 		return NULL;
 	size = ALIGN(size, sizeof(void *));
-	align = merge_alignment(flags, align, size);
+	align = calculate_alignment(flags, align, size);
 	size = ALIGN(size, align);
 	if (slab_ops && slab_ops->cache_flags)
 		flags = slab_ops->cache_flags(size, flags, name);

@@ -101,24 +101,6 @@ unsigned int slob_get_order(size_t size)
 	return order;
 }
 
-/* GFP_SLAB_BUG_MASK, as SLAB's grow path reports and drops it. */
-gfp_t slob_fix_gfp(gfp_t flags)
-{
-	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
-		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
-		char bad[128], fixed[128];
-
-		flags &= ~GFP_SLAB_BUG_MASK;
-		format_gfp(bad, sizeof(bad), invalid_mask);
-		format_gfp(fixed, sizeof(fixed), flags);
-		report_begin(REPORT_WARNING);
-		printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
-		       invalid_mask, bad, flags, fixed);
-		report_end(REPORT_WARNING, TAINT_WARN);
-	}
-	return flags;
-}
-
 /*
  * v4.19's slob_new_pages(): a block of the page allocator on node (the
  * local one for NUMA_NO_NODE).  The pages are SLOB's, not the task's: the
@@ -423,22 +405,6 @@ void slob_report_pointer(const char *func, const void *objp, const char *why)
 /* ------------------------------------------------------------------ */
 /* kmem_cache                                                          */
 
-/* v4.19's calculate_alignment() (x86: 64-byte lines, 8-byte minimum) */
-static unsigned int slob_calculate_alignment(slab_flags_t flags, unsigned int align,
-					     unsigned int size)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned int ralign = 64;
-
-		while (size <= ralign / 2)
-			ralign /= 2;
-		align = max(align, ralign);
-	}
-	if (align < SLOB_ALIGN)
-		align = SLOB_ALIGN;
-	return ALIGN(align, (unsigned int)sizeof(void *));
-}
-
 /* The flags SLOB keeps (v4.19's CACHE_CREATE_MASK without SLAB's and
  * SLUB's debug and cache flags: SLOB has no debugging). */
 #define SLOB_CREATE_MASK	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_PANIC | \
@@ -455,7 +421,7 @@ static slab_flags_t slob_cache_flags(unsigned int object_size, slab_flags_t flag
 static int slob_cache_create(struct kmem_cache *s)
 {
 	s->flags &= SLOB_CREATE_MASK;
-	s->align = slob_calculate_alignment(s->flags, s->align, s->object_size);
+	s->align = calculate_alignment(s->flags, s->align, s->object_size);
 	s->size = s->object_size;
 	if (s->align > PAGE_SIZE)
 		return -EINVAL;	/* no heap page could place its objects */
@@ -500,7 +466,7 @@ static void *slob_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, const
 					 node == NUMA_NO_NODE ? "kmem_cache_alloc" :
 								"kmem_cache_alloc_node")))
 		return NULL;
-	flags = slob_fix_gfp(flags);
+	flags = slab_fix_gfp(flags);
 	if (s->size < PAGE_SIZE) {
 		b = slob_alloc(s->size, flags, s->align, node);
 	} else {

@@ -201,8 +201,6 @@ static inline int slob_readable(const void *p, size_t len)
 
 /* The smallest order whose block holds size bytes. */
 unsigned int slob_get_order(size_t size);
-/* GFP_SLAB_BUG_MASK warned about and dropped. */
-gfp_t slob_fix_gfp(gfp_t flags);
 /* A block of the page allocator for SLOB (out of the task's footprint),
  * and back. */
 struct page *slob_new_pages(gfp_t gfp, unsigned int order, int node);

@@ -32,24 +32,10 @@
  */
 static int slob_kmalloc_pre(size_t size, gfp_t flags, int node)
 {
-	if (unlikely(!caller_is_cpu(node == NUMA_NO_NODE ? "kmalloc" : "kmalloc_node")))
-		return -1;
-	if (!irqs_disabled() && unlikely(READ_ONCE(current->ipi_pending)))
-		generic_smp_call_function_interrupt();
-	if (gfpflags_allow_blocking(flags) && unlikely(might_sleep()))
-		return -1;
-	if (unlikely(node != NUMA_NO_NODE &&
-		     (node < 0 || (unsigned int)node >= num_online_nodes()))) {
-		WARN(1, "kmalloc_node: node %d does not exist\n", node);
-		return -1;
-	}
-	if (unlikely(fault_inject_active())) {
-		struct kmem_cache pseudo = { .name = "kmalloc", .object_size = (unsigned int)size };
+	struct kmem_cache pseudo = { .name = "kmalloc", .object_size = (unsigned int)size };
 
-		if (should_failslab(&pseudo, flags))
-			return -1;
-	}
-	return 0;
+	return slab_pre_alloc_hook(&pseudo, flags, node,
+				   node == NUMA_NO_NODE ? "kmalloc" : "kmalloc_node");
 }
 
 void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
@@ -59,7 +45,7 @@ void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
 	(void)caller;
 	if (unlikely(slob_kmalloc_pre(size, gfp, node)))
 		return NULL;
-	gfp = slob_fix_gfp(gfp);
+	gfp = slab_fix_gfp(gfp);
 	if (size < PAGE_SIZE - SLOB_ALIGN) {
 		unsigned int *m = slob_alloc(size + SLOB_ALIGN, gfp, SLOB_ALIGN, node);
 

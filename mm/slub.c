@@ -496,7 +496,13 @@ static void slub_kfree(const void *x, const void *caller)
 	struct kmem_cache *s;
 	struct page *page;
 
-	(void)caller;
+	/* the common case first: an object of a slab that names its cache */
+	if (likely(slab_free_hook_fast_ok(x))) {
+		s = slab_free_hook_fast(NULL, x, &page, "kfree");
+		if (likely(s) && (page = slub_free_page(s, (void *)x)))
+			do_slab_free(s, page, (void *)x, caller);
+		return;
+	}
 	page = kmalloc_large_page(x);
 	if (page) {
 		if (unlikely(slab_free_context("kfree")))

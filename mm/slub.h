@@ -104,6 +104,37 @@ static inline void set_freepointer(struct kmem_cache *s, void *object, void *fp)
 	*(void **)((char *)object + s->offset) = fp;
 }
 
+/* page->counters as its fields (v4.19's struct page bitfields) */
+union slub_counters {
+	unsigned long counters;
+	struct {
+		unsigned inuse:16;
+		unsigned objects:15;
+		unsigned frozen:1;
+	};
+};
+
+/*
+ * For the walker and the sysfs view, which read slabs they do not own:
+ * page->counters with one relaxed load (written by cmpxchg_double_slab();
+ * racy as v4.19's readers, or exact with every CPU stopped), and a free
+ * object's free pointer without ASan's check (the core poisons free
+ * objects but for that word, and may poison it meanwhile).
+ */
+static inline union slub_counters slub_read_counters(struct page *page)
+{
+	union slub_counters sc;
+
+	sc.counters = __atomic_load_n(&page->counters, __ATOMIC_RELAXED);
+	return sc;
+}
+
+__attribute__((no_sanitize_address))
+static inline void *slub_read_freepointer(struct kmem_cache *s, void *object)
+{
+	return *(void **)((char *)object + s->offset);
+}
+
 /* The track records (SLAB_STORE_USER) of an object: [0] alloc, [1] free,
  * after the free pointer if it was moved out, else at inuse. */
 enum track_item { TRACK_ALLOC, TRACK_FREE };

@@ -59,16 +59,6 @@
 #include "slub.h"
 #include "../numa/ipi.h"
 
-/* page->counters decoded (the layout of struct page's bitfields). */
-union slub_counters {
-	unsigned long counters;
-	struct {
-		unsigned inuse:16;
-		unsigned objects:15;
-		unsigned frozen:1;
-	};
-};
-
 enum slub_owner_kind { OWN_PARTIAL, OWN_FULL, OWN_CPU, OWN_CPU_PARTIAL };
 
 static const char *const owner_name[] = {
@@ -129,27 +119,6 @@ static void __printf(2, 3) violation(struct slub_checker *c, const char *fmt, ..
 	va_end(ap);
 }
 
-static union slub_counters read_counters(struct page *page)
-{
-	union slub_counters sc;
-
-	/* relaxed: written by cmpxchg_double_slab(); every CPU is stopped */
-	sc.counters = __atomic_load_n(&page->counters, __ATOMIC_RELAXED);
-	return sc;
-}
-
-/*
- * A free object's free pointer.  Free objects may be poisoned for ASan by
- * the core (which reads them the same way), so this read is not checked.
- */
-__attribute__((no_sanitize_address))
-static void *read_freepointer(struct kmem_cache *s, void *object)
-{
-	/* (get_freepointer()'s read, here: an inline call may not be
-	 * inlined, and would be checked) */
-	return *(void **)((char *)object + s->offset);
-}
-
 /* The slab's order: its block's, as the page allocator handed it out. */
 static unsigned int slab_order_of(struct page *page)
 {
@@ -188,7 +157,7 @@ static long walk_freelist(struct slub_checker *c, struct kmem_cache *s, struct p
 	size_t end = (size_t)objects * s->size;
 	long n = 0;
 
-	for (void *p = head; p; p = read_freepointer(s, p)) {
+	for (void *p = head; p; p = slub_read_freepointer(s, p)) {
 		size_t off = (size_t)((char *)p - base), slot;
 
 		if ((char *)p < base + s->red_left_pad || off - s->red_left_pad >= end ||
@@ -277,7 +246,7 @@ static int check_held_slab(struct slub_checker *c, struct kmem_cache *s, struct 
 		return 0;
 	}
 	add_owner(c, page, kind, id);
-	sc = read_counters(page);
+	sc = slub_read_counters(page);
 	if ((kind == OWN_PARTIAL || kind == OWN_FULL) && page_to_nid(page) != (int)id)
 		violation(c, "%s %s: slab pfn %#lx is of node %d", s->name, where,
 			  page_to_pfn(page), page_to_nid(page));
@@ -357,7 +326,7 @@ static void check_cpu_partial(struct slub_checker *c, struct kmem_cache *s, unsi
 			  s->name, cpu, len, str_plural(len));
 	for (page = head; page; page = READ_ONCE(page->next), i++) {
 		struct page *next = READ_ONCE(page->next);
-		union slub_counters sc = read_counters(page);
+		union slub_counters sc = slub_read_counters(page);
 		int pages = READ_ONCE(page->pages), pobjects = READ_ONCE(page->pobjects);
 		int below = next && page_ptr_ok(next) ? READ_ONCE(next->pobjects) : 0;
 
@@ -518,7 +487,7 @@ static void validate_slab(struct slub_checker *c, struct kmem_cache *s, struct p
 	if (sc.objects != oo_objects(slab_order_of(page) == oo_order(s->oo) ? s->oo : s->min))
 		return;
 	memset(seen, 0, (sc.objects / 64 + 1) * sizeof(seen[0]));
-	for (void *p = page->freelist; p; p = read_freepointer(s, p)) {
+	for (void *p = page->freelist; p; p = slub_read_freepointer(s, p)) {
 		size_t off = (size_t)((char *)p - base) - s->red_left_pad, slot = off / s->size;
 
 		if ((char *)p < base + s->red_left_pad || off % s->size || slot >= sc.objects ||
@@ -571,7 +540,7 @@ static void scan_memmap(struct slub_checker *c)
 		nid = page_to_nid(page);
 		if (nid < 0 || nid >= MAX_NUMNODES)
 			continue;
-		sc = read_counters(page);
+		sc = slub_read_counters(page);
 		t = &ci->node[nid];
 		t->slabs++;
 		t->objects += sc.objects;

@@ -36,16 +36,6 @@
 #define DEACTIVATE_TO_HEAD_POS	0
 #define DEACTIVATE_TO_TAIL_POS	1
 
-/* page->counters as its fields (v4.19's struct page bitfields) */
-union slub_counters {
-	unsigned long counters;
-	struct {
-		unsigned inuse:16;
-		unsigned objects:15;
-		unsigned frozen:1;
-	};
-};
-
 typedef unsigned __int128 __attribute__((may_alias, aligned(16))) slub_dword;
 
 static inline slub_dword slub_pack(const void *lo, unsigned long hi)

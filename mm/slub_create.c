@@ -101,21 +101,6 @@ int slub_calculate_order(unsigned int size)
 /* ------------------------------------------------------------------ */
 /* Layout                                                              */
 
-static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
-					unsigned int size)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned int ralign = L1_CACHE_BYTES;
-
-		while (size <= ralign / 2)
-			ralign /= 2;
-		align = max(align, ralign);
-	}
-	if (align < sizeof(unsigned long long))
-		align = sizeof(unsigned long long);
-	return ALIGN(align, (unsigned int)sizeof(void *));
-}
-
 /* v4.19 calculate_sizes(): 1 if a slab holds at least one object. */
 static int calculate_sizes(struct kmem_cache *s, int forced_order)
 {
@@ -240,6 +225,7 @@ void slub_cache_alias(struct kmem_cache *s, unsigned int object_size)
 /* ------------------------------------------------------------------ */
 /* Slabs                                                               */
 
+#ifdef SLAB_ASAN
 /* Free objects are out of bounds for ASan but for their free pointer;
  * not in debugged caches (their bytes are checked) nor RCU ones (read). */
 static inline int slub_asan_poisons(struct kmem_cache *s)
@@ -247,7 +233,6 @@ static inline int slub_asan_poisons(struct kmem_cache *s)
 	return !(s->flags & (SLAB_DEBUG_FLAGS_SLUB | SLAB_TYPESAFE_BY_RCU));
 }
 
-#ifdef SLAB_ASAN
 void slub_asan_poison_free(struct kmem_cache *s, void *object)
 {
 	char *slot = (char *)object - s->red_left_pad;
@@ -305,18 +290,7 @@ struct page *new_slab(struct kmem_cache *s, gfp_t flags, int node)
 	unsigned int order, objects;
 	int blocking;
 
-	if (unlikely(flags & GFP_SLAB_BUG_MASK)) {
-		gfp_t invalid_mask = flags & GFP_SLAB_BUG_MASK;
-		char bad[128], fixed[128];
-
-		flags &= ~GFP_SLAB_BUG_MASK;
-		format_gfp(bad, sizeof(bad), invalid_mask);
-		format_gfp(fixed, sizeof(fixed), flags);
-		report_begin(REPORT_WARNING);
-		printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
-		       invalid_mask, bad, flags, fixed);
-		report_end(REPORT_WARNING, TAINT_WARN);
-	}
+	flags = slab_fix_gfp(flags);
 	flags &= GFP_CONSTRAINT_MASK | GFP_RECLAIM_MASK;
 	blocking = gfpflags_allow_blocking(flags);
 	if (blocking)

@@ -24,40 +24,11 @@
 #include "slub.h"
 #include "../numa/printk.h"
 
-/* page->counters decoded (struct page's bitfields). */
-union slub_counters {
-	unsigned long counters;
-	struct {
-		unsigned inuse:16;
-		unsigned objects:15;
-		unsigned frozen:1;
-	};
-};
-
-static union slub_counters read_counters(struct page *page)
-{
-	union slub_counters sc;
-
-	/* relaxed: a racy read, as v4.19's */
-	sc.counters = __atomic_load_n(&page->counters, __ATOMIC_RELAXED);
-	return sc;
-}
-
-/* A free object's free pointer (maybe ASan-poisoned: the core reads it the
- * same way). */
-__attribute__((no_sanitize_address))
-static void *read_freepointer(struct kmem_cache *s, void *object)
-{
-	/* (get_freepointer()'s read, here: an inline call may not be
-	 * inlined, and would be checked) */
-	return *(void **)((char *)object + s->offset);
-}
-
 unsigned int slub_count_free(struct kmem_cache *s, struct page *page, void *freelist)
 {
-	unsigned int n = 0, limit = read_counters(page).objects + 1;
+	unsigned int n = 0, limit = slub_read_counters(page).objects + 1;
 
-	for (void *p = freelist; p && n < limit; p = read_freepointer(s, p))
+	for (void *p = freelist; p && n < limit; p = slub_read_freepointer(s, p))
 		n++;
 	return n;
 }
@@ -72,7 +43,7 @@ static unsigned long count_partial(struct kmem_cache_node *n, int what)
 
 	spin_lock_irqsave(&n->list_lock, irqflags);
 	cds_list_for_each_entry(page, &n->partial, lru) {
-		union slub_counters sc = read_counters(page);
+		union slub_counters sc = slub_read_counters(page);
 
 		switch (what) {
 		case COUNT_FREE:
@@ -154,7 +125,7 @@ static void show_slab_objects(struct kmem_cache *s, FILE *out, unsigned int flag
 			 * partial list too */
 			if (!page)
 				continue;
-			sc = read_counters(page);
+			sc = slub_read_counters(page);
 			node = page_to_nid(page);
 			x = flags & SO_TOTAL ? sc.objects : flags & SO_OBJECTS ? sc.inuse : 1;
 			total += x;
