@@ -554,14 +554,9 @@ static size_t slub_ksize(const void *x)
 
 /* ------------------------------------------------------------------ */
 
-static int slub_ops_init(void)
-{
-	return slub_init();
-}
-
 const struct slab_allocator_ops slub_ops = {
 	.name = "slub",
-	.init = slub_ops_init,
+	.init = slub_init,
 	.exit = slub_exit,
 	.cache_flags = kmem_cache_flags,
 	.cache_create = slub_cache_create,

@@ -135,6 +135,17 @@ static inline int test_mm_boot(const char *cmdline)
 }
 #define mm_boot(cmdline)	test_mm_boot(cmdline)
 
+/* The entries of a list (the caller keeps it still). */
+static inline int test_list_len(struct cds_list_head *list)
+{
+	struct cds_list_head *pos;
+	int n = 0;
+
+	for (pos = list->next; pos != list; pos = pos->next)
+		n++;
+	return n;
+}
+
 /* Time, naps and the flags tests pass between threads. */
 static inline double now_s(void)
 {

@@ -30,16 +30,6 @@ static int list_pos(struct cds_list_head *list, struct page *page)
 	return -1;
 }
 
-static int list_len(struct cds_list_head *list)
-{
-	struct cds_list_head *pos;
-	int n = 0;
-
-	for (pos = list->next; pos != list; pos = pos->next)
-		n++;
-	return n;
-}
-
 /* The free blocks of a heap page (0 if it is full). */
 static int free_blocks(struct page *sp)
 {
@@ -77,11 +67,11 @@ static struct page *page_of(const void *p)
 /* The tests that watch a list start from an empty heap. */
 static void assert_heap_empty(void)
 {
-	if (list_len(&free_slob_small) || list_len(&free_slob_medium) ||
-	    list_len(&free_slob_large))
+	if (test_list_len(&free_slob_small) || test_list_len(&free_slob_medium) ||
+	    test_list_len(&free_slob_large))
 		fail_msg("the heap is not empty after boot: %d/%d/%d pages listed",
-			 list_len(&free_slob_small), list_len(&free_slob_medium),
-			 list_len(&free_slob_large));
+			 test_list_len(&free_slob_small), test_list_len(&free_slob_medium),
+			 test_list_len(&free_slob_large));
 }
 
 /* kmalloc: an 8-byte header with the size, 8-aligned objects, ksize() the

@@ -16,23 +16,13 @@ static struct page *page_of(const void *p)
 	return virt_to_page(p);
 }
 
-static int list_len(struct cds_list_head *list)
-{
-	struct cds_list_head *pos;
-	int n = 0;
-
-	for (pos = list->next; pos != list; pos = pos->next)
-		n++;
-	return n;
-}
-
 static void assert_heap_empty(void)
 {
-	if (list_len(&free_slob_small) || list_len(&free_slob_medium) ||
-	    list_len(&free_slob_large))
+	if (test_list_len(&free_slob_small) || test_list_len(&free_slob_medium) ||
+	    test_list_len(&free_slob_large))
 		fail_msg("the heap is not empty: %d/%d/%d pages listed",
-			 list_len(&free_slob_small), list_len(&free_slob_medium),
-			 list_len(&free_slob_large));
+			 test_list_len(&free_slob_small), test_list_len(&free_slob_medium),
+			 test_list_len(&free_slob_large));
 }
 
 static void *misuse_arg[2];
