@@ -18,6 +18,7 @@
  *   mmsim/mempool.h	memory pools
  *   mmsim/vmalloc.h	vmalloc, vmap and vfree
  *   mmsim/highmem.h	kmap(), kmap_atomic(): mappings of highmem pages
+ *   mmsim/kmemleak.h	the kernel memory leak detector's annotations
  *   mmsim/swap.h	tasks' anonymous memory, files and the page cache, reclaim
  *   mmsim/shrinker.h	shrinkers: caches that reclaim asks to give memory back
  *   mmsim/cpumask.h	sets of CPUs
@@ -49,6 +50,7 @@
 #include <mmsim/mempool.h>
 #include <mmsim/vmalloc.h>
 #include <mmsim/highmem.h>
+#include <mmsim/kmemleak.h>
 #include <mmsim/swap.h>
 #include <mmsim/shrinker.h>
 #include <mmsim/cpumask.h>
