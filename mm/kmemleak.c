@@ -87,7 +87,7 @@ static void *__pool_get(struct pool *p)
 		p->free = *(void **)e;
 		return e;
 	}
-	if (p->next + p->size > p->end) {
+	if (!p->next || p->size > (size_t)(p->end - p->next)) {
 		struct pool_chunk *c = mmap(NULL, POOL_CHUNK, PROT_READ | PROT_WRITE,
 					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 

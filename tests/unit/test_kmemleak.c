@@ -74,13 +74,24 @@ static noinline void scrub_stack(void)
 	memset((char *)buf, 0, sizeof(buf));
 }
 
-/* A scan (its console line captured), then the debugfs listing. */
+/*
+ * A scan (its console line captured), then the debugfs listing.  The scan
+ * runs from this thread detached (no CPU: its stack is not scanned), so
+ * that nothing the test's own frames once held counts; a scan from an
+ * attached CPU is test_scanning_cpu_stack()'s.
+ */
 static noinline const char *scan_and_show(void)
 {
+	int cpu = current->cpu;
+
 	scrub_stack();
+	if (cpu >= 0)
+		mm_cpu_detach();
 	capture_begin();
 	assert_int_equal(mm_debugfs_write("kmemleak", "scan"), 0);
 	capture_end();
+	if (cpu >= 0)
+		assert_int_equal(mm_cpu_attach((unsigned int)cpu), 0);
 	return leaks_text();
 }
 
@@ -391,7 +402,36 @@ static void test_cpu_stack_is_a_root(void **state)
 	check_shutdown();
 }
 
-/* vmalloc: its vm_struct's reference is not enough. */
+/* The CPU that scans: its callers' frames are scanned, not the scan's. */
+static noinline void kmemleak_test_scan_holding(unsigned long *h)
+{
+	void *volatile p = kmalloc(88, GFP_KERNEL);
+	const char *text;
+
+	*h = hide(p);
+	age_past_minimum();
+	scrub_stack();
+	capture_begin();
+	assert_int_equal(mm_debugfs_write("kmemleak", "scan"), 0);
+	capture_end();
+	text = leaks_text();
+	assert_false(reported_h(text, *h));
+	kfree(p);
+}
+
+static void test_scanning_cpu_stack(void **state)
+{
+	unsigned long h;
+
+	(void)state;
+	boot_kmemleak(BOOT);
+	kmemleak_test_scan_holding(&h);
+	check_shutdown();
+}
+
+/* vmalloc: its vm_struct's reference is not enough (and the first area,
+ * at the vmalloc region's start, is not referenced by the region's
+ * bounds: vmspace is registered black). */
 static void *kmemleak_test_vglobal;
 
 static void vmalloc_two(unsigned long *h)
@@ -531,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_not_leak_and_clear),
 		cmocka_unit_test(test_minimum_age),
 		cmocka_unit_test(test_cpu_stack_is_a_root),
+		cmocka_unit_test(test_scanning_cpu_stack),
 		cmocka_unit_test(test_vmalloc),
 		cmocka_unit_test(test_mempool_reserve),
 		cmocka_unit_test(test_misuse),
