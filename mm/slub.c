@@ -230,10 +230,6 @@ redo:
 		stat(c, ALLOC_FASTPATH);
 	}
 	slab_post_alloc_hook(s, gfpflags, object);
-	/* the free pointer it still holds is no reference to the next free
-	 * object, which may be handed out and leaked (kmemleak) */
-	if (kmemleak_active() && s->offset < s->object_size)
-		set_freepointer(s, object, NULL);
 	return object;
 }
 
