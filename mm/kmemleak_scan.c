@@ -28,6 +28,7 @@
  *   the stack of every attached CPU, from where it stopped (the scanning
  *	CPU's own from the frame that called the scan: the scanner's frames
  *	do not count) to its top (numa's cpu_stacks[]).
+ *   every rcu_head queued for a grace period (numa/rcu.c's lists).
  *   every object with min_count 0 (KMEMLEAK_GREY: registered roots, and
  *	kmemleak_not_leak()), and every object found referenced min_count
  *	times, whole or its scan areas, unless OBJECT_NO_SCAN.
@@ -51,6 +52,7 @@
 #include "internal.h"
 #include "kmemleak_internal.h"
 #include "../numa/ipi.h"
+#include "../numa/rcu.h"
 #include "../numa/vmspace.h"
 #include <mmsim/mutex.h>
 #include <mmsim/sched.h>
@@ -186,6 +188,12 @@ static void scan_object(struct scan_state *st, struct kmemleak_object *o)
 		scan_block(st, a->start, a->start + a->size, o);
 }
 
+/* An rcu_head queued for a grace period: a reference to its object. */
+static void scan_rcu_head(struct rcu_head *head, void *arg)
+{
+	scan_word(arg, (unsigned long)head, NULL);
+}
+
 static int unreferenced_object(const struct kmemleak_object *o)
 {
 	return color_white(o) && (o->flags & OBJECT_ALLOCATED) &&
@@ -209,6 +217,11 @@ static int scan_stopped(void *data)
 	}
 	for (unsigned int i = 0; i < nr_data_seg; i++)
 		scan_data(st, data_seg[i].start, data_seg[i].end);
+	/* RCU's queues: v4.19 finds them through its per-CPU data and the
+	 * struct pages it scans; here a queue may pass through an rcu_head
+	 * in no object (a SLAB_TYPESAFE_BY_RCU slab's struct page, a SLOB
+	 * block already forgotten), so every queued head is a root */
+	rcu_for_each_queued(scan_rcu_head, st);
 	if (scan_stacks) {
 		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 			unsigned long low, high = (unsigned long)cpu_stacks[cpu].high;
@@ -294,15 +307,48 @@ static void copy_head(unsigned char *to, unsigned long from, size_t len)
 		to[i] = ((const volatile unsigned char *)from)[i];
 }
 
-static void print_trace(FILE *out, void *const *trace, unsigned int n)
-{
-	char sym[160];
+/*
+ * The names of one listing's return addresses: a listing of thousands of
+ * leaks from a few call sites symbolizes each site once (libdw is slow).
+ * Open addressing, the show's own (malloc'ed per call).
+ */
+#define SYM_CACHE	4096
+struct sym_entry {
+	const void *addr;
+	char name[120];
+};
 
-	for (unsigned int i = 0; i < n; i++) {
-		if (symbolize(trace[i], sym, sizeof(sym)))
-			snprintf(sym, sizeof(sym), "0x%lx", (unsigned long)trace[i]);
-		fprintf(out, "    [<%016lx>] %s\n", (unsigned long)trace[i], sym);
+static const char *sym_name(struct sym_entry *cache, const void *addr, char *one, size_t len)
+{
+	unsigned long i = ((unsigned long)addr >> 2) * 0x9e3779b97f4a7c15UL >> 52;
+	struct sym_entry *e = NULL;
+
+	for (unsigned int probe = 0; cache && probe < 8; probe++) {
+		e = &cache[(i + probe) % SYM_CACHE];
+		if (e->addr == addr)
+			return e->name;
+		if (!e->addr)
+			break;
+		e = NULL;
 	}
+	if (!e) {			/* no cache, or a full run: uncached */
+		if (symbolize(addr, one, len))
+			snprintf(one, len, "0x%lx", (unsigned long)addr);
+		return one;
+	}
+	if (symbolize(addr, e->name, sizeof(e->name)))
+		snprintf(e->name, sizeof(e->name), "0x%lx", (unsigned long)addr);
+	e->addr = addr;
+	return e->name;
+}
+
+static void print_trace(FILE *out, struct sym_entry *cache, void *const *trace, unsigned int n)
+{
+	char one[120];
+
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(out, "    [<%016lx>] %s\n", (unsigned long)trace[i],
+			sym_name(cache, trace[i], one, sizeof(one)));
 }
 
 /* v4.19's hex_dump_to_buffer() row: 16 bytes in groups of 1, ASCII. */
@@ -321,7 +367,7 @@ static void hex_row(FILE *out, const unsigned char *b, size_t n)
 	fprintf(out, "    %s\n", line);
 }
 
-static void print_unreferenced(FILE *out, const struct leak_copy *c)
+static void print_unreferenced(FILE *out, struct sym_entry *cache, const struct leak_copy *c)
 {
 	unsigned long age = jiffies_to_msecs(jiffies - c->o.when);
 
@@ -332,7 +378,7 @@ static void print_unreferenced(FILE *out, const struct leak_copy *c)
 	for (size_t i = 0; i < c->dump_len; i += HEX_ROW_SIZE)
 		hex_row(out, c->dump + i, min(c->dump_len - i, (size_t)HEX_ROW_SIZE));
 	fprintf(out, "  backtrace:\n");
-	print_trace(out, c->o.trace, c->o.trace_len);
+	print_trace(out, cache, c->o.trace, c->o.trace_len);
 }
 
 /* The objects that the last scan found leaked and still are, copied. */
@@ -375,6 +421,7 @@ static struct leak_copy *collect_leaks(size_t *nr)
 
 int kmemleak_show(FILE *out)
 {
+	struct sym_entry *cache;
 	struct leak_copy *c;
 	size_t n;
 
@@ -385,8 +432,10 @@ int kmemleak_show(FILE *out)
 	}
 	c = collect_leaks(&n);
 	mutex_unlock(&scan_mutex);
+	cache = n ? calloc(SYM_CACHE, sizeof(*cache)) : NULL;
 	for (size_t i = 0; i < n; i++)
-		print_unreferenced(out, &c[i]);
+		print_unreferenced(out, cache, &c[i]);
+	free(cache);
 	free(c);
 	return 0;
 }

@@ -96,6 +96,9 @@ struct rcu_cpu {
 	unsigned long pend_nr;
 	struct rcu_head *batch;		/* the batch out (IN_FLIGHT, READY) */
 	unsigned long batch_nr;
+	struct rcu_head *invoking;	/* the batch taken (INVOKING) until its
+					   invocation starts (rcu_for_each_queued()):
+					   set under lock, cleared by the taker */
 	int state;			/* atomic: RCU_* */
 	unsigned long handed;		/* batches handed to urcu */
 	unsigned long completed;	/* batches whose callbacks have all run */
@@ -104,6 +107,8 @@ struct rcu_cpu {
 static struct rcu_cpu rcu_cpus[NR_CPUS];
 static DEFINE_MUTEX(rcu_barrier_mutex);
 static unsigned long barrier_target[NR_CPUS];	/* rcu_barrier_mutex */
+/* the callbacks rcu_barrier() took, until their invocation starts */
+static struct rcu_head *barrier_taken;		/* rcu_barrier_mutex */
 static __thread int rcu_depth;
 static __thread int rcu_registered;		/* with urcu, as a reader */
 static pthread_key_t rcu_exit_key;
@@ -293,6 +298,7 @@ static struct rcu_head *__rcu_take_ready(struct rcu_cpu *rc)
 	list = rc->batch;
 	rc->batch = NULL;
 	rc->batch_nr = 0;
+	rc->invoking = list;
 	__atomic_store_n(&rc->state, RCU_INVOKING, __ATOMIC_RELAXED);
 	return list;
 }
@@ -308,10 +314,16 @@ void rcu_set_kfree_offset(rcu_kfree_offset_t fn)
 /* Run callbacks whose grace period is over: softirq context, as the
  * kernel's RCU_SOFTIRQ (they may allocate GFP_ATOMIC, never sleep).  A
  * "callback" below RCU_KFREE_OFFSET_MAX is kfree_rcu()'s offset. */
-static void rcu_invoke_list(struct rcu_head *list)
+/*
+ * Invoke a list; *owner, where it stayed findable until now, is cleared
+ * once nothing can stop this CPU before the list is consumed (softirq
+ * context: stop_machine() waits for local_bh_enable()).
+ */
+static void rcu_invoke_list(struct rcu_head *list, struct rcu_head **owner)
 {
 	tsan_acquire(&rcu_gp_sync);
 	local_bh_disable();
+	WRITE_ONCE(*owner, NULL);
 	while (list) {
 		struct rcu_head *next = list->next;
 		unsigned long offset = (unsigned long)(uintptr_t)list->func;
@@ -332,7 +344,7 @@ static void rcu_invoke_batch(struct rcu_cpu *rc, unsigned int cpu, struct rcu_he
 	unsigned long flags;
 	int start;
 
-	rcu_invoke_list(list);
+	rcu_invoke_list(list, &rc->invoking);
 	spin_lock_irqsave(&rc->lock, flags);
 	rc->completed++;
 	__atomic_store_n(&rc->state, RCU_IDLE, __ATOMIC_RELAXED);
@@ -352,6 +364,31 @@ void rcu_batch_gp_done(unsigned int cpu)
 	__atomic_store_n(&rc->state, RCU_READY, __ATOMIC_RELEASE);
 	raise_softirq_on(cpu, SOFTIRQ_RCU);
 	sched_wake_all(&rc->state);
+}
+
+/*
+ * Every callback queued and not invoked yet, fn(head, arg) each: the
+ * pending lists, the batches out, a batch taken whose invocation has not
+ * started, what rcu_barrier() took.  Only with every CPU stopped
+ * (stop_machine(): no list is half-linked, its holders run with
+ * interrupts off, and invocation runs in softirq context).
+ */
+void rcu_for_each_queued(void (*fn)(struct rcu_head *head, void *arg), void *arg)
+{
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		const struct rcu_cpu *rc = &rcu_cpus[cpu];
+		int state = rcu_state((struct rcu_cpu *)rc);
+
+		for (struct rcu_head *h = rc->pend_head; h; h = h->next)
+			fn(h, arg);
+		if (state == RCU_IN_FLIGHT || state == RCU_READY)
+			for (struct rcu_head *h = rc->batch; h; h = h->next)
+				fn(h, arg);
+		for (struct rcu_head *h = READ_ONCE(rc->invoking); h; h = h->next)
+			fn(h, arg);
+	}
+	for (struct rcu_head *h = barrier_taken; h; h = h->next)
+		fn(h, arg);
 }
 
 void call_rcu(struct rcu_head *head, rcu_callback_t func)
@@ -496,12 +533,13 @@ void rcu_barrier(void)
 		barrier_target[cpu] = rc->handed;
 		spin_unlock_irqrestore(&rc->lock, flags);
 	}
+	barrier_taken = taken;
 	if (taken)
 		synchronize_rcu();
 	for (unsigned int cpu = 0; cpu < n; cpu++)
 		rcu_wait_cpu(cpu, barrier_target[cpu]);
 	if (taken)
-		rcu_invoke_list(taken);
+		rcu_invoke_list(taken, &barrier_taken);
 	mutex_unlock(&rcu_barrier_mutex);
 }
 

@@ -19,4 +19,9 @@
 typedef void (*rcu_kfree_offset_t)(struct rcu_head *head, unsigned long offset);
 void rcu_set_kfree_offset(rcu_kfree_offset_t fn);
 
+/* Every callback queued and not yet invoked, with every CPU stopped
+ * (a scanner of memory: kmemleak's objects waiting for a grace period are
+ * referenced by RCU, even through rcu_heads in no object). */
+void rcu_for_each_queued(void (*fn)(struct rcu_head *head, void *arg), void *arg);
+
 #endif /* NUMA_RCU_H */

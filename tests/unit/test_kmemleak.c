@@ -424,6 +424,83 @@ static void test_scanning_cpu_stack(void **state)
 	check_shutdown();
 }
 
+/*
+ * Objects waiting for a grace period are RCU's: found through its queues
+ * even when a queue passes through an rcu_head in no object (a slab's
+ * struct page, here a host block).  A reader on CPU 2 holds the grace
+ * period so that they stay queued.
+ */
+struct rcu_obj {
+	long payload[4];
+	struct rcu_head rh;
+};
+
+static void rcu_obj_free(struct rcu_head *rh)
+{
+	kfree(container_of(rh, struct rcu_obj, rh));
+}
+
+static void rcu_nop(struct rcu_head *rh)
+{
+	free(rh);
+}
+
+static void kmemleak_test_reader(struct cpu_job *job)
+{
+	int *phase = job->arg;
+
+	rcu_read_lock();
+	set(phase, 1);
+	while (get(phase) != 2)
+		nap_us(1000);	/* answers IPIs: stop_machine() stops it here */
+	rcu_read_unlock();
+}
+
+static noinline void queue_through_host_head(unsigned long *h)
+{
+	struct rcu_obj *a = kmalloc(sizeof(*a), GFP_KERNEL);
+	struct rcu_obj *b = kmalloc(sizeof(*b), GFP_KERNEL);
+	struct rcu_obj *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	struct rcu_head *x = malloc(sizeof(*x));
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(x);
+	h[0] = hide(a);
+	h[1] = hide(b);
+	call_rcu(&a->rh, rcu_obj_free);
+	call_rcu(x, rcu_nop);		/* a.rh.next: no object */
+	call_rcu(&b->rh, rcu_obj_free);	/* only x points to it */
+	call_rcu(&c->rh, rcu_obj_free);	/* (the list's tail points into c) */
+}
+
+static void test_rcu_queued_objects(void **state)
+{
+	unsigned long h[2];
+	int phase = 0;
+	struct cpu_job reader;
+	const char *text;
+
+	(void)state;
+	boot_kmemleak("mem=64M nodes=1 cpus=3 kmemleak=on hz_scale=1000");
+	cpu_job_start(&reader, 2, kmemleak_test_reader, &phase);
+	assert_true(wait_ge(&phase, 1, LONG_WAIT_S, 1));
+	queue_through_host_head(h);
+	age_past_minimum();
+	scrub_stack();
+	capture_begin();
+	assert_int_equal(mm_debugfs_write("kmemleak", "scan"), 0);
+	capture_end();
+	text = leaks_text();
+	assert_false(reported_h(text, h[0]));
+	assert_false(reported_h(text, h[1]));
+	set(&phase, 2);
+	cpu_job_join(&reader);
+	rcu_barrier();
+	check_shutdown();
+}
+
 /* vmalloc: its vm_struct's reference is not enough (and the first area,
  * at the vmalloc region's start, is not referenced by the region's
  * bounds: vmspace is registered black). */
@@ -567,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_minimum_age),
 		cmocka_unit_test(test_cpu_stack_is_a_root),
 		cmocka_unit_test(test_scanning_cpu_stack),
+		cmocka_unit_test(test_rcu_queued_objects),
 		cmocka_unit_test(test_vmalloc),
 		cmocka_unit_test(test_mempool_reserve),
 		cmocka_unit_test(test_misuse),
