@@ -139,10 +139,10 @@ static int cpu_ctx_init(struct run *run, unsigned int k)
 	for (unsigned int i = 0; i < run->nr_families; i++) {
 		size_t size = ALIGN(max(run->families[i]->state_size, (size_t)1), (size_t)64);
 
-		c->state[i] = aligned_alloc(64, size);
+		/* a root: what the CPU holds is in there (kmemleak.c) */
+		c->state[i] = root_zalloc(64, size);
 		if (!c->state[i])
 			return -ENOMEM;
-		memset(c->state[i], 0, size);
 	}
 	return 0;
 }
@@ -212,10 +212,10 @@ int engine_setup(struct run *run)
 		run->job_family[j] = jobs[j]->family ? family_index(run, jobs[j]->family) : -1;
 
 	run->nr_cpus = num_online_cpus();
-	run->cpus = aligned_alloc(64, run->nr_cpus * sizeof(*run->cpus));
+	/* a root: the inboxes' heads point to the items in transit */
+	run->cpus = root_zalloc(64, run->nr_cpus * sizeof(*run->cpus));
 	if (!run->cpus)
 		return -ENOMEM;
-	memset(run->cpus, 0, run->nr_cpus * sizeof(*run->cpus));
 	for (unsigned int k = 0; k < run->nr_cpus; k++)
 		if (cpu_ctx_init(run, k))
 			return -ENOMEM;
@@ -224,12 +224,13 @@ int engine_setup(struct run *run)
 	return 0;
 }
 
+/* Before mm_shutdown(): the roots are forgotten while kmemleak is there. */
 void engine_free(struct run *run)
 {
 	for (unsigned int k = 0; run->cpus && k < run->nr_cpus; k++)
 		for (unsigned int i = 0; i < run->nr_families; i++)
-			free(run->cpus[k].state[i]);
-	free(run->cpus);
+			root_free(run->cpus[k].state[i]);
+	root_free(run->cpus);
 	run->cpus = NULL;
 	engine_run = NULL;
 }

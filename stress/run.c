@@ -382,9 +382,10 @@ int harness_run(struct run *run)
 	set_hung_task_timeout(run);
 	/* each CPU's delays from (seed, CPU): the replay line gives the level */
 	mm_jitter_set(run->opt.jitter, run->opt.seed);
-	if (fail_setup(run)) {
+	if (fail_setup(run) || kl_setup(run)) {
 		sentinel_stop();
 		mm_shutdown();
+		kl_free();
 		return 2;
 	}
 	nr_cpus = num_online_cpus();
@@ -429,6 +430,9 @@ int harness_run(struct run *run)
 
 		nanosleep(&nap, NULL);
 	}
+	/* --kmemleak's scans stop the machine: only once every CPU runs */
+	if (kl_start())
+		add_violation(run, "harness", -1, "cannot start the kmemleak scan thread");
 	start = stress_clock_ns();
 	sentinel_phase(PHASE_RUN);
 	last_t = 0;
@@ -519,6 +523,8 @@ int harness_run(struct run *run)
 	}
 	sentinel_phase(PHASE_END);
 	pthread_join(tid, NULL);
+	/* the last scan is over before the leak job's teardown frees its drops */
+	kl_stop();
 	fail_disarm(run);
 	run->elapsed = (double)(stress_clock_ns() - start) * 1e-9;
 	run->checks_due = checks_due(run, checks_end);
@@ -543,8 +549,9 @@ int harness_run(struct run *run)
 	free(since);
 	free(reported);
 	mm_jitter_set(0, 0);
+	engine_free(run);	/* its roots go while kmemleak is there */
 	mm_shutdown();
 	sentinel_stop();
-	engine_free(run);
+	kl_free();
 	return ret;
 }
