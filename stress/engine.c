@@ -271,7 +271,19 @@ static void *job_state(const struct cpu_ctx *c, unsigned int j)
 	return i < 0 ? NULL : c->state[i];
 }
 
-/* Test-only hooks: damage one held byte, forget one page, or hang. */
+/* Test-only: a kmalloc'ed object nothing points to, made in a frame of its
+ * own so that the pointer dies with it (--kmemleak must report it; the
+ * end of the run finds its slab still allocated). */
+static noinline void inject_lost_object(void)
+{
+	void *p = kmalloc(200, GFP_KERNEL);
+
+	if (p)
+		memset(p, 0x5a, 200);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* Test-only hooks: damage one held byte, forget one page or object, or hang. */
 static void inject(struct cpu_ctx *c)
 {
 	struct run *run = c->run;
@@ -323,6 +335,8 @@ static void inject(struct cpu_ctx *c)
 		if (kept)
 			__free_page(kept);	/* the leak is the check's to see, not the end's */
 	}
+	if (run->opt.inject_lost_object && c->nr_ops == 1)
+		inject_lost_object();
 	if (run->opt.inject_leak && c->nr_ops == 1) {
 		struct page *leaked = alloc_page(GFP_KERNEL);
 
@@ -391,7 +405,7 @@ void engine_cpu_main(void *info)
 		WRITE_ONCE(c->progress, c->nr_ops);
 		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
 			     run->opt.inject_corrupt_obj | run->opt.inject_uaf | run->opt.inject_wild |
-			     run->opt.inject_fail_leak))
+			     run->opt.inject_fail_leak | run->opt.inject_lost_object))
 			inject(c);
 		/* a safe point: this CPU's deferred work (the slab reap, RCU
 		 * callbacks) runs here, between operations, as in a kernel */

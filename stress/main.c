@@ -84,7 +84,9 @@ static void usage_run(FILE *out)
 		"                       with its report) | setup-hang (set-up blocks in the host\n"
 		"                       for good, where no lockup detector sees it) | fail-leak\n"
 		"                       (CPU 0 fails its 2nd page allocation by fail-nth and\n"
-		"                       keeps the 1st: a leak after an injected failure)\n"
+		"                       keeps the 1st: a leak after an injected failure) |\n"
+		"                       lost-object (CPU 0 kmallocs 200 bytes and forgets them:\n"
+		"                       --kmemleak reports them)\n"
 		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
 		"ends it at once):\n"
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
@@ -368,10 +370,12 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_fail_leak = 1;
 			else if (!strcmp(optarg, "setup-hang"))
 				o->inject_setup_hang = 1;
+			else if (!strcmp(optarg, "lost-object"))
+				o->inject_lost_object = 1;
 			else
 				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu, "
-					   "corrupt-object, lost-unlock, write-after-free, wild-write or "
-					   "setup-hang", optarg);
+					   "corrupt-object, lost-unlock, write-after-free, wild-write, "
+					   "setup-hang, fail-leak or lost-object", optarg);
 			break;
 		case 'h':
 			usage_run(stdout);

@@ -60,6 +60,7 @@ struct options {
 	int inject_uaf;			/* write-after-free */
 	int inject_wild;		/* wild-write */
 	int inject_fail_leak;		/* fail-leak */
+	int inject_lost_object;		/* lost-object (for --kmemleak) */
 };
 
 struct run {

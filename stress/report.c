@@ -52,7 +52,7 @@ void replay_command(const struct run *run, char *buf, size_t len)
 		shell_quote(q, sizeof(q), run->opt.fail);
 		snprintf(fail, sizeof(fail), " --fail %s", q);
 	}
-	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s%s%s", jitter, fail,
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s%s%s%s", jitter, fail,
 		 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 		 run->opt.inject_leak ? " --test-inject leak-page" : "",
 		 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
@@ -61,7 +61,8 @@ void replay_command(const struct run *run, char *buf, size_t len)
 		 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
 		 run->opt.inject_wild ? " --test-inject wild-write" : "",
 		 run->opt.inject_fail_leak ? " --test-inject fail-leak" : "",
-		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "");
+		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "",
+		 run->opt.inject_lost_object ? " --test-inject lost-object" : "");
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
