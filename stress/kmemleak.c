@@ -85,6 +85,10 @@ static struct {
 	int started;
 	int stop;			/* atomic (release/acquire) */
 	int off;			/* kmemleak refused a scan: no more */
+	int scanning;			/* atomic (release/acquire): a scan stops
+					   the machine now */
+	uint64_t stopped_ns;		/* atomic (relaxed): host time the scans
+					   kept the machine stopped, so far */
 	/* the scan thread's, then the report's */
 	unsigned long scans, scan_errors, listed, unexpected, found, missed;
 	uint64_t scan_ns_total, scan_ns_max, scan_ns_min;
@@ -302,9 +306,14 @@ static void kl_scan_once(void)
 		d->eligible = __atomic_load_n(&d->ready, __ATOMIC_ACQUIRE) && !d->found &&
 			      time_after_eq(before, d->j_alloc + KL_MIN_AGE);
 	}
+	/* Relaxed: the monitor only skips its watchdog while it is set. */
+	__atomic_store_n(&kl.scanning, 1, __ATOMIC_RELAXED);
 	t0 = stress_clock_ns();
 	ret = mm_debugfs_write("kmemleak", "scan");
 	dt = stress_clock_ns() - t0;
+	__atomic_fetch_add(&kl.stopped_ns, dt, __ATOMIC_RELAXED);
+	/* Release: the time added before the scan is seen as over. */
+	__atomic_store_n(&kl.scanning, 0, __ATOMIC_RELEASE);
 	if (ret) {
 		kl.scan_errors++;
 		kl.off = 1;
@@ -345,6 +354,15 @@ static void kl_scan_once(void)
 				      d->j_alloc + KL_MIN_AGE);
 		}
 	}
+}
+
+int kl_stopped(double *seconds)
+{
+	/* Acquire: pairs with the release in kl_scan_once(). */
+	if (__atomic_load_n(&kl.scanning, __ATOMIC_ACQUIRE))
+		return 1;
+	*seconds = (double)__atomic_load_n(&kl.stopped_ns, __ATOMIC_RELAXED) * 1e-9;
+	return 0;
 }
 
 /* Sleep s seconds, waking for the stop: 1 if stopped. */

@@ -163,6 +163,9 @@ int kl_start(void);
 /* Once every CPU has stopped, before the jobs' teardowns free the drops. */
 void kl_stop(void);
 void kl_free(void);
+/* For the watchdog: 1 while a scan stops the machine; else 0 and the
+ * seconds the scans have kept it stopped so far. */
+int kl_stopped(double *seconds);
 void kl_report(const struct run *run, FILE *out);
 void kl_report_json(const struct run *run, json_t *root);
 

@@ -20,6 +20,10 @@
  *		before the end, whatever the previous ones took: a check
  *		still running when the next falls due makes that one skipped,
  *		so the run reports how many were due, done and skipped.
+ *   kmemleak	with --kmemleak, the scan thread (kmemleak.c) runs from when
+ *		every CPU runs the jobs until they have all stopped (before
+ *		the leak job's teardown frees its deliberate leaks); the
+ *		watchdog does not count the time its scans stop the machine.
  *   the jobs' shared state	set up on CPU 0 (the main thread attached)
  *		before the CPUs start; each CPU releases what it holds when
  *		it stops; torn down on CPU 0 after they have all stopped
@@ -228,9 +232,21 @@ static void progress_line(struct run *run, double elapsed, uint64_t ops, double 
 	fflush(stdout);
 }
 
-/* The watchdog: a CPU whose progress has not moved for opt.watchdog s. */
+/*
+ * The watchdog: a CPU whose progress has not moved for opt.watchdog s, not
+ * counting the time kmemleak's scans kept the machine stopped meanwhile
+ * (none is reported while a scan runs).
+ */
 static void watchdog(struct run *run, uint64_t *last, double *since, int *reported, double now)
 {
+	static double stopped_seen;	/* the monitor's */
+	double stopped;
+
+	if (kl_stopped(&stopped))
+		return;
+	for (unsigned int k = 0; k < run->nr_cpus; k++)
+		since[k] += stopped - stopped_seen;
+	stopped_seen = stopped;
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_ctx *c = &run->cpus[k];
 		uint64_t p = READ_ONCE(c->progress);
