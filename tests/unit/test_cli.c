@@ -20,7 +20,7 @@
 #include "../cliutil.h"
 
 /* The jobs run by default: those of `mmstress list` but the opt-in oom. */
-#define NR_JOBS	20
+#define NR_JOBS	21
 
 
 static void test_help_list_topo(void **state)
@@ -115,7 +115,7 @@ static void test_unknown_job_message(void **state)
 		fail_msg("expected one line on stderr, got:\n%s", r.err);
 	if (strncmp(r.err, start, strlen(start)))
 		fail_msg("expected \"%s...\", got: %s", start, r.err);
-	assert_contains(r.err, ", dcache, oom (mmstress list describes them)\n");
+	assert_contains(r.err, ", dcache, oom, leak (mmstress list describes them)\n");
 	if (strchr(r.err, '(') != strrchr(r.err, '('))
 		fail_msg("more than one parenthetical: %s", r.err);
 	result_free(&r);
