@@ -50,7 +50,7 @@ STRESS_TESTS := $(STRESS_TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # tests/testutil.h); SLABS= runs them under SLAB only.
 SLABS ?= slub slob
 SLAB_SUITES := test_slab test_kmalloc test_slab_debug test_layout test_mempool test_rcu_uaf \
-	       test_misuse test_fault_inject
+	       test_misuse test_fault_inject test_kmemleak
 SLAB_TESTS := $(SLAB_SUITES:%=$(BUILD)/tests/unit/%)
 SLAB_STRESS_TESTS := $(BUILD)/tests/stress/stress_slab $(BUILD)/tests/stress/stress_mempool
 LIB := $(BUILD)/libmmsim.a
@@ -60,7 +60,7 @@ PC := $(BUILD)/mmsim.pc
 # Debian packages, by what needs them.  Every goal first runs the deps step
 # (tools/deps.sh: silent when all is there) with the packages of the goals
 # given, once per make; `make deps-*` runs it alone.  NODEPS=1 skips it.
-DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libdw-dev libjansson-dev \
+DEB_BUILD := gcc g++ make pkg-config libhwloc-dev liburcu-dev libdw-dev libjansson-dev libbsd-dev \
 	     libbenchmark-dev
 DEB_TEST := libcmocka-dev
 DEB_SAN := clang libclang-rt-14-dev

@@ -23,6 +23,7 @@
 #include "slab.h"
 #include "vmalloc.h"
 #include "reclaim.h"
+#include "kmemleak.h"
 
 
 static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -103,6 +104,8 @@ static int mm_parse_param(const char *param, const char *val, void *arg)
 			ctx->mm.page_poison = on;
 		return 0;
 	}
+	if (!strcmp(param, "kmemleak"))
+		return kmemleak_parse_param(val, &ctx->mm.kmemleak);
 	ret = fail_alloc_parse_param(param, val);
 	if (ret <= 0)
 		return ret;
@@ -180,6 +183,7 @@ int mm_boot(const char *cmdline)
 	slub_debug_buf[0] = 0;
 	ctx.mm.debug_pagealloc = 0;
 	ctx.mm.page_poison = 0;
+	ctx.mm.kmemleak = 0;
 	fail_alloc_reset();
 	reclaim_config_init();
 	ret = parse_cmdline(cmdline, mm_parse_param, &ctx);
@@ -221,15 +225,19 @@ int mm_boot(const char *cmdline)
 	/* slab_debug under SLUB: slub_debug's full set, for every cache */
 	slub_debug_string = ctx.mm.slub_debug || (slab_debug && slab_allocator ==
 						  SLAB_ALLOCATOR_SLUB) ? slub_debug_buf : NULL;
+	/* before the first allocation: every object is recorded */
+	ret = kmemleak_init(ctx.mm.kmemleak);
+	if (ret)
+		goto err_nodes;
 	ret = kmem_cache_init();
 	if (ret)
-		goto err_nodes;
+		goto err_kmemleak;
 	ret = vmalloc_init();
 	if (ret)
-		goto err_nodes;
+		goto err_kmemleak;
 	ret = reclaim_init();
 	if (ret)
-		goto err_nodes;
+		goto err_kmemleak;
 
 	boot_seconds = now_seconds() - t0;
 	/* Release: pairs with the acquire loads of mm_booted (mm_check(),
@@ -238,9 +246,12 @@ int mm_boot(const char *cmdline)
 	/* Release: pairs with the acquire in mm_cpu_attach(). */
 	smp_store_release(&machine.booted, 1);
 	boot_banner();
+	kmemleak_late_init();
 	pthread_mutex_unlock(&boot_mutex);
 	return 0;
 
+err_kmemleak:
+	kmemleak_exit();
 err_nodes:
 	pcp_exit();
 	page_debug_exit();
@@ -321,6 +332,8 @@ void mm_shutdown(void)
 		pthread_mutex_unlock(&boot_mutex);
 		return;
 	}
+	/* its scan thread reads the machine up (mm_life_lock) */
+	kmemleak_stop_thread();
 	/* no CPU but the caller's is left, and none can come: the readers
 	 * on other threads are all this waits for */
 	mm_life_write_lock();
@@ -328,6 +341,7 @@ void mm_shutdown(void)
 	if (current->cpu >= 0)
 		mm_cpu_detach();
 	report_leaks();
+	kmemleak_exit();
 	WRITE_ONCE(machine.booted, 0);
 	WRITE_ONCE(mm_booted, 0);
 	pcp_exit();

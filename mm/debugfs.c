@@ -13,6 +13,11 @@
  *   fault_stats	read-only: each capability's fault sites and
  *			injected failures, "name value" lines as /proc/vmstat
  *   fail-nth		the calling thread's /proc/thread-self/fail-nth
+ *   kmemleak	the kernel memory leak detector (mm/kmemleak_scan.c):
+ *			show lists what the last scan found unreferenced;
+ *			write "scan", "clear", "scan=<secs>", "scan=on|off",
+ *			"stack=on|off", "dump=<addr>" or "off".  -EBUSY
+ *			while kmemleak is off.
  *   slab/<cache>/failslab
  *			the cache's /sys/kernel/slab/<cache>/failslab (0/1):
  *			which caches failslab's cache-filter lets fail
@@ -22,6 +27,7 @@
 
 #include "internal.h"
 #include "slab.h"
+#include "kmemleak.h"
 #include "../numa/fault_inject.h"
 
 /* "dir/file" into its two halves: 0, or -ENOENT if there is no '/'. */
@@ -42,6 +48,8 @@ static int debugfs_call(const char *name, const char *value, FILE *out)
 	const char *file;
 	char dir[96];
 
+	if (!strcmp(name, "kmemleak"))
+		return value ? kmemleak_write(value) : kmemleak_show(out);
 	if (!strcmp(name, "fail-nth"))
 		return value ? fail_nth_write(value) : fail_nth_show(out);
 	if (!strcmp(name, "fault_stats")) {

@@ -55,6 +55,7 @@ struct mm_config {
 	int slub_debug;			/* slub_debug given: slub_debug_buf */
 	int debug_pagealloc;		/* debug_pagealloc=on: unmap free pages */
 	int page_poison;		/* page_poison=on: 0xaa in free pages */
+	int kmemleak;			/* kmemleak=on */
 };
 
 /* memmap.c: whether the machine is up, and what holds it up */

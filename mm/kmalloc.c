@@ -234,7 +234,12 @@ static noinline void *kmalloc_odd_size(size_t size, gfp_t flags)
  * offline): the allocator's hook, past the size checks. */
 static noinline void *kmalloc_other(size_t size, gfp_t flags, int node, const void *caller)
 {
-	return slab_ops->kmalloc(size, flags, node, caller);
+	void *ret = slab_ops->kmalloc(size, flags, node, caller);
+
+	/* kmemleak's record: the size asked for (its CPUs all come here) */
+	if (kmemleak_active() && !ZERO_OR_NULL_PTR(ret))
+		kmemleak_kmalloc_size(ret, size);
+	return ret;
 }
 
 static __always_inline void *__do_kmalloc(size_t size, gfp_t flags, const void *caller)
@@ -263,6 +268,7 @@ void *kmalloc(size_t size, gfp_t flags)
 void *kmalloc_node(size_t size, gfp_t flags, int node)
 {
 	struct kmem_cache *cachep;
+	void *ret;
 
 	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
 		return kmalloc_odd_size(size, flags);
@@ -271,7 +277,10 @@ void *kmalloc_node(size_t size, gfp_t flags, int node)
 	cachep = kmalloc_slab(size, flags);
 	if (unlikely(!cachep))
 		return NULL;
-	return slab_ops->alloc(cachep, flags, node, __builtin_return_address(0));
+	ret = slab_ops->alloc(cachep, flags, node, __builtin_return_address(0));
+	if (kmemleak_active() && ret)
+		kmemleak_kmalloc_size(ret, size);
+	return ret;
 }
 
 __slab_fastpath
@@ -284,9 +293,15 @@ void kfree(const void *objp)
 
 size_t ksize(const void *objp)
 {
+	size_t ret;
+
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return 0;
-	return slab_ops->ksize(objp);
+	ret = slab_ops->ksize(objp);
+	/* the caller may use all of it: kmemleak scans all of it */
+	if (kmemleak_active() && ret)
+		kmemleak_ksize(objp, ret);
+	return ret;
 }
 
 void *krealloc(const void *p, size_t new_size, gfp_t flags)
@@ -303,8 +318,11 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		if (!ks)
 			return NULL;	/* reported: not ours to resize */
 	}
-	if (ks >= new_size)
+	if (ks >= new_size) {
+		if (kmemleak_active())
+			kmemleak_kmalloc_size(p, new_size);
 		return (void *)p;
+	}
 	ret = __do_kmalloc(new_size, flags, __builtin_return_address(0));
 	if (ret && !ZERO_OR_NULL_PTR(p)) {
 		memcpy(ret, p, ks);

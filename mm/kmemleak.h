@@ -54,10 +54,16 @@ void kmemleak_vmalloc(const void *vm, const void *addr, size_t size, gfp_t gfp);
 
 /* Boot (mm/boot.c): "kmemleak=on|off" */
 int kmemleak_parse_param(const char *val, int *on);
-/* After the allocators are up, before any CPU attaches. */
+/* Before the allocators start: on (1) or not. */
 int kmemleak_init(int on);
-/* mm_shutdown(), every CPU detached: stop the scan thread, forget all. */
+/* The machine is up: the periodic scan thread starts. */
+void kmemleak_late_init(void);
+/* mm_shutdown(), before it holds the machine: the thread stops. */
+void kmemleak_stop_thread(void);
+/* mm_shutdown(), after the leak report: kmemleak forgets everything. */
 void kmemleak_exit(void);
+/* ksize() told the caller it may use size bytes: they are scanned. */
+void kmemleak_ksize(const void *ptr, size_t size);
 
 /* debugfs (mm/debugfs.c): "kmemleak" */
 int kmemleak_show(FILE *out);

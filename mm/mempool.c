@@ -191,6 +191,9 @@ static void *remove_element(mempool_t *pool)
 	lockdep_assert_held(&pool->lock);
 	WRITE_ONCE(pool->curr_nr, pool->curr_nr - 1);
 	element = pool->elements[pool->curr_nr];
+	/* the slot (in a scanned kmalloc block) is no reference any more */
+	if (kmemleak_active())
+		kmemleak_erase(&pool->elements[pool->curr_nr]);
 	check_element(pool, element);
 	return element;
 }
@@ -434,6 +437,8 @@ repeat_alloc:
 		 * for hand-offs made by other means; TSan does not see them.)
 		 */
 		smp_wmb();
+		/* its allocation is this one, as far as kmemleak is told */
+		kmemleak_update_trace(element);
 		return got_element(pool, element, &pool->stats.alloc_pool);
 	}
 

@@ -419,6 +419,11 @@ static struct page *cache_grow_begin(struct kmem_cache *cachep, gfp_t flags, int
 			goto failed;
 		}
 		current->fp_objects--;	/* the slab's, not the task's */
+		/* v4.19 finds it through the struct pages it scans; the model's
+		 * memmap is no root (its s_mem would reference every slab's
+		 * first object): holding indices only, it is neither scanned
+		 * nor reported */
+		kmemleak_ignore(freelist);
 	} else {
 		freelist = addr + (PAGE_SIZE << cachep->gfporder) - cachep->freelist_size;
 	}
@@ -599,11 +604,17 @@ static void *__do_cache_alloc(struct kmem_cache *cachep, gfp_t flags, int nodeid
 
 		if (likely(ac->avail)) {
 			ac->touched = 1;
-			return ac->entry[--ac->avail];
+			objp = ac->entry[--ac->avail];
+		} else {
+			objp = cache_alloc_refill(cachep, flags);
+			ac = cpu_cache_get(cachep);
 		}
-		objp = cache_alloc_refill(cachep, flags);
-		if (objp)
+		if (objp) {
+			/* the slot handed out is no reference to it */
+			if (kmemleak_active())
+				kmemleak_erase(&ac->entry[ac->avail]);
 			return objp;
+		}
 		nodeid = local;
 	}
 	objp = ____cache_alloc_node(cachep, flags, nodeid);
@@ -641,6 +652,7 @@ void *__kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid
 		if (unlikely(flags & __GFP_ZERO))
 			memset(objp, 0, cachep->object_size);
 		current->fp_objects++;
+		kmemleak_alloc_recursive(objp, cachep->object_size, 1, cachep->flags, flags);
 		return objp;
 	}
 	slab_post_alloc_hook(cachep, flags, objp);
@@ -762,6 +774,8 @@ void __kmem_cache_free(struct kmem_cache *cachep, void *objp, const void *caller
 			 objp);
 		return;
 	}
+	/* (before the debug checks, as v4.19's __cache_free()) */
+	kmemleak_free_recursive(objp, cachep->flags);
 	if (unlikely(cachep->flags & SLAB_DEBUG_FLAGS)) {
 		if (slab_debug_free(cachep, page, buf, caller))
 			return;

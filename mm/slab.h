@@ -40,6 +40,7 @@
 #include <mmsim/mutex.h>
 #include "../numa/spinlock.h"
 #include "slab_alloc.h"
+#include "kmemleak.h"
 
 /* Internal cache flags (v4.19 values). */
 #define CFLGS_OBJFREELIST_SLAB	((slab_flags_t)0x40000000U)
@@ -379,6 +380,7 @@ static __always_inline void slab_post_alloc_hook(struct kmem_cache *s, gfp_t fla
 	if (unlikely(flags & __GFP_ZERO))
 		memset(objp, 0, s->object_size);
 	current->fp_objects++;
+	kmemleak_alloc_recursive(objp, s->object_size, 1, s->flags, flags);
 }
 
 static inline int fls_long(unsigned long x)

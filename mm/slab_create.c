@@ -419,7 +419,8 @@ static struct slab_cpu *slab_cpus;	/* [nr_cpu_ids]: read-only while booted */
 
 static void slab_cpu_online(unsigned int cpu)
 {
-	current->slab_percpu = &slab_cpus[cpu];
+	/* kmemleak records every object: its CPUs take the general paths */
+	current->slab_percpu = kmemleak_active() ? NULL : &slab_cpus[cpu];
 	init_reap_node(cpu);
 	schedule_delayed_work_on(cpu, &reap_work[cpu], __round_jiffies_relative(HZ, (int)cpu));
 }

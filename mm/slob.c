@@ -552,6 +552,7 @@ static void slob_cache_free(struct kmem_cache *s, void *b, const void *caller)
 				    "not the first page of an object of the cache");
 		return;
 	}
+	kmemleak_free_recursive(b, s->flags);
 	if (unlikely(rcu)) {
 		struct slob_rcu *slob_rcu = slob_rcu_of(s, b);
 

@@ -230,6 +230,10 @@ redo:
 		stat(c, ALLOC_FASTPATH);
 	}
 	slab_post_alloc_hook(s, gfpflags, object);
+	/* the free pointer it still holds is no reference to the next free
+	 * object, which may be handed out and leaked (kmemleak) */
+	if (kmemleak_active() && s->offset < s->object_size)
+		set_freepointer(s, object, NULL);
 	return object;
 }
 
@@ -361,6 +365,7 @@ static __always_inline void do_slab_free(struct kmem_cache *s, struct page *page
 	unsigned long tid;
 	void *freelist;
 
+	kmemleak_free_recursive(x, s->flags);
 	slub_asan_poison_free(s, x);
 redo:
 	c = this_cpu_slab(s);
@@ -453,7 +458,10 @@ static void *kmalloc_large_node(size_t size, gfp_t flags, int node)
 	flags |= __GFP_COMP;
 	page = node == NUMA_NO_NODE ? alloc_pages(flags, order) :
 				      alloc_pages_node(node, flags, order);
-	return page ? page_address(page) : NULL;
+	if (!page)
+		return NULL;
+	kmemleak_alloc(page_address(page), size, 1, flags);
+	return page_address(page);
 }
 
 static void *slub_kmalloc(size_t size, gfp_t flags, int node, const void *caller)
@@ -507,6 +515,7 @@ static void slub_kfree(const void *x, const void *caller)
 	if (page) {
 		if (unlikely(slab_free_context("kfree")))
 			return;
+		kmemleak_free(x);
 		__free_pages(page, (unsigned int)page->alloc_order);
 		return;
 	}

@@ -63,6 +63,7 @@
 #include <mmsim/vmalloc.h>
 #include "internal.h"
 #include "vmalloc.h"
+#include "kmemleak.h"
 #include "../numa/vmspace.h"
 
 /*
@@ -172,6 +173,12 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 	if (unlikely(!va))
 		return NULL;
 	memset(va, 0, sizeof(*va));
+	/* only its links reference objects: its addresses (va_start, the
+	 * subtree's) are no reference to the area (v4.19 likewise) */
+	BUILD_BUG_ON(offsetof(struct vmap_area, right) !=
+		     offsetof(struct vmap_area, vm) + 2 * sizeof(void *));
+	kmemleak_scan_area(&va->vm, 3 * sizeof(void *), gfp_mask & GFP_RECLAIM_MASK);
+	kmemleak_scan_area(&va->next, sizeof(va->next), gfp_mask & GFP_RECLAIM_MASK);
 retry:
 	spin_lock_irqsave(&vmap_area_lock, flags);
 	if (!__find_hole(size, align, &addr)) {
@@ -414,6 +421,8 @@ void vfree(const void *addr)
 		return;
 	if (!caller_is_cpu(__func__))
 		return;
+	/* first, as v4.19: the area may be unmapped before the work runs */
+	kmemleak_free(addr);
 	if (unlikely(in_interrupt() || in_atomic() || irqs_disabled()))
 		__vfree_deferred(addr);
 	else
@@ -480,6 +489,7 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 {
 	unsigned long real_size = size;
 	struct vm_struct *area;
+	void *addr;
 
 	(void)prot;
 	if (!caller_is_cpu(__func__))
@@ -495,7 +505,12 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 				  caller);
 	if (!area)
 		goto fail;
-	return __vmalloc_area_node(area, gfp_mask, node);
+	addr = __vmalloc_area_node(area, gfp_mask, node);
+	/* referenced by its vm_struct, found through the vmalloc tree, and by
+	 * whoever asked for it (v4.19's kmemleak_vmalloc(): min_count 2) */
+	if (addr)
+		kmemleak_vmalloc(area, addr, real_size, gfp_mask);
+	return addr;
 fail:
 	warn_alloc(gfp_mask, NULL, "vmalloc: allocation failure: %lu bytes", real_size);
 	return NULL;

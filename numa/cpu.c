@@ -171,6 +171,7 @@ static int __mm_cpu_attach(unsigned int cpu)
 		return -EBUSY;
 	}
 
+	cpu_stacks[cpu].high = thread_stack_end();
 	current->cpu = (int)cpu;
 	current->preempt_count = 0;
 	current->irqs_disabled = 0;
@@ -194,6 +195,24 @@ static int __mm_cpu_attach(unsigned int cpu)
 	pthread_mutex_unlock(&hp_lock);
 	local_irq_enable();
 	return 0;
+}
+
+struct cpu_stack cpu_stacks[NR_CPUS];
+
+/* One past the top of the calling thread's stack (pthread_getattr_np():
+ * the main thread's comes from /proc/self/maps, so not in a signal). */
+void *thread_stack_end(void)
+{
+	pthread_attr_t attr;
+	void *addr = NULL;
+	size_t size = 0;
+
+	if (pthread_getattr_np(pthread_self(), &attr))
+		return NULL;
+	if (pthread_attr_getstack(&attr, &addr, &size))
+		addr = NULL;
+	pthread_attr_destroy(&attr);
+	return addr ? (char *)addr + size : NULL;
 }
 
 int mm_cpu_attach(unsigned int cpu)

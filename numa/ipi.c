@@ -419,10 +419,24 @@ struct stop_data {
 	struct cpumask in;		/* set by each arriving CPU (under arrived) */
 };
 
+/* The stack pointer of its caller as it called (past this frame's saved
+ * frame pointer and return address, which the caller's next calls
+ * overwrite): the lowest word of the caller's frame, where
+ * multi_cpu_stop() spilled its callee-saved registers. */
+static noinline void *stop_stack_low(void)
+{
+	return (char *)__builtin_frame_address(0) + 2 * sizeof(void *);
+}
+
 static void multi_cpu_stop(void *info)
 {
 	struct stop_data *sd = info;
 	unsigned int cpu = (unsigned int)current->cpu;
+
+	/* The interrupted code's registers go to this frame, where a scan of
+	 * the stack (kmemleak) finds what they point to. */
+	__builtin_unwind_init();
+	cpu_stacks[cpu].low = stop_stack_low();
 
 	__atomic_fetch_or(&sd->in.bits[cpu / 64], 1UL << (cpu % 64), __ATOMIC_RELAXED);
 	/* Release: everything this CPU wrote happens before fn reads it. */

@@ -154,6 +154,20 @@ int cpus_shutdown_begin(void);
 unsigned int cpus_attached(void);
 /* Whether a thread is attached to cpu now (relaxed: a hint). */
 int cpu_attached(unsigned int cpu);
+/*
+ * The stack of the thread that is CPU c, for a scanner of memory
+ * (kmemleak): high (one past its top) is written by that thread as it
+ * attaches, low by multi_cpu_stop() as the CPU stops (the lowest address
+ * still in use above the stop's own frames, its registers saved there),
+ * both before the release that announces the CPU (attach, arrival), so
+ * a stop_machine() function reads them with no lock.
+ */
+struct cpu_stack {
+	void *low;
+	void *high;
+};
+extern struct cpu_stack cpu_stacks[NR_CPUS];
+void *thread_stack_end(void);
 /* No CPU attaches or detaches between these (stop_machine()). */
 void cpus_read_lock(void);
 void cpus_read_unlock(void);

@@ -32,7 +32,6 @@
 #define PKMAP_ALIGN	(4UL << 20)
 
 struct vmspace vmspace;
-static void *x86_64_area;	/* x86_64's own reservation */
 
 size_t vmspace_window_len(void)
 {
@@ -61,23 +60,23 @@ int vmspace_init(void)
 		}
 		return 0;
 	}
-	x86_64_area = mmap(NULL, X86_64_VMALLOC_SIZE, PROT_NONE,
+	vmspace.own_area = mmap(NULL, X86_64_VMALLOC_SIZE, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (x86_64_area == MAP_FAILED) {
-		x86_64_area = NULL;
+	if (vmspace.own_area == MAP_FAILED) {
+		vmspace.own_area = NULL;
 		pr_err("mm_boot: cannot reserve the vmalloc area: %s\n", strerror(errno));
 		return -ENOMEM;
 	}
-	vmspace.window_start = vmspace.vmalloc_start = x86_64_area;
+	vmspace.window_start = vmspace.vmalloc_start = vmspace.own_area;
 	vmspace.window_end = vmspace.vmalloc_end = vmspace.vmalloc_start + X86_64_VMALLOC_SIZE;
 	return 0;
 }
 
 void vmspace_exit(void)
 {
-	if (x86_64_area)
-		munmap(x86_64_area, X86_64_VMALLOC_SIZE);
-	x86_64_area = NULL;
+	if (vmspace.own_area)
+		munmap(vmspace.own_area, X86_64_VMALLOC_SIZE);
+	vmspace.own_area = NULL;
 	/* x86_32's window goes with the direct map's reservation */
 	memset(&vmspace, 0, sizeof(vmspace));
 }

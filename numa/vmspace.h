@@ -34,6 +34,7 @@ struct vmspace {
 						   fixmap_base + (c * KM_TYPE_NR + i)
 						   pages */
 	char *window_start, *window_end;	/* all of it, reserved PROT_NONE */
+	void *own_area;				/* x86_64's own reservation */
 };
 extern struct vmspace vmspace;
 
