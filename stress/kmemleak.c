@@ -92,7 +92,9 @@ static struct {
 	/* the scan thread's, then the report's */
 	unsigned long scans, scan_errors, listed, unexpected, found, missed;
 	uint64_t scan_ns_total, scan_ns_max, scan_ns_min;
-	uintptr_t seen[KL_SEEN_MAX];
+	uintptr_t seen[KL_SEEN_MAX];	/* ~address: kl is in a root, and an
+					   address here would reference what
+					   is allocated there next */
 	unsigned int nr_seen;
 	char block[KL_BLOCKS][KL_BLOCK_LEN];
 	unsigned int nr_blocks;
@@ -223,8 +225,11 @@ static void kl_summary(const char *block, char *buf, size_t len)
 				o += (size_t)snprintf(buf + o, len - o, "%s%.*s", frames > 1 ? " <" : " ",
 						      (int)(end - sym), sym);
 		} else if (!strncmp(s, "unreferenced object", 19) || !strncmp(s, "comm ", 5)) {
-			o += (size_t)snprintf(buf + o, len - o, "%s%.*s", o ? "; " : "",
-					      (int)(end - s), s);
+			int n = (int)(end - s);
+
+			if (n && s[n - 1] == ':')
+				n--;	/* the header's */
+			o += (size_t)snprintf(buf + o, len - o, "%s%.*s", o ? "; " : "", n, s);
 		}
 		if (o >= len)
 			break;
@@ -238,10 +243,10 @@ static void kl_unexpected(uintptr_t addr, const char *block)
 	char sum[360];
 
 	for (unsigned int i = 0; i < kl.nr_seen; i++)
-		if (kl.seen[i] == addr)
+		if (kl.seen[i] == ~addr)
 			return;
 	if (kl.nr_seen < KL_SEEN_MAX)
-		kl.seen[kl.nr_seen++] = addr;
+		kl.seen[kl.nr_seen++] = ~addr;
 	kl.unexpected++;
 	if (kl.nr_blocks < KL_BLOCKS)
 		snprintf(kl.block[kl.nr_blocks++], KL_BLOCK_LEN, "%s", block);

@@ -7,16 +7,21 @@
  *
  *   held	struct leak_cpu, the family's per-CPU state (a root of the
  *		scan, as every family state: engine.c), holds up to LEAK_HELD
- *		objects, each with the engine's pattern of its tag, verified
- *		before it is freed and at random moments.
+ *		objects, each with the engine's pattern of its tag in every
+ *		word, verified before it is freed and at random moments.
+ *		Every word: a word the job left as the memory's last user
+ *		wrote it could be a stale pointer, which kmemleak would follow
+ *		from this grey object to a drop it points into, and miss it.
  *   a drop	a new object, or one taken out of held[] (its slot erased),
  *		is recorded with kl_drop_add() (kmemleak.c), in host memory
  *		nobody registers, with the jiffies read right after its
  *		allocation, and forgotten: no root, no object points to it
- *		any more.  The drop is made in a function of its own, and the
- *		stack below the operation's frame is scrubbed after it, so
- *		that no dead frame keeps the pointer where a later call could
- *		leave it unwritten (a scan reads a stopped CPU's whole stack).
+ *		any more.  The operation works in a frame below its entry's,
+ *		and the stack below the entry's frame is scrubbed after it,
+ *		so that no dead frame keeps a pointer where a later call
+ *		could leave it unwritten (a scan reads a stopped CPU's stack
+ *		from where it stopped: a dead copy of a dropped object's
+ *		pointer would hide its leak).
  *		kmemleak must report the object once it is 5 s of jiffies old
  *		(kmemleak.c's verdict); drops are only made while the
  *		harness's scan thread runs (kl_dropping()): with kmemleak off
@@ -73,7 +78,7 @@ static const struct stress_family leak_family;
 static struct pattern_range leak_range(const struct leak_held *h)
 {
 	return (struct pattern_range){ 0, h->size,
-				       h->kind == LK_VMALLOC ? 0 : PATTERN_DENSE };
+				       PATTERN_ALL };
 }
 
 static void leak_give_back(void *p, int kind)
@@ -191,9 +196,9 @@ static noinline void leak_scrub_stack(void)
 	__asm__ __volatile__("" : : "r"(buf) : "memory");
 }
 
-static int leak_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
+/* The operation, in a frame below leak_op()'s: see leak_op(). */
+static noinline void leak_do(struct cpu_ctx *c, struct leak_cpu *lc, const uint64_t r[3])
 {
-	struct leak_cpu *lc = state;
 	unsigned int action = (unsigned int)(r[0] % 16);
 	struct leak_held h;
 
@@ -205,7 +210,6 @@ static int leak_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		}
 	if (r[2] % LEAK_DROP_EVERY == 0 && kl_dropping()) {
 		leak_drop(c, lc, r[1]);
-		leak_scrub_stack();
 	} else if (action < 8 || !lc->nheld) {
 		if (!leak_alloc(c, lc, r[1], &h))
 			leak_hold(c, lc, &h);
@@ -221,6 +225,19 @@ static int leak_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 			pattern_report(c, v->p, &pr, off, v->tag, "object", "leak",
 				       "at a random check");
 	}
+}
+
+/*
+ * Every pointer the job handles lives in leak_do()'s frame and below
+ * (never in this one): the stack under this frame is scrubbed after each
+ * operation, so that no dead frame keeps a copy of an object the job
+ * later drops (a held one, too, once copied into a local).
+ */
+static int leak_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
+{
+	leak_do(c, state, r);
+	if (kl_dropping())
+		leak_scrub_stack();
 	return 0;
 }
 
