@@ -14,7 +14,10 @@
  *   drops	the leak job's deliberate leaks (jobs/leak.c): each recorded
  *		with kl_drop_add() in kl.drops, host memory that is NOT
  *		registered (else it would reference them), after every copy
- *		of the pointer the job had was erased.
+ *		of the pointer the job had was erased.  At most
+ *		KL_DROPS_PER_SCAN between two scans (so that every scan has
+ *		a few to find, and "show" stays short), KL_DROPS_MAX and
+ *		KL_DROP_BYTES_MAX in a run.
  *   the scan thread	a host thread (never attached: it may block) that
  *		every opt.kmemleak seconds reads jiffies, then writes "scan"
  *		(synchronous: stop_machine()), reads "show", sorts each
@@ -53,6 +56,7 @@
 #include "mmstress.h"
 
 #define KL_DROPS_MAX		2048		/* deliberate leaks a run keeps */
+#define KL_DROPS_PER_SCAN	32		/* and makes between two scans */
 #define KL_DROP_BYTES_MAX	(8UL << 20)	/* and their bytes */
 #define KL_SEEN_MAX		1024		/* unexpected objects remembered */
 #define KL_BLOCKS		8		/* of them, with their whole block */
@@ -81,6 +85,8 @@ static struct {
 	struct kl_drop *drops;		/* [KL_DROPS_MAX], unregistered */
 	unsigned int nr_drops;		/* atomic (relaxed): slots claimed */
 	unsigned long bytes;		/* atomic (relaxed): dropped bytes */
+	int budget;			/* atomic (relaxed): drops left until the
+					   next scan (the scan thread refills it) */
 	pthread_t thread;
 	int started;
 	int stop;			/* atomic (release/acquire) */
@@ -92,6 +98,7 @@ static struct {
 	/* the scan thread's, then the report's */
 	unsigned long scans, scan_errors, listed, unexpected, found, missed;
 	uint64_t scan_ns_total, scan_ns_max, scan_ns_min;
+	uint64_t show_ns_total, show_ns_max;	/* "show" and sorting its blocks */
 	uintptr_t seen[KL_SEEN_MAX];	/* ~address: kl is in a root, and an
 					   address here would reference what
 					   is allocated there next */
@@ -143,6 +150,7 @@ void item_root_del(struct stress_item *it)
 int kl_dropping(void)
 {
 	return kl.drops && kmemleak_enabled() &&
+	       __atomic_load_n(&kl.budget, __ATOMIC_RELAXED) > 0 &&
 	       __atomic_load_n(&kl.nr_drops, __ATOMIC_RELAXED) < KL_DROPS_MAX &&
 	       __atomic_load_n(&kl.bytes, __ATOMIC_RELAXED) < KL_DROP_BYTES_MAX;
 }
@@ -151,7 +159,7 @@ int kl_drop_add(int cpu, uintptr_t addr, size_t size, unsigned long j, int kind)
 {
 	unsigned int i;
 
-	if (!kl_dropping())
+	if (!kl_dropping() || __atomic_fetch_sub(&kl.budget, 1, __ATOMIC_RELAXED) <= 0)
 		return -1;
 	i = __atomic_fetch_add(&kl.nr_drops, 1, __ATOMIC_RELAXED);
 	if (i >= KL_DROPS_MAX)
@@ -330,6 +338,7 @@ static void kl_scan_once(void)
 	kl.scan_ns_total += dt;
 	kl.scan_ns_max = max(kl.scan_ns_max, dt);
 	kl.scan_ns_min = kl.scans == 1 ? dt : min(kl.scan_ns_min, dt);
+	t0 = stress_clock_ns();
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;
@@ -341,8 +350,13 @@ static void kl_scan_once(void)
 	else if (buf)
 		kl_parse(buf, n);
 	free(buf);
+	dt = stress_clock_ns() - t0;
+	kl.show_ns_total += dt;
+	kl.show_ns_max = max(kl.show_ns_max, dt);
 	/* what was listed is sorted: the next show lists only new objects */
 	mm_debugfs_write("kmemleak", "clear");
+	/* Relaxed: a bound on the drops (and on the next show), not an order. */
+	__atomic_store_n(&kl.budget, KL_DROPS_PER_SCAN, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < n; i++) {
 		struct kl_drop *d = &kl.drops[i];
 
@@ -413,6 +427,7 @@ int kl_setup(struct run *run)
 		return -1;
 	}
 	kl.drops = calloc(KL_DROPS_MAX, sizeof(*kl.drops));	/* not a root: see the map */
+	kl.budget = KL_DROPS_PER_SCAN;
 	if (!kl.drops) {
 		fprintf(stderr, "mmstress: out of memory\n");
 		return -1;
@@ -460,17 +475,20 @@ static unsigned long kl_eligible(void)
 
 void kl_report(const struct run *run, FILE *out)
 {
-	char mean[16], mn[16], mx[16];
+	char mean[16], mn[16], mx[16], show[16], show_max[16];
 
 	if (!run->opt.kmemleak)
 		return;
 	fmt_ns(mean, sizeof(mean), kl.scans ? kl.scan_ns_total / kl.scans : 0);
 	fmt_ns(mn, sizeof(mn), kl.scan_ns_min);
 	fmt_ns(mx, sizeof(mx), kl.scan_ns_max);
-	fprintf(out, "kmemleak: %lu scans every %u s (%s mean, %s min, %s max); %lu objects listed:\n"
-		"          deliberate leaks %u (%lu old enough before a scan), found %lu, missed %lu;"
-		" unexpected %lu\n", kl.scans, kl.period, mean, mn, mx, kl.listed, kl_nr_drops(),
-		kl_eligible(), kl.found, kl.missed, kl.unexpected);
+	fmt_ns(show, sizeof(show), kl.scans ? kl.show_ns_total / kl.scans : 0);
+	fmt_ns(show_max, sizeof(show_max), kl.show_ns_max);
+	fprintf(out, "kmemleak: %lu scans every %u s (%s mean, %s min, %s max; show and sort %s mean,"
+		" %s max);\n          %lu objects listed:"
+		" deliberate leaks %u (%lu old enough before a scan), found %lu,\n"
+		"          missed %lu; unexpected %lu\n", kl.scans, kl.period, mean, mn, mx, show,
+		show_max, kl.listed, kl_nr_drops(), kl_eligible(), kl.found, kl.missed, kl.unexpected);
 	for (unsigned int i = 0; i < kl.nr_blocks; i++)
 		fprintf(out, "%s%s", kl.block[i],
 			kl.block[i][strlen(kl.block[i]) - 1] == '\n' ? "" : "\n");
@@ -490,7 +508,7 @@ void kl_report_json(const struct run *run, json_t *root)
 	for (unsigned int i = 0; i < kl.nr_blocks; i++)
 		json_array_append_new(blocks, json_string(kl.block[i]));
 	json_object_set_new(root, "kmemleak", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}, s:o}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:o}",
 		"period_s", (json_int_t)kl.period,
 		"scans", (json_int_t)kl.scans,
 		"scan_errors", (json_int_t)kl.scan_errors,
@@ -503,5 +521,7 @@ void kl_report_json(const struct run *run, json_t *root)
 		"scan_ns", "min", (json_int_t)kl.scan_ns_min,
 		"mean", (json_int_t)(kl.scans ? kl.scan_ns_total / kl.scans : 0),
 		"max", (json_int_t)kl.scan_ns_max,
+		"show_ns", "mean", (json_int_t)(kl.scans ? kl.show_ns_total / kl.scans : 0),
+		"max", (json_int_t)kl.show_ns_max,
 		"unexpected_blocks", blocks));
 }
