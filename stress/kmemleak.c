@@ -20,8 +20,9 @@
  *		KL_DROP_BYTES_MAX in a run.
  *   the scan thread	a host thread (never attached: it may block) that
  *		every opt.kmemleak seconds reads jiffies, then writes "scan"
- *		(synchronous: stop_machine()), reads "show", sorts each
- *		"unreferenced object" block, and writes "clear" so that the
+ *		(synchronous: stop_machine()), reads "show", sorting each
+ *		"unreferenced object" block as it comes (kl_show_sorted()),
+ *		and writes "clear" so that the
  *		next "show" lists only new ones.  It starts when the CPUs do
  *		and is stopped and joined once they have all stopped, before
  *		the jobs' teardowns free the drops.
@@ -229,7 +230,10 @@ static void kl_summary(const char *block, char *buf, size_t len)
 			sym = sym ? sym + 1 : s;
 			while (*sym == ' ')
 				sym++;
-			if (frames++ < 6)
+			/* kmemleak's own frames say nothing of the allocation */
+			if (!strncmp(sym, "create_object", 13) || !strncmp(sym, "kmemleak_", 9))
+				;
+			else if (frames++ < 6)
 				o += (size_t)snprintf(buf + o, len - o, "%s%.*s", frames > 1 ? " <" : " ",
 						      (int)(end - sym), sym);
 		} else if (!strncmp(s, "unreferenced object", 19) || !strncmp(s, "comm ", 5)) {
@@ -284,20 +288,80 @@ static void kl_sort(const char *block, unsigned int n)
 	d->found = 1;
 }
 
-/* Every block of the text of "show" (NUL-terminated, modified). */
-static void kl_parse(char *text, unsigned int n)
+/*
+ * "show" is sorted as it is written, block by block (a block is complete
+ * once the next one starts, or the stream closes): a leak is a violation
+ * as soon as its block is out, however many follow it.
+ */
+struct kl_stream {
+	char *buf;
+	size_t len, cap;
+	unsigned int n;			/* the drops published before the scan */
+};
+
+static const char kl_head[] = "unreferenced object ";
+
+/* The complete blocks at the start of s->buf (all at the end: last). */
+static void kl_stream_sort(struct kl_stream *s, int last)
 {
-	static const char head[] = "unreferenced object ";
-	char *p = strstr(text, head);
+	for (;;) {
+		char *next = s->len > 1 ? memmem(s->buf + 1, s->len - 1, "\nunreferenced object ",
+						 sizeof(kl_head)) : NULL;
+		size_t rest;
 
-	while (p) {
-		char *next = strstr(p + 1, "\nunreferenced object ");
-
+		if (!next && !last)
+			return;
 		if (next)
 			*next = '\0';
-		kl_sort(p, n);
-		p = next ? next + 1 : NULL;
+		else
+			s->buf[s->len] = '\0';
+		if (!strncmp(s->buf, kl_head, sizeof(kl_head) - 1))
+			kl_sort(s->buf, s->n);
+		if (!next) {
+			s->len = 0;
+			return;
+		}
+		rest = s->len - (size_t)(next + 1 - s->buf);
+		memmove(s->buf, next + 1, rest);
+		s->len = rest;
 	}
+}
+
+static ssize_t kl_stream_write(void *cookie, const char *data, size_t size)
+{
+	struct kl_stream *s = cookie;
+
+	if (s->len + size + 1 > s->cap) {
+		size_t cap = max(2 * s->cap, s->len + size + 1);
+		char *buf = realloc(s->buf, cap);
+
+		if (!buf)
+			return -1;
+		s->buf = buf;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, data, size);
+	s->len += size;
+	kl_stream_sort(s, 0);
+	return (ssize_t)size;
+}
+
+/* mm_debugfs_show("kmemleak") sorted: its return. */
+static int kl_show_sorted(unsigned int n)
+{
+	static const cookie_io_functions_t io = { .write = kl_stream_write };
+	struct kl_stream s = { .n = n };
+	FILE *f = fopencookie(&s, "w", io);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	ret = mm_debugfs_show("kmemleak", f);
+	fclose(f);
+	if (s.buf)
+		kl_stream_sort(&s, 1);
+	free(s.buf);
+	return ret;
 }
 
 static void kl_scan_once(void)
@@ -305,9 +369,6 @@ static void kl_scan_once(void)
 	unsigned int n = kl_nr_drops();
 	unsigned long before;
 	uint64_t t0, dt;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 	int ret;
 
 	/* the drops published so far, and which of them kmemleak must report */
@@ -339,17 +400,10 @@ static void kl_scan_once(void)
 	kl.scan_ns_max = max(kl.scan_ns_max, dt);
 	kl.scan_ns_min = kl.scans == 1 ? dt : min(kl.scan_ns_min, dt);
 	t0 = stress_clock_ns();
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return;
-	ret = mm_debugfs_show("kmemleak", f);
-	fclose(f);
+	ret = kl_show_sorted(n);
 	if (ret < 0)
 		add_violation(kl.run, "kmemleak", -1, "kmemleak: \"show\" failed: %s (%d)",
 			      strerror(-ret), ret);
-	else if (buf)
-		kl_parse(buf, n);
-	free(buf);
 	dt = stress_clock_ns() - t0;
 	kl.show_ns_total += dt;
 	kl.show_ns_max = max(kl.show_ns_max, dt);
