@@ -11,6 +11,8 @@
  *	bench/callgrind.sh run them for each allocator
  *   mmbench --slab-memory[=N]   boots each allocator in turn and prints the
  *	pages the same N live objects need (bench/slab_memory.c)
+ *   mmbench --kmemleak-scan[=N,...]   the time of one kmemleak scan with
+ *	N live objects (bench/kmemleak_scan.c; 100000,1000000 by default)
  *   mmbench --count-instructions[=N]   under `valgrind --tool=callgrind
  *	--collect-atstart=no`: N iterations of each workload with collection
  *	on, for bench/callgrind.sh to divide (instruction counts are stable
@@ -457,6 +459,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "mmbench: bad count in '%s'\n", argv[i]);
 				return 2;
 			}
+		} else if (!strncmp(argv[i], "--kmemleak-scan", 15)) {
+			if (argv[i][15] && argv[i][15] != '=') {
+				fprintf(stderr, "mmbench: unknown option '%s'\n", argv[i]);
+				return 2;
+			}
+			return kmemleak_scan_report(argv[i][15] ? argv[i] + 16 : "100000,1000000");
 		} else if (!strncmp(argv[i], "--count-instructions", 20)) {
 			count = argv[i][20] == '=' ? strtol(argv[i] + 21, NULL, 10) : 100000;
 			if (count <= 0) {

@@ -67,4 +67,11 @@ void peers_load(char **argv);
  */
 int slab_memory_report(long n);
 
+/*
+ * kmemleak_scan.c: mmbench --kmemleak-scan[=N,...]: for each N a machine
+ * with kmemleak=on and N live kmalloc blocks, the time of one scan; 0, 1
+ * if a run failed, 2 for a bad list.
+ */
+int kmemleak_scan_report(const char *list);
+
 #endif /* BENCH_MMBENCH_H */

@@ -232,14 +232,21 @@ static noinline void *kmalloc_odd_size(size_t size, gfp_t flags)
 
 /* kmalloc without SLAB's fast path (SLUB, SLOB, or SLAB on a CPU going
  * offline): the allocator's hook, past the size checks. */
-static noinline void *kmalloc_other(size_t size, gfp_t flags, int node, const void *caller)
+static noinline void *kmalloc_recorded(size_t size, gfp_t flags, int node, const void *caller)
 {
 	void *ret = slab_ops->kmalloc(size, flags, node, caller);
 
 	/* kmemleak's record: the size asked for (its CPUs all come here) */
-	if (kmemleak_active() && !ZERO_OR_NULL_PTR(ret))
+	if (!ZERO_OR_NULL_PTR(ret))
 		kmemleak_kmalloc_size(ret, size);
 	return ret;
+}
+
+static noinline void *kmalloc_other(size_t size, gfp_t flags, int node, const void *caller)
+{
+	if (kmemleak_active())
+		return kmalloc_recorded(size, flags, node, caller);
+	return slab_ops->kmalloc(size, flags, node, caller);
 }
 
 static __always_inline void *__do_kmalloc(size_t size, gfp_t flags, const void *caller)

@@ -60,7 +60,6 @@
 #define SECS_SCAN_WAIT		600	/* and then every */
 #define HEX_ROW_SIZE		16
 #define HEX_MAX_LINES		2
-#define SCAN_TIMEOUT_MS		10000
 
 static DEFINE_MUTEX(scan_mutex);
 static unsigned long jiffies_last_scan;
@@ -261,7 +260,9 @@ static noinline int kmemleak_scan(void)
 		return -EBUSY;
 	}
 	t0 = mm_clock_ns();
-	ret = stop_machine(scan_stopped, &st, SCAN_TIMEOUT_MS, NULL);
+	/* a CPU that does not stop within 2 * watchdog_thresh is reported
+	 * (stop_machine(): "does not answer IPIs") and the scan not made */
+	ret = stop_machine(scan_stopped, &st, 2000U * machine.watchdog_thresh, NULL);
 	if (!ret) {
 		__atomic_store_n(&kmemleak_last_scan_ns, mm_clock_ns() - t0,
 				 __ATOMIC_RELAXED);

@@ -438,7 +438,8 @@ repeat_alloc:
 		 */
 		smp_wmb();
 		/* its allocation is this one, as far as kmemleak is told */
-		kmemleak_update_trace(element);
+		if (kmemleak_active())
+			kmemleak_update_trace(element);
 		return got_element(pool, element, &pool->stats.alloc_pool);
 	}
 

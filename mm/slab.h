@@ -373,6 +373,9 @@ static inline void slab_asan_unpoison(const void *addr, size_t len)
 }
 #endif
 
+/* kmemleak records the object (slab_common.c: out of the fast path). */
+void slab_kmemleak_alloc(struct kmem_cache *s, void *objp, gfp_t flags);
+
 /* After an allocation that succeeded (see mm/slab_alloc.h). */
 static __always_inline void slab_post_alloc_hook(struct kmem_cache *s, gfp_t flags, void *objp)
 {
@@ -380,7 +383,8 @@ static __always_inline void slab_post_alloc_hook(struct kmem_cache *s, gfp_t fla
 	if (unlikely(flags & __GFP_ZERO))
 		memset(objp, 0, s->object_size);
 	current->fp_objects++;
-	kmemleak_alloc_recursive(objp, s->object_size, 1, s->flags, flags);
+	if (kmemleak_active())
+		slab_kmemleak_alloc(s, objp, flags);
 }
 
 static inline int fls_long(unsigned long x)

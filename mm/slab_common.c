@@ -120,6 +120,18 @@ int slab_free_context(const char *func)
 	return 0;
 }
 
+void slab_kmemleak_alloc(struct kmem_cache *s, void *objp, gfp_t flags)
+{
+	if (s->flags & SLAB_NOLEAKTRACE)
+		return;
+	/* SLUB: the free pointer a handed-out object still holds is no
+	 * reference to the next free object, which may be handed out and
+	 * leaked: erased (v4.19 leaves it; a stale word hides a leak) */
+	if (slab_allocator == SLAB_ALLOCATOR_SLUB && s->offset < s->object_size)
+		*(void **)((char *)objp + s->offset) = NULL;
+	kmemleak_alloc(objp, s->object_size, 1, flags);
+}
+
 struct kmem_cache *slab_free_hook(struct kmem_cache *s, const void *objp, const char *func)
 {
 	struct kmem_cache *owner;

@@ -68,7 +68,8 @@ void *slob_kmalloc(size_t size, gfp_t gfp, int node, const void *caller)
 	}
 	/* (__GFP_ZERO: slob_alloc() or the page allocator cleared it) */
 	current->fp_objects++;
-	kmemleak_alloc(ret, size, 1, gfp);
+	if (kmemleak_active())
+		kmemleak_alloc(ret, size, 1, gfp);
 	return ret;
 }
 
@@ -153,7 +154,8 @@ void slob_kfree(const void *objp, const void *caller)
 				slob_kfree_bad_header(objp, why);
 			return;
 		}
-		kmemleak_free(objp);
+		if (kmemleak_active())
+			kmemleak_free(objp);
 		if (slob_free(m, *m + SLOB_ALIGN, "kfree", objp))
 			return;
 	} else {
@@ -165,7 +167,8 @@ void slob_kfree(const void *objp, const void *caller)
 			return;
 		}
 		order = slob_compound_order(sp);
-		kmemleak_free(objp);
+		if (kmemleak_active())
+			kmemleak_free(objp);
 		clear_page_flag(sp, PG_slob_large);
 		__atomic_fetch_sub(&slob_large_pages, 1UL << order, __ATOMIC_RELAXED);
 		slob_free_pages(sp, order);

@@ -230,10 +230,6 @@ redo:
 		stat(c, ALLOC_FASTPATH);
 	}
 	slab_post_alloc_hook(s, gfpflags, object);
-	/* the free pointer it still holds is no reference to the next free
-	 * object, which may be handed out and leaked (kmemleak) */
-	if (kmemleak_active() && s->offset < s->object_size)
-		set_freepointer(s, object, NULL);
 	return object;
 }
 
@@ -460,7 +456,8 @@ static void *kmalloc_large_node(size_t size, gfp_t flags, int node)
 				      alloc_pages_node(node, flags, order);
 	if (!page)
 		return NULL;
-	kmemleak_alloc(page_address(page), size, 1, flags);
+	if (kmemleak_active())
+		kmemleak_alloc(page_address(page), size, 1, flags);
 	return page_address(page);
 }
 
@@ -515,7 +512,8 @@ static void slub_kfree(const void *x, const void *caller)
 	if (page) {
 		if (unlikely(slab_free_context("kfree")))
 			return;
-		kmemleak_free(x);
+		if (kmemleak_active())
+			kmemleak_free(x);
 		__free_pages(page, (unsigned int)page->alloc_order);
 		return;
 	}

@@ -177,8 +177,10 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 	 * subtree's) are no reference to the area (v4.19 likewise) */
 	BUILD_BUG_ON(offsetof(struct vmap_area, right) !=
 		     offsetof(struct vmap_area, vm) + 2 * sizeof(void *));
-	kmemleak_scan_area(&va->vm, 3 * sizeof(void *), gfp_mask & GFP_RECLAIM_MASK);
-	kmemleak_scan_area(&va->next, sizeof(va->next), gfp_mask & GFP_RECLAIM_MASK);
+	if (kmemleak_active()) {
+		kmemleak_scan_area(&va->vm, 3 * sizeof(void *), gfp_mask & GFP_RECLAIM_MASK);
+		kmemleak_scan_area(&va->next, sizeof(va->next), gfp_mask & GFP_RECLAIM_MASK);
+	}
 retry:
 	spin_lock_irqsave(&vmap_area_lock, flags);
 	if (!__find_hole(size, align, &addr)) {
@@ -422,7 +424,8 @@ void vfree(const void *addr)
 	if (!caller_is_cpu(__func__))
 		return;
 	/* first, as v4.19: the area may be unmapped before the work runs */
-	kmemleak_free(addr);
+	if (kmemleak_active())
+		kmemleak_free(addr);
 	if (unlikely(in_interrupt() || in_atomic() || irqs_disabled()))
 		__vfree_deferred(addr);
 	else
@@ -508,7 +511,7 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 	addr = __vmalloc_area_node(area, gfp_mask, node);
 	/* referenced by its vm_struct, found through the vmalloc tree, and by
 	 * whoever asked for it (v4.19's kmemleak_vmalloc(): min_count 2) */
-	if (addr)
+	if (addr && kmemleak_active())
 		kmemleak_vmalloc(area, addr, real_size, gfp_mask);
 	return addr;
 fail:

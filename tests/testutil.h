@@ -357,6 +357,19 @@ static inline char *proc_text(const char *name)
 	return buf;
 }
 
+/* Render a debugfs file into a malloc'ed string. */
+static inline char *debugfs_text(const char *name)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(mm_debugfs_show(name, f), 0);
+	fclose(f);
+	return buf;
+}
+
 /* Hold many pages: a growable stack of (page, order). */
 struct held {
 	struct page **page;
