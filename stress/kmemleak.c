@@ -22,10 +22,11 @@
  *		every opt.kmemleak seconds reads jiffies, then writes "scan"
  *		(synchronous: stop_machine()), reads "show", sorting each
  *		"unreferenced object" block as it comes (kl_show_sorted()),
- *		and writes "clear" so that the
- *		next "show" lists only new ones.  It starts when the CPUs do
- *		and is stopped and joined once they have all stopped, before
- *		the jobs' teardowns free the drops.
+ *		and writes "clear" so that the next "show" lists only new
+ *		ones.  It starts when the CPUs do and is stopped and joined
+ *		once they have all stopped, before the jobs' teardowns free
+ *		the drops.  The monitor's watchdog does not count the time
+ *		a scan keeps the machine stopped (kl_stopped()).
  *   the verdict	a reported object that is one of the drops is found
  *		(counted, not a violation); any other is a "kmemleak"
  *		violation with its block.  A drop is eligible for a scan when
@@ -42,9 +43,12 @@
  * joined.  kl.nr_drops: slots claimed (relaxed fetch_add, capped); a drop's
  * fields are its CPU's until it stores ready (release), read-only after;
  * its found/eligible/misses are the scan thread's.  kl.bytes: dropped
- * bytes (relaxed: a cap).  Everything else in kl is the scan thread's
- * while it runs and the main thread's after it is joined (the report).
- * kl.stop: atomic (release/acquire).
+ * bytes, kl.budget: drops left before the next scan (relaxed: bounds, no
+ * order).  kl.scanning, kl.stopped_ns: written by the scan thread, read by
+ * the monitor (kl_stopped()).  kl.stop: atomic (release/acquire).
+ * Everything else in kl is the scan thread's while it runs and the main
+ * thread's after it is joined (the report).  kl itself is in a root (a
+ * global): it never holds an object's address as it is (kl.seen).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -207,6 +211,12 @@ static struct kl_drop *kl_find_drop(uintptr_t addr, unsigned int n)
 /* ------------------------------------------------------------------ */
 /* The scan thread                                                     */
 
+/* kmemleak's own frames say nothing of the allocation. */
+static int kl_own_frame(const char *sym)
+{
+	return !strncmp(sym, "create_object", 13) || !strncmp(sym, "kmemleak_", 9);
+}
+
 /* "comm "x", pid 1, ... | a+0x1/0x2 < b+0x3/0x4 ...": a block in one line. */
 static void kl_summary(const char *block, char *buf, size_t len)
 {
@@ -230,10 +240,7 @@ static void kl_summary(const char *block, char *buf, size_t len)
 			sym = sym ? sym + 1 : s;
 			while (*sym == ' ')
 				sym++;
-			/* kmemleak's own frames say nothing of the allocation */
-			if (!strncmp(sym, "create_object", 13) || !strncmp(sym, "kmemleak_", 9))
-				;
-			else if (frames++ < 6)
+			if (!kl_own_frame(sym) && frames++ < 6)
 				o += (size_t)snprintf(buf + o, len - o, "%s%.*s", frames > 1 ? " <" : " ",
 						      (int)(end - sym), sym);
 		} else if (!strncmp(s, "unreferenced object", 19) || !strncmp(s, "comm ", 5)) {
