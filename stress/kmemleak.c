@@ -199,8 +199,15 @@ void kl_drops_release(void (*release)(uintptr_t addr, size_t size, int kind))
 	}
 }
 
-static struct kl_drop *kl_find_drop(uintptr_t addr, unsigned int n)
+/*
+ * The drop at addr, among all those published so far: one published after
+ * the scan's snapshot of them but before the machine stopped may be
+ * reported too (a held object, allocated long before its drop).
+ */
+static struct kl_drop *kl_find_drop(uintptr_t addr)
 {
+	unsigned int n = kl_nr_drops();
+
 	for (unsigned int i = 0; i < n; i++)
 		if (__atomic_load_n(&kl.drops[i].ready, __ATOMIC_ACQUIRE) &&
 		    kl.drops[i].addr == addr)
@@ -274,7 +281,7 @@ static void kl_unexpected(uintptr_t addr, const char *block)
 }
 
 /* One block of "show": a drop found, or a violation. */
-static void kl_sort(const char *block, unsigned int n)
+static void kl_sort(const char *block)
 {
 	unsigned long long addr;
 	struct kl_drop *d;
@@ -285,7 +292,7 @@ static void kl_sort(const char *block, unsigned int n)
 			      block);
 		return;
 	}
-	d = kl_find_drop((uintptr_t)addr, n);
+	d = kl_find_drop((uintptr_t)addr);
 	if (!d) {
 		kl_unexpected((uintptr_t)addr, block);
 		return;
@@ -303,7 +310,6 @@ static void kl_sort(const char *block, unsigned int n)
 struct kl_stream {
 	char *buf;
 	size_t len, cap;
-	unsigned int n;			/* the drops published before the scan */
 };
 
 static const char kl_head[] = "unreferenced object ";
@@ -323,7 +329,7 @@ static void kl_stream_sort(struct kl_stream *s, int last)
 		else
 			s->buf[s->len] = '\0';
 		if (!strncmp(s->buf, kl_head, sizeof(kl_head) - 1))
-			kl_sort(s->buf, s->n);
+			kl_sort(s->buf);
 		if (!next) {
 			s->len = 0;
 			return;
@@ -354,10 +360,10 @@ static ssize_t kl_stream_write(void *cookie, const char *data, size_t size)
 }
 
 /* mm_debugfs_show("kmemleak") sorted: its return. */
-static int kl_show_sorted(unsigned int n)
+static int kl_show_sorted(void)
 {
 	static const cookie_io_functions_t io = { .write = kl_stream_write };
-	struct kl_stream s = { .n = n };
+	struct kl_stream s = { 0 };
 	FILE *f = fopencookie(&s, "w", io);
 	int ret;
 
@@ -407,7 +413,7 @@ static void kl_scan_once(void)
 	kl.scan_ns_max = max(kl.scan_ns_max, dt);
 	kl.scan_ns_min = kl.scans == 1 ? dt : min(kl.scan_ns_min, dt);
 	t0 = stress_clock_ns();
-	ret = kl_show_sorted(n);
+	ret = kl_show_sorted();
 	if (ret < 0)
 		add_violation(kl.run, "kmemleak", -1, "kmemleak: \"show\" failed: %s (%d)",
 			      strerror(-ret), ret);
