@@ -247,7 +247,7 @@ static void kl_summary(const char *block, char *buf, size_t len)
 			sym = sym ? sym + 1 : s;
 			while (*sym == ' ')
 				sym++;
-			if (!kl_own_frame(sym) && frames++ < 6)
+			if (!kl_own_frame(sym) && frames++ < 10)
 				o += (size_t)snprintf(buf + o, len - o, "%s%.*s", frames > 1 ? " <" : " ",
 						      (int)(end - sym), sym);
 		} else if (!strncmp(s, "unreferenced object", 19) || !strncmp(s, "comm ", 5)) {
@@ -266,7 +266,7 @@ static void kl_summary(const char *block, char *buf, size_t len)
 /* An unexpected object (once per address): a violation with its block. */
 static void kl_unexpected(uintptr_t addr, const char *block)
 {
-	char sum[360];
+	char sum[560];
 
 	for (unsigned int i = 0; i < kl.nr_seen; i++)
 		if (kl.seen[i] == ~addr)

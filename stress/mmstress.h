@@ -32,7 +32,7 @@ struct violation {
 	char kind[24];
 	int cpu;
 	double t;			/* seconds since the run started (0 before) */
-	char message[400];
+	char message[600];		/* a kmemleak block's summary fits */
 };
 
 struct options {
