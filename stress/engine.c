@@ -139,10 +139,10 @@ static int cpu_ctx_init(struct run *run, unsigned int k)
 	for (unsigned int i = 0; i < run->nr_families; i++) {
 		size_t size = ALIGN(max(run->families[i]->state_size, (size_t)1), (size_t)64);
 
-		c->state[i] = aligned_alloc(64, size);
+		/* a root: what the CPU holds is in there (kmemleak.c) */
+		c->state[i] = root_zalloc(64, size);
 		if (!c->state[i])
 			return -ENOMEM;
-		memset(c->state[i], 0, size);
 	}
 	return 0;
 }
@@ -212,10 +212,10 @@ int engine_setup(struct run *run)
 		run->job_family[j] = jobs[j]->family ? family_index(run, jobs[j]->family) : -1;
 
 	run->nr_cpus = num_online_cpus();
-	run->cpus = aligned_alloc(64, run->nr_cpus * sizeof(*run->cpus));
+	/* a root: the inboxes' heads point to the items in transit */
+	run->cpus = root_zalloc(64, run->nr_cpus * sizeof(*run->cpus));
 	if (!run->cpus)
 		return -ENOMEM;
-	memset(run->cpus, 0, run->nr_cpus * sizeof(*run->cpus));
 	for (unsigned int k = 0; k < run->nr_cpus; k++)
 		if (cpu_ctx_init(run, k))
 			return -ENOMEM;
@@ -224,12 +224,13 @@ int engine_setup(struct run *run)
 	return 0;
 }
 
+/* Before mm_shutdown(): the roots are forgotten while kmemleak is there. */
 void engine_free(struct run *run)
 {
 	for (unsigned int k = 0; run->cpus && k < run->nr_cpus; k++)
 		for (unsigned int i = 0; i < run->nr_families; i++)
-			free(run->cpus[k].state[i]);
-	free(run->cpus);
+			root_free(run->cpus[k].state[i]);
+	root_free(run->cpus);
 	run->cpus = NULL;
 	engine_run = NULL;
 }
@@ -270,7 +271,19 @@ static void *job_state(const struct cpu_ctx *c, unsigned int j)
 	return i < 0 ? NULL : c->state[i];
 }
 
-/* Test-only hooks: damage one held byte, forget one page, or hang. */
+/* Test-only: a kmalloc'ed object nothing points to, made in a frame of its
+ * own so that the pointer dies with it (--kmemleak must report it; the
+ * end of the run finds its slab still allocated). */
+static noinline void inject_lost_object(void)
+{
+	void *p = kmalloc(200, GFP_KERNEL);
+
+	if (p)
+		memset(p, 0x5a, 200);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* Test-only hooks: damage one held byte, forget one page or object, or hang. */
 static void inject(struct cpu_ctx *c)
 {
 	struct run *run = c->run;
@@ -322,6 +335,8 @@ static void inject(struct cpu_ctx *c)
 		if (kept)
 			__free_page(kept);	/* the leak is the check's to see, not the end's */
 	}
+	if (run->opt.inject_lost_object && c->nr_ops == 1)
+		inject_lost_object();
 	if (run->opt.inject_leak && c->nr_ops == 1) {
 		struct page *leaked = alloc_page(GFP_KERNEL);
 
@@ -390,7 +405,7 @@ void engine_cpu_main(void *info)
 		WRITE_ONCE(c->progress, c->nr_ops);
 		if (unlikely(run->opt.inject_corrupt | run->opt.inject_leak | run->opt.inject_hang |
 			     run->opt.inject_corrupt_obj | run->opt.inject_uaf | run->opt.inject_wild |
-			     run->opt.inject_fail_leak))
+			     run->opt.inject_fail_leak | run->opt.inject_lost_object))
 			inject(c);
 		/* a safe point: this CPU's deferred work (the slab reap, RCU
 		 * callbacks) runs here, between operations, as in a kernel */

@@ -39,7 +39,7 @@
 #include <mmsim.h>
 
 #define MAX_JOBS	24
-#define MAX_FAMILIES	12		/* families one run sets up (9 with every job) */
+#define MAX_FAMILIES	12		/* families one run sets up (10 with every job) */
 #define LAT_BUCKETS	(64 * 4)
 
 struct run;
@@ -294,6 +294,39 @@ void inbox_close(struct cpu_ctx *c);
 void inbox_open(struct cpu_ctx *c);
 /* "on receiving it from another CPU" and the like, for reports. */
 const char *receipt_text(enum receipt how);
+
+/* ------------------------------------------------------------------ */
+/* kmemleak (kmemleak.c)                                               */
+
+/*
+ * Host memory that holds allocator objects (a job's table, its per-CPU
+ * state) is a root of kmemleak's scan: registered grey while it lives, or
+ * the objects only it points to would be reported.  root_zalloc(): zeroed,
+ * aligned (a power of two), NULL if the host has no memory; root_free()
+ * forgets it first.  Never keep an object only in host memory of your own
+ * (malloc()) or in thread-local storage: neither is scanned.
+ */
+void *root_zalloc(size_t align, size_t size);
+void root_free(void *p);
+/*
+ * An item whose memory kmemleak does not know (a page's first bytes):
+ * scanned as a root while it is in an inbox, so that the items linked
+ * after it stay referenced.  Add before stress_send(), delete when it is
+ * received or was not sent.
+ */
+void item_root_add(struct stress_item *it);
+void item_root_del(struct stress_item *it);
+/*
+ * The leak job's deliberate leaks (`mmstress run --kmemleak`): may one be
+ * dropped now (kmemleak on, the scan thread running, room left)?
+ * kl_drop_add(): record one dropped by CPU cpu, allocated just before
+ * jiffies j, once every copy of its pointer is erased: 0, or -1 (not
+ * recorded: free it).  kl_drops_release(): at the end, once the CPUs and
+ * the scan thread have stopped, each drop given back through release.
+ */
+int kl_dropping(void);
+int kl_drop_add(int cpu, uintptr_t addr, size_t size, unsigned long j, int kind);
+void kl_drops_release(void (*release)(uintptr_t addr, size_t size, int kind));
 
 /* ------------------------------------------------------------------ */
 /* Failures, violations (stats.c)                                      */

@@ -30,7 +30,8 @@
 	JOB(anon)							\
 	JOB(pagecache)							\
 	JOB(dcache)							\
-	JOB(oom)
+	JOB(oom)							\
+	JOB(leak)
 
 #define DECLARE_JOB(name)	extern const struct stress_job name##_job;
 #define LIST_JOB(name)		&name##_job,

@@ -37,7 +37,7 @@ static void usage_run(FILE *out)
 		"usage: mmstress run [--boot CMDLINE] [--jobs NAME[:WEIGHT],...]\n"
 		"                    [--duration SECONDS | --ops N] [--seed N] [--json FILE]\n"
 		"                    [--check-every SECONDS] [--watchdog SECONDS] [--fail-fast]\n"
-		"                    [--jitter LEVEL] [--fail SPEC] [--quiet]\n"
+		"                    [--jitter LEVEL] [--fail SPEC] [--kmemleak[=SECONDS]] [--quiet]\n"
 		"  --boot CMDLINE       the machine (default \"nodes=2 cpus=<2 x host PUs> mem=512M\")\n"
 		"  --jobs LIST          jobs and weights (default: all, with `mmstress list`'s weights)\n"
 		"  --duration SECONDS   how long to run (default 30)\n"
@@ -66,6 +66,13 @@ static void usage_run(FILE *out)
 		"                       (a debugfs file: fail_page_alloc/interval=3); injected\n"
 		"                       failures are counted apart, and one that leaves the\n"
 		"                       CPU holding more than before the call is a leak\n"
+		"  --kmemleak[=S]       boot with kmemleak=on (unless the boot line sets kmemleak=)\n"
+		"                       and scan for unreferenced objects every S seconds (a whole\n"
+		"                       number, default 1) from a host thread: any object kmemleak\n"
+		"                       reports is a violation (kind kmemleak), but the leak job's\n"
+		"                       deliberate leaks, which it must report (a leak eligible for\n"
+		"                       2 scans and not reported: \"kmemleak missed a leak\"); objects\n"
+		"                       count as old enough once 5 s of jiffies passed (hz_scale=)\n"
 		"  --quiet              no banner, no progress line\n"
 		"  --test-inject WHAT   for the harness's own tests: corrupt-byte | leak-page |\n"
 		"                       hang-cpu (the last CPU spins with interrupts off) |\n"
@@ -77,7 +84,9 @@ static void usage_run(FILE *out)
 		"                       with its report) | setup-hang (set-up blocks in the host\n"
 		"                       for good, where no lockup detector sees it) | fail-leak\n"
 		"                       (CPU 0 fails its 2nd page allocation by fail-nth and\n"
-		"                       keeps the 1st: a leak after an injected failure)\n"
+		"                       keeps the 1st: a leak after an injected failure) |\n"
+		"                       lost-object (CPU 0 kmallocs 200 bytes and forgets them:\n"
+		"                       --kmemleak reports them)\n"
 		"Detectors (each reports in the kernel's shape and fails the run; a lockup\n"
 		"ends it at once):\n"
 		"  every build  spinlock lockup/recursion/bad unlock (spin_lockup_ms=, default\n"
@@ -245,6 +254,7 @@ static int cmd_run(int argc, char **argv, const char *prog)
 		{ "jitter", required_argument, NULL, 'x' },
 		{ "fail", required_argument, NULL, 'f' },
 		{ "test-inject", required_argument, NULL, 'T' },
+		{ "kmemleak", optional_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -327,6 +337,20 @@ static int cmd_run(int argc, char **argv, const char *prog)
 			o->jitter = (unsigned int)v;
 			break;
 		}
+		case 'K': {
+			char *end;
+			unsigned long v = 1;
+
+			errno = 0;
+			if (optarg)
+				v = strtoul(optarg, &end, 10);
+			if (optarg && (errno || end == optarg || *end || optarg[0] == '-' ||
+				       v < 1 || v > 3600))
+				return bad("--kmemleak=%s: expected a whole number of seconds from 1 "
+					   "to 3600 between scans", optarg);
+			o->kmemleak = (unsigned int)v;
+			break;
+		}
 		case 'T':
 			if (!strcmp(optarg, "corrupt-byte"))
 				o->inject_corrupt = 1;
@@ -346,10 +370,12 @@ static int cmd_run(int argc, char **argv, const char *prog)
 				o->inject_fail_leak = 1;
 			else if (!strcmp(optarg, "setup-hang"))
 				o->inject_setup_hang = 1;
+			else if (!strcmp(optarg, "lost-object"))
+				o->inject_lost_object = 1;
 			else
 				return bad("--test-inject '%s': expected corrupt-byte, leak-page, hang-cpu, "
-					   "corrupt-object, lost-unlock, write-after-free, wild-write or "
-					   "setup-hang", optarg);
+					   "corrupt-object, lost-unlock, write-after-free, wild-write, "
+					   "setup-hang, fail-leak or lost-object", optarg);
 			break;
 		case 'h':
 			usage_run(stdout);
@@ -366,6 +392,14 @@ static int cmd_run(int argc, char **argv, const char *prog)
 	}
 	if (o->ops)
 		o->duration = 0;
+	/* --kmemleak boots with it, unless the line says what it wants */
+	if (o->kmemleak && !strstr(o->boot, "kmemleak=")) {
+		size_t l = strlen(o->boot);
+
+		if (l + sizeof(" kmemleak=on") > sizeof(o->boot))
+			return bad("--boot: too long to add kmemleak=on");
+		snprintf(o->boot + l, sizeof(o->boot) - l, "%skmemleak=on", l ? " " : "");
+	}
 	/* the canonical job list, weights spelled out: the replay line uses it */
 	o->jobs_spec[0] = '\0';
 	for (unsigned int j = 0; j < nr_jobs; j++) {

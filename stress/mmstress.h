@@ -32,7 +32,7 @@ struct violation {
 	char kind[24];
 	int cpu;
 	double t;			/* seconds since the run started (0 before) */
-	char message[400];
+	char message[600];		/* a kmemleak block's summary fits */
 };
 
 struct options {
@@ -50,6 +50,7 @@ struct options {
 	int fail_fast;			/* end the run at the first violation */
 	char fail[256];			/* --fail SPEC, "" without (fail.c) */
 	unsigned int jitter;		/* --jitter: 0 off, 1..3 (mmsim/jitter.h) */
+	unsigned int kmemleak;		/* --kmemleak: seconds between scans, 0 off */
 	int inject_corrupt;		/* test-only hooks */
 	int inject_leak;
 	int inject_hang;
@@ -59,6 +60,7 @@ struct options {
 	int inject_uaf;			/* write-after-free */
 	int inject_wild;		/* wild-write */
 	int inject_fail_leak;		/* fail-leak */
+	int inject_lost_object;		/* lost-object (for --kmemleak) */
 };
 
 struct run {
@@ -152,6 +154,20 @@ void fail_cpu_rearm(struct cpu_ctx *c);
 void fail_disarm(struct run *run);
 void fail_report(const struct run *run, FILE *out);
 void fail_report_json(const struct run *run, json_t *root);
+
+/* kmemleak.c: --kmemleak's scan thread and verdict */
+/* After the boot: 0, or -1 (a message printed: bad usage). */
+int kl_setup(struct run *run);
+/* With the CPUs: 0, or -1 (no thread). */
+int kl_start(void);
+/* Once every CPU has stopped, before the jobs' teardowns free the drops. */
+void kl_stop(void);
+void kl_free(void);
+/* For the watchdog: 1 while a scan stops the machine; else 0 and the
+ * seconds the scans have kept it stopped so far. */
+int kl_stopped(double *seconds);
+void kl_report(const struct run *run, FILE *out);
+void kl_report_json(const struct run *run, json_t *root);
 
 /* run.c */
 int harness_run(struct run *run);

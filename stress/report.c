@@ -38,17 +38,21 @@ static void shell_quote(char *dst, size_t len, const char *s)
 
 void replay_command(const struct run *run, char *buf, size_t len)
 {
-	char boot[600], jobs_q[300], jitter[24] = "", extra[640], fail[300] = "";
+	char boot[600], jobs_q[300], jitter[48] = "", extra[640], fail[300] = "";
+	size_t l;
 
 	if (run->opt.jitter)
 		snprintf(jitter, sizeof(jitter), " --jitter %u", run->opt.jitter);
+	l = strlen(jitter);
+	if (run->opt.kmemleak)
+		snprintf(jitter + l, sizeof(jitter) - l, " --kmemleak=%u", run->opt.kmemleak);
 	if (run->opt.fail[0]) {
 		char q[290];
 
 		shell_quote(q, sizeof(q), run->opt.fail);
 		snprintf(fail, sizeof(fail), " --fail %s", q);
 	}
-	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s%s%s", jitter, fail,
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s%s%s%s%s%s%s%s", jitter, fail,
 		 run->opt.inject_corrupt ? " --test-inject corrupt-byte" : "",
 		 run->opt.inject_leak ? " --test-inject leak-page" : "",
 		 run->opt.inject_hang ? " --test-inject hang-cpu" : "",
@@ -57,7 +61,8 @@ void replay_command(const struct run *run, char *buf, size_t len)
 		 run->opt.inject_uaf ? " --test-inject write-after-free" : "",
 		 run->opt.inject_wild ? " --test-inject wild-write" : "",
 		 run->opt.inject_fail_leak ? " --test-inject fail-leak" : "",
-		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "");
+		 run->opt.inject_setup_hang ? " --test-inject setup-hang" : "",
+		 run->opt.inject_lost_object ? " --test-inject lost-object" : "");
 	shell_quote(boot, sizeof(boot), run->opt.boot);
 	shell_quote(jobs_q, sizeof(jobs_q), run->opt.jobs_spec);
 	if (run->opt.ops)
@@ -272,6 +277,7 @@ void report_human(struct run *run, FILE *out)
 
 	engine_report(run, out);
 	fail_report(run, out);
+	kl_report(run, out);
 
 	fprintf(out, "allocation failures by gfp type and order (not violations, not injected):\n");
 	for (int g = 0; g < NR_GFP_KINDS; g++) {
@@ -498,6 +504,7 @@ int report_json(struct run *run, const char *path)
 
 	engine_report_json(run, root);
 	fail_report_json(run, root);
+	kl_report_json(run, root);
 
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_pcp p;

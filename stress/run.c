@@ -20,6 +20,10 @@
  *		before the end, whatever the previous ones took: a check
  *		still running when the next falls due makes that one skipped,
  *		so the run reports how many were due, done and skipped.
+ *   kmemleak	with --kmemleak, the scan thread (kmemleak.c) runs from when
+ *		every CPU runs the jobs until they have all stopped (before
+ *		the leak job's teardown frees its deliberate leaks); the
+ *		watchdog does not count the time its scans stop the machine.
  *   the jobs' shared state	set up on CPU 0 (the main thread attached)
  *		before the CPUs start; each CPU releases what it holds when
  *		it stops; torn down on CPU 0 after they have all stopped
@@ -228,9 +232,21 @@ static void progress_line(struct run *run, double elapsed, uint64_t ops, double 
 	fflush(stdout);
 }
 
-/* The watchdog: a CPU whose progress has not moved for opt.watchdog s. */
+/*
+ * The watchdog: a CPU whose progress has not moved for opt.watchdog s, not
+ * counting the time kmemleak's scans kept the machine stopped meanwhile
+ * (none is reported while a scan runs).
+ */
 static void watchdog(struct run *run, uint64_t *last, double *since, int *reported, double now)
 {
+	static double stopped_seen;	/* the monitor's */
+	double stopped;
+
+	if (kl_stopped(&stopped))
+		return;
+	for (unsigned int k = 0; k < run->nr_cpus; k++)
+		since[k] += stopped - stopped_seen;
+	stopped_seen = stopped;
 	for (unsigned int k = 0; k < run->nr_cpus; k++) {
 		struct cpu_ctx *c = &run->cpus[k];
 		uint64_t p = READ_ONCE(c->progress);
@@ -382,9 +398,10 @@ int harness_run(struct run *run)
 	set_hung_task_timeout(run);
 	/* each CPU's delays from (seed, CPU): the replay line gives the level */
 	mm_jitter_set(run->opt.jitter, run->opt.seed);
-	if (fail_setup(run)) {
+	if (fail_setup(run) || kl_setup(run)) {
 		sentinel_stop();
 		mm_shutdown();
+		kl_free();
 		return 2;
 	}
 	nr_cpus = num_online_cpus();
@@ -429,6 +446,9 @@ int harness_run(struct run *run)
 
 		nanosleep(&nap, NULL);
 	}
+	/* --kmemleak's scans stop the machine: only once every CPU runs */
+	if (kl_start())
+		add_violation(run, "harness", -1, "cannot start the kmemleak scan thread");
 	start = stress_clock_ns();
 	sentinel_phase(PHASE_RUN);
 	last_t = 0;
@@ -519,6 +539,8 @@ int harness_run(struct run *run)
 	}
 	sentinel_phase(PHASE_END);
 	pthread_join(tid, NULL);
+	/* the last scan is over before the leak job's teardown frees its drops */
+	kl_stop();
 	fail_disarm(run);
 	run->elapsed = (double)(stress_clock_ns() - start) * 1e-9;
 	run->checks_due = checks_due(run, checks_end);
@@ -543,8 +565,9 @@ int harness_run(struct run *run)
 	free(since);
 	free(reported);
 	mm_jitter_set(0, 0);
+	engine_free(run);	/* its roots go while kmemleak is there */
 	mm_shutdown();
 	sentinel_stop();
-	engine_free(run);
+	kl_free();
 	return ret;
 }

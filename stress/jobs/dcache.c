@@ -368,6 +368,7 @@ static void held_drop(struct dc_cpu *s, int i)
 {
 	dput(s, s->held[i].d);
 	s->held[i] = s->held[--s->nheld];
+	s->held[s->nheld].d = NULL;	/* erased: no stale copy in a root */
 }
 
 static void hold(struct cpu_ctx *c, struct dc_cpu *s, struct dentry *d, uint64_t lifetime)
@@ -470,7 +471,8 @@ static int dcache_setup(struct run *run)
 	(void)run;
 	memset(&dc, 0, sizeof(dc));
 	dc.drop_epoch = ~0UL;			/* the first drop at once */
-	dc.table = calloc(DC_BUCKETS, sizeof(*dc.table));
+	/* a root: the chains' heads point to the dentries */
+	dc.table = root_zalloc(64, DC_BUCKETS * sizeof(*dc.table));
 	if (!dc.table)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < DC_BUCKETS; i++) {
@@ -500,7 +502,7 @@ nomem:
 	if (dc.cache)
 		kmem_cache_destroy(dc.cache);
 	dc.cache = NULL;
-	free(dc.table);
+	root_free(dc.table);
 	dc.table = NULL;
 	return -ENOMEM;
 }
@@ -589,7 +591,7 @@ static void dcache_teardown(struct run *run)
 			      stat_read(DCS_LIVE));
 	kmem_cache_destroy(dc.cache);
 	dc.cache = NULL;
-	free(dc.table);
+	root_free(dc.table);
 	dc.table = NULL;
 }
 

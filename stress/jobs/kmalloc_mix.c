@@ -221,8 +221,7 @@ static void kmix_edges(struct cpu_ctx *c, struct slab_cpu *s, uint64_t r, uint64
 		i = obj_pick(c, s, r, NULL, 0);
 		if (i < 0)
 			break;
-		o = s->objs[i];
-		s->objs[i] = s->objs[--s->nobjs];
+		o = obj_unhold(s, i);
 		held_obj_verify(c, &o, "before krealloc() to 0 bytes");
 		p = krealloc(o.p, 0, GFP_KERNEL);
 		if (p != ZERO_SIZE_PTR)
@@ -255,8 +254,7 @@ static int kmalloc_mix_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		/* one held (or a new one) to another CPU, which kfree()s it */
 		i = obj_pick(c, s, r[1], NULL, OBJ_HDR);
 		if (i >= 0) {
-			o = s->objs[i];
-			s->objs[i] = s->objs[--s->nobjs];
+			o = obj_unhold(s, i);
 		} else if (kmix_alloc(c, s, r[0], r[1], OBJ_HDR, &o)) {
 			return 0;
 		}

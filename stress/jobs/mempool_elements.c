@@ -154,6 +154,7 @@ static struct mp_held mp_unhold(struct mp_cpu *m, int i)
 	struct mp_held e = m->held[i];
 
 	m->held[i] = m->held[--m->nheld];
+	kmemleak_erase(&m->held[m->nheld].el);	/* no stale copy in a root */
 	return e;
 }
 
@@ -197,6 +198,8 @@ int mp_receive(struct cpu_ctx *c, void *state, struct stress_item *it, enum rece
 			      (unsigned long long)h->item.tag, h->pool, h->check);
 		return -1;
 	}
+	if (mp_pools[h->pool].kind == MPK_PAGE)
+		item_root_del(&h->item);
 	mp_free(c, m, h->pool, mp_el(&mp_pools[h->pool], h), h->item.tag, MP_CTX_PROCESS,
 		receipt_text(how));
 	m->cnt[how == TAKEN_BACK ? MP_STOLEN_BACK : MP_RECEIVED]++;
@@ -209,8 +212,16 @@ static void mp_send(struct cpu_ctx *c, struct mp_cpu *m, const struct mp_held *e
 	struct mp_pool *mp = &mp_pools[e->pool];
 	struct mp_hdr *h = mp_mem(mp, e->el);
 
-	if (mp_verify(c, mp, e->el, e->tag, "before handing it to another CPU") ||
-	    stress_send(c, to, &h->item)) {
+	if (mp_verify(c, mp, e->el, e->tag, "before handing it to another CPU")) {
+		mp_free(c, m, e->pool, e->el, e->tag, MP_CTX_PROCESS, "before freeing it");
+		return;
+	}
+	/* a page is no object of kmemleak's: its link is a root in transit */
+	if (mp->kind == MPK_PAGE)
+		item_root_add(&h->item);
+	if (stress_send(c, to, &h->item)) {
+		if (mp->kind == MPK_PAGE)
+			item_root_del(&h->item);
 		mp_free(c, m, e->pool, e->el, e->tag, MP_CTX_PROCESS, "before freeing it");
 		return;
 	}

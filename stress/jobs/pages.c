@@ -12,7 +12,8 @@
  *   held	the blocks a CPU holds (struct page_cpu), each until its
  *		expiry; released, verified, when the CPU stops.
  *   in transit	an order-0 page handed to another CPU starts with its
- *		struct stress_item; the receiver verifies and frees it.
+ *		struct stress_item, a root of kmemleak's while it is in an
+ *		inbox (item_root_add()); the receiver verifies and frees it.
  *   corrupt-byte	the test hook: a byte of a block CPU 0 holds.
  *
  * Who touches what: a struct page_cpu is its CPU's; a page in transit is
@@ -137,7 +138,13 @@ int page_send(struct cpu_ctx *c, struct page *page, uint64_t tag, unsigned int t
 	struct stress_item *it = page_address(page);
 
 	it->tag = tag;
-	return stress_send(c, to, it);
+	/* a page is no object of kmemleak's: its link is a root in transit */
+	item_root_add(it);
+	if (stress_send(c, to, it)) {
+		item_root_del(it);
+		return -1;
+	}
+	return 0;
 }
 
 static int page_receive(struct cpu_ctx *c, void *state, struct stress_item *it, enum receipt how)
@@ -145,6 +152,7 @@ static int page_receive(struct cpu_ctx *c, void *state, struct stress_item *it, 
 	struct page *page = virt_to_page(it);
 
 	(void)state;
+	item_root_del(it);
 	block_verify(c, page, 0, it->tag, receipt_text(how));
 	__free_page(page);
 	return 0;

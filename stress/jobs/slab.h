@@ -91,6 +91,8 @@ int held_obj_verify(struct cpu_ctx *c, const struct held_obj *o, const char *whe
 /* Verify and free a held object that is in nobody's objs[]. */
 void obj_release(struct cpu_ctx *c, const struct held_obj *o, const char *when);
 void obj_free(struct cpu_ctx *c, struct slab_cpu *s, int i, const char *when);
+/* Take held object i out of objs[] (its slot erased): now the caller's. */
+struct held_obj obj_unhold(struct slab_cpu *s, int i);
 /* A random held object of the current job (of sc if given, with at least
  * min_size bytes), or -1. */
 int obj_pick(const struct cpu_ctx *c, const struct slab_cpu *s, uint64_t r,

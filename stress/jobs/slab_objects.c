@@ -218,11 +218,20 @@ void obj_release(struct cpu_ctx *c, const struct held_obj *o, const char *when)
 	obj_put_back(o->p, o->sc);
 }
 
-void obj_free(struct cpu_ctx *c, struct slab_cpu *s, int i, const char *when)
+struct held_obj obj_unhold(struct slab_cpu *s, int i)
 {
 	struct held_obj o = s->objs[i];
 
 	s->objs[i] = s->objs[--s->nobjs];
+	/* no stale copy in a root: it would hide the object's leak */
+	kmemleak_erase(&s->objs[s->nobjs].p);
+	return o;
+}
+
+void obj_free(struct cpu_ctx *c, struct slab_cpu *s, int i, const char *when)
+{
+	struct held_obj o = obj_unhold(s, i);
+
 	obj_release(c, &o, when);
 }
 
@@ -354,14 +363,15 @@ struct scache *scache_create(struct cpu_ctx *c, const char *name, unsigned int s
 			     unsigned int align, slab_flags_t flags)
 {
 	struct slab_cpu *s = family_state(c, &slab_family);
-	struct scache *sc = calloc(1, sizeof(*sc));
+	/* a root: it holds the cache */
+	struct scache *sc = root_zalloc(8, sizeof(*sc));
 
 	if (!sc)
 		return NULL;
 	snprintf(sc->name, sizeof(sc->name), "%s", name);
 	sc->cache = kmem_cache_create(sc->name, size, align, flags, obj_ctor);
 	if (!sc->cache) {
-		free(sc);
+		root_free(sc);
 		return NULL;
 	}
 	sc->size = size;
@@ -381,7 +391,7 @@ void scache_destroy(struct cpu_ctx *c, struct scache *sc)
 	s->cnt[SC_SLABS_REAPED] += st.reaped;
 	kmem_cache_destroy(sc->cache);
 	s->cnt[SC_CACHES_DESTROYED]++;
-	free(sc);
+	root_free(sc);
 }
 
 void scache_teardown(struct run *run, int cpu, struct scache **scp)

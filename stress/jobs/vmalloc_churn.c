@@ -118,12 +118,22 @@ static void vm_free(struct cpu_ctx *c, struct vm_held *h, int atomic)
 	}
 }
 
-static void vm_free_held(struct cpu_ctx *c, struct vm_cpu *vc, int i, int atomic)
+/* Held area i out of held[] (its slot erased: no stale copy in a root). */
+static struct vm_held vm_unhold(struct vm_cpu *vc, int i)
 {
 	struct vm_held h = vc->held[i];
 
 	vc->held[i] = vc->held[--vc->nheld];
+	kmemleak_erase(&vc->held[vc->nheld].addr);
+	vc->held[vc->nheld].pages = NULL;
 	vc->live -= h.nr_pages;
+	return h;
+}
+
+static void vm_free_held(struct cpu_ctx *c, struct vm_cpu *vc, int i, int atomic)
+{
+	struct vm_held h = vm_unhold(vc, i);
+
 	vm_free(c, &h, atomic);
 }
 
@@ -232,8 +242,7 @@ static int vmalloc_churn_op(struct cpu_ctx *c, void *state, const uint64_t r[3])
 		it->nr_pages = h.nr_pages;
 		if (stress_send(c, pick_cpu(c, r[0] >> 16, TARGET_ANY), &it->hdr))
 			return 0;	/* still ours */
-		vc->held[i] = vc->held[--vc->nheld];
-		vc->live -= h.nr_pages;
+		vm_unhold(vc, i);
 	} else {
 		vm_verify(c, vc->held[i].addr, vc->held[i].nr_pages, vc->held[i].tag,
 			  "at a random check");

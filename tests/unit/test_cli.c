@@ -20,7 +20,7 @@
 #include "../cliutil.h"
 
 /* The jobs run by default: those of `mmstress list` but the opt-in oom. */
-#define NR_JOBS	20
+#define NR_JOBS	21
 
 
 static void test_help_list_topo(void **state)
@@ -42,7 +42,7 @@ static void test_help_list_topo(void **state)
 							  "atomic", "drain", "sysctl", "page-ref",
 							  "slab-churn", "kmalloc-mix", "slab-shrink",
 							  "rcu-free", "mempool-starve", "mempool-resize",
-							  "vmalloc-churn", NULL }; *j; j++)
+							  "vmalloc-churn", "leak", NULL }; *j; j++)
 		assert_contains(r.out, *j);
 	result_free(&r);
 	r = run_mmstress("topo", "--boot", "nodes=2 cpus=4 mem=64M", NULL);
@@ -115,7 +115,7 @@ static void test_unknown_job_message(void **state)
 		fail_msg("expected one line on stderr, got:\n%s", r.err);
 	if (strncmp(r.err, start, strlen(start)))
 		fail_msg("expected \"%s...\", got: %s", start, r.err);
-	assert_contains(r.err, ", dcache, oom (mmstress list describes them)\n");
+	assert_contains(r.err, ", dcache, oom, leak (mmstress list describes them)\n");
 	if (strchr(r.err, '(') != strrchr(r.err, '('))
 		fail_msg("more than one parenthetical: %s", r.err);
 	result_free(&r);
@@ -844,10 +844,12 @@ static void test_default_jobs(void **state)
 	assert_contains(r.out, "\njobs: page-churn:10,pcp-pingpong:5,fragment:2,atomic:3,drain:1,"
 			"sysctl:1,page-ref:1,slab-churn:6,kmalloc-mix:6,slab-shrink:2,rcu-free:3,"
 			"mempool-starve:3,mempool-resize:2,vmalloc-churn:2,kmap:3,highmem-user:3,"
-			"noio-nofs:2,anon:2,pagecache:3,dcache:2\n");
+			"noio-nofs:2,anon:2,pagecache:3,dcache:2,leak:2\n");
 	assert_contains(r.out, "slab: caches created");
 	assert_contains(r.out, "mempool: pressure changes");
 	assert_contains(r.out, "highmem: kmaps");
+	assert_contains(r.out, "leak: ");
+	assert_contains(r.out, "deliberate leaks 0");	/* no --kmemleak: none */
 	result_free(&r);
 }
 
