@@ -241,7 +241,7 @@ stress-test: $(LIB) $(STRESS_TESTS) $(BUILD)/mmstress
 
 # The mutation self-test's short subset for make check: fast catches, release only.
 MUTANTS_CHECK := zone-free-count kmalloc-index-floor mempool-create-lost-unlock sysctl-mutex-abba \
-		 slab-grow-freelist-leak shrinker-deferral-lost
+		 slab-grow-freelist-leak shrinker-deferral-lost krealloc-keeps-old
 
 # The README's test command: release, TSan and ASan+UBSan suites, then a
 # few seeded bugs that the harness must catch (ci/mutants.sh).
