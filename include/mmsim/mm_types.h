@@ -128,9 +128,13 @@ static inline void clear_page_flag(struct page *page, int nr)
 	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
-/* Non-atomic forms for a frame nobody else can reach (the caller owns it
- * exclusively, or holds the lock that owns it): still relaxed atomic
- * accesses, so concurrent readers of the word are race-free. */
+/* Non-atomic forms (a load, then a store of the whole word) for a frame
+ * nobody else can write: not yet visible, free or being freed (count 0),
+ * or one whose every flag writer holds the lock the caller holds.  A lock
+ * that owns one bit is not enough on a live page whose other bits others
+ * change atomically (PG_locked, PG_dirty, PG_waiters): the store puts
+ * their old values back.  Still relaxed atomic accesses, so concurrent
+ * readers of the word are race-free (and TSan sees no race either way). */
 static inline void __set_page_flag(struct page *page, int nr)
 {
 	WRITE_ONCE(page->flags, READ_ONCE(page->flags) | 1UL << nr);
