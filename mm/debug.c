@@ -4,6 +4,8 @@
  *   bad_page()		"BUG: Bad page state in process ..." (rate limited
  *			to 60 a minute, as v4.19)
  *   dump_page()	a VM_BUG_ON_PAGE report
+ *   page_flag_nonatomic_bug()	one of them: a __SetPage*()/__ClearPage*()
+ *			on a page others hold (mm_types.h)
  *   warn_alloc()	"...: page allocation failure: order:N, mode:..."
  *			with the stack and show_mem(), rate limited
  *   format_gfp(), format_page_flags()	the %pGg / %pGp renderings
@@ -127,6 +129,29 @@ void dump_page(struct page *page, const char *reason)
 	__dump_page(page, reason);
 	printk("kernel BUG (refused, the page is left as it was)\n");
 	report_end(REPORT_BUG, TAINT_DIE);
+}
+
+/* mm_types.h's __set_page_flag()/__clear_page_flag() on a page with a
+ * count above 1: its other holders may be changing other bits of the word
+ * meanwhile (a page lock, PG_dirty, PG_waiters), which the plain store
+ * would undo.  Reported, then the bit written atomically. */
+void page_flag_nonatomic_bug(struct page *page, int nr, int set)
+{
+	char name[64], reason[160];
+
+	format_page_flags(name, sizeof(name), 1UL << nr);
+	snprintf(reason, sizeof(reason),
+		 "a non-atomic %s of %s on a page others hold (count %d)",
+		 set ? "set" : "clear", name, page_ref_count(page));
+	report_begin(REPORT_BUG);
+	report_headline("BUG: VM_BUG_ON_PAGE: pfn:%05lx: %s", page_to_pfn(page), reason);
+	__dump_page(page, reason);
+	printk("kernel BUG (the bit is written atomically instead)\n");
+	report_end(REPORT_BUG, TAINT_DIE);
+	if (set)
+		set_page_flag(page, nr);
+	else
+		clear_page_flag(page, nr);
 }
 
 static spinlock_t bad_page_lock = { .name = "bad_page_lock" };	/* irq-safe */

@@ -11,7 +11,12 @@
  * per-CPU pagevecs in front of the lists: every add takes the lock.
  *
  * Who touches what:
- *   page->lru, PG_lru, PG_active of a page on a list	its lru_lock
+ *   page->lru, PG_lru, PG_active of a page on a list	its lru_lock; the
+ *			flags with atomic bit operations while the page is
+ *			live, since the lock owns those bits, not the word
+ *			(PG_locked, PG_dirty, PG_waiters... change meanwhile);
+ *			the plain __ClearPage*() only at count 0
+ *			(__page_cache_release())
  *   an isolated page (off the lists, PG_lru clear, a reference held)
  *			the isolator's, until putback_lru_page()
  *   PG_referenced	atomic bit, any holder of a reference
@@ -166,7 +171,7 @@ int isolate_lru_page(struct page *page)
 	spin_lock_irqsave(&lruvec->lru_lock, flags);
 	if (PageLRU(page) && get_page_unless_zero(page)) {
 		__del_page_from_lru_list(lruvec, page, page_lru(page));
-		__ClearPageLRU(page);
+		ClearPageLRU(page);	/* atomic: the page is live (see the map) */
 		__mod_node_page_state(NODE_DATA(page_to_nid(page)),
 				      page_is_file_cache(page) ? NR_ISOLATED_FILE : NR_ISOLATED_ANON, 1);
 		ret = 0;

@@ -11,7 +11,8 @@
  *				file only without swap space (anon pages that
  *				a GFP_NOIO reclaim meets stay: shrink_page_list())
  *   isolate_lru_pages()	up to nr_to_scan pages off a list's old end,
- *				each with a reference (NR_ISOLATED_*); pages of
+ *				each with a reference and PG_lru cleared
+ *				atomically (NR_ISOLATED_*); pages of
  *				zones above reclaim_idx are skipped (PGSCAN_SKIP)
  *   shrink_active_list()	active to inactive (a referenced executable
  *				page would stay; the model maps none)
@@ -136,7 +137,14 @@ static unsigned long isolate_lru_pages(unsigned long nr_to_scan, struct lruvec *
 			lru_list_move(&page->lru, src);
 			continue;
 		}
-		__ClearPageLRU(page);
+		/*
+		 * Atomic, as v4.19's __isolate_lru_page(): lru_lock guards
+		 * PG_lru, not the rest of the word, and the page is live
+		 * (a page lock holder, a writer, a waiter change their bits
+		 * meanwhile).  A plain load and store would put back a
+		 * PG_locked just cleared by unlock_page(): a lock nobody holds.
+		 */
+		ClearPageLRU(page);
 		lru_list_move(&page->lru, dst);
 		nr_taken++;
 	}

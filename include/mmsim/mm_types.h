@@ -10,7 +10,10 @@
  *
  * Who may touch what:
  *   flags	atomic bit operations (set_bit/clear_bit style), any thread;
- *		PG_buddy only under zone->lock of the frame's zone.
+ *		PG_buddy only under zone->lock of the frame's zone.  The
+ *		non-atomic __SetPage*()/__ClearPage*() only on a frame nobody
+ *		else holds: on one with a count above 1 they are a BUG (see
+ *		__set_page_flag()).
  *   lru	the list the frame sits on: a free_area list (zone->lock), a
  *		per-CPU list (its CPU), or the owner's own lists when allocated.
  *   private	PG_buddy: the order of the free block (zone->lock); else the
@@ -128,17 +131,40 @@ static inline void clear_page_flag(struct page *page, int nr)
 	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
-/* Non-atomic forms for a frame nobody else can reach (the caller owns it
- * exclusively, or holds the lock that owns it): still relaxed atomic
- * accesses, so concurrent readers of the word are race-free. */
+/*
+ * Non-atomic forms (a load, then a store of the whole word) for a frame
+ * nobody else can write: not yet visible, free or being freed (count 0),
+ * or one whose every flag writer holds the lock the caller holds.  A lock
+ * that owns one bit is not enough on a live page whose other bits others
+ * change atomically (PG_locked, PG_dirty, PG_waiters): the store puts
+ * their old values back.  Still relaxed atomic accesses, so concurrent
+ * readers of the word are race-free (and TSan sees no race either way,
+ * which is why the contract is checked here): a page with a count above 1
+ * is held by someone else too, and a non-atomic write to it is reported
+ * (page_flag_nonatomic_bug(), mm/debug.c: a VM_BUG_ON_PAGE), then done
+ * atomically.
+ */
+void page_flag_nonatomic_bug(struct page *page, int nr, int set);
+
+static inline int __page_flags_shared(const struct page *page)
+{
+	return __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED) > 1;
+}
+
 static inline void __set_page_flag(struct page *page, int nr)
 {
-	WRITE_ONCE(page->flags, READ_ONCE(page->flags) | 1UL << nr);
+	if (unlikely(__page_flags_shared(page)))
+		page_flag_nonatomic_bug(page, nr, 1);
+	else
+		WRITE_ONCE(page->flags, READ_ONCE(page->flags) | 1UL << nr);
 }
 
 static inline void __clear_page_flag(struct page *page, int nr)
 {
-	WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~(1UL << nr));
+	if (unlikely(__page_flags_shared(page)))
+		page_flag_nonatomic_bug(page, nr, 0);
+	else
+		WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~(1UL << nr));
 }
 
 #define PAGEFLAG(uname, lname)						\

@@ -249,6 +249,47 @@ static void test_get_page_on_free_page(void **state)
 	check_shutdown();
 }
 
+static void do_nonatomic_set(void *arg)
+{
+	__SetPageReferenced(arg);
+}
+
+static void do_nonatomic_clear(void *arg)
+{
+	__ClearPageReferenced(arg);
+}
+
+/* A non-atomic flag write (a load, then a store of the word) on a page
+ * someone else holds could undo a bit they changed meanwhile (reclaim's
+ * isolation once undid an unlock_page() so): a BUG, and the bit written
+ * atomically.  On a page the caller alone holds it is silent. */
+static void test_nonatomic_flag_on_a_held_page(void **state)
+{
+	unsigned long bugs;
+	struct page *page;
+	const char *out;
+	(void)state;
+
+	boot_attach("mem=64M nodes=1 cpus=1");
+	page = alloc_pages(GFP_KERNEL, 0);
+	assert_non_null(page);
+	bugs = report_count(REPORT_BUG);
+	__SetPageReferenced(page);			/* ours alone */
+	__ClearPageReferenced(page);
+	EXPECT_EQ("BUG reports", report_count(REPORT_BUG), bugs);
+	get_page(page);					/* another holder */
+	out = misuse(do_nonatomic_set, page, REPORT_BUG);
+	assert_contains(out, "page dumped because: a non-atomic set of referenced on a page "
+			     "others hold (count 2)");
+	assert_true(PageReferenced(page));
+	out = misuse(do_nonatomic_clear, page, REPORT_BUG);
+	assert_contains(out, "a non-atomic clear of referenced");
+	assert_false(PageReferenced(page));
+	put_page(page);
+	__free_pages(page, 0);
+	check_shutdown();
+}
+
 static void test_bad_page_ratelimit(void **state)
 {
 	unsigned long before;
@@ -309,6 +350,7 @@ int main(void)
 		TEST(test_max_order),
 		TEST(test_sleeping_alloc_in_atomic_context),
 		TEST(test_get_page_on_free_page),
+		TEST(test_nonatomic_flag_on_a_held_page),
 		TEST(test_bad_page_ratelimit),
 		TEST(test_panic_on_warn),
 	};

@@ -3,8 +3,10 @@
  * tests/unit/test_reclaim.c - the slow path's reclaim: kswapd wakes below
  * LOW and sleeps at HIGH, direct reclaim honours __GFP_IO, __GFP_NORETRY
  * and costly orders give up where v4.19 does, __GFP_NOFAIL never returns
- * NULL, and a whole stress run with reclaim on a machine larger than the
- * host (16 CPUs) passes, which under TSan is the race check.
+ * NULL, a page whose lock a writer holds goes through reclaim with its
+ * lock left to the writer, and a whole stress run with reclaim on a
+ * machine larger than the host (16 CPUs) passes, which under TSan is the
+ * race check.
  *
  * No test counts what happens per unit of time: each waits for a state
  * (kswapd asleep, a flag) with the model's primitives, or counts events of
@@ -12,6 +14,7 @@
  */
 #include "../cliutil.h"
 #include "../../mm/reclaim.h"
+#include "../../mm/filemap.h"
 
 static unsigned long vmstat_event(const char *name)
 {
@@ -312,6 +315,61 @@ static void test_drop_caches_pagecache(void **state)
 	check_shutdown();
 }
 
+/*
+ * Reclaim meets a page cache page whose lock a writer holds: isolation
+ * takes it off its list, shrink_page_list() cannot lock it and puts it
+ * back, and the lock stays the writer's until its unlock_page(); then the
+ * file goes (truncation locks every page).  Isolation once cleared PG_lru
+ * with a plain load and store of page->flags, which put back a PG_locked
+ * that an unlock_page() cleared in between: a lock nobody held, and the
+ * pagecache job's file_destroy() asleep in lock_page() for ever.  That
+ * interleaving is a matter of timing; the write that allowed it is not:
+ * a non-atomic flag write on a page others hold is a BUG report at once.
+ */
+static void test_reclaim_meets_a_locked_page(void **state)
+{
+	static char buf[PAGE_SIZE];
+	unsigned long bugs, scanned;
+	struct file *file;
+	struct page *page;
+	loff_t pos = 0;
+	(void)state;
+
+	boot_attach("cpus=1 mem=64M disk=8M io_latency_us=0");
+	file = file_create("locked", PAGE_SIZE);
+	assert_non_null(file);
+	memset(buf, 0x6b, sizeof(buf));
+	assert_int_equal(kernel_write(file, buf, sizeof(buf), &pos), (ssize_t)sizeof(buf));
+	assert_int_equal(vfs_fsync(file, 0), 0);	/* clean: reclaim would free it */
+	page = find_get_page(&file->mapping, 0);
+	assert_non_null(page);
+	lock_page(page);				/* the writer's */
+	assert_true(PageLRU(page));
+	bugs = report_count(REPORT_BUG);
+
+	/* the single-page isolation */
+	assert_int_equal(isolate_lru_page(page), 0);
+	assert_false(PageLRU(page));
+	assert_true(PageLocked(page));
+	putback_lru_page(page);
+	/* vmscan's: the page is scanned, kept, put back */
+	scanned = vmstat_event("pgscan_direct");
+	EXPECT_EQ("pages reclaimed",
+		  try_to_free_pages(&NODE_DATA(0)->node_zonelists[ZONELIST_FALLBACK], 0,
+				    GFP_HIGHUSER_MOVABLE, NULL), 0);
+	assert_true(vmstat_event("pgscan_direct") > scanned);
+	EXPECT_EQ("BUG reports", report_count(REPORT_BUG), bugs);
+	assert_true(PageLocked(page));
+	assert_true(PageLRU(page));
+	EXPECT_EQ("pages cached", file->mapping.nrpages, 1);
+
+	unlock_page(page);
+	assert_false(PageLocked(page));
+	put_page(page);
+	file_destroy(file);				/* locks the page */
+	check_shutdown();
+}
+
 /* The jobs of reclaim on 16 CPUs over the host's few: it passes, with
  * kswapd and direct reclaim both at work (under TSan: no race). */
 static void test_reclaim_run(void **state)
@@ -342,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_noretry_costly_oom),
 		cmocka_unit_test(test_nofail_waits),
 		cmocka_unit_test(test_drop_caches_pagecache),
+		cmocka_unit_test(test_reclaim_meets_a_locked_page),
 		CLI_TEST(test_reclaim_run),
 	};
 
