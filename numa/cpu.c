@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include <hwloc.h>	/* before mmsim headers: see machine.h */
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,20 +200,49 @@ static int __mm_cpu_attach(unsigned int cpu)
 
 struct cpu_stack cpu_stacks[NR_CPUS];
 
-/* One past the top of the calling thread's stack (pthread_getattr_np():
- * the main thread's comes from /proc/self/maps, so not in a signal). */
+struct tls_low {
+	char *lo, *hi;			/* the stack block */
+	char *low;			/* the lowest TLS block inside it */
+};
+
+static int find_tls_low(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct tls_low *t = arg;
+	char *tls = info->dlpi_tls_data;
+
+	(void)size;
+	if (tls && tls >= t->lo && tls < t->hi && tls < t->low)
+		t->low = tls;
+	return 0;
+}
+
+/*
+ * One past the top of the calling thread's frames: the end of its stack
+ * (pthread_getattr_np(): the main thread's comes from /proc/self/maps, so
+ * not in a signal), or, for a thread glibc made, the lowest of its
+ * thread-local blocks, which glibc keeps at the top of the stack block
+ * (current among them: a signal handler writes it while the thread is
+ * stopped, and it is no stack).
+ */
 void *thread_stack_end(void)
 {
 	pthread_attr_t attr;
 	void *addr = NULL;
 	size_t size = 0;
+	struct tls_low t;
 
 	if (pthread_getattr_np(pthread_self(), &attr))
 		return NULL;
 	if (pthread_attr_getstack(&attr, &addr, &size))
 		addr = NULL;
 	pthread_attr_destroy(&attr);
-	return addr ? (char *)addr + size : NULL;
+	if (!addr)
+		return NULL;
+	t.lo = addr;
+	t.hi = (char *)addr + size;
+	t.low = t.hi;
+	dl_iterate_phdr(find_tls_low, &t);
+	return t.low;
 }
 
 int mm_cpu_attach(unsigned int cpu)

