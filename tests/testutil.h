@@ -344,30 +344,28 @@ static inline struct mempool_stats mempool_stats_of(mempool_t *pool)
 	return s;
 }
 
-/* Render a /proc file into a malloc'ed string. */
-static inline char *proc_text(const char *name)
+/* Render a /proc or debugfs file (show: mm_proc_show, mm_debugfs_show)
+ * into a malloc'ed string. */
+static inline char *show_text(int (*show)(const char *name, FILE *out), const char *name)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(mm_proc_show(name, f), 0);
+	assert_int_equal(show(name, f), 0);
 	fclose(f);
 	return buf;
 }
 
-/* Render a debugfs file into a malloc'ed string. */
+static inline char *proc_text(const char *name)
+{
+	return show_text(mm_proc_show, name);
+}
+
 static inline char *debugfs_text(const char *name)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(mm_debugfs_show(name, f), 0);
-	fclose(f);
-	return buf;
+	return show_text(mm_debugfs_show, name);
 }
 
 /* Hold many pages: a growable stack of (page, order). */
