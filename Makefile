@@ -341,6 +341,7 @@ help:
 	@echo "  make install      library, headers, mmsim.pc, mmstress, mmbench (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "Benchmarks and soak (after make; sh bench/callgrind.sh after make deps-bench):"
 	@echo "  ./build/mmbench [--benchmark_*]; sh bench/callgrind.sh (instructions per op);"
+	@echo "  ./build/mmbench --slab-memory (pages per allocator), --kmemleak-scan (a scan's time);"
 	@echo "  sh bench/scaling.sh [--benchmark_*] (1 vs 2 CPUs); soak: make soak (above)"
 	@echo "Outside programs (C, or C++: the headers have extern \"C\"):"
 	@echo "  cc prog.c \$$(PKG_CONFIG_PATH=build pkg-config --cflags --libs mmsim)"
