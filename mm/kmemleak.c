@@ -45,7 +45,6 @@ DEFINE_SPINLOCK(kmemleak_lock);
 struct kmemleak_tree object_tree = RB_INITIALIZER(&object_tree);
 struct kmemleak_object *object_list_head, *object_list_tail;
 unsigned long below_min_addr = ULONG_MAX, max_addr;
-unsigned long nr_objects;
 
 static int object_cmp(const struct kmemleak_object *a, const struct kmemleak_object *b)
 {
@@ -177,10 +176,8 @@ static void __printf(2, 3) kmemleak_warn(const struct kmemleak_object *o,
 	if (o)
 		kmemleak_dump_object(o);
 	report_end(REPORT_WARNING, TAINT_WARN);
-	__atomic_fetch_add(&kmemleak_misuse, 1, __ATOMIC_RELAXED);
 }
 
-unsigned long kmemleak_misuse;
 
 /* ------------------------------------------------------------------ */
 /* Recording                                                           */
@@ -241,7 +238,6 @@ static struct kmemleak_object *__insert_object(struct kmemleak_object *o)
 	if (old)
 		return old;
 	__list_add(o);
-	nr_objects++;
 	if (o->pointer <= below_min_addr)
 		below_min_addr = o->pointer - 1;
 	if (o->pointer + o->tree_size > max_addr)
@@ -263,7 +259,6 @@ static void __delete_object(struct kmemleak_object *o)
 {
 	RB_REMOVE(kmemleak_tree, &object_tree, o);
 	__list_del(o);
-	nr_objects--;
 	__free_areas(o);
 	o->flags &= ~OBJECT_ALLOCATED;
 	__pool_put(&object_pool, o);
@@ -570,7 +565,6 @@ void kmemleak_forget_all(void)
 	spin_lock_irqsave(&kmemleak_lock, flags);
 	RB_INIT(&object_tree);
 	object_list_head = object_list_tail = NULL;
-	nr_objects = 0;
 	below_min_addr = ULONG_MAX;
 	max_addr = 0;
 	pool_release(&object_pool);

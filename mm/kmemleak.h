@@ -69,6 +69,4 @@ void kmemleak_ksize(const void *ptr, size_t size);
 int kmemleak_show(FILE *out);
 int kmemleak_write(const char *cmd);
 
-/* mm/kmemleak.c <-> mm/kmemleak_scan.c */
-struct kmemleak_object;
 #endif /* MM_KMEMLEAK_H */

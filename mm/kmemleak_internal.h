@@ -58,8 +58,7 @@ RB_HEAD(kmemleak_tree, kmemleak_object);
 extern spinlock_t kmemleak_lock;
 extern struct kmemleak_tree object_tree;
 extern struct kmemleak_object *object_list_head, *object_list_tail;
-extern unsigned long below_min_addr, max_addr, nr_objects;
-extern unsigned long kmemleak_misuse;	/* atomic (relaxed): misuse reports */
+extern unsigned long below_min_addr, max_addr;
 
 struct kmemleak_object *__lookup_object(unsigned long ptr, int alias);
 void kmemleak_forget_all(void);

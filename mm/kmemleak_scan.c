@@ -66,8 +66,6 @@
 static DEFINE_MUTEX(scan_mutex);
 static unsigned long jiffies_last_scan;
 static int scan_stacks = 1;		/* "stack=on|off" (scan_mutex) */
-unsigned long long kmemleak_last_scan_ns;	/* for benchmarks: relaxed */
-static unsigned long scans;		/* scan_mutex */
 
 /* The writable data segments, found at kmemleak_init() (boot_mutex). */
 #define MAX_DATA_SEGMENTS	16
@@ -258,7 +256,6 @@ static noinline void *caller_stack_low(void)
 static noinline int kmemleak_scan(void)
 {
 	struct scan_state st = { .self_cpu = -1 };
-	unsigned long long t0;
 	int ret;
 
 	/* the caller's registers, for its own stack's scan */
@@ -272,15 +269,9 @@ static noinline int kmemleak_scan(void)
 		mutex_unlock(&scan_mutex);
 		return -EBUSY;
 	}
-	t0 = mm_clock_ns();
 	/* a CPU that does not stop within 2 * watchdog_thresh is reported
 	 * (stop_machine(): "does not answer IPIs") and the scan not made */
 	ret = stop_machine(scan_stopped, &st, 2000U * machine.watchdog_thresh, NULL);
-	if (!ret) {
-		__atomic_store_n(&kmemleak_last_scan_ns, mm_clock_ns() - t0,
-				 __ATOMIC_RELAXED);
-		scans++;
-	}
 	mutex_unlock(&scan_mutex);
 	if (st.new_leaks)
 		pr_info("kmemleak: %d new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n",
@@ -701,7 +692,6 @@ int kmemleak_init(int on)
 	kmemleak_alloc(&vmspace, sizeof(vmspace), KMEMLEAK_BLACK, 0);
 	jiffies_last_scan = jiffies;
 	scan_stacks = 1;
-	scans = 0;
 	if (!printk_quiet())
 		pr_info("kmemleak: Kernel memory leak detector initialized\n");
 	return 0;
@@ -709,15 +699,18 @@ int kmemleak_init(int on)
 
 void kmemleak_late_init(void)
 {
+	int running;
+
 	if (!kmemleak_active())
 		return;
 	pthread_mutex_lock(&thread_lock);
 	scan_wait_secs = SECS_SCAN_WAIT;
 	thread_stop = 0;
 	__atomic_store_n(&thread_done, 0, __ATOMIC_RELAXED);
-	thread_running = !pthread_create(&scan_thread, NULL, kmemleak_scan_thread, NULL);
+	running = !pthread_create(&scan_thread, NULL, kmemleak_scan_thread, NULL);
+	thread_running = running;
 	pthread_mutex_unlock(&thread_lock);
-	if (!thread_running)
+	if (!running)
 		pr_warn("kmemleak: Failed to create the scan thread\n");
 }
 
