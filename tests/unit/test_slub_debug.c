@@ -322,6 +322,10 @@ static void rf_free_job(struct cpu_job *job)
 	for (int i = 0; i < RF_OBJS; i++)
 		if (i != x->victim + 1)
 			kmem_cache_free(x->c, x->objs[i]);
+	/* once CPU 0's churn is over, whatever of it took the victim back
+	 * has freed it again: the double free is one, not a free of an
+	 * object CPU 0 holds (which races with CPU 0's own checks) */
+	cpu_barrier_wait(&x->go);
 	kmem_cache_free(x->c, x->objs[x->victim]);	/* the double free */
 }
 
@@ -358,6 +362,7 @@ static void test_remote_frees(void **state)
 		for (int i = 0; i < 16; i++)
 			kmem_cache_free(x.c, mine[i]);
 	}
+	cpu_barrier_wait(&x.go);
 	cpu_job_join(&job);
 	out = capture_end();
 	cpu_barrier_destroy(&x.go);
